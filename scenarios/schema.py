@@ -1,0 +1,222 @@
+"""The scenario: a typed, closed description of one policy setting.
+
+Every field has a default here and nowhere else; docs/ODD.md lists them. Unknown keys are
+refused (``extra="forbid"``) so a misspelt lever fails loudly instead of doing nothing.
+Money is in RMB bn; budgets are per calendar year; designation schedules give the
+cumulative number the government aims to have designated by each year.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scenarios.fields import MARKET_RANGES
+
+MIN_YEAR = 2023
+MAX_YEAR = 2035
+
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+Budget = dict[Year, NonNeg]
+Schedule = dict[Year, Annotated[int, Field(ge=0, le=1000)]]
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Plan(Closed):
+    enabled: bool = True
+    budget_bn: Budget = Field(default_factory=dict)
+
+
+class FoundationPlan(Plan):
+    """Basic research: institute funding, future technical colleges, innovation centers."""
+
+    colleges: Schedule = Field(default_factory=dict)
+    centers: Schedule = Field(default_factory=dict)
+    college_cost_bn: Pos = 0.2
+    center_cost_bn: Pos = 0.4
+    center_members: Annotated[int, Field(ge=1, le=50)] = 6
+    college_graduates_per_quarter: NonNeg = 150.0
+
+
+class LeadingPlan(Plan):
+    """Carriers: pilot areas with accelerator parks and test sites."""
+
+    pilot_areas: Schedule = Field(default_factory=dict)
+    pilot_area_cost_bn: Pos = 0.3
+    subsidy_cap_bn: NonNeg = 0.002
+    cost_cut: Prob = 0.2
+    spillover_bonus: NonNeg = 0.5
+    test_site_boost: NonNeg = 1.5
+    park_founding_boost: NonNeg = 0.5
+
+
+class HandInHandPlan(Plan):
+    """Partners: funded consortia around leading firms, and leaders drawn into the fields."""
+
+    consortium_grant_bn: Pos = 0.15
+    consortium_size: Annotated[int, Field(ge=2, le=20)] = 5
+    consortium_quarters: Annotated[int, Field(ge=1, le=40)] = 12
+    max_consortia_per_call: Annotated[int, Field(ge=0, le=500)] = 10
+    leader_entry_share: Prob = 0.3
+    leader_entry_cost_bn: Pos = 0.5
+
+
+class OpenSourcePlan(Plan):
+    """Scenarios and demonstration: grants, faster maturation and early demand."""
+
+    demo_grant_bn: Pos = 0.004
+    demo_quarters: Annotated[int, Field(ge=1, le=40)] = 8
+    demo_trl_boost: NonNeg = 1.5
+    demo_bass_p_boost: NonNeg = 0.0002
+    bass_p_cap: NonNeg = 0.03
+
+
+class ArrayPlan(Plan):
+    """Talent: high-level talents attracted per RMB bn, and better retention."""
+
+    talents_per_bn: Pos = 2000.0
+    retention: Prob = 0.5
+
+
+class RainforestPlan(Plan):
+    """Factor supply: equity and credit for start-ups and SMEs, cheaper factors."""
+
+    knowledge_screen: NonNeg = 1.0
+    finance_cap_bn: NonNeg = 0.003
+    startup_priority: NonNeg = 5.0
+    grace_quarters: Annotated[int, Field(ge=0, le=20)] = 2
+    cost_cut: Prob = 0.2
+    founding_boost: NonNeg = 1.0
+
+
+class Plans(Closed):
+    foundation: FoundationPlan = Field(default_factory=FoundationPlan)
+    leading: LeadingPlan = Field(default_factory=LeadingPlan)
+    hand_in_hand: HandInHandPlan = Field(default_factory=HandInHandPlan)
+    open_source: OpenSourcePlan = Field(default_factory=OpenSourcePlan)
+    array: ArrayPlan = Field(default_factory=ArrayPlan)
+    rainforest: RainforestPlan = Field(default_factory=RainforestPlan)
+
+
+PLAN_NAMES: tuple[str, ...] = tuple(Plans.model_fields)
+
+
+class Market(Closed):
+    """City-level market assumptions (ranges in scenarios/fields.py)."""
+
+    total_potential_bn: Pos = 2000.0
+    output_2022_bn: Pos = 120.0
+    bass_p: Pos = 0.01
+    bass_q: Pos = 0.3
+    outside_competition: Pos = 40000.0
+    logit_beta: Pos = 1.5
+
+
+class Behaviour(Closed):
+    """Behavioural parameters; each is an assumption listed in docs/ODD.md."""
+
+    # talents (probabilities per quarter)
+    talent_outflow: Prob = 0.02
+    high_level_outflow: Prob = 0.03
+    unemployed_outflow: Prob = 0.3
+    talent_inflow: Prob = 0.02
+    high_level_share: Prob = 0.05
+    job_mobility: Prob = 0.05
+    founding_rate: Prob = 0.004
+    founding_skill: Prob = 0.8
+    spinoff_knowledge: Prob = 0.3
+    wage_bn: NonNeg = 0.00008
+    # knowledge
+    depreciation: Prob = 0.02
+    production_scale: NonNeg = 0.03
+    rd_elasticity: Prob = 0.5
+    skill_elasticity: Prob = 0.5
+    spillover_rate: NonNeg = 0.03
+    consortium_spillover: NonNeg = 2.0
+    center_spillover: NonNeg = 3.0
+    absorptive_half: Pos = 1.0
+    institute_research_bn: NonNeg = 0.005
+    # partnering
+    firm_search: Prob = 0.15
+    institute_search: Prob = 0.3
+    attraction_threshold: Prob = 0.25
+    partnership_decay: Prob = 0.1
+    consortium_decay: Prob = 0.02
+    min_edge_strength: Prob = 0.2
+    # maturation
+    trl_hazard: Prob = 0.2
+    trl_knowledge_half: Pos = 2.0
+    partner_knowledge_weight: NonNeg = 0.3
+    center_trl_boost: NonNeg = 0.5
+    # market and finance
+    gross_margin: Prob = 0.35
+    rd_intensity: Prob = 0.1
+    fixed_cost_bn: NonNeg = 0.0015
+    legacy_cover: NonNeg = 1.0
+    startup_seed_bn: NonNeg = 0.008
+    private_finance_rate: Prob = 0.08
+    private_round_bn: NonNeg = 0.01
+    exit_quarters: Annotated[int, Field(ge=1, le=20)] = 2
+    # indicator thresholds
+    leading_revenue_bn: NonNeg = 2.0
+    ecosystem_partners: Annotated[int, Field(ge=1, le=100)] = 3
+    high_tech_knowledge: NonNeg = 3.0
+    sme_revenue_bn: NonNeg = 0.05
+    startup_quarters: Annotated[int, Field(ge=1, le=80)] = 20
+
+
+class Population(Closed):
+    """Explicit population sizes; when given, they replace the scale preset's."""
+
+    enterprises: Annotated[int, Field(gt=0, le=200_000)]
+    institutes: Annotated[int, Field(gt=0, le=10_000)]
+    talents: Annotated[int, Field(gt=0, le=2_000_000)]
+
+
+class Scenario(Closed):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    description: str = ""
+    start_year: Year = MIN_YEAR
+    horizon_year: Year = 2030
+    scale: Literal["classroom", "district", "city"] = "classroom"
+    population: Population | None = None
+    field_allocation: Literal["fixed", "horse_race"] = "fixed"
+    horse_race_rate: Prob = 0.3
+    plans: Plans = Field(default_factory=Plans)
+    market: Market = Field(default_factory=Market)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+
+    @model_validator(mode="after")
+    def _years_in_horizon(self) -> Scenario:
+        if self.horizon_year < self.start_year:
+            raise ValueError(
+                f"horizon_year ({self.horizon_year}) is before start_year ({self.start_year})"
+            )
+        for plan_name in PLAN_NAMES:
+            plan = getattr(self.plans, plan_name)
+            for key in ("budget_bn", "colleges", "centers", "pilot_areas"):
+                years = getattr(plan, key, None)
+                if not years:
+                    continue
+                for year in years:
+                    if not self.start_year <= year <= self.horizon_year:
+                        raise ValueError(
+                            f"plans.{plan_name}.{key}: year {year} is outside "
+                            f"{self.start_year}-{self.horizon_year}"
+                        )
+        return self
+
+    @property
+    def ticks(self) -> int:
+        """Quarters from the first quarter of start_year to the last of horizon_year."""
+        return 4 * (self.horizon_year - self.start_year + 1)
+
+
+__all__ = ["MARKET_RANGES", "PLAN_NAMES", "Scenario"]

@@ -1,0 +1,219 @@
+"""The indicators every run reports, declared once, and the one function that computes them.
+
+Each indicator is a spec (name, unit, integer or float, what it means, its 2030 target if
+the plan sets one). ``compute_indicators`` is ``@njit`` and reads plain arrays, so both
+engines hand it the same state and get the same numbers. Counts of firms and talents are
+city-level: each simulated firm or talent counts for the real ones it stands for.
+Designations (colleges, centers, pilot areas) and consortia are government acts and are
+counted as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from scenarios.fields import CLUSTERS
+from scenarios.targets import targets
+from sim import rules
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    name: str
+    unit: str
+    integer: bool
+    description: str
+
+    @property
+    def target(self) -> float | None:
+        t = targets().get(self.name)
+        return None if t is None else t.value
+
+
+_SPECS: list[IndicatorSpec] = [
+    IndicatorSpec("output_value_bn", "RMB bn per year", False,
+                  "annualised future-field revenue of Shanghai's firms (city level)"),
+    IndicatorSpec("future_technical_colleges", "count", True, "universities designated"),
+    IndicatorSpec("innovation_centers", "count", True, "institutes designated as centers"),
+    IndicatorSpec("pilot_areas", "count", True, "district x cluster pilot areas designated"),
+    IndicatorSpec("leading_enterprises", "count", True,
+                  "firms whose annual future-field revenue per firm is above the threshold"),
+    IndicatorSpec("ecosystem_leading_enterprises", "count", True,
+                  "leading-tier firms at the hub of a consortium or center, with partners"),
+    IndicatorSpec("high_tech_enterprises", "count", True,
+                  "firms with own-field knowledge above the threshold and TRL >= 4"),
+    IndicatorSpec("consortia", "count", True, "funded Hand-in-Hand consortia now active"),
+    IndicatorSpec("trl7_enterprises", "count", True, "firms at TRL >= 7 (able to sell)"),
+    IndicatorSpec("enterprises", "count", True, "firms alive"),
+    IndicatorSpec("talents", "count", True, "talents in Shanghai"),
+    IndicatorSpec("high_level_talents", "count", True, "high-level talents in Shanghai"),
+    IndicatorSpec("talent_inflow", "count per quarter", True, "talents arriving this quarter"),
+    IndicatorSpec("talent_outflow", "count per quarter", True, "talents leaving this quarter"),
+    IndicatorSpec("startups_founded", "count", True, "start-ups founded since the start"),
+    IndicatorSpec("startups_surviving", "count", True, "of those, still alive"),
+    IndicatorSpec("startup_survival", "share", False, "surviving / founded (0 if none)"),
+    IndicatorSpec("exits", "count", True, "firms that exited since the start"),
+    IndicatorSpec("demonstrations", "count", True, "Open Source demonstration projects active"),
+    IndicatorSpec("knowledge_stock", "knowledge units", False,
+                  "total knowledge of firms and institutes, city level"),
+    IndicatorSpec("network_edges", "count", True, "ties in the innovation network"),
+    IndicatorSpec("mean_degree", "ties per organisation", False, "2 x edges / organisations"),
+    IndicatorSpec("max_degree", "ties", True, "ties of the best-connected organisation"),
+    IndicatorSpec("government_spent_bn", "RMB bn", False, "all six plans, cumulative"),
+]  # fmt: skip
+_SPECS += [
+    IndicatorSpec(f"output_{c}_bn", "RMB bn per year", False, f"output value of the {c} cluster")
+    for c in CLUSTERS
+]
+_PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
+_SPECS += [
+    IndicatorSpec(f"spent_{p}_bn", "RMB bn", False, f"spent by the {p} plan, cumulative")
+    for p in _PLANS
+]
+
+INDICATORS: tuple[IndicatorSpec, ...] = tuple(_SPECS)
+INDICATOR_NAMES: tuple[str, ...] = tuple(s.name for s in INDICATORS)
+INDEX: dict[str, int] = {name: i for i, name in enumerate(INDICATOR_NAMES)}
+N_INDICATORS = len(INDICATORS)
+TARGETED: tuple[str, ...] = tuple(s.name for s in INDICATORS if s.target is not None)
+
+
+def spec(name: str) -> IndicatorSpec:
+    return INDICATORS[INDEX[name]]
+
+
+@njit(cache=True)
+def compute_indicators(
+    out,
+    # enterprises (every one ever created, by enterprise index)
+    ent_alive, ent_weight, ent_revenue, ent_field, ent_trl, ent_tier, ent_origin,
+    ent_knowledge, ent_consortium_leader, ent_demo_active,
+    # institutes
+    inst_weight, inst_knowledge, inst_college, inst_center,
+    # network over organisation ids (institutes first, then enterprises)
+    edge_src, edge_dst, edge_kind,
+    # talents
+    tal_present, tal_level, talent_weight, inflow, outflow,
+    # government and designations
+    n_pilots, n_consortia, spent,
+    # parameters
+    field_cluster, leading_revenue_bn, ecosystem_partners, high_tech_knowledge,
+):  # fmt: skip
+    n_inst = len(inst_weight)
+    n_ent = len(ent_weight)
+    n_org = n_inst + n_ent
+    degree = np.zeros(n_org, np.int64)
+    center_member = np.zeros(n_org, np.bool_)
+    for e in range(len(edge_src)):
+        degree[edge_src[e]] += 1
+        degree[edge_dst[e]] += 1
+        if edge_kind[e] == 2:
+            center_member[edge_src[e]] = True
+            center_member[edge_dst[e]] = True
+
+    output = 0.0
+    cluster_output = np.zeros(5)
+    leading = 0
+    eco = 0
+    high_tech = 0
+    trl7 = 0
+    alive = 0
+    founded = 0
+    surviving = 0
+    exits = 0
+    demos = 0
+    stock = 0.0
+    for i in range(n_ent):
+        w = ent_weight[i]
+        if ent_origin[i] == 1:
+            founded += w
+        if not ent_alive[i]:
+            exits += w
+            continue
+        alive += w
+        if ent_origin[i] == 1:
+            surviving += w
+        f = ent_field[i]
+        annual = 4.0 * ent_revenue[i]
+        output += annual
+        cluster_output[field_cluster[f]] += annual
+        if annual / w >= leading_revenue_bn:
+            leading += w
+        org = n_inst + i
+        if (
+            ent_tier[i] == 0
+            and (ent_consortium_leader[i] or center_member[org])
+            and degree[org] >= ecosystem_partners
+        ):
+            eco += w
+        if ent_knowledge[i, f] >= high_tech_knowledge and ent_trl[i] >= 4:
+            high_tech += w
+        if ent_trl[i] >= 7:
+            trl7 += w
+        if ent_demo_active[i]:
+            demos += w
+        stock += w * rules.total_knowledge(ent_knowledge[i])
+    colleges = 0
+    centers = 0
+    for j in range(n_inst):
+        stock += inst_weight[j] * rules.total_knowledge(inst_knowledge[j])
+        if inst_college[j]:
+            colleges += 1
+        if inst_center[j]:
+            centers += 1
+    talents = 0
+    high = 0
+    for k in range(len(tal_present)):
+        if tal_present[k]:
+            talents += talent_weight
+            if tal_level[k] == 1:
+                high += talent_weight
+    n_orgs_alive = n_inst
+    max_deg = 0
+    for i in range(n_ent):
+        if ent_alive[i]:
+            n_orgs_alive += 1
+    for o in range(n_org):
+        if degree[o] > max_deg:
+            max_deg = degree[o]
+    spent_total = 0.0
+    spent_plan = np.zeros(6)
+    for p in range(6):
+        for y in range(spent.shape[1]):
+            spent_plan[p] += spent[p, y]
+        spent_total += spent_plan[p]
+
+    out[0] = output
+    out[1] = colleges
+    out[2] = centers
+    out[3] = n_pilots
+    out[4] = leading
+    out[5] = eco
+    out[6] = high_tech
+    out[7] = n_consortia
+    out[8] = trl7
+    out[9] = alive
+    out[10] = talents
+    out[11] = high
+    out[12] = inflow * talent_weight
+    out[13] = outflow * talent_weight
+    out[14] = founded
+    out[15] = surviving
+    out[16] = surviving / founded if founded > 0 else 0.0
+    out[17] = exits
+    out[18] = demos
+    out[19] = stock
+    out[20] = len(edge_src)
+    out[21] = 2.0 * len(edge_src) / n_orgs_alive if n_orgs_alive > 0 else 0.0
+    out[22] = max_deg
+    out[23] = spent_total
+    for c in range(5):
+        out[24 + c] = cluster_output[c]
+    for p in range(6):
+        out[29 + p] = spent_plan[p]
+
+
+assert INDICATOR_NAMES[23] == "government_spent_bn" and INDICATOR_NAMES[29] == "spent_foundation_bn"
