@@ -1,0 +1,1 @@
+"""One module per `rainforest` subcommand; each has ``register(subparsers)``."""

@@ -1,0 +1,68 @@
+"""`rainforest run`: one scenario, some replicates, the 2030 scorecard."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from experiments.commands.args import _nonneg_int, _pos_int
+
+
+def register(sub) -> None:
+    run = sub.add_parser("run", help="run a scenario and print its 2030 scorecard")
+    run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
+    run.add_argument("--engine", default="mesa", choices=["mesa"])
+    run.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
+    run.add_argument("--seed", type=_nonneg_int, default=0)
+    run.add_argument("--replicates", type=_pos_int, default=1)
+    run.add_argument("--out", type=Path, default=None, help="folder for Parquet + summary.json")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.set_defaults(handler=cmd_run)
+
+
+def _progress(enabled: bool):
+    """A rich progress bar on a terminal; nothing otherwise."""
+    if not enabled:
+        return None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(), transient=True,
+    )  # fmt: skip
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from experiments.results import write_run_results
+    from experiments.run import derive_seed, run_one
+    from experiments.scorecard import render_scorecard, summary_dict
+    from scenarios.loader import load_scenario, with_overrides
+
+    scenario = load_scenario(args.scenario)
+    if args.scale is not None:
+        scenario = with_overrides(scenario, {"scale": args.scale})
+    seeds = [derive_seed(args.seed, 0, r) for r in range(args.replicates)]
+    progress = _progress(sys.stderr.isatty() and not args.json)
+    results = []
+    if progress is None:
+        for seed in seeds:
+            results.append(run_one(scenario, seed, args.engine))
+    else:
+        with progress:
+            task = progress.add_task(f"{scenario.name}", total=len(seeds) * scenario.ticks)
+            for seed in seeds:
+                results.append(
+                    run_one(scenario, seed, args.engine, on_tick=lambda _t: progress.advance(task))
+                )
+    summary = summary_dict(results, args.seed)
+    if args.out is not None:
+        write_run_results(args.out, results, summary)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        render_scorecard(summary)
+        if args.out is not None:
+            print(f"wrote {args.out}/indicators.parquet and {args.out}/summary.json")
+    return 0
