@@ -58,7 +58,10 @@ def render_scorecard(summary: dict, console=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = console or Console()
+    import sys
+
+    # a pipe or a file gets full-width rows; a terminal gets its own width
+    console = console or Console(width=None if sys.stdout.isatty() else 132)
     reps = summary["replicates"]
     table = Table(
         title=(
@@ -67,7 +70,7 @@ def render_scorecard(summary: dict, console=None) -> None:
             f"{reps} replicate{'s' if reps != 1 else ''}, seed {summary['seed']})"
         )
     )
-    table.add_column("indicator")
+    table.add_column("indicator", no_wrap=True)
     table.add_column("target", justify="right")
     table.add_column("median", justify="right")
     table.add_column("5-95 %", justify="right")

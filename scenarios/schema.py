@@ -3,7 +3,9 @@
 Every field has a default here and nowhere else; docs/ODD.md lists them. Unknown keys are
 refused (``extra="forbid"``) so a misspelt lever fails loudly instead of doing nothing.
 Money is in RMB bn; budgets are per calendar year; designation schedules give the
-cumulative number the government aims to have designated by each year.
+cumulative number the government aims to have designated by each year. Years after the
+horizon are allowed (a shortened run simply does not reach them); years before the start
+are refused.
 """
 
 from __future__ import annotations
@@ -206,10 +208,10 @@ class Scenario(Closed):
                 if not years:
                     continue
                 for year in years:
-                    if not self.start_year <= year <= self.horizon_year:
+                    if year < self.start_year:
                         raise ValueError(
-                            f"plans.{plan_name}.{key}: year {year} is outside "
-                            f"{self.start_year}-{self.horizon_year}"
+                            f"plans.{plan_name}.{key}: year {year} is before "
+                            f"start_year {self.start_year}"
                         )
         return self
 

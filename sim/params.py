@@ -157,7 +157,8 @@ def build_params(scenario: Scenario) -> Params:
         if not plan.enabled:
             continue
         for year, amount in plan.budget_bn.items():
-            budget[p, year - start] = amount
+            if year - start < n_years:
+                budget[p, year - start] = amount
     f = scenario.plans.foundation
     lead = scenario.plans.leading
     hih = scenario.plans.hand_in_hand

@@ -1,0 +1,61 @@
+"""`rainforest run`: the scorecard, the JSON summary and the result files."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from experiments.cli import main
+from experiments.run import derive_seed, run_one
+from scenarios.targets import targets
+from sim.indicators import INDICATOR_NAMES
+
+SHORT = ["--scale", "classroom"]
+
+
+@pytest.fixture(scope="module")
+def short_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scen") / "short.toml"
+    path.write_text('extends = "action_plan"\nname = "short"\nhorizon_year = 2024\n')
+    return path
+
+
+def test_json_summary_has_the_documented_keys(short_file, capsys):
+    assert main(["run", str(short_file), "--replicates", "3", "--seed", "4", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert {"scenario", "seed", "replicates", "engine", "scale", "indicators"} <= set(summary)
+    assert summary["scenario"] == "short" and summary["replicates"] == 3
+    assert summary["seed"] == 4 and summary["engine"] == "mesa"
+    assert set(summary["indicators"]) == set(INDICATOR_NAMES)
+    for name, target in targets().items():
+        entry = summary["indicators"][name]
+        assert entry["target"] == target.value
+        assert entry["p05"] <= entry["median"] <= entry["p95"]
+        assert 0.0 <= entry["reach_probability"] <= 1.0
+    assert summary["indicators"]["consortia"]["reach_probability"] is None
+    assert summary["year"] == 2024
+
+
+def test_out_writes_every_replicate_per_tick(short_file, tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(short_file), "--replicates", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "output_value_bn" in printed and "scorecard" in printed
+    frame = pd.read_parquet(out / "indicators.parquet")
+    assert len(frame) == 2 * 8
+    assert set(frame["replicate"]) == {0, 1}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seeds"] == [derive_seed(0, 0, 0), derive_seed(0, 0, 1)]
+    assert sorted(frame["seed"].unique().tolist()) == sorted(summary["seeds"])
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_summary_is_the_runs_final_quarter(short_file, capsys):
+    from scenarios import load_scenario
+
+    assert main(["run", str(short_file), "--seed", "9", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    direct = run_one(load_scenario(short_file), derive_seed(9, 0, 0)).at_year_end()
+    assert summary["indicators"]["output_value_bn"]["median"] == direct["output_value_bn"]

@@ -1,0 +1,65 @@
+"""The built-in library, extends and overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios import ScenarioError, library_names, load_scenario
+from scenarios.loader import scenario_to_toml, with_overrides
+from sim.params import build_params
+
+LEAVE_ONE_OUT = [f"no_{p}" for p in ("foundation", "leading", "hand_in_hand", "open_source",
+                                       "array", "rainforest")]  # fmt: skip
+
+
+def test_library_has_the_plan_the_baseline_and_six_leave_one_outs():
+    assert set(library_names()) == {"baseline", "action_plan", *LEAVE_ONE_OUT}
+
+
+@pytest.mark.parametrize("name", LEAVE_ONE_OUT)
+def test_leave_one_out_switches_off_only_its_plan(name):
+    plan = name.removeprefix("no_")
+    full = build_params(load_scenario("action_plan"))
+    loo = build_params(load_scenario(name))
+    index = ["foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest"]
+    p = index.index(plan)
+    assert loo.budget[p].sum() == 0
+    assert full.budget[p].sum() > 0
+    others = [i for i in range(6) if i != p]
+    assert (loo.budget[others] == full.budget[others]).all()
+
+
+def test_extends_overrides_only_what_it_names(tmp_path):
+    path = tmp_path / "talent.toml"
+    path.write_text(
+        'extends = "action_plan"\nname = "talent"\n[plans.array]\nbudget_bn = { 2025 = 9.0 }\n'
+    )
+    scenario = load_scenario(path)
+    base = load_scenario("action_plan")
+    assert scenario.name == "talent"
+    assert scenario.plans.array.budget_bn[2025] == 9.0
+    assert scenario.plans.array.budget_bn[2024] == base.plans.array.budget_bn[2024]
+    assert scenario.plans.foundation == base.plans.foundation
+
+
+def test_show_round_trips(tmp_path):
+    base = load_scenario("action_plan")
+    path = tmp_path / "copy.toml"
+    path.write_text(scenario_to_toml(base))
+    assert load_scenario(path) == base
+
+
+def test_overrides_validate_their_values():
+    base = load_scenario("baseline")
+    assert with_overrides(base, {"market.bass_q": 0.4}).market.bass_q == 0.4
+    with pytest.raises(ScenarioError, match="market.bass_q"):
+        with_overrides(base, {"market.bass_q": -1.0})
+    with pytest.raises(ScenarioError, match="no such parameter"):
+        with_overrides(base, {"market.nope": 1.0})
+
+
+def test_budget_years_after_the_horizon_are_not_reached():
+    short = with_overrides(load_scenario("action_plan"), {"horizon_year": 2024})
+    params = build_params(short)
+    assert params.n_ticks == 8
+    assert params.budget.shape == (6, 2)
