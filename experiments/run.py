@@ -1,5 +1,9 @@
 """One run is one call: ``run_one(scenario, seed, engine, scale) -> RunResult``.
 
+Two engines run the same model: ``kernel`` (Numba, the default: what sweeps use) and
+``mesa`` (one Python object per agent: readable, what the interactive view runs). They
+give the same indicators (tests/sim/test_equivalence.py).
+
 Everything that runs the model (the CLI, replicates, sweeps, the interactive view's
 reports) goes through here, so a run's result depends only on its scenario, seed, engine
 and scale.
@@ -21,7 +25,8 @@ from scenarios.targets import TARGET_YEAR
 from sim.indicators import INDICATOR_NAMES, INDICATORS
 
 Engine = Literal["mesa", "kernel"]
-ENGINES: tuple[str, ...] = ("mesa",)
+ENGINES: tuple[str, ...] = ("kernel", "mesa")
+DEFAULT_ENGINE = "kernel"
 SCALES: tuple[str, ...] = ("classroom", "district", "city")
 
 
@@ -74,7 +79,7 @@ def indicator_frame(history: list[np.ndarray], start_year: int) -> pd.DataFrame:
 def run_one(
     scenario: Scenario,
     seed: int,
-    engine: Engine = "mesa",
+    engine: Engine = DEFAULT_ENGINE,
     scale: str | None = None,
     on_tick: Callable[[int], None] | None = None,
 ) -> RunResult:
@@ -87,13 +92,24 @@ def run_one(
         if scale not in SCALES:
             raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
         scenario = with_overrides(scenario, {"scale": scale})
-    from agents.model import EcosystemModel
+    if engine == "kernel":
+        from sim.kernel import simulate
+        from sim.params import build_params
+        from sim.population import population_for
 
-    model = EcosystemModel(scenario, seed=seed)
-    for tick in range(model.params.n_ticks):
-        model.step()
+        history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
         if on_tick is not None:
-            on_tick(tick)
-    frame = indicator_frame(model.history, scenario.start_year)
+            for tick in range(len(history)):
+                on_tick(tick)
+    else:
+        from agents.model import EcosystemModel
+
+        model = EcosystemModel(scenario, seed=seed)
+        for tick in range(model.params.n_ticks):
+            model.step()
+            if on_tick is not None:
+                on_tick(tick)
+        history = model.history
+    frame = indicator_frame(list(history), scenario.start_year)
     scale_name = "custom" if scenario.population is not None else scenario.scale
     return RunResult(scenario, int(seed), engine, scale_name, frame)

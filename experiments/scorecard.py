@@ -55,10 +55,10 @@ def _fmt(value: float | None) -> str:
 
 def render_scorecard(summary: dict, console=None) -> None:
     """Print the scorecard as a table: targeted indicators first, then the others."""
+    import sys
+
     from rich.console import Console
     from rich.table import Table
-
-    import sys
 
     # a pipe or a file gets full-width rows; a terminal gets its own width
     console = console or Console(width=None if sys.stdout.isatty() else 132)

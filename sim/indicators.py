@@ -107,7 +107,11 @@ def compute_indicators(
     n_org = n_inst + n_ent
     degree = np.zeros(n_org, np.int64)
     center_member = np.zeros(n_org, np.bool_)
+    n_edges = 0
     for e in range(len(edge_src)):
+        if edge_kind[e] < 0:  # a freed slot in the kernel's edge store
+            continue
+        n_edges += 1
         degree[edge_src[e]] += 1
         degree[edge_dst[e]] += 1
         if edge_kind[e] == 2:
@@ -206,8 +210,8 @@ def compute_indicators(
     out[17] = exits
     out[18] = demos
     out[19] = stock
-    out[20] = len(edge_src)
-    out[21] = 2.0 * len(edge_src) / n_orgs_alive if n_orgs_alive > 0 else 0.0
+    out[20] = n_edges
+    out[21] = 2.0 * n_edges / n_orgs_alive if n_orgs_alive > 0 else 0.0
     out[22] = max_deg
     out[23] = spent_total
     for c in range(5):

@@ -17,3 +17,18 @@ def action_plan():
 def short_action_plan(action_plan):
     """The action plan's first two years (8 quarters), for quick tests."""
     return with_overrides(action_plan, {"horizon_year": 2024})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernel():
+    """Compile the kernel once, in this process, before any test spawns workers.
+
+    The compiled code lands in the on-disk cache, so worker processes load it instead
+    of each compiling it again.
+    """
+    from sim.kernel import simulate
+    from sim.params import build_params
+    from sim.population import build_population
+
+    scenario = with_overrides(load_scenario("action_plan"), {"horizon_year": 2023})
+    simulate(build_params(scenario), build_population(0, (60, 10, 300)), 0)

@@ -1,0 +1,176 @@
+"""``rainforest bench``: how fast the engines run, measured in one process, as JSON.
+
+Speed is measured here, never in timed tests. Every figure is a median of several runs
+after a warm-up, on the same scenario and seed, so kernel and Mesa figures compare the
+same work. Compile and cached-start times are measured in fresh child processes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+
+import numpy as np
+
+from scenarios import load_scenario
+from scenarios.loader import with_overrides
+
+_CHILD = """
+import time
+t0 = time.perf_counter()
+from scenarios import load_scenario
+from sim.kernel import simulate
+from sim.params import build_params
+from sim.population import population_for
+scenario = load_scenario("{scenario}")
+simulate(build_params(scenario), population_for(scenario, {seed}), {seed})
+print(time.perf_counter() - t0)
+"""
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _child_seconds(scenario: str, seed: int, cache_dir: str | None) -> float:
+    """Wall time of a fresh interpreter that imports the project and runs one classroom run."""
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", _CHILD.format(scenario=scenario, seed=seed)],
+        check=True, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("numpy", "numba", "mesa", "networkx", "rainforest"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def copy_floor_s(state, repeats: int = 5) -> tuple[float, int]:
+    """Time to read and write every state array once (a plain copy): the memory floor."""
+    arrays = [getattr(state, f) for f in state._fields if isinstance(getattr(state, f), np.ndarray)]
+    targets = [np.empty_like(a) for a in arrays]
+
+    def copy_all():
+        for src, dst in zip(arrays, targets, strict=True):
+            np.copyto(dst, src)
+
+    copy_all()
+    return _median_time(copy_all, repeats), sum(a.nbytes for a in arrays)
+
+
+def run_bench(
+    scales: list[str],
+    scenario_name: str = "action_plan",
+    seed: int = 0,
+    repeats: int = 3,
+    mesa_repeats: int = 1,
+    measure_compile: bool = True,
+) -> dict:
+    """All the figures, as nested plain data."""
+    from agents.model import EcosystemModel
+    from sim.kernel import simulate
+    from sim.params import build_params
+    from sim.population import population_for
+    from sim.state import initial_state
+
+    base = load_scenario(scenario_name)
+    report: dict = {
+        "scenario": scenario_name,
+        "seed": seed,
+        "machine": {"cpu": _cpu_name(), "cores": os.cpu_count(), "platform": platform.platform()},
+        "versions": _versions(),
+        "kernel": {},
+        "population": {},
+        "mesa": {},
+    }
+    if measure_compile:
+        with tempfile.TemporaryDirectory() as empty_cache:
+            report["compile_s"] = _child_seconds(scenario_name, seed, empty_cache)
+    # warm this process (and the on-disk cache) before timing anything
+    classroom = with_overrides(base, {"scale": "classroom"})
+    simulate(build_params(classroom), population_for(classroom, seed), seed)
+    report["cached_start_s"] = _child_seconds(scenario_name, seed, None)
+
+    city_state = None
+    for scale in scales:
+        scenario = with_overrides(base, {"scale": scale})
+        params = build_params(scenario)
+        build_s = _median_time(lambda sc=scenario: population_for(sc, seed), repeats)
+        population = population_for(scenario, seed)
+        agents = population.n_enterprises + population.n_institutes + population.n_talents
+        report["population"][scale] = {"build_s": build_s, "agents": agents}
+        simulate(params, population, seed)
+        run_s = _median_time(lambda p=params, pop=population: simulate(p, pop, seed), repeats)
+        ticks = params.n_ticks
+        report["kernel"][scale] = {
+            "agents": agents,
+            "ticks": ticks,
+            "run_s": run_s,
+            "tick_ms": 1000.0 * run_s / ticks,
+            "ticks_per_s": ticks / run_s,
+            "agent_updates_per_s": agents * ticks / run_s,
+        }
+        if scale == "city":
+            city_state = initial_state(population, params)
+
+    if "classroom" in scales:
+        params = build_params(classroom)
+        population = population_for(classroom, seed)
+
+        def mesa_run():
+            EcosystemModel(classroom, seed=seed, population=population).run()
+
+        mesa_s = _median_time(mesa_run, mesa_repeats)
+        k = report["kernel"]["classroom"]
+        report["mesa"]["classroom"] = {
+            "agents": k["agents"],
+            "ticks": k["ticks"],
+            "run_s": mesa_s,
+            "agent_updates_per_s": k["agents"] * k["ticks"] / mesa_s,
+        }
+        report["speedup_vs_mesa"] = mesa_s / k["run_s"]
+    if city_state is not None:
+        floor, nbytes = copy_floor_s(city_state)
+        report["copy_floor"] = {"city_state_mb": nbytes / 2**20, "copy_s": floor}
+        report["tick_over_copy_floor"] = report["kernel"]["city"]["tick_ms"] / 1000.0 / floor
+    if "city" in scales and "district" in scales:
+        kc, kd = report["kernel"]["city"], report["kernel"]["district"]
+        report["city_over_district"] = {
+            "tick_ratio": kc["tick_ms"] / kd["tick_ms"],
+            "agent_ratio": kc["agents"] / kd["agents"],
+        }
+    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return report

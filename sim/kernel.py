@@ -1,0 +1,1289 @@
+"""The kernel engine: the model's tick as ``@njit`` loops over structure-of-arrays state.
+
+It follows agents/model.py step for step — the same order of steps, the same rules from
+``sim.rules``, the same RNG keys, the same id order in every loop and every sum — so its
+indicators equal the Mesa engine's bit for bit (tests/sim/test_equivalence.py checks it).
+What differs is only how state is held: arrays instead of objects, a sorted adjacency
+(CSR) rebuilt from the edge store when a step needs neighbours, stable argsorts where the
+Mesa engine uses Python's stable ``sorted``.
+
+Compiled code is cached on disk (``cache=True``); the folder is NUMBA_CACHE_DIR, which
+``experiments.run`` points at a per-machine folder the project controls.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim import rng, rules
+from sim.indicators import compute_indicators
+from sim.state import (
+    INFLOW,
+    KEY,
+    N_CONS,
+    N_EDGE_SLOTS,
+    N_ENT,
+    N_INST,
+    N_LIVE_EDGES,
+    N_TAL,
+    N_TAL0,
+    OUTFLOW,
+    TALENT_WEIGHT,
+    TOTAL_IN,
+    TOTAL_OUT,
+)
+
+FOUNDATION, LEADING, HAND_IN_HAND, OPEN_SOURCE, ARRAY, RAINFOREST = 0, 1, 2, 3, 4, 5
+NEED_ROOM = -1
+
+# ---------------------------------------------------------------- small helpers
+
+
+@njit(cache=True, inline="always")
+def _own(S, P, o):
+    """An organisation's own knowledge (enterprise: its field; institute: cluster mean)."""
+    n_inst = S.counts[N_INST]
+    if o < n_inst:
+        return rules.institute_own_knowledge(
+            S.inst_knowledge[o], S.inst_cluster[o], P.field_cluster
+        )
+    i = o - n_inst
+    return S.ent_knowledge[i, S.ent_field[i]]
+
+
+@njit(cache=True, inline="always")
+def _knowledge(S, o):
+    n_inst = S.counts[N_INST]
+    if o < n_inst:
+        return S.inst_knowledge[o]
+    return S.ent_knowledge[o - n_inst]
+
+
+@njit(cache=True, inline="always")
+def _cluster(S, P, o):
+    n_inst = S.counts[N_INST]
+    if o < n_inst:
+        return S.inst_cluster[o]
+    return P.field_cluster[S.ent_field[o - n_inst]]
+
+
+@njit(cache=True, inline="always")
+def _in_pilot(S, P, i):
+    """Enterprise index i sits in a designated pilot area."""
+    return S.pilot[S.ent_district[i], P.field_cluster[S.ent_field[i]]]
+
+
+@njit(cache=True, inline="always")
+def _budget(S, P, plan, y):
+    return P.budget[plan, y]
+
+
+@njit(cache=True, inline="always")
+def _left(S, P, plan, y):
+    return P.budget[plan, y] - S.ledger[plan, y]
+
+
+@njit(cache=True, inline="always")
+def _flow(S, P, plan, y):
+    return max(0.0, min(P.budget[plan, y] / 4.0, _left(S, P, plan, y)))
+
+
+@njit(cache=True, inline="always")
+def _pick_weighted(weights, u):
+    total = 0.0
+    for w in weights:
+        total += w
+    x = u * total
+    acc = 0.0
+    for i in range(len(weights)):
+        acc += weights[i]
+        if x < acc:
+            return i
+    return len(weights) - 1
+
+
+@njit(cache=True, inline="always")
+def _stable_desc(scores):
+    """Indices by descending score, ties in index order (as Python's stable sorted)."""
+    return np.argsort(-scores, kind="mergesort")
+
+
+# ---------------------------------------------------------------- the network
+
+
+@njit(cache=True)
+def build_csr(S, n_org):
+    """Sorted adjacency of live edges: neighbours of o are nbr[ptr[o]:ptr[o+1]], ascending."""
+    ptr = np.zeros(n_org + 1, np.int64)
+    n_slots = S.counts[N_EDGE_SLOTS]
+    for e in range(n_slots):
+        if S.edge_kind[e] >= 0:
+            ptr[S.edge_a[e] + 1] += 1
+            ptr[S.edge_b[e] + 1] += 1
+    for o in range(n_org):
+        ptr[o + 1] += ptr[o]
+    fill = ptr[:-1].copy()
+    nbr = np.empty(ptr[n_org], np.int64)
+    slot = np.empty(ptr[n_org], np.int64)
+    for e in range(n_slots):
+        if S.edge_kind[e] >= 0:
+            a, b = S.edge_a[e], S.edge_b[e]
+            nbr[fill[a]] = b
+            slot[fill[a]] = e
+            fill[a] += 1
+            nbr[fill[b]] = a
+            slot[fill[b]] = e
+            fill[b] += 1
+    for o in range(n_org):  # insertion sort of each (short) row
+        for x in range(ptr[o] + 1, ptr[o + 1]):
+            v, s = nbr[x], slot[x]
+            y = x - 1
+            while y >= ptr[o] and nbr[y] > v:
+                nbr[y + 1] = nbr[y]
+                slot[y + 1] = slot[y]
+                y -= 1
+            nbr[y + 1] = v
+            slot[y + 1] = s
+    return ptr, nbr, slot
+
+
+@njit(cache=True, inline="always")
+def _degree(ptr, o):
+    return ptr[o + 1] - ptr[o] if o + 1 < len(ptr) else 0
+
+
+@njit(cache=True, inline="always")
+def set_edge(S, a, b, kind, strength, tick):
+    """Create or renew a tie; it keeps the most formal kind it has had."""
+    lo, hi = min(a, b), max(a, b)
+    key = lo * KEY + hi
+    if key in S.edge_index:
+        e = S.edge_index[key]
+        S.edge_kind[e] = max(S.edge_kind[e], kind)
+        S.edge_strength[e] = strength
+        return
+    e = S.counts[N_EDGE_SLOTS]
+    S.edge_a[e] = lo
+    S.edge_b[e] = hi
+    S.edge_kind[e] = kind
+    S.edge_strength[e] = strength
+    S.edge_start[e] = tick
+    S.edge_index[key] = e
+    S.counts[N_EDGE_SLOTS] += 1
+    S.counts[N_LIVE_EDGES] += 1
+
+
+@njit(cache=True, inline="always")
+def drop_edge_slot(S, e):
+    key = S.edge_a[e] * KEY + S.edge_b[e]
+    del S.edge_index[key]
+    S.edge_kind[e] = -1
+    S.counts[N_LIVE_EDGES] -= 1
+
+
+@njit(cache=True)
+def compact_edges(S):
+    """Close the gaps freed slots leave; slot order (creation order) is kept."""
+    n = S.counts[N_EDGE_SLOTS]
+    w = 0
+    for e in range(n):
+        if S.edge_kind[e] >= 0:
+            if w != e:
+                S.edge_a[w] = S.edge_a[e]
+                S.edge_b[w] = S.edge_b[e]
+                S.edge_kind[w] = S.edge_kind[e]
+                S.edge_strength[w] = S.edge_strength[e]
+                S.edge_start[w] = S.edge_start[e]
+                S.edge_index[S.edge_a[w] * KEY + S.edge_b[w]] = w
+            w += 1
+    for e in range(w, n):
+        S.edge_kind[e] = -1
+    S.counts[N_EDGE_SLOTS] = w
+
+
+@njit(cache=True, inline="always")
+def center_members(S, n_org):
+    member = np.zeros(n_org, np.bool_)
+    for e in range(S.counts[N_EDGE_SLOTS]):
+        if S.edge_kind[e] == 2:
+            member[S.edge_a[e]] = True
+            member[S.edge_b[e]] = True
+    return member
+
+
+# ---------------------------------------------------------------- new enterprises
+
+
+@njit(cache=True, inline="always")
+def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, origin):
+    i = S.counts[N_ENT]
+    S.ent_field[i] = field
+    S.ent_tier[i] = tier
+    S.ent_weight[i] = weight
+    S.ent_district[i] = district
+    S.ent_trl[i] = trl
+    S.ent_capital[i] = capital
+    S.ent_legacy[i] = legacy
+    S.ent_revenue[i] = 0.0
+    S.ent_rd[i] = P.rd_intensity * legacy
+    S.ent_origin[i] = origin
+    S.ent_age[i] = 0
+    S.ent_negative[i] = 0
+    S.ent_consortium[i] = -1
+    S.ent_demo_until[i] = -1
+    S.ent_alive[i] = True
+    S.counts[N_ENT] += 1
+    return i
+
+
+@njit(cache=True, inline="always")
+def add_entrant(S, P, seed, t):
+    """An established leading firm drawn into a future field (Hand-in-Hand)."""
+    n_inst = S.counts[N_INST]
+    org = n_inst + S.counts[N_ENT]
+    field = _pick_weighted(S.field_weight, rng.uniform(seed, t, org, rng.LEADER_ENTRY, 0))
+    district = rng.index(seed, t, org, rng.LEADER_ENTRY, 1, 16)
+    own = 4.0 * math.exp(0.3 * rng.normal(seed, t, org, rng.LEADER_ENTRY, 1))
+    i = _new_enterprise(
+        S, P, field, 0, 1, district, P.field_start_trl[field], 3.0,
+        1.2 * P.legacy_cover * P.fixed_cost_bn, 2,
+    )  # fmt: skip
+    for f in range(len(P.field_cluster)):
+        if f == field:
+            S.ent_knowledge[i, f] = own
+        elif P.field_cluster[f] == P.field_cluster[field]:
+            S.ent_knowledge[i, f] = 0.3 * own
+        else:
+            S.ent_knowledge[i, f] = 0.0
+
+
+# ---------------------------------------------------------------- 1. government
+
+
+@njit(cache=True, inline="always")
+def _field_mean_knowledge(S, P):
+    nf = len(P.field_cluster)
+    total = np.zeros(nf)
+    weight = np.zeros(nf)
+    for i in range(S.counts[N_ENT]):
+        if S.ent_alive[i]:
+            f = S.ent_field[i]
+            total[f] += S.ent_weight[i] * S.ent_knowledge[i, f]
+            weight[f] += S.ent_weight[i]
+    out = np.zeros(nf)
+    for f in range(nf):
+        out[f] = total[f] / weight[f] if weight[f] > 0 else 0.0
+    return out
+
+
+@njit(cache=True, inline="always")
+def _designate_center(S, P, t, ptr, nbr, slot):
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    best_inst, best_firm, best_score = -1, -1, -np.inf
+    n_rows = len(ptr) - 1
+    for a in range(min(n_inst, n_rows)):  # edges (a, b) in sorted order, a an institute
+        for x in range(ptr[a], ptr[a + 1]):
+            b = nbr[x]
+            if b <= a or b < n_inst:
+                continue
+            if S.inst_center[a]:
+                continue
+            i = b - n_inst
+            if S.ent_tier[i] != 0:
+                continue
+            f = S.ent_field[i]
+            score = S.edge_strength[slot[x]] * (S.ent_knowledge[i, f] + S.inst_knowledge[a, f])
+            if score > best_score:
+                best_inst, best_firm, best_score = a, b, score
+    if best_inst < 0:
+        cand, cand_k = -1, -np.inf
+        for j in range(n_inst):
+            if S.inst_center[j]:
+                continue
+            k = rules.total_knowledge(S.inst_knowledge[j])
+            if k > cand_k:
+                cand, cand_k = j, k
+        if cand < 0:
+            return False
+        best_inst = cand
+        top = -np.inf
+        for i in range(n_ent):
+            if (
+                S.ent_alive[i]
+                and S.ent_tier[i] == 0
+                and P.field_cluster[S.ent_field[i]] == S.inst_cluster[cand]
+                and S.ent_knowledge[i, S.ent_field[i]] > top
+            ):
+                best_firm, top = n_inst + i, S.ent_knowledge[i, S.ent_field[i]]
+    S.inst_center[best_inst] = True
+    c = S.inst_cluster[best_inst]
+    members = np.full(P.center_members + 1, -1, np.int64)
+    n_members = 0
+    if best_firm >= 0:
+        members[0] = best_firm
+        n_members = 1
+    pool = np.empty(n_ent, np.int64)
+    n_pool = 0
+    for i in range(n_ent):
+        if S.ent_alive[i] and P.field_cluster[S.ent_field[i]] == c:
+            pool[n_pool] = i
+            n_pool += 1
+    scores = np.empty(n_pool)
+    for x in range(n_pool):
+        i = pool[x]
+        scores[x] = S.ent_knowledge[i, S.ent_field[i]]
+    for x in _stable_desc(scores):
+        if n_members >= P.center_members:
+            break
+        org = n_inst + pool[x]
+        already = False
+        for y in range(n_members):
+            if members[y] == org:
+                already = True
+        if not already:
+            members[n_members] = org
+            n_members += 1
+    for y in range(n_members):
+        set_edge(S, best_inst, members[y], 2, 1.0, t)
+    return True
+
+
+@njit(cache=True)
+def government_step(S, P, seed, t, ptr, nbr, slot):
+    y = t // 4
+    annual = t % 4 == 0
+    n_inst = S.counts[N_INST]
+    if annual and t >= 4 and P.horse_race:
+        now = _field_mean_knowledge(S, P)
+        nf = len(now)
+        progress = np.zeros(nf)
+        total = 0.0
+        for f in range(nf):
+            before = S.last_field_knowledge[f]
+            progress[f] = max(0.0, now[f] / before - 1.0) if before > 0 else 0.0
+            total += progress[f]
+        for f in range(nf):
+            S.field_weight[f] = rules.horse_race_weight(
+                S.field_weight[f], progress[f], total, P.horse_race_rate
+            )
+    if annual:
+        S.last_field_knowledge[:] = _field_mean_knowledge(S, P)
+
+    # foundation
+    if annual:
+        target = P.colleges_target[y]
+        while _n_true(S.inst_college) < target and _left(S, P, FOUNDATION, y) >= P.college_cost_bn:
+            best, best_k = -1, -np.inf
+            for j in range(n_inst):
+                if S.inst_kind[j] != 0 or S.inst_college[j]:
+                    continue
+                k = rules.total_knowledge(S.inst_knowledge[j])
+                if k > best_k:
+                    best, best_k = j, k
+            if best < 0:
+                break
+            S.inst_college[best] = True
+            S.ledger[FOUNDATION, y] += P.college_cost_bn
+        target = P.centers_target[y]
+        while _n_true(S.inst_center) < target and _left(S, P, FOUNDATION, y) >= P.center_cost_bn:
+            if not _designate_center(S, P, t, ptr, nbr, slot):
+                break
+            S.ledger[FOUNDATION, y] += P.center_cost_bn
+    flow = _flow(S, P, FOUNDATION, y)
+    keys = np.empty(n_inst)
+    total = 0.0
+    for j in range(n_inst):
+        keys[j] = rules.weighted_knowledge(S.inst_knowledge[j], S.field_weight)
+        total += keys[j]
+    for j in range(n_inst):
+        S.inst_funding[j] = flow * keys[j] / total if (flow > 0.0 and total > 0.0) else 0.0
+    if flow > 0.0 and total > 0.0:
+        S.ledger[FOUNDATION, y] += flow
+
+    # leading
+    n_ent = S.counts[N_ENT]
+    if annual:
+        target = P.pilots_target[y]
+        while _n_true2(S.pilot) < target and _left(S, P, LEADING, y) >= P.pilot_cost_bn:
+            score = np.zeros(S.pilot.shape)
+            for i in range(n_ent):
+                if S.ent_alive[i]:
+                    f = S.ent_field[i]
+                    score[S.ent_district[i], P.field_cluster[f]] += (
+                        S.ent_weight[i] * S.ent_knowledge[i, f]
+                    )
+            best, best_s = -1, 0.0
+            for d in range(S.pilot.shape[0]):
+                for c in range(5):
+                    if not S.pilot[d, c] and score[d, c] > best_s:
+                        best, best_s = d * 5 + c, score[d, c]
+            if best < 0:
+                break
+            S.pilot[best // 5, best % 5] = True
+            S.ledger[LEADING, y] += P.pilot_cost_bn
+    flow = _flow(S, P, LEADING, y)
+    if flow > 0.0:
+        total = 0.0
+        for i in range(n_ent):
+            if S.ent_alive[i] and _in_pilot(S, P, i):
+                total += S.ent_weight[i]
+        for i in range(n_ent):
+            if S.ent_alive[i] and _in_pilot(S, P, i):
+                w = S.ent_weight[i]
+                amount = min(P.pilot_subsidy_cap_bn * w, flow * w / total)
+                S.ent_capital[i] += amount
+                S.ledger[LEADING, y] += amount
+
+    # hand in hand
+    if annual:
+        _hand_in_hand(S, P, seed, t, y)
+
+    # open source
+    n_ent = S.counts[N_ENT]
+    if annual and _budget(S, P, OPEN_SOURCE, y) > 0.0:
+        eligible = np.empty(n_ent, np.int64)
+        n_el = 0
+        for i in range(n_ent):
+            if S.ent_alive[i] and 5 <= S.ent_trl[i] <= 7 and not S.ent_demo_until[i] > t:
+                eligible[n_el] = i
+                n_el += 1
+        scores = np.empty(n_el)
+        for x in range(n_el):
+            i = eligible[x]
+            f = S.ent_field[i]
+            scores[x] = S.ent_knowledge[i, f] * S.field_weight[f]
+        for x in _stable_desc(scores):
+            i = eligible[x]
+            cost = P.demo_grant_bn * S.ent_weight[i]
+            if _left(S, P, OPEN_SOURCE, y) < cost:
+                continue
+            S.ent_capital[i] += cost
+            S.ent_demo_until[i] = t + P.demo_quarters
+            S.ledger[OPEN_SOURCE, y] += cost
+    boost = np.zeros(len(S.bass_p))
+    for i in range(n_ent):
+        if S.ent_alive[i] and S.ent_demo_until[i] > t:
+            boost[S.ent_field[i]] += S.ent_weight[i] * P.demo_bass_p_boost
+    for f in range(len(boost)):
+        S.bass_p[f] = max(P.bass_p, min(P.bass_p_cap, P.bass_p + boost[f]))
+
+    # rainforest
+    flow = _flow(S, P, RAINFOREST, y)
+    if flow > 0.0:
+        keys = np.zeros(n_ent)
+        total = 0.0
+        for i in range(n_ent):
+            if _screened(S, P, i):
+                f = S.ent_field[i]
+                keys[i] = rules.finance_key(
+                    S.ent_weight[i], S.field_weight[f], S.ent_tier[i], P.startup_priority
+                )
+                total += keys[i]
+        if total > 0.0:
+            for i in range(n_ent):
+                if _screened(S, P, i):
+                    amount = min(P.finance_cap_bn * S.ent_weight[i], flow * keys[i] / total)
+                    S.ent_capital[i] += amount
+                    S.ledger[RAINFOREST, y] += amount
+
+
+@njit(cache=True, inline="always")
+def _screened(S, P, i):
+    """Alive, not a leading firm, and past Rainforest's knowledge screen."""
+    return (
+        S.ent_alive[i]
+        and S.ent_tier[i] != 0
+        and S.ent_knowledge[i, S.ent_field[i]] >= P.knowledge_screen
+    )
+
+
+@njit(cache=True, inline="always")
+def _n_true(a):
+    n = 0
+    for x in a:
+        if x:
+            n += 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def _n_true2(a):
+    n = 0
+    for d in range(a.shape[0]):
+        for c in range(a.shape[1]):
+            if a[d, c]:
+                n += 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def _hand_in_hand(S, P, seed, t, y):
+    n_inst = S.counts[N_INST]
+    for k in range(S.counts[N_CONS]):
+        if S.cons_active[k] and S.cons_end[k] <= t:
+            S.cons_active[k] = False
+            leader = S.cons_leader[k]
+            for x in range(S.cons_n_members[k] + 1):
+                other = S.cons_members[k, x] if x < S.cons_n_members[k] else S.cons_institute[k]
+                if other < 0:
+                    continue
+                key = min(leader, other) * KEY + max(leader, other)
+                if key in S.edge_index:
+                    e = S.edge_index[key]
+                    if S.edge_kind[e] == 1:
+                        S.edge_kind[e] = 0
+            for x in range(S.cons_n_members[k] + 1):
+                fid = leader if x == 0 else S.cons_members[k, x - 1]
+                i = fid - n_inst
+                if S.ent_consortium[i] == k:
+                    S.ent_consortium[i] = -1
+    if not _budget(S, P, HAND_IN_HAND, y) > 0.0:
+        return
+    n_entry = int(
+        math.floor(_budget(S, P, HAND_IN_HAND, y) * P.leader_entry_share / P.leader_entry_cost_bn)
+    )
+    for _ in range(n_entry):
+        if _left(S, P, HAND_IN_HAND, y) < P.leader_entry_cost_bn:
+            break
+        add_entrant(S, P, seed, t)
+        S.ledger[HAND_IN_HAND, y] += P.leader_entry_cost_bn
+    n_calls = min(
+        P.max_consortia, int(math.floor(_left(S, P, HAND_IN_HAND, y) / P.consortium_grant_bn))
+    )
+    if n_calls <= 0:
+        return
+    n_ent = S.counts[N_ENT]
+    size = max(0, P.consortium_size - 2)
+    prop_leader = np.empty(n_ent, np.int64)
+    prop_members = np.full((n_ent, max(1, size)), -1, np.int64)
+    prop_n = np.zeros(n_ent, np.int64)
+    prop_inst = np.full(n_ent, -1, np.int64)
+    prop_score = np.empty(n_ent)
+    n_prop = 0
+    pool = np.empty(n_ent, np.int64)
+    for li in range(n_ent):
+        if not S.ent_alive[li] or S.ent_tier[li] != 0 or S.ent_consortium[li] >= 0:
+            continue
+        f = S.ent_field[li]
+        c = P.field_cluster[f]
+        n_pool = 0
+        for i in range(n_ent):
+            if (
+                S.ent_alive[i]
+                and S.ent_tier[i] != 0
+                and S.ent_consortium[i] < 0
+                and P.field_cluster[S.ent_field[i]] == c
+            ):
+                pool[n_pool] = i
+                n_pool += 1
+        scores = np.empty(n_pool)
+        for x in range(n_pool):
+            scores[x] = rules.partner_attraction(
+                S.ent_knowledge[li], S.ent_knowledge[pool[x]], P.absorptive_half
+            )
+        order = _stable_desc(scores)
+        n_m = min(size, n_pool)
+        for x in range(n_m):
+            prop_members[n_prop, x] = n_inst + pool[order[x]]
+        inst_id, inst_k = -1, -np.inf
+        for j in range(n_inst):
+            if S.inst_cluster[j] == c and S.inst_knowledge[j, f] > inst_k:
+                inst_id, inst_k = j, S.inst_knowledge[j, f]
+        score = S.ent_knowledge[li, f]
+        for x in range(n_m):
+            score += S.ent_knowledge[prop_members[n_prop, x] - n_inst, f]
+        if inst_id >= 0:
+            score += inst_k
+        prop_leader[n_prop] = n_inst + li
+        prop_n[n_prop] = n_m
+        prop_inst[n_prop] = inst_id
+        prop_score[n_prop] = score
+        n_prop += 1
+    taken = np.zeros(n_inst + n_ent, np.bool_)
+    funded = 0
+    for x in _stable_desc(prop_score[:n_prop]):
+        if funded >= n_calls or _left(S, P, HAND_IN_HAND, y) < P.consortium_grant_bn:
+            break
+        k = S.counts[N_CONS]
+        leader = prop_leader[x]
+        n_m = 0
+        for z in range(prop_n[x]):
+            m = prop_members[x, z]
+            if not taken[m]:
+                S.cons_members[k, n_m] = m
+                n_m += 1
+        for z in range(n_m):
+            taken[S.cons_members[k, z]] = True
+        S.cons_leader[k] = leader
+        S.cons_n_members[k] = n_m
+        S.cons_institute[k] = prop_inst[x]
+        S.cons_end[k] = t + P.consortium_quarters
+        S.cons_active[k] = True
+        S.counts[N_CONS] += 1
+        share = P.consortium_grant_bn / (1 + n_m)
+        for z in range(n_m + 1):
+            fid = leader if z == 0 else S.cons_members[k, z - 1]
+            S.ent_consortium[fid - n_inst] = k
+            S.ent_capital[fid - n_inst] += share
+        for z in range(n_m + 1):
+            other = S.cons_members[k, z] if z < n_m else prop_inst[x]
+            if other >= 0:
+                set_edge(S, leader, other, 1, 1.0, t)
+        S.ledger[HAND_IN_HAND, y] += P.consortium_grant_bn
+        funded += 1
+
+
+# ---------------------------------------------------------------- 2. talents
+
+
+@njit(cache=True)
+def talents_step(S, P, seed, t, ptr, nbr):
+    y = t // 4
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    n_org = n_inst + n_ent
+    w_t = S.counts[TALENT_WEIGHT]
+    member = center_members(S, n_org)
+    attract = np.full(n_org, -np.inf)
+    alive_org = np.zeros(n_org, np.bool_)
+    for o in range(n_org):
+        if o < n_inst:
+            designated = S.inst_college[o] or S.inst_center[o]
+            attract[o] = rules.employer_attractiveness(_own(S, P, o), 0.0, False, designated)
+            alive_org[o] = True
+        else:
+            i = o - n_inst
+            if not S.ent_alive[i]:
+                continue
+            attract[o] = rules.employer_attractiveness(
+                _own(S, P, o), S.ent_revenue[i] / S.ent_weight[i], _in_pilot(S, P, i), member[o]
+            )
+            alive_org[o] = True
+    # alive enterprises of each cluster, id order (the start-of-step snapshot)
+    cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
+    retention_active = P.budget[ARRAY, y] > 0.0
+    rainforest_active = P.budget[RAINFOREST, y] > 0.0
+    n_tal = S.counts[N_TAL]
+    decision = np.zeros(n_tal, np.int64)  # 0 none, 1 leave, 2 move, 3 found
+    target = np.full(n_tal, -1, np.int64)
+    for k in range(n_tal):
+        if not S.tal_present[k]:
+            continue
+        employer = S.tal_employer[k]
+        unemployed = employer < 0
+        p_out = rules.outflow_probability(
+            S.tal_level[k], unemployed, retention_active, P.talent_outflow,
+            P.high_level_outflow, P.unemployed_outflow, P.retention,
+        )  # fmt: skip
+        if rng.uniform(seed, t, k, rng.TALENT_OUTFLOW, 0) < p_out:
+            decision[k] = 1
+            continue
+        if unemployed or rng.uniform(seed, t, k, rng.TALENT_MOVE, 0) < P.job_mobility:
+            current = -np.inf if unemployed else attract[employer]
+            best, best_a = -1, -np.inf
+            if not unemployed:
+                deg = _degree(ptr, employer)
+                if deg > 0:
+                    c = nbr[ptr[employer] + rng.index(seed, t, k, rng.TALENT_CANDIDATE, 0, deg)]
+                    best, best_a = c, attract[c]
+            cl = P.field_cluster[S.tal_field[k]]
+            n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
+            if n_pool > 0:
+                c = cl_org[cl_ptr[cl] + rng.index(seed, t, k, rng.TALENT_CANDIDATE, 1, n_pool)]
+                if attract[c] > best_a:
+                    best, best_a = c, attract[c]
+            if best >= 0 and best != employer and best_a > current:
+                decision[k] = 2
+                target[k] = best
+            continue
+        if not unemployed:
+            in_park = employer >= n_inst and _in_pilot(S, P, employer - n_inst)
+            prob = rules.founding_probability(
+                S.tal_skill[k], P.founding_rate, P.founding_skill,
+                P.rainforest_founding_boost if rainforest_active else 0.0,
+                P.park_founding_boost if in_park else 0.0,
+            )  # fmt: skip
+            if rng.uniform(seed, t, k, rng.TALENT_FOUND, 0) < prob:
+                decision[k] = 3
+                target[k] = employer
+    outflow = 0
+    for k in range(n_tal):
+        if not S.tal_present[k]:
+            continue
+        d = decision[k]
+        if d == 0:
+            if S.tal_employer[k] >= 0:
+                S.tal_tenure[k] += 1
+        elif d == 1:
+            S.tal_present[k] = False
+            S.tal_employer[k] = -1
+            outflow += 1
+        elif d == 2:
+            S.tal_employer[k] = target[k]
+            S.tal_tenure[k] = 0
+        else:
+            parent = target[k]
+            pk = _knowledge(S, parent)
+            if parent >= n_inst:
+                trl = max(1, S.ent_trl[parent - n_inst] - 2)
+                district = S.ent_district[parent - n_inst]
+            else:
+                trl = 3
+                district = S.inst_district[parent]
+            i = _new_enterprise(
+                S, P, S.tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
+            )
+            for f in range(len(pk)):
+                S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
+            S.tal_employer[k] = n_inst + i
+            S.tal_tenure[k] = 0
+    inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
+    S.counts[INFLOW] = inflow
+    S.counts[OUTFLOW] = outflow
+    S.counts[TOTAL_IN] += inflow
+    S.counts[TOTAL_OUT] += outflow
+
+
+@njit(cache=True, inline="always")
+def _cluster_lists(S, P, n_inst, n_ent):
+    cl_ptr = np.zeros(6, np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i]:
+            cl_ptr[P.field_cluster[S.ent_field[i]] + 1] += 1
+    for c in range(5):
+        cl_ptr[c + 1] += cl_ptr[c]
+    fill = cl_ptr[:-1].copy()
+    cl_org = np.empty(cl_ptr[5], np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i]:
+            c = P.field_cluster[S.ent_field[i]]
+            cl_org[fill[c]] = n_inst + i
+            fill[c] += 1
+    return cl_ptr, cl_org
+
+
+@njit(cache=True, inline="always")
+def _add_talent(S, k, field, skill, level, origin, employer):
+    S.tal_field[k] = field
+    S.tal_skill[k] = skill
+    S.tal_level[k] = level
+    S.tal_origin[k] = origin
+    S.tal_tenure[k] = 0
+    S.tal_employer[k] = employer
+    S.tal_present[k] = True
+    S.counts[N_TAL] += 1
+
+
+@njit(cache=True, inline="always")
+def _place(S, P, seed, t, k, field, cl_ptr, cl_org):
+    c = P.field_cluster[field]
+    n_pool = cl_ptr[c + 1] - cl_ptr[c]
+    if n_pool == 0:
+        return -1
+    return cl_org[cl_ptr[c] + rng.index(seed, t, k, rng.INFLOW_TALENT, 1, n_pool)]
+
+
+@njit(cache=True, inline="always")
+def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
+    n_inst = S.counts[N_INST]
+    w_t = S.counts[TALENT_WEIGHT]
+    n_base = rng.stochastic_round(P.talent_inflow * S.counts[N_TAL0], seed, t, 0, rng.INFLOW_COUNT)
+    arrivals = 0
+    for _ in range(n_base):
+        k = S.counts[N_TAL]
+        field = _pick_weighted(P.field_share, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
+        high = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 3) < P.high_level_share
+        skill = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+        if high:
+            skill = 0.7 + 0.3 * skill
+        employer = _place(S, P, seed, t, k, field, cl_ptr, cl_org)
+        _add_talent(S, k, field, skill, 1 if high else 0, 1, employer)
+        arrivals += 1
+    for j in range(n_inst):
+        if not S.inst_college[j]:
+            continue
+        n = rng.stochastic_round(P.college_graduates / w_t, seed, t, j + 1, rng.INFLOW_COUNT)
+        c = S.inst_cluster[j]
+        n_fields = 0
+        for f in range(len(P.field_cluster)):
+            if P.field_cluster[f] == c:
+                n_fields += 1
+        for _ in range(n):
+            k = S.counts[N_TAL]
+            pick = rng.index(seed, t, k, rng.INFLOW_TALENT, 0, n_fields)
+            field = -1
+            seen = 0
+            for f in range(len(P.field_cluster)):
+                if P.field_cluster[f] == c:
+                    if seen == pick:
+                        field = f
+                        break
+                    seen += 1
+            skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+            employer = _place(S, P, seed, t, k, field, cl_ptr, cl_org)
+            _add_talent(S, k, field, skill, 0, 0, employer)
+            arrivals += 1
+    flow = _flow(S, P, ARRAY, y)
+    n_array = int(math.floor(flow * P.talents_per_bn / w_t))
+    if n_array > 0:
+        S.ledger[ARRAY, y] += n_array * w_t / P.talents_per_bn
+    for _ in range(n_array):
+        k = S.counts[N_TAL]
+        field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
+        skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+        employer = _place(S, P, seed, t, k, field, cl_ptr, cl_org)
+        _add_talent(S, k, field, skill, 1, 1, employer)
+        arrivals += 1
+    return arrivals
+
+
+@njit(cache=True, inline="always")
+def array_bound(S, P, y):
+    """Most talents the Array plan can bring this quarter (for capacity checks)."""
+    flow = max(0.0, P.budget[ARRAY, y] / 4.0)
+    return int(math.floor(flow * P.talents_per_bn / S.counts[TALENT_WEIGHT])) + 1
+
+
+# ---------------------------------------------------------------- 3. knowledge
+
+
+@njit(cache=True, inline="always")
+def _talent_totals(S, n_org):
+    count = np.zeros(n_org, np.int64)
+    skill = np.zeros(n_org)
+    for k in range(S.counts[N_TAL]):
+        if S.tal_present[k]:
+            e = S.tal_employer[k]
+            if e >= 0:
+                count[e] += 1
+                skill[e] += S.tal_skill[k]
+    return count, skill
+
+
+@njit(cache=True)
+def knowledge_step(S, P, ptr, nbr, slot):
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    n_org = n_inst + n_ent
+    nf = len(P.field_cluster)
+    w_t = S.counts[TALENT_WEIGHT]
+    _, skills = _talent_totals(S, n_org)
+    new = np.empty((n_org, nf))
+    gain = np.empty(nf)
+    spill = np.empty(nf)
+    for o in range(n_org):
+        is_ent = o >= n_inst
+        i = o - n_inst
+        if is_ent and not S.ent_alive[i]:
+            continue
+        weight = S.ent_weight[i] if is_ent else S.inst_weight[o]
+        gain[:] = 0.0
+        skill = skills[o] * w_t / weight
+        if is_ent:
+            g = rules.knowledge_gain(
+                S.ent_rd[i] / weight, skill, P.production_scale, P.rd_elasticity,
+                P.skill_elasticity,
+            )  # fmt: skip
+            gain[S.ent_field[i]] = g
+        else:
+            money = P.institute_research_bn * weight + S.inst_funding[o]
+            g = rules.knowledge_gain(
+                money / weight, skill, P.production_scale, P.rd_elasticity, P.skill_elasticity
+            )
+            n_fields = 0
+            for f in range(nf):
+                if P.field_cluster[f] == S.inst_cluster[o]:
+                    n_fields += 1
+            for f in range(nf):
+                if P.field_cluster[f] == S.inst_cluster[o]:
+                    gain[f] = g / n_fields
+        spill[:] = 0.0
+        k_self = _knowledge(S, o)
+        absorb = rules.absorptive_capacity(_own(S, P, o), P.absorptive_half)
+        if o + 1 < len(ptr):
+            for x in range(ptr[o], ptr[o + 1]):
+                n = nbr[x]
+                e = slot[x]
+                same_pilot = False
+                if is_ent and n >= n_inst:
+                    j = n - n_inst
+                    same_pilot = (
+                        S.ent_district[i] == S.ent_district[j]
+                        and P.field_cluster[S.ent_field[i]] == P.field_cluster[S.ent_field[j]]
+                        and _in_pilot(S, P, i)
+                    )
+                coef = rules.spillover_coefficient(
+                    S.edge_kind[e], S.edge_strength[e], same_pilot, P.spillover_rate,
+                    P.consortium_spillover, P.center_spillover, P.pilot_spillover_bonus,
+                )  # fmt: skip
+                rules.add_spillover(k_self, _knowledge(S, n), coef, absorb, spill)
+        rules.update_knowledge(k_self, gain, spill, P.depreciation, new[o])
+    for o in range(n_org):
+        if o < n_inst:
+            S.inst_knowledge[o, :] = new[o]
+        elif S.ent_alive[o - n_inst]:
+            S.ent_knowledge[o - n_inst, :] = new[o]
+
+
+# ---------------------------------------------------------------- 4. partnering
+
+
+@njit(cache=True)
+def partnering_step(S, P, seed, t, ptr, nbr):
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    n_org = n_inst + n_ent
+    cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
+    # pilot-area firm lists: (district, cluster) -> alive firms in id order
+    n_areas = S.pilot.shape[0] * 5
+    pa_ptr = np.zeros(n_areas + 1, np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i] and _in_pilot(S, P, i):
+            pa_ptr[S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]] + 1] += 1
+    for a in range(n_areas):
+        pa_ptr[a + 1] += pa_ptr[a]
+    fill = pa_ptr[:-1].copy()
+    pa_org = np.empty(pa_ptr[n_areas], np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i] and _in_pilot(S, P, i):
+            area = S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]]
+            pa_org[fill[area]] = n_inst + i
+            fill[area] += 1
+    inst_ptr = np.zeros(6, np.int64)
+    for j in range(n_inst):
+        inst_ptr[S.inst_cluster[j] + 1] += 1
+    for c in range(5):
+        inst_ptr[c + 1] += inst_ptr[c]
+    fill = inst_ptr[:-1].copy()
+    inst_org = np.empty(n_inst, np.int64)
+    for j in range(n_inst):
+        c = S.inst_cluster[j]
+        inst_org[fill[c]] = j
+        fill[c] += 1
+
+    prop_a = np.empty(n_org, np.int64)
+    prop_b = np.empty(n_org, np.int64)
+    n_prop = 0
+    cand = np.empty(4, np.int64)
+    for o in range(n_org):
+        is_ent = o >= n_inst
+        if is_ent and not S.ent_alive[o - n_inst]:
+            continue
+        rate = P.firm_search if is_ent else P.institute_search
+        if not rng.uniform(seed, t, o, rng.PARTNER_SEARCH, 0) < rate:
+            continue
+        n_cand = 0
+        deg = _degree(ptr, o)
+        if deg > 0:
+            j = nbr[ptr[o] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 0, deg)]
+            deg_j = _degree(ptr, j)
+            if deg_j > 0:
+                cand[n_cand] = nbr[ptr[j] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 1, deg_j)]
+                n_cand += 1
+        c = _cluster(S, P, o)
+        if is_ent and _in_pilot(S, P, o - n_inst):
+            i = o - n_inst
+            area = S.ent_district[i] * 5 + c
+            n_pool = pa_ptr[area + 1] - pa_ptr[area]
+            cand[n_cand] = pa_org[pa_ptr[area] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 2,
+                                                           n_pool)]  # fmt: skip
+            n_cand += 1
+        n_pool = cl_ptr[c + 1] - cl_ptr[c]
+        if n_pool > 0:
+            cand[n_cand] = cl_org[cl_ptr[c] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 3,
+                                                        n_pool)]  # fmt: skip
+            n_cand += 1
+        n_pool = inst_ptr[c + 1] - inst_ptr[c]
+        if n_pool > 0:
+            cand[n_cand] = inst_org[inst_ptr[c] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 4,
+                                                            n_pool)]  # fmt: skip
+            n_cand += 1
+        best, best_a = -1, -np.inf
+        k_self = _knowledge(S, o)
+        for x in range(n_cand):
+            cnd = cand[x]
+            if cnd == o:
+                continue
+            a = rules.partner_attraction(k_self, _knowledge(S, cnd), P.absorptive_half)
+            if a > best_a:
+                best, best_a = cnd, a
+        if best < 0 or best_a < P.attraction_threshold:
+            continue
+        back = rules.partner_attraction(_knowledge(S, best), k_self, P.absorptive_half)
+        if back >= P.attraction_threshold:
+            prop_a[n_prop] = o
+            prop_b[n_prop] = best
+            n_prop += 1
+    for x in range(n_prop):
+        set_edge(S, prop_a[x], prop_b[x], 0, 1.0, t)
+    for e in range(S.counts[N_EDGE_SLOTS]):
+        kind = S.edge_kind[e]
+        if kind < 0:
+            continue
+        S.edge_strength[e] = rules.edge_decay(
+            S.edge_strength[e], kind, P.partnership_decay, P.consortium_decay
+        )
+        if kind == 0 and S.edge_strength[e] < P.min_edge_strength:
+            drop_edge_slot(S, e)
+
+
+# ---------------------------------------------------------------- 5. maturation
+
+
+@njit(cache=True)
+def maturation_step(S, P, seed, t, ptr, nbr, slot):
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    member = center_members(S, n_inst + n_ent)
+    advance = np.zeros(n_ent, np.bool_)
+    for i in range(n_ent):
+        if not S.ent_alive[i]:
+            continue
+        o = n_inst + i
+        f = S.ent_field[i]
+        partner = 0.0
+        if o + 1 < len(ptr):
+            for x in range(ptr[o], ptr[o + 1]):
+                partner += S.edge_strength[slot[x]] * _knowledge(S, nbr[x])[f]
+        effective = S.ent_knowledge[i, f] + P.partner_knowledge_weight * partner
+        trl = S.ent_trl[i]
+        boost = rules.maturation_boost(
+            trl, _in_pilot(S, P, i), S.ent_demo_until[i] > t, member[o],
+            P.test_site_boost, P.demo_trl_boost, P.center_trl_boost,
+        )  # fmt: skip
+        prob = rules.trl_advance_probability(
+            trl, effective, P.trl_knowledge_half, P.trl_hazard, boost
+        )
+        advance[i] = rng.uniform(seed, t, o, rng.TRL_ADVANCE, 0) < prob
+    for i in range(n_ent):
+        if advance[i]:
+            S.ent_trl[i] += 1
+
+
+# ---------------------------------------------------------------- 6. market
+
+
+@njit(cache=True)
+def market_step(S, P, seed, t):
+    y = t // 4
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    nf = len(P.field_cluster)
+    w_t = S.counts[TALENT_WEIGHT]
+    has_seller = np.zeros(nf, np.bool_)
+    for i in range(n_ent):
+        if S.ent_alive[i] and S.ent_trl[i] >= 7:
+            has_seller[S.ent_field[i]] = True
+    demand = np.zeros(nf)
+    for f in range(nf):
+        if has_seller[f]:
+            S.adoption[f] = rules.bass_step(S.adoption[f], S.bass_p[f], P.bass_q)
+        demand[f] = P.potential[f] * S.adoption[f] / 4.0
+    denominator = P.outside_competition * P.field_share
+    weight = np.zeros(n_ent)
+    for i in range(n_ent):
+        if S.ent_alive[i] and S.ent_trl[i] >= 7:
+            f = S.ent_field[i]
+            q = rules.product_quality(S.ent_knowledge[i, f], S.ent_trl[i])
+            weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta)
+            denominator[f] += weight[i]
+    counts, _ = _talent_totals(S, n_inst + n_ent)
+    factor_active = P.budget[RAINFOREST, y] > 0.0
+    for i in range(n_ent):
+        if not S.ent_alive[i]:
+            continue
+        f = S.ent_field[i]
+        if S.ent_trl[i] >= 7:
+            S.ent_revenue[i] = demand[f] * weight[i] / denominator[f]
+        else:
+            S.ent_revenue[i] = 0.0
+        if S.ent_tier[i] != 0:
+            prob = rules.private_finance_probability(
+                S.ent_knowledge[i, f], P.private_finance_rate, P.absorptive_half
+            )
+            if rng.uniform(seed, t, n_inst + i, rng.PRIVATE_FINANCE, 0) < prob:
+                S.ent_capital[i] += P.private_round_bn * S.ent_weight[i]
+        rd = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
+        wages = P.wage_bn * counts[n_inst + i] * w_t
+        mult = rules.cost_multiplier(
+            _in_pilot(S, P, i), P.pilot_cost_cut, factor_active and _screened(S, P, i),
+            P.rainforest_cost_cut,
+        )  # fmt: skip
+        fixed = P.fixed_cost_bn * S.ent_weight[i] * mult
+        S.ent_capital[i] += rules.capital_change(
+            S.ent_legacy[i], S.ent_revenue[i], P.gross_margin, rd, wages, fixed
+        )
+        S.ent_rd[i] = rd
+
+
+# ---------------------------------------------------------------- 7. demography
+
+
+@njit(cache=True)
+def demography_step(S, P, t, ptr, slot):
+    y = t // 4
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    patient = P.budget[RAINFOREST, y] > 0.0
+    exiting = np.zeros(n_ent, np.bool_)
+    for i in range(n_ent):
+        if not S.ent_alive[i]:
+            continue
+        S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
+        grace = P.grace_quarters if patient and _screened(S, P, i) else 0
+        if rules.exit_due(S.ent_negative[i], P.exit_quarters, grace):
+            exiting[i] = True
+    any_exit = False
+    for i in range(n_ent):
+        if exiting[i]:
+            any_exit = True
+            o = n_inst + i
+            if o + 1 < len(ptr):
+                for x in range(ptr[o], ptr[o + 1]):
+                    if S.edge_kind[slot[x]] >= 0:
+                        drop_edge_slot(S, slot[x])
+            S.ent_alive[i] = False
+            S.ent_revenue[i] = 0.0
+            S.ent_rd[i] = 0.0
+            S.ent_demo_until[i] = -1
+    if any_exit:
+        for k in range(S.counts[N_TAL]):
+            e = S.tal_employer[k]
+            if e >= n_inst and exiting[e - n_inst]:
+                S.tal_employer[k] = -1
+    for i in range(n_ent):
+        if not S.ent_alive[i]:
+            continue
+        S.ent_age[i] += 1
+        annual = 4.0 * S.ent_revenue[i] / S.ent_weight[i]
+        if S.ent_tier[i] == 2 and (
+            S.ent_age[i] >= P.startup_quarters or annual >= P.sme_revenue_bn
+        ):
+            S.ent_tier[i] = 1
+        elif S.ent_tier[i] == 1 and annual >= P.leading_revenue_bn:
+            S.ent_tier[i] = 0
+
+
+# ---------------------------------------------------------------- 8. indicators
+
+
+@njit(cache=True)
+def indicators_step(S, P, t, out):
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    n_tal = S.counts[N_TAL]
+    leader = np.zeros(n_ent, np.bool_)
+    for k in range(S.counts[N_CONS]):
+        if S.cons_active[k]:
+            i = S.cons_leader[k] - n_inst
+            if S.ent_alive[i]:
+                leader[i] = True
+    demo = np.zeros(n_ent, np.bool_)
+    for i in range(n_ent):
+        demo[i] = S.ent_alive[i] and S.ent_demo_until[i] > t
+    n_slots = S.counts[N_EDGE_SLOTS]
+    compute_indicators(
+        out,
+        S.ent_alive[:n_ent], S.ent_weight[:n_ent], S.ent_revenue[:n_ent], S.ent_field[:n_ent],
+        S.ent_trl[:n_ent], S.ent_tier[:n_ent], S.ent_origin[:n_ent], S.ent_knowledge[:n_ent],
+        leader, demo,
+        S.inst_weight, S.inst_knowledge, S.inst_college, S.inst_center,
+        S.edge_a[:n_slots], S.edge_b[:n_slots], S.edge_kind[:n_slots],
+        S.tal_present[:n_tal], S.tal_level[:n_tal], S.counts[TALENT_WEIGHT],
+        S.counts[INFLOW], S.counts[OUTFLOW],
+        _n_true2(S.pilot), _n_active(S), S.ledger,
+        P.field_cluster, P.leading_revenue_bn, P.ecosystem_partners, P.high_tech_knowledge,
+    )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _n_active(S):
+    n = 0
+    for k in range(S.counts[N_CONS]):
+        if S.cons_active[k]:
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------- the tick
+
+
+@njit(cache=True)
+def room_needed(S, P, t):
+    """Upper bounds on what one tick can add: (enterprises, talents, edge slots)."""
+    y = t // 4
+    n_inst = S.counts[N_INST]
+    founders = 0
+    for k in range(S.counts[N_TAL]):
+        if S.tal_present[k] and S.tal_skill[k] >= P.founding_skill:
+            founders += 1
+    entrants = 0
+    if t % 4 == 0 and P.leader_entry_cost_bn > 0:
+        entrants = int(P.budget[HAND_IN_HAND, y] * P.leader_entry_share
+                       / P.leader_entry_cost_bn) + 1  # fmt: skip
+    w_t = S.counts[TALENT_WEIGHT]
+    talents = int(P.talent_inflow * S.counts[N_TAL0]) + 2 + array_bound(S, P, y)
+    talents += n_inst * (int(P.college_graduates / w_t) + 2)
+    n_org = n_inst + S.counts[N_ENT] + founders + entrants
+    edges = n_org + n_inst * (P.center_members + 1) + (P.max_consortia + 1) * P.consortium_size
+    return founders + entrants, talents, edges
+
+
+@njit(cache=True)
+def run_ticks(S, P, seed, t0, t1, out):
+    """Run ticks t0 .. t1-1; stop early (returning the next tick) when arrays need room."""
+    for t in range(t0, t1):
+        need_e, need_t, need_edges = room_needed(S, P, t)
+        if S.counts[N_EDGE_SLOTS] + need_edges > len(S.edge_a):
+            compact_edges(S)
+        if (
+            S.counts[N_ENT] + need_e > len(S.ent_field)
+            or S.counts[N_TAL] + need_t > len(S.tal_field)
+            or S.counts[N_EDGE_SLOTS] + need_edges > len(S.edge_a)
+        ):
+            return t
+        n_org = S.counts[N_INST] + S.counts[N_ENT]
+        ptr, nbr, slot = build_csr(S, n_org)
+        government_step(S, P, seed, t, ptr, nbr, slot)
+        n_org = S.counts[N_INST] + S.counts[N_ENT]
+        ptr, nbr, slot = build_csr(S, n_org)
+        talents_step(S, P, seed, t, ptr, nbr)
+        knowledge_step(S, P, ptr, nbr, slot)
+        partnering_step(S, P, seed, t, ptr, nbr)
+        n_org = S.counts[N_INST] + S.counts[N_ENT]
+        ptr, nbr, slot = build_csr(S, n_org)
+        maturation_step(S, P, seed, t, ptr, nbr, slot)
+        market_step(S, P, seed, t)
+        demography_step(S, P, t, ptr, slot)
+        indicators_step(S, P, t, out[t])
+    return t1
+
+
+def simulate(params, population, seed: int, state=None):
+    """Run a whole scenario on the kernel; returns (indicators by tick, final state).
+
+    Arrays grow between ticks when a tick could outgrow them; growth copies values and
+    never changes results.
+    """
+    from sim.indicators import N_INDICATORS
+    from sim.state import grow, initial_state
+
+    S = initial_state(population, params) if state is None else state
+    out = np.zeros((params.n_ticks, N_INDICATORS))
+    t = 0
+    while t < params.n_ticks:
+        t = run_ticks(S, params, np.int64(seed), t, params.n_ticks, out)
+        if t < params.n_ticks:
+            need_e, need_t, need_edges = room_needed(S, params, t)
+            S = grow(
+                S,
+                int(S.counts[N_ENT] + need_e) + 1,
+                int(S.counts[N_TAL] + need_t) + 1,
+                int(S.counts[N_LIVE_EDGES] + need_edges) * 2 + 1,
+            )
+            compact_edges(S)
+    return out, S

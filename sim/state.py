@@ -1,0 +1,221 @@
+"""The kernel engine's state: structure-of-arrays, one group per kind of entity.
+
+Arrays are allocated with spare capacity (start-ups, entrants and arriving talents are
+appended); ``counts`` holds how many slots are in use. The innovation network is an
+edge store (endpoints ``a < b``, kind, strength, start tick; kind -1 marks a freed slot)
+with a typed dict from the pair key ``a * KEY + b`` to the slot, and is turned into a
+sorted adjacency (CSR) whenever a step needs neighbours.
+
+The state is built from the same ``Population`` and ``Params`` as the Mesa engine, with
+the same arithmetic, so both engines start from identical bits.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import types
+from numba.typed import Dict
+
+from scenarios.fields import N_DISTRICTS, N_FIELDS
+from sim.params import N_PLANS, Params
+from sim.population import Population
+
+KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below 2**31
+
+# counts[...] slots
+N_ENT, N_TAL, N_EDGE_SLOTS, N_CONS, INFLOW, OUTFLOW, TOTAL_IN, TOTAL_OUT, N_TAL0, N_INST = range(10)
+TALENT_WEIGHT, N_LIVE_EDGES = 10, 11
+N_COUNTS = 12
+
+
+class State(NamedTuple):
+    counts: np.ndarray
+    # institutes (fixed)
+    inst_kind: np.ndarray
+    inst_cluster: np.ndarray
+    inst_district: np.ndarray
+    inst_weight: np.ndarray
+    inst_knowledge: np.ndarray
+    inst_college: np.ndarray
+    inst_center: np.ndarray
+    inst_funding: np.ndarray
+    # enterprises (capacity; counts[N_ENT] in use)
+    ent_field: np.ndarray
+    ent_tier: np.ndarray
+    ent_weight: np.ndarray
+    ent_district: np.ndarray
+    ent_knowledge: np.ndarray
+    ent_trl: np.ndarray
+    ent_capital: np.ndarray
+    ent_legacy: np.ndarray
+    ent_revenue: np.ndarray
+    ent_rd: np.ndarray
+    ent_origin: np.ndarray
+    ent_age: np.ndarray
+    ent_negative: np.ndarray
+    ent_consortium: np.ndarray
+    ent_demo_until: np.ndarray
+    ent_alive: np.ndarray
+    # talents (capacity; counts[N_TAL] in use)
+    tal_field: np.ndarray
+    tal_skill: np.ndarray
+    tal_level: np.ndarray
+    tal_origin: np.ndarray
+    tal_tenure: np.ndarray
+    tal_employer: np.ndarray
+    tal_present: np.ndarray
+    # innovation network (slots; counts[N_EDGE_SLOTS] in use)
+    edge_a: np.ndarray
+    edge_b: np.ndarray
+    edge_kind: np.ndarray
+    edge_strength: np.ndarray
+    edge_start: np.ndarray
+    edge_index: Dict
+    # market and government
+    adoption: np.ndarray
+    bass_p: np.ndarray
+    field_weight: np.ndarray
+    last_field_knowledge: np.ndarray
+    ledger: np.ndarray
+    pilot: np.ndarray
+    cons_leader: np.ndarray
+    cons_members: np.ndarray
+    cons_n_members: np.ndarray
+    cons_institute: np.ndarray
+    cons_end: np.ndarray
+    cons_active: np.ndarray
+
+
+ENTERPRISE_FIELDS = tuple(f for f in State._fields if f.startswith("ent_"))
+TALENT_FIELDS = tuple(f for f in State._fields if f.startswith("tal_"))
+EDGE_FIELDS = ("edge_a", "edge_b", "edge_kind", "edge_strength", "edge_start")
+
+
+def _grow(array: np.ndarray, capacity: int, fill) -> np.ndarray:
+    out = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
+    out[: len(array)] = array
+    return out
+
+
+def grow(state: State, enterprises: int, talents: int, edges: int) -> State:
+    """A state with room for at least the given numbers of each (copies the arrays)."""
+    updates = {}
+    if enterprises > len(state.ent_field):
+        cap = max(enterprises, int(len(state.ent_field) * 1.5))
+        for name in ENTERPRISE_FIELDS:
+            fill = -1 if name in ("ent_consortium", "ent_demo_until") else 0
+            updates[name] = _grow(getattr(state, name), cap, fill)
+    if talents > len(state.tal_field):
+        cap = max(talents, int(len(state.tal_field) * 1.5))
+        for name in TALENT_FIELDS:
+            updates[name] = _grow(getattr(state, name), cap, -1 if name == "tal_employer" else 0)
+    if edges > len(state.edge_a):
+        cap = max(edges, int(len(state.edge_a) * 1.5))
+        for name in EDGE_FIELDS:
+            updates[name] = _grow(getattr(state, name), cap, -1 if name == "edge_kind" else 0)
+    return state._replace(**updates) if updates else state
+
+
+def initial_state(pop: Population, params: Params) -> State:
+    """The kernel state at t = 0, with the same numbers as the Mesa engine's agents."""
+    p = params
+    n_inst, n_ent, n_tal = pop.n_institutes, pop.n_enterprises, pop.n_talents
+    cap_e = n_ent + max(64, n_ent // 2)
+    cap_t = n_tal + max(256, n_tal // 2)
+    n_edges = len(pop.edge_src)
+    cap_edges = max(1024, 4 * (n_edges + n_inst + n_ent))
+    w_t = pop.talent_weight
+
+    initial_talents = np.bincount(pop.tal_employer, minlength=n_inst + n_ent)
+    legacy = np.empty(n_ent)
+    for i in range(n_ent):
+        weight = int(pop.ent_weight[i])
+        burn = p.fixed_cost_bn * weight + p.wage_bn * initial_talents[n_inst + i] * w_t
+        legacy[i] = float(pop.ent_cover[i]) * p.legacy_cover * burn
+
+    def ent(values, fill, dtype):
+        out = np.full((cap_e, *np.shape(values)[1:]), fill, dtype=dtype)
+        out[:n_ent] = values
+        return out
+
+    def tal(values, fill, dtype):
+        out = np.full(cap_t, fill, dtype=dtype)
+        out[:n_tal] = values
+        return out
+
+    edge_index = Dict.empty(key_type=types.int64, value_type=types.int64)
+    edge_a = np.zeros(cap_edges, np.int64)
+    edge_b = np.zeros(cap_edges, np.int64)
+    edge_kind = np.full(cap_edges, -1, np.int64)
+    edge_strength = np.zeros(cap_edges, np.float64)
+    edge_start = np.zeros(cap_edges, np.int64)
+    for slot, (a, b, s) in enumerate(
+        zip(pop.edge_src.tolist(), pop.edge_dst.tolist(), pop.edge_strength.tolist(), strict=True)
+    ):
+        edge_a[slot], edge_b[slot], edge_kind[slot], edge_strength[slot] = a, b, 0, s
+        edge_index[a * int(KEY) + b] = slot
+
+    counts = np.zeros(N_COUNTS, np.int64)
+    counts[N_ENT] = n_ent
+    counts[N_TAL] = n_tal
+    counts[N_EDGE_SLOTS] = n_edges
+    counts[N_LIVE_EDGES] = n_edges
+    counts[N_TAL0] = n_tal
+    counts[N_INST] = n_inst
+    counts[TALENT_WEIGHT] = w_t
+
+    max_cons = max(1, p.max_consortia * p.n_years + 1)
+    return State(
+        counts=counts,
+        inst_kind=pop.inst_kind.astype(np.int64),
+        inst_cluster=pop.inst_cluster.astype(np.int64),
+        inst_district=pop.inst_district.astype(np.int64),
+        inst_weight=pop.inst_weight.astype(np.int64),
+        inst_knowledge=pop.inst_knowledge.astype(np.float64).copy(),
+        inst_college=np.zeros(n_inst, np.bool_),
+        inst_center=np.zeros(n_inst, np.bool_),
+        inst_funding=np.zeros(n_inst, np.float64),
+        ent_field=ent(pop.ent_field, 0, np.int64),
+        ent_tier=ent(pop.ent_tier, 0, np.int64),
+        ent_weight=ent(pop.ent_weight, 1, np.int64),
+        ent_district=ent(pop.ent_district, 0, np.int64),
+        ent_knowledge=ent(pop.ent_knowledge, 0.0, np.float64),
+        ent_trl=ent(pop.ent_trl, 1, np.int64),
+        ent_capital=ent(pop.ent_capital, 0.0, np.float64),
+        ent_legacy=ent(legacy, 0.0, np.float64),
+        ent_revenue=ent(np.zeros(n_ent), 0.0, np.float64),
+        ent_rd=ent(p.rd_intensity * legacy, 0.0, np.float64),
+        ent_origin=ent(np.zeros(n_ent), 0, np.int64),
+        ent_age=ent(np.zeros(n_ent), 0, np.int64),
+        ent_negative=ent(np.zeros(n_ent), 0, np.int64),
+        ent_consortium=ent(np.full(n_ent, -1), -1, np.int64),
+        ent_demo_until=ent(np.full(n_ent, -1), -1, np.int64),
+        ent_alive=ent(np.ones(n_ent, np.bool_), False, np.bool_),
+        tal_field=tal(pop.tal_field, 0, np.int64),
+        tal_skill=tal(pop.tal_skill, 0.0, np.float64),
+        tal_level=tal(pop.tal_level, 0, np.int64),
+        tal_origin=tal(np.zeros(n_tal), 0, np.int64),
+        tal_tenure=tal(np.zeros(n_tal), 0, np.int64),
+        tal_employer=tal(pop.tal_employer, -1, np.int64),
+        tal_present=tal(np.ones(n_tal, np.bool_), False, np.bool_),
+        edge_a=edge_a,
+        edge_b=edge_b,
+        edge_kind=edge_kind,
+        edge_strength=edge_strength,
+        edge_start=edge_start,
+        edge_index=edge_index,
+        adoption=np.full(N_FIELDS, p.initial_adoption),
+        bass_p=np.full(N_FIELDS, p.bass_p),
+        field_weight=p.field_share.copy(),
+        last_field_knowledge=np.zeros(N_FIELDS),
+        ledger=np.zeros((N_PLANS, p.n_years)),
+        pilot=np.zeros((N_DISTRICTS, 5), np.bool_),
+        cons_leader=np.full(max_cons, -1, np.int64),
+        cons_members=np.full((max_cons, max(1, p.consortium_size)), -1, np.int64),
+        cons_n_members=np.zeros(max_cons, np.int64),
+        cons_institute=np.full(max_cons, -1, np.int64),
+        cons_end=np.zeros(max_cons, np.int64),
+        cons_active=np.zeros(max_cons, np.bool_),
+    )
