@@ -43,52 +43,47 @@ NEED_ROOM = -1
 
 
 @njit(cache=True, inline="always")
-def _own(S, P, o):
+def _own(inst_knowledge, inst_cluster, ent_knowledge, ent_field, field_cluster, n_inst, o):
     """An organisation's own knowledge (enterprise: its field; institute: cluster mean)."""
-    n_inst = S.counts[N_INST]
     if o < n_inst:
-        return rules.institute_own_knowledge(
-            S.inst_knowledge[o], S.inst_cluster[o], P.field_cluster
-        )
+        return rules.institute_own_knowledge(inst_knowledge[o], inst_cluster[o], field_cluster)
     i = o - n_inst
-    return S.ent_knowledge[i, S.ent_field[i]]
+    return ent_knowledge[i, ent_field[i]]
 
 
 @njit(cache=True, inline="always")
-def _knowledge(S, o):
-    n_inst = S.counts[N_INST]
+def _knowledge(inst_knowledge, ent_knowledge, n_inst, o):
     if o < n_inst:
-        return S.inst_knowledge[o]
-    return S.ent_knowledge[o - n_inst]
+        return inst_knowledge[o]
+    return ent_knowledge[o - n_inst]
 
 
 @njit(cache=True, inline="always")
-def _cluster(S, P, o):
-    n_inst = S.counts[N_INST]
+def _cluster(inst_cluster, ent_field, field_cluster, n_inst, o):
     if o < n_inst:
-        return S.inst_cluster[o]
-    return P.field_cluster[S.ent_field[o - n_inst]]
+        return inst_cluster[o]
+    return field_cluster[ent_field[o - n_inst]]
 
 
 @njit(cache=True, inline="always")
-def _in_pilot(S, P, i):
+def _in_pilot(pilot, ent_district, ent_field, field_cluster, i):
     """Enterprise index i sits in a designated pilot area."""
-    return S.pilot[S.ent_district[i], P.field_cluster[S.ent_field[i]]]
+    return pilot[ent_district[i], field_cluster[ent_field[i]]]
 
 
 @njit(cache=True, inline="always")
-def _budget(S, P, plan, y):
-    return P.budget[plan, y]
+def _budget(budget, plan, y):
+    return budget[plan, y]
 
 
 @njit(cache=True, inline="always")
-def _left(S, P, plan, y):
-    return P.budget[plan, y] - S.ledger[plan, y]
+def _left(budget, ledger, plan, y):
+    return budget[plan, y] - ledger[plan, y]
 
 
 @njit(cache=True, inline="always")
-def _flow(S, P, plan, y):
-    return max(0.0, min(P.budget[plan, y] / 4.0, _left(S, P, plan, y)))
+def _flow(budget, ledger, plan, y):
+    return max(0.0, min(budget[plan, y] / 4.0, budget[plan, y] - ledger[plan, y]))
 
 
 @njit(cache=True, inline="always")
@@ -156,32 +151,38 @@ def _degree(ptr, o):
 
 
 @njit(cache=True, inline="always")
-def set_edge(S, a, b, kind, strength, tick):
+def set_edge(edges, a, b, kind, strength, tick):
     """Create or renew a tie; it keeps the most formal kind it has had."""
+    edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, counts = edges
     lo, hi = min(a, b), max(a, b)
     key = lo * KEY + hi
-    if key in S.edge_index:
-        e = S.edge_index[key]
-        S.edge_kind[e] = max(S.edge_kind[e], kind)
-        S.edge_strength[e] = strength
+    if key in edge_index:
+        e = edge_index[key]
+        edge_kind[e] = max(edge_kind[e], kind)
+        edge_strength[e] = strength
         return
-    e = S.counts[N_EDGE_SLOTS]
-    S.edge_a[e] = lo
-    S.edge_b[e] = hi
-    S.edge_kind[e] = kind
-    S.edge_strength[e] = strength
-    S.edge_start[e] = tick
-    S.edge_index[key] = e
-    S.counts[N_EDGE_SLOTS] += 1
-    S.counts[N_LIVE_EDGES] += 1
+    e = counts[N_EDGE_SLOTS]
+    edge_a[e] = lo
+    edge_b[e] = hi
+    edge_kind[e] = kind
+    edge_strength[e] = strength
+    edge_start[e] = tick
+    edge_index[key] = e
+    counts[N_EDGE_SLOTS] += 1
+    counts[N_LIVE_EDGES] += 1
 
 
 @njit(cache=True, inline="always")
-def drop_edge_slot(S, e):
-    key = S.edge_a[e] * KEY + S.edge_b[e]
-    del S.edge_index[key]
-    S.edge_kind[e] = -1
-    S.counts[N_LIVE_EDGES] -= 1
+def _edges(S):
+    return (S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.edge_strength, S.edge_start,
+            S.counts)  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def drop_edge_slot(edge_index, edge_a, edge_b, edge_kind, counts, e):
+    del edge_index[edge_a[e] * KEY + edge_b[e]]
+    edge_kind[e] = -1
+    counts[N_LIVE_EDGES] -= 1
 
 
 @njit(cache=True)
@@ -348,7 +349,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             members[n_members] = org
             n_members += 1
     for y in range(n_members):
-        set_edge(S, best_inst, members[y], 2, 1.0, t)
+        set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)
     return True
 
 
@@ -376,7 +377,10 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
     # foundation
     if annual:
         target = P.colleges_target[y]
-        while _n_true(S.inst_college) < target and _left(S, P, FOUNDATION, y) >= P.college_cost_bn:
+        while (
+            _n_true(S.inst_college) < target
+            and _left(P.budget, S.ledger, FOUNDATION, y) >= P.college_cost_bn
+        ):
             best, best_k = -1, -np.inf
             for j in range(n_inst):
                 if S.inst_kind[j] != 0 or S.inst_college[j]:
@@ -389,11 +393,14 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
             S.inst_college[best] = True
             S.ledger[FOUNDATION, y] += P.college_cost_bn
         target = P.centers_target[y]
-        while _n_true(S.inst_center) < target and _left(S, P, FOUNDATION, y) >= P.center_cost_bn:
+        while (
+            _n_true(S.inst_center) < target
+            and _left(P.budget, S.ledger, FOUNDATION, y) >= P.center_cost_bn
+        ):
             if not _designate_center(S, P, t, ptr, nbr, slot):
                 break
             S.ledger[FOUNDATION, y] += P.center_cost_bn
-    flow = _flow(S, P, FOUNDATION, y)
+    flow = _flow(P.budget, S.ledger, FOUNDATION, y)
     keys = np.empty(n_inst)
     total = 0.0
     for j in range(n_inst):
@@ -408,7 +415,9 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
     n_ent = S.counts[N_ENT]
     if annual:
         target = P.pilots_target[y]
-        while _n_true2(S.pilot) < target and _left(S, P, LEADING, y) >= P.pilot_cost_bn:
+        while (
+            _n_true2(S.pilot) < target and _left(P.budget, S.ledger, LEADING, y) >= P.pilot_cost_bn
+        ):
             score = np.zeros(S.pilot.shape)
             for i in range(n_ent):
                 if S.ent_alive[i]:
@@ -425,14 +434,18 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
                 break
             S.pilot[best // 5, best % 5] = True
             S.ledger[LEADING, y] += P.pilot_cost_bn
-    flow = _flow(S, P, LEADING, y)
+    flow = _flow(P.budget, S.ledger, LEADING, y)
     if flow > 0.0:
         total = 0.0
         for i in range(n_ent):
-            if S.ent_alive[i] and _in_pilot(S, P, i):
+            if S.ent_alive[i] and _in_pilot(
+                S.pilot, S.ent_district, S.ent_field, P.field_cluster, i
+            ):
                 total += S.ent_weight[i]
         for i in range(n_ent):
-            if S.ent_alive[i] and _in_pilot(S, P, i):
+            if S.ent_alive[i] and _in_pilot(
+                S.pilot, S.ent_district, S.ent_field, P.field_cluster, i
+            ):
                 w = S.ent_weight[i]
                 amount = min(P.pilot_subsidy_cap_bn * w, flow * w / total)
                 S.ent_capital[i] += amount
@@ -444,7 +457,7 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
 
     # open source
     n_ent = S.counts[N_ENT]
-    if annual and _budget(S, P, OPEN_SOURCE, y) > 0.0:
+    if annual and _budget(P.budget, OPEN_SOURCE, y) > 0.0:
         eligible = np.empty(n_ent, np.int64)
         n_el = 0
         for i in range(n_ent):
@@ -459,7 +472,7 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
         for x in _stable_desc(scores):
             i = eligible[x]
             cost = P.demo_grant_bn * S.ent_weight[i]
-            if _left(S, P, OPEN_SOURCE, y) < cost:
+            if _left(P.budget, S.ledger, OPEN_SOURCE, y) < cost:
                 continue
             S.ent_capital[i] += cost
             S.ent_demo_until[i] = t + P.demo_quarters
@@ -472,12 +485,14 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
         S.bass_p[f] = max(P.bass_p, min(P.bass_p_cap, P.bass_p + boost[f]))
 
     # rainforest
-    flow = _flow(S, P, RAINFOREST, y)
+    flow = _flow(P.budget, S.ledger, RAINFOREST, y)
     if flow > 0.0:
         keys = np.zeros(n_ent)
         total = 0.0
         for i in range(n_ent):
-            if _screened(S, P, i):
+            if _screened(
+                S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
+            ):
                 f = S.ent_field[i]
                 keys[i] = rules.finance_key(
                     S.ent_weight[i], S.field_weight[f], S.ent_tier[i], P.startup_priority
@@ -485,20 +500,18 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
                 total += keys[i]
         if total > 0.0:
             for i in range(n_ent):
-                if _screened(S, P, i):
+                if _screened(
+                    S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
+                ):
                     amount = min(P.finance_cap_bn * S.ent_weight[i], flow * keys[i] / total)
                     S.ent_capital[i] += amount
                     S.ledger[RAINFOREST, y] += amount
 
 
 @njit(cache=True, inline="always")
-def _screened(S, P, i):
+def _screened(ent_alive, ent_tier, ent_knowledge, ent_field, screen, i):
     """Alive, not a leading firm, and past Rainforest's knowledge screen."""
-    return (
-        S.ent_alive[i]
-        and S.ent_tier[i] != 0
-        and S.ent_knowledge[i, S.ent_field[i]] >= P.knowledge_screen
-    )
+    return ent_alive[i] and ent_tier[i] != 0 and ent_knowledge[i, ent_field[i]] >= screen
 
 
 @njit(cache=True, inline="always")
@@ -541,18 +554,21 @@ def _hand_in_hand(S, P, seed, t, y):
                 i = fid - n_inst
                 if S.ent_consortium[i] == k:
                     S.ent_consortium[i] = -1
-    if not _budget(S, P, HAND_IN_HAND, y) > 0.0:
+    if not _budget(P.budget, HAND_IN_HAND, y) > 0.0:
         return
     n_entry = int(
-        math.floor(_budget(S, P, HAND_IN_HAND, y) * P.leader_entry_share / P.leader_entry_cost_bn)
+        math.floor(
+            _budget(P.budget, HAND_IN_HAND, y) * P.leader_entry_share / P.leader_entry_cost_bn
+        )
     )
     for _ in range(n_entry):
-        if _left(S, P, HAND_IN_HAND, y) < P.leader_entry_cost_bn:
+        if _left(P.budget, S.ledger, HAND_IN_HAND, y) < P.leader_entry_cost_bn:
             break
         add_entrant(S, P, seed, t)
         S.ledger[HAND_IN_HAND, y] += P.leader_entry_cost_bn
     n_calls = min(
-        P.max_consortia, int(math.floor(_left(S, P, HAND_IN_HAND, y) / P.consortium_grant_bn))
+        P.max_consortia,
+        int(math.floor(_left(P.budget, S.ledger, HAND_IN_HAND, y) / P.consortium_grant_bn)),
     )
     if n_calls <= 0:
         return
@@ -606,7 +622,7 @@ def _hand_in_hand(S, P, seed, t, y):
     taken = np.zeros(n_inst + n_ent, np.bool_)
     funded = 0
     for x in _stable_desc(prop_score[:n_prop]):
-        if funded >= n_calls or _left(S, P, HAND_IN_HAND, y) < P.consortium_grant_bn:
+        if funded >= n_calls or _left(P.budget, S.ledger, HAND_IN_HAND, y) < P.consortium_grant_bn:
             break
         k = S.counts[N_CONS]
         leader = prop_leader[x]
@@ -632,7 +648,7 @@ def _hand_in_hand(S, P, seed, t, y):
         for z in range(n_m + 1):
             other = S.cons_members[k, z] if z < n_m else prop_inst[x]
             if other >= 0:
-                set_edge(S, leader, other, 1, 1.0, t)
+                set_edge(_edges(S), leader, other, 1, 1.0, t)
         S.ledger[HAND_IN_HAND, y] += P.consortium_grant_bn
         funded += 1
 
@@ -653,14 +669,38 @@ def talents_step(S, P, seed, t, ptr, nbr):
     for o in range(n_org):
         if o < n_inst:
             designated = S.inst_college[o] or S.inst_center[o]
-            attract[o] = rules.employer_attractiveness(_own(S, P, o), 0.0, False, designated)
+            attract[o] = rules.employer_attractiveness(
+                _own(
+                    S.inst_knowledge,
+                    S.inst_cluster,
+                    S.ent_knowledge,
+                    S.ent_field,
+                    P.field_cluster,
+                    S.counts[N_INST],
+                    o,
+                ),
+                0.0,
+                False,
+                designated,
+            )
             alive_org[o] = True
         else:
             i = o - n_inst
             if not S.ent_alive[i]:
                 continue
             attract[o] = rules.employer_attractiveness(
-                _own(S, P, o), S.ent_revenue[i] / S.ent_weight[i], _in_pilot(S, P, i), member[o]
+                _own(
+                    S.inst_knowledge,
+                    S.inst_cluster,
+                    S.ent_knowledge,
+                    S.ent_field,
+                    P.field_cluster,
+                    S.counts[N_INST],
+                    o,
+                ),
+                S.ent_revenue[i] / S.ent_weight[i],
+                _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i),
+                member[o],
             )
             alive_org[o] = True
     # alive enterprises of each cluster, id order (the start-of-step snapshot)
@@ -701,7 +741,9 @@ def talents_step(S, P, seed, t, ptr, nbr):
                 target[k] = best
             continue
         if not unemployed:
-            in_park = employer >= n_inst and _in_pilot(S, P, employer - n_inst)
+            in_park = employer >= n_inst and _in_pilot(
+                S.pilot, S.ent_district, S.ent_field, P.field_cluster, employer - n_inst
+            )
             prob = rules.founding_probability(
                 S.tal_skill[k], P.founding_rate, P.founding_skill,
                 P.rainforest_founding_boost if rainforest_active else 0.0,
@@ -727,7 +769,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
             S.tal_tenure[k] = 0
         else:
             parent = target[k]
-            pk = _knowledge(S, parent)
+            pk = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], parent)
             if parent >= n_inst:
                 trl = max(1, S.ent_trl[parent - n_inst] - 2)
                 district = S.ent_district[parent - n_inst]
@@ -767,20 +809,23 @@ def _cluster_lists(S, P, n_inst, n_ent):
 
 
 @njit(cache=True, inline="always")
-def _add_talent(S, k, field, skill, level, origin, employer):
-    S.tal_field[k] = field
-    S.tal_skill[k] = skill
-    S.tal_level[k] = level
-    S.tal_origin[k] = origin
-    S.tal_tenure[k] = 0
-    S.tal_employer[k] = employer
-    S.tal_present[k] = True
-    S.counts[N_TAL] += 1
+def _add_talent(talents, k, field, skill, level, origin, employer):
+    tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present, counts = (
+        talents
+    )
+    tal_field[k] = field
+    tal_skill[k] = skill
+    tal_level[k] = level
+    tal_origin[k] = origin
+    tal_tenure[k] = 0
+    tal_employer[k] = employer
+    tal_present[k] = True
+    counts[N_TAL] += 1
 
 
 @njit(cache=True, inline="always")
-def _place(S, P, seed, t, k, field, cl_ptr, cl_org):
-    c = P.field_cluster[field]
+def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org):
+    c = field_cluster[field]
     n_pool = cl_ptr[c + 1] - cl_ptr[c]
     if n_pool == 0:
         return -1
@@ -789,6 +834,8 @@ def _place(S, P, seed, t, k, field, cl_ptr, cl_org):
 
 @njit(cache=True, inline="always")
 def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
+    talents = (S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure, S.tal_employer,
+               S.tal_present, S.counts)  # fmt: skip
     n_inst = S.counts[N_INST]
     w_t = S.counts[TALENT_WEIGHT]
     n_base = rng.stochastic_round(P.talent_inflow * S.counts[N_TAL0], seed, t, 0, rng.INFLOW_COUNT)
@@ -800,8 +847,8 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
         skill = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
         if high:
             skill = 0.7 + 0.3 * skill
-        employer = _place(S, P, seed, t, k, field, cl_ptr, cl_org)
-        _add_talent(S, k, field, skill, 1 if high else 0, 1, employer)
+        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+        _add_talent(talents, k, field, skill, 1 if high else 0, 1, employer)
         arrivals += 1
     for j in range(n_inst):
         if not S.inst_college[j]:
@@ -824,10 +871,10 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
                         break
                     seen += 1
             skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
-            employer = _place(S, P, seed, t, k, field, cl_ptr, cl_org)
-            _add_talent(S, k, field, skill, 0, 0, employer)
+            employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+            _add_talent(talents, k, field, skill, 0, 0, employer)
             arrivals += 1
-    flow = _flow(S, P, ARRAY, y)
+    flow = _flow(P.budget, S.ledger, ARRAY, y)
     n_array = int(math.floor(flow * P.talents_per_bn / w_t))
     if n_array > 0:
         S.ledger[ARRAY, y] += n_array * w_t / P.talents_per_bn
@@ -835,8 +882,8 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
         k = S.counts[N_TAL]
         field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
         skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
-        employer = _place(S, P, seed, t, k, field, cl_ptr, cl_org)
-        _add_talent(S, k, field, skill, 1, 1, employer)
+        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+        _add_talent(talents, k, field, skill, 1, 1, employer)
         arrivals += 1
     return arrivals
 
@@ -902,8 +949,19 @@ def knowledge_step(S, P, ptr, nbr, slot):
                 if P.field_cluster[f] == S.inst_cluster[o]:
                     gain[f] = g / n_fields
         spill[:] = 0.0
-        k_self = _knowledge(S, o)
-        absorb = rules.absorptive_capacity(_own(S, P, o), P.absorptive_half)
+        k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
+        absorb = rules.absorptive_capacity(
+            _own(
+                S.inst_knowledge,
+                S.inst_cluster,
+                S.ent_knowledge,
+                S.ent_field,
+                P.field_cluster,
+                S.counts[N_INST],
+                o,
+            ),
+            P.absorptive_half,
+        )
         if o + 1 < len(ptr):
             for x in range(ptr[o], ptr[o + 1]):
                 n = nbr[x]
@@ -914,13 +972,19 @@ def knowledge_step(S, P, ptr, nbr, slot):
                     same_pilot = (
                         S.ent_district[i] == S.ent_district[j]
                         and P.field_cluster[S.ent_field[i]] == P.field_cluster[S.ent_field[j]]
-                        and _in_pilot(S, P, i)
+                        and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
                     )
                 coef = rules.spillover_coefficient(
                     S.edge_kind[e], S.edge_strength[e], same_pilot, P.spillover_rate,
                     P.consortium_spillover, P.center_spillover, P.pilot_spillover_bonus,
                 )  # fmt: skip
-                rules.add_spillover(k_self, _knowledge(S, n), coef, absorb, spill)
+                rules.add_spillover(
+                    k_self,
+                    _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], n),
+                    coef,
+                    absorb,
+                    spill,
+                )
         rules.update_knowledge(k_self, gain, spill, P.depreciation, new[o])
     for o in range(n_org):
         if o < n_inst:
@@ -942,14 +1006,14 @@ def partnering_step(S, P, seed, t, ptr, nbr):
     n_areas = S.pilot.shape[0] * 5
     pa_ptr = np.zeros(n_areas + 1, np.int64)
     for i in range(n_ent):
-        if S.ent_alive[i] and _in_pilot(S, P, i):
+        if S.ent_alive[i] and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i):
             pa_ptr[S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]] + 1] += 1
     for a in range(n_areas):
         pa_ptr[a + 1] += pa_ptr[a]
     fill = pa_ptr[:-1].copy()
     pa_org = np.empty(pa_ptr[n_areas], np.int64)
     for i in range(n_ent):
-        if S.ent_alive[i] and _in_pilot(S, P, i):
+        if S.ent_alive[i] and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i):
             area = S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]]
             pa_org[fill[area]] = n_inst + i
             fill[area] += 1
@@ -984,8 +1048,8 @@ def partnering_step(S, P, seed, t, ptr, nbr):
             if deg_j > 0:
                 cand[n_cand] = nbr[ptr[j] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 1, deg_j)]
                 n_cand += 1
-        c = _cluster(S, P, o)
-        if is_ent and _in_pilot(S, P, o - n_inst):
+        c = _cluster(S.inst_cluster, S.ent_field, P.field_cluster, S.counts[N_INST], o)
+        if is_ent and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, o - n_inst):
             i = o - n_inst
             area = S.ent_district[i] * 5 + c
             n_pool = pa_ptr[area + 1] - pa_ptr[area]
@@ -1003,23 +1067,32 @@ def partnering_step(S, P, seed, t, ptr, nbr):
                                                             n_pool)]  # fmt: skip
             n_cand += 1
         best, best_a = -1, -np.inf
-        k_self = _knowledge(S, o)
+        k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
         for x in range(n_cand):
             cnd = cand[x]
             if cnd == o:
                 continue
-            a = rules.partner_attraction(k_self, _knowledge(S, cnd), P.absorptive_half)
+            a = rules.partner_attraction(
+                k_self,
+                _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], cnd),
+                P.absorptive_half,
+            )
             if a > best_a:
                 best, best_a = cnd, a
         if best < 0 or best_a < P.attraction_threshold:
             continue
-        back = rules.partner_attraction(_knowledge(S, best), k_self, P.absorptive_half)
+        back = rules.partner_attraction(
+            _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], best),
+            k_self,
+            P.absorptive_half,
+        )
         if back >= P.attraction_threshold:
             prop_a[n_prop] = o
             prop_b[n_prop] = best
             n_prop += 1
+    edges = _edges(S)
     for x in range(n_prop):
-        set_edge(S, prop_a[x], prop_b[x], 0, 1.0, t)
+        set_edge(edges, prop_a[x], prop_b[x], 0, 1.0, t)
     for e in range(S.counts[N_EDGE_SLOTS]):
         kind = S.edge_kind[e]
         if kind < 0:
@@ -1028,7 +1101,7 @@ def partnering_step(S, P, seed, t, ptr, nbr):
             S.edge_strength[e], kind, P.partnership_decay, P.consortium_decay
         )
         if kind == 0 and S.edge_strength[e] < P.min_edge_strength:
-            drop_edge_slot(S, e)
+            drop_edge_slot(S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.counts, e)
 
 
 # ---------------------------------------------------------------- 5. maturation
@@ -1048,11 +1121,15 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
         partner = 0.0
         if o + 1 < len(ptr):
             for x in range(ptr[o], ptr[o + 1]):
-                partner += S.edge_strength[slot[x]] * _knowledge(S, nbr[x])[f]
+                partner += (
+                    S.edge_strength[slot[x]]
+                    * _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], nbr[x])[f]
+                )
         effective = S.ent_knowledge[i, f] + P.partner_knowledge_weight * partner
         trl = S.ent_trl[i]
+        in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
         boost = rules.maturation_boost(
-            trl, _in_pilot(S, P, i), S.ent_demo_until[i] > t, member[o],
+            trl, in_pilot, S.ent_demo_until[i] > t, member[o],
             P.test_site_boost, P.demo_trl_boost, P.center_trl_boost,
         )  # fmt: skip
         prob = rules.trl_advance_probability(
@@ -1109,10 +1186,13 @@ def market_step(S, P, seed, t):
                 S.ent_capital[i] += P.private_round_bn * S.ent_weight[i]
         rd = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
         wages = P.wage_bn * counts[n_inst + i] * w_t
+        in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+        screened = _screened(
+            S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
+        )
         mult = rules.cost_multiplier(
-            _in_pilot(S, P, i), P.pilot_cost_cut, factor_active and _screened(S, P, i),
-            P.rainforest_cost_cut,
-        )  # fmt: skip
+            in_pilot, P.pilot_cost_cut, factor_active and screened, P.rainforest_cost_cut
+        )
         fixed = P.fixed_cost_bn * S.ent_weight[i] * mult
         S.ent_capital[i] += rules.capital_change(
             S.ent_legacy[i], S.ent_revenue[i], P.gross_margin, rd, wages, fixed
@@ -1134,7 +1214,14 @@ def demography_step(S, P, t, ptr, slot):
         if not S.ent_alive[i]:
             continue
         S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
-        grace = P.grace_quarters if patient and _screened(S, P, i) else 0
+        grace = (
+            P.grace_quarters
+            if patient
+            and _screened(
+                S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
+            )
+            else 0
+        )
         if rules.exit_due(S.ent_negative[i], P.exit_quarters, grace):
             exiting[i] = True
     any_exit = False
@@ -1145,7 +1232,9 @@ def demography_step(S, P, t, ptr, slot):
             if o + 1 < len(ptr):
                 for x in range(ptr[o], ptr[o + 1]):
                     if S.edge_kind[slot[x]] >= 0:
-                        drop_edge_slot(S, slot[x])
+                        drop_edge_slot(
+                            S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.counts, slot[x]
+                        )
             S.ent_alive[i] = False
             S.ent_revenue[i] = 0.0
             S.ent_rd[i] = 0.0
