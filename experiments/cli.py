@@ -18,9 +18,7 @@ EXIT_BAD_INPUT = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.run",
     "experiments.commands.scenarios",
-    "experiments.commands.sweep",
-    "experiments.commands.analyze",
-    "experiments.commands.sweep_bench",
+    "experiments.commands.viz",
 )
 
 

@@ -17,7 +17,10 @@ def register(sub) -> None:
     run.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
     run.add_argument("--seed", type=_nonneg_int, default=0)
     run.add_argument("--replicates", type=_pos_int, default=1)
-    run.add_argument("--out", type=Path, default=None, help="folder for Parquet + summary.json")
+    run.add_argument(
+        "--out", type=Path, default=None,
+        help="folder for Parquet, summary.json and the fan chart and scorecard PNGs",
+    )  # fmt: skip
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.set_defaults(handler=cmd_run)
 
@@ -32,6 +35,15 @@ def _progress(enabled: bool):
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeRemainingColumn(), transient=True,
     )  # fmt: skip
+
+
+def _write_figures(out: Path, name: str, results: list) -> None:
+    """The report figures next to the result files: output fan chart and scorecard."""
+    from experiments.results import atomic_write_bytes
+    from viz.figures import report_pngs
+
+    for file_name, png in report_pngs({name: [r.indicators for r in results]}).items():
+        atomic_write_bytes(out / file_name, png)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -59,10 +71,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = summary_dict(results, args.seed)
     if args.out is not None:
         write_run_results(args.out, results, summary)
+        _write_figures(args.out, scenario.name, results)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         render_scorecard(summary)
         if args.out is not None:
-            print(f"wrote {args.out}/indicators.parquet and {args.out}/summary.json")
+            print(
+                f"wrote {args.out}/indicators.parquet, summary.json, fan_chart.png and "
+                "scorecard.png"
+            )
     return 0

@@ -1,0 +1,222 @@
+"""The panels of the interactive view, as Solara components.
+
+SolaraViz calls each entry of ``PANELS`` with the current model whenever the model steps
+or is reset. Each entry hands the model and its tick to a component, which redraws its
+pictures only when the model or the tick changed: a slider moved without Reset, or the
+theme toggled, costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reacton.ipywidgets as rw
+import solara
+
+from sim.indicators import INDEX, spec
+from viz.drawing import (
+    figure_png,
+    network_figure,
+    output_figure,
+    talent_figure,
+)
+from viz.model import PLAN_HELP, PLAN_TITLES, ViewModel
+
+CARD_STYLE = {"height": "100%", "overflow-y": "auto", "margin": "0px"}
+IMAGE_LAYOUT = {"max_width": "100%", "height": "auto"}
+
+# (indicator, what students read); all but consortia have a 2030 target in the plan.
+COUNTERS: tuple[tuple[str, str], ...] = (
+    ("future_technical_colleges", "Future technical colleges"),
+    ("innovation_centers", "Innovation centers"),
+    ("pilot_areas", "Pilot areas"),
+    ("consortia", "Hand-in-hand consortia (active)"),
+    ("leading_enterprises", "Leading enterprises"),
+    ("ecosystem_leading_enterprises", "Ecosystem-leading enterprises"),
+    ("high_tech_enterprises", "High-tech enterprises"),
+)
+
+TALENT_FIGURES: tuple[tuple[str, str], ...] = (
+    ("talents", "Talents in Shanghai"),
+    ("high_level_talents", "High-level talents"),
+    ("talent_inflow", "Arrived this quarter"),
+    ("talent_outflow", "Left this quarter"),
+    ("startups_founded", "Start-ups founded"),
+    ("startups_surviving", "Start-ups still alive"),
+)
+
+NETWORK_CAPTION = (
+    "Each disc is one of the five clusters, sliced by field; institutes sit in the middle. "
+    "The guide below explains the ties."
+)
+
+
+def _value(model: ViewModel, name: str) -> float:
+    return float(model.latest[INDEX[name]])
+
+
+def _image(png: bytes) -> None:
+    rw.Image(value=png, format="png", layout=IMAGE_LAYOUT)
+
+
+@solara.component
+def NetworkPanel(model: ViewModel, tick: int) -> None:
+    """The innovation network, drawn where the layout put each organisation."""
+    png = solara.use_memo(lambda: figure_png(network_figure(model)), [model, tick])
+    firms = sum(1 for e in model.enterprises if e.alive)
+    with solara.Card(classes=["rf-network"], style=CARD_STYLE):
+        solara.Text(
+            f"The innovation network: {model.quarter_label()}: {firms} firms, "
+            f"{len(model.institutes)} institutes, {model.graph.number_of_edges()} ties",
+            style={"font-weight": "bold"},
+        )
+        _image(png)
+        solara.Text(NETWORK_CAPTION, style={"font-size": "12px"})
+
+
+@solara.component
+def OutputPanel(model: ViewModel, tick: int) -> None:
+    """Output value by cluster against the RMB 500 bn target."""
+    png = solara.use_memo(lambda: figure_png(output_figure(model)), [model, tick])
+    with solara.Card(classes=["rf-output"], style=CARD_STYLE):
+        target = spec("output_value_bn").target
+        solara.Text(
+            f"Output value: {model.quarter_label()}: RMB "
+            f"{_value(model, 'output_value_bn'):,.0f} bn a year (2030 target: {target:,.0f})",
+            style={"font-weight": "bold"},
+            classes=["rf-output-value"],
+        )
+        _image(png)
+        solara.Text(
+            "Annualised revenue of Shanghai's firms in the sixteen future fields, stacked "
+            "by cluster. The dashed line is the plan's 2030 target.",
+            style={"font-size": "12px"},
+        )
+
+
+@solara.component
+def CountersPanel(model: ViewModel, tick: int) -> None:
+    """The plan's designations and firm counts against their 2030 targets."""
+    with solara.Card(classes=["rf-counters"], style=CARD_STYLE):
+        solara.Text(
+            f"Against the 2030 targets: {model.quarter_label()}", style={"font-weight": "bold"}
+        )
+        for name, label in COUNTERS:
+            value = _value(model, name)
+            target = spec(name).target
+            with solara.Row(justify="space-between", style={"margin-top": "6px"}):
+                solara.Text(label)
+                if target is None:
+                    solara.Text(f"{value:,.0f} (no target set)", classes=[f"rf-count-{name}"])
+                else:
+                    solara.Text(f"{value:,.0f} / {target:,.0f}", classes=[f"rf-count-{name}"])
+            if target is not None:
+                reached = value >= target
+                solara.ProgressLinear(
+                    value=min(100.0, 100.0 * value / target),
+                    color="success" if reached else "primary",
+                )
+        if not model.running:
+            solara.Success(f"The run is over ({model.quarter_label()}).", dense=True)
+
+
+@solara.component
+def TalentPanel(model: ViewModel, tick: int) -> None:
+    """Talents: how many, how many high-level, who comes and goes, who founds firms."""
+    png = solara.use_memo(lambda: figure_png(talent_figure(model)), [model, tick])
+    with solara.Card(classes=["rf-talents"], style=CARD_STYLE):
+        solara.Text(f"Talents: {model.quarter_label()}", style={"font-weight": "bold"})
+        with solara.GridFixed(columns=2, row_gap="2px", column_gap="24px"):
+            for name, label in TALENT_FIGURES:
+                with solara.Row(justify="space-between"):
+                    solara.Text(label)
+                    solara.Text(f"{_value(model, name):,.0f}", classes=[f"rf-talent-{name}"])
+        _image(png)
+        solara.Text(
+            "City-level counts: each simulated talent or firm stands for several real ones.",
+            style={"font-size": "12px"},
+        )
+
+
+@solara.component
+def PlansPanel(model: ViewModel) -> None:
+    """What each plan does, and the money it has in this run."""
+    with solara.Card(classes=["rf-plans"], style=CARD_STYLE):
+        solara.Text(
+            f"The six plans in this run ({model.scenario.name}, {model.scenario.scale})",
+            style={"font-weight": "bold"},
+        )
+        for plan, title in PLAN_TITLES.items():
+            if model.plan_enabled(plan):
+                money = (
+                    f"× {model.multipliers[plan]:.1f}: RMB {model.plan_budget(plan):.2f} bn a year"
+                )
+            else:
+                money = "switched off in this scenario"
+            with solara.Div(style={"margin-top": "8px", "font-size": "13px"}):
+                solara.Text(title, style={"font-weight": "bold"})
+                solara.Text(f" ({money}). ", classes=[f"rf-budget-{plan}"])
+                solara.Text(PLAN_HELP[plan])
+
+
+# Static text written here, not user input, so it is safe as inner HTML. (Solara's
+# Markdown component would load KaTeX from the CDN, which solara-assets does not ship.)
+GUIDE_HTML = """
+<p><b>How to use it.</b> Pick a scenario, move the plans' budget sliders (× the scenario's
+budget: 0 takes a plan's money away, 3 triples it), then press <b>Reset</b> to build the
+ecosystem with those settings. <b>Step</b> simulates one quarter; <b>▶</b> plays quarter
+after quarter until the end of 2030. The seed changes the random draws, not the rules:
+compare two seeds to see how much is luck.</p>
+<p><b>What the network shows.</b> Organisations (firms and institutes) are nodes; talents
+work in them and move along ties. A grey line is a partnership two organisations formed
+because each expected to learn from the other; unless renewed it weakens and is dropped.
+A pink line is a funded Hand-in-hand consortium (leader, partner firms, an institute). A
+black line joins an innovation center to its member firms. Knowledge spills over ties;
+firms with more knowledge mature their technology (TRL) faster; at TRL 7 they sell, and
+their dots grow with their revenue. Firms that run out of money close and disappear;
+start-ups founded by talents appear in their field's slice.</p>
+<p><b>The charts.</b> Output value is the future fields' revenue, against the plan's
+RMB 500 bn target for 2030. The counters compare the designations and firm counts with
+the plan's 2030 targets.</p>
+"""
+
+
+@solara.component
+def GuidePanel() -> None:
+    """How to use the page and how to read the network."""
+    with solara.Card(classes=["rf-guide"], style=CARD_STYLE):
+        solara.HTML(tag="div", unsafe_innerHTML=GUIDE_HTML, style="font-size: 13px")
+
+
+def network_panel(model: ViewModel) -> solara.Element:
+    return NetworkPanel(model=model, tick=model.tick)
+
+
+def output_panel(model: ViewModel) -> solara.Element:
+    return OutputPanel(model=model, tick=model.tick)
+
+
+def counters_panel(model: ViewModel) -> solara.Element:
+    return CountersPanel(model=model, tick=model.tick)
+
+
+def talent_panel(model: ViewModel) -> solara.Element:
+    return TalentPanel(model=model, tick=model.tick)
+
+
+def plans_panel(model: ViewModel) -> solara.Element:
+    return PlansPanel(model=model)
+
+
+def guide_panel(model: ViewModel) -> solara.Element:
+    return GuidePanel()
+
+
+PANELS: tuple[Callable[[ViewModel], solara.Element], ...] = (
+    network_panel,
+    output_panel,
+    counters_panel,
+    talent_panel,
+    plans_panel,
+    guide_panel,
+)
