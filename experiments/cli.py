@@ -19,6 +19,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.run",
     "experiments.commands.scenarios",
     "experiments.commands.viz",
+    "experiments.commands.sweep",
+    "experiments.commands.analyze",
+    "experiments.commands.sweep_bench",
 )
 
 

@@ -1,0 +1,186 @@
+"""`rainforest sweep FILE --out DIR`: every (sample, replicate) of a sweep file, in chunks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from experiments.commands.args import _pos_int
+
+EXIT_RUNS_FAILED = 1
+FAILURES_SHOWN = 20
+
+
+def register(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="run a sweep file's samples x replicates into a results folder"
+    )
+    sweep.add_argument("file", help="a sweep TOML file")
+    sweep.add_argument("--out", type=Path, required=True, help="the results folder")
+    sweep.add_argument(
+        "--workers", type=_pos_int, default=None,
+        help="local worker processes, or the Dask LocalCluster's workers (default: CPUs)",
+    )  # fmt: skip
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://HOST:PORT")
+    where.add_argument("--dask-local", action="store_true", help="start a Dask LocalCluster")
+    sweep.add_argument(
+        "--chunk-size", type=_pos_int, default=None,
+        help="runs per chunk file (default: about eight chunks per worker, at most 50)",
+    )  # fmt: skip
+    sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sweep.set_defaults(handler=cmd_sweep)
+
+
+class PlainProgress:
+    """Progress lines for logs: runs done of total, runs per second, time left."""
+
+    def __init__(self, stream=None, every_s: float = 2.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.every_s = every_s
+
+    def start(self, total: int, done: int) -> None:
+        self.total, self.done, self.failed = total, done, 0
+        self.at_start = done
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        print(f"sweep: {done}/{total} runs already finished", file=self.stream, flush=True)
+
+    def advance(self, runs: int, failed: int) -> None:
+        self.done += runs
+        self.failed += failed
+        now = time.perf_counter()
+        if now - self.last >= self.every_s or self.done == self.total:
+            self.last = now
+            print(self.line(now), file=self.stream, flush=True)
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.t0, 1e-9)
+        rate = (self.done - self.at_start) / elapsed
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        return (
+            f"sweep: {self.done}/{self.total} runs ({100 * self.done / self.total:.1f} %), "
+            f"{rate:.2f} runs/s, {_duration(left)} left, {self.failed} failed"
+        )
+
+    def stop(self) -> None:
+        pass
+
+
+class RichProgress:
+    """A progress bar on a terminal: runs done of total, runs per second, time left."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+            TaskProgressColumn(), TextColumn("{task.fields[rate]} runs/s"),
+            TimeRemainingColumn(), TextColumn("{task.fields[failed]} failed"),
+            console=Console(stderr=True), transient=False,
+        )  # fmt: skip
+
+    def start(self, total: int, done: int) -> None:
+        self.t0 = time.perf_counter()
+        self.at_start = done
+        self.failed = 0
+        self.progress.start()
+        self.task = self.progress.add_task("", total=total, completed=done, rate="-", failed=0)
+
+    def advance(self, runs: int, failed: int) -> None:
+        self.failed += failed
+        self.progress.advance(self.task, runs)
+        done = self.progress.tasks[0].completed - self.at_start
+        rate = done / max(time.perf_counter() - self.t0, 1e-9)
+        self.progress.update(self.task, rate=f"{rate:.2f}", failed=self.failed)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "?"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h{m:02d}m" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
+
+
+def make_executor_factory(args: argparse.Namespace):
+    """The executor the options ask for, created only once the folder is checked."""
+    from experiments.executors import DaskExecutor, LocalExecutor
+
+    workers = args.workers or os.cpu_count() or 1
+
+    def make(engine: str):
+        if args.scheduler:
+            return DaskExecutor(engine, address=args.scheduler)
+        if args.dask_local:
+            return DaskExecutor(engine, workers=workers)
+        return LocalExecutor(engine, workers)
+
+    return make
+
+
+def print_summary(summary, stream=None) -> None:
+    """The outcome in a few lines, and which runs failed."""
+    stream = stream if stream is not None else sys.stdout
+    print(
+        f"sweep {summary.name}: {summary.finished_runs}/{summary.total_runs} runs finished "
+        f"({summary.ran_now} in this call, {summary.seconds:.1f} s, executor {summary.executor}), "
+        f"{summary.failed_runs} failed",
+        file=stream,
+    )
+    for note in summary.notes:
+        print(f"note: {note}", file=stream)
+    if summary.failures:
+        print(f"failed runs ({summary.failed_runs}):", file=stream)
+        for f in summary.failures[:FAILURES_SHOWN]:
+            print(
+                f"  run {f['run']} (sample {f['sample']}, replicate {f['replicate']}, "
+                f"seed {f['seed']}): {f['error']}",
+                file=stream,
+            )
+        if summary.failed_runs > FAILURES_SHOWN:
+            print(
+                f"  ... and {summary.failed_runs - FAILURES_SHOWN} more "
+                f"(the error column of the results holds them all)",
+                file=stream,
+            )
+    for line in summary.unrun:
+        print(f"not run: {line}", file=stream)
+    if summary.aborted:
+        print(f"stopped: {summary.aborted}", file=stream)
+    if summary.finished_runs < summary.total_runs:
+        print("run the same command again to finish the remaining runs", file=stream)
+    print(f"results: {summary.out}", file=stream)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.sweep import load_sweep
+    from experiments.sweep_runner import run_sweep
+
+    sweep = load_sweep(args.file)
+    progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
+    summary = run_sweep(
+        sweep, args.out, make_executor_factory(args), chunk_size=args.chunk_size,
+        progress=progress,
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print_summary(summary)
+    return 0 if summary.ok else EXIT_RUNS_FAILED

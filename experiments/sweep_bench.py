@@ -1,0 +1,108 @@
+"""The sweep benchmark: runs per hour, parallel efficiency, and Dask's overhead.
+
+One sweep (the six plans' budgets by Latin hypercube, one replicate per sample) runs
+three times on this machine: local executor with one worker, with ``workers`` workers,
+and a Dask LocalCluster with ``workers`` workers. Wall times include starting the
+workers (each loads the compiled model from the on-disk cache, warmed beforehand), as a
+user's sweep does. The three datasets must be identical, and the report says so.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from experiments.executors import DaskExecutor, LocalExecutor
+from experiments.storage import load_results
+from experiments.sweep import load_sweep
+from experiments.sweep_runner import run_sweep
+
+_PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
+_MAX_BUDGET = {"foundation": 6.0, "leading": 5.0, "hand_in_hand": 4.0, "open_source": 3.0,
+               "array": 3.0, "rainforest": 6.0}  # fmt: skip
+
+
+def bench_files(
+    folder: Path, engine: str, scale: str, runs: int, horizon_year: int, tiny: bool = False
+) -> Path:
+    """Write the benchmark's base scenario and sweep file into ``folder``; the sweep's path.
+
+    ``tiny`` gives the base a few dozen agents: a sweep that only warms the Numba cache.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    base = f'extends = "action_plan"\nname = "bench_base"\nhorizon_year = {horizon_year}\n'
+    if tiny:
+        base += "population = { enterprises = 40, institutes = 4, talents = 200 }\n"
+    (folder / "bench_base.toml").write_text(base)
+    lines = [
+        'name = "sweep_bench"', 'base = "bench_base.toml"', 'sampler = "lhs"',
+        f"samples = {runs}", "replicates = 1", "seed = 1", f'engine = "{engine}"',
+        f'scale = "{scale}"', "", "[parameters]",
+    ]  # fmt: skip
+    lines += [f'"plans.{p}.budget_bn" = {{ min = 0.0, max = {_MAX_BUDGET[p]} }}' for p in _PLANS]
+    path = folder / "bench.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _timed(sweep, out: Path, make, chunk_size: int | None) -> float:
+    started = time.perf_counter()
+    summary = run_sweep(sweep, out, make, chunk_size=chunk_size)
+    seconds = time.perf_counter() - started
+    if not summary.ok:
+        raise RuntimeError(f"benchmark sweep did not finish cleanly: {summary.to_dict()}")
+    return seconds
+
+
+def run_bench(
+    engine: str | None = None,
+    scale: str = "city",
+    runs: int = 20,
+    horizon_year: int = 2030,
+    workers: int = 2,
+    dask: bool = True,
+    chunk_size: int | None = None,
+) -> dict[str, Any]:
+    """Measure the sweep layer on this machine; plain data for ``--json``."""
+    from experiments.sweep import default_engine
+
+    engine = engine or default_engine()
+    with tempfile.TemporaryDirectory(prefix="rainforest-sweep-bench-") as tmp:
+        folder = Path(tmp)
+        sweep = load_sweep(bench_files(folder, engine, scale, runs, horizon_year))
+        warm = load_sweep(bench_files(folder / "warm", engine, scale, 1, 2023, tiny=True))
+        run_sweep(warm, folder / "warm_out", lambda e: LocalExecutor(e, 1))  # cache warm
+        wall = {
+            "local_1": _timed(sweep, folder / "local_1", lambda e: LocalExecutor(e, 1), chunk_size),
+            f"local_{workers}": _timed(
+                sweep, folder / f"local_{workers}", lambda e: LocalExecutor(e, workers), chunk_size
+            ),
+        }
+        if dask:
+            wall[f"dask_local_{workers}"] = _timed(
+                sweep, folder / f"dask_local_{workers}",
+                lambda e: DaskExecutor(e, workers=workers), chunk_size,
+            )  # fmt: skip
+        frames = [load_results(folder / name) for name in wall]
+        identical = all(frames[0].equals(f) for f in frames[1:])
+    many = wall[f"local_{workers}"]
+    report: dict[str, Any] = {
+        "engine": engine,
+        "scale": scale,
+        "horizon_year": horizon_year,
+        "quarters": 4 * (horizon_year - 2023 + 1),
+        "runs": runs,
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "chunk_size": chunk_size,
+        "wall_s": {k: round(v, 2) for k, v in wall.items()},
+        "runs_per_hour": {k: round(3600 * runs / v, 1) for k, v in wall.items()},
+        "parallel_efficiency": round(wall["local_1"] / (workers * many), 3),
+        "identical_results": identical,
+    }
+    if dask:
+        report["dask_local_vs_local"] = round(wall[f"dask_local_{workers}"] / many - 1.0, 3)
+    return report
