@@ -708,6 +708,10 @@ def talents_step(S, P, seed, t, ptr, nbr):
     retention_active = P.budget[ARRAY, y] > 0.0
     rainforest_active = P.budget[RAINFOREST, y] > 0.0
     n_tal = S.counts[N_TAL]
+    key_out = rng.stream_key(seed, t, rng.TALENT_OUTFLOW)
+    key_move = rng.stream_key(seed, t, rng.TALENT_MOVE)
+    key_cand = rng.stream_key(seed, t, rng.TALENT_CANDIDATE)
+    key_found = rng.stream_key(seed, t, rng.TALENT_FOUND)
     decision = np.zeros(n_tal, np.int64)  # 0 none, 1 leave, 2 move, 3 found
     target = np.full(n_tal, -1, np.int64)
     for k in range(n_tal):
@@ -719,21 +723,21 @@ def talents_step(S, P, seed, t, ptr, nbr):
             S.tal_level[k], unemployed, retention_active, P.talent_outflow,
             P.high_level_outflow, P.unemployed_outflow, P.retention,
         )  # fmt: skip
-        if rng.uniform(seed, t, k, rng.TALENT_OUTFLOW, 0) < p_out:
+        if rng.keyed_uniform(key_out, k, 0) < p_out:
             decision[k] = 1
             continue
-        if unemployed or rng.uniform(seed, t, k, rng.TALENT_MOVE, 0) < P.job_mobility:
+        if unemployed or rng.keyed_uniform(key_move, k, 0) < P.job_mobility:
             current = -np.inf if unemployed else attract[employer]
             best, best_a = -1, -np.inf
             if not unemployed:
                 deg = _degree(ptr, employer)
                 if deg > 0:
-                    c = nbr[ptr[employer] + rng.index(seed, t, k, rng.TALENT_CANDIDATE, 0, deg)]
+                    c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
                     best, best_a = c, attract[c]
             cl = P.field_cluster[S.tal_field[k]]
             n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
             if n_pool > 0:
-                c = cl_org[cl_ptr[cl] + rng.index(seed, t, k, rng.TALENT_CANDIDATE, 1, n_pool)]
+                c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, k, 1, n_pool)]
                 if attract[c] > best_a:
                     best, best_a = c, attract[c]
             if best >= 0 and best != employer and best_a > current:
@@ -749,7 +753,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
                 P.rainforest_founding_boost if rainforest_active else 0.0,
                 P.park_founding_boost if in_park else 0.0,
             )  # fmt: skip
-            if rng.uniform(seed, t, k, rng.TALENT_FOUND, 0) < prob:
+            if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
                 decision[k] = 3
                 target[k] = employer
     outflow = 0
@@ -1033,12 +1037,13 @@ def partnering_step(S, P, seed, t, ptr, nbr):
     prop_b = np.empty(n_org, np.int64)
     n_prop = 0
     cand = np.empty(4, np.int64)
+    key_search = rng.stream_key(seed, t, rng.PARTNER_SEARCH)
     for o in range(n_org):
         is_ent = o >= n_inst
         if is_ent and not S.ent_alive[o - n_inst]:
             continue
         rate = P.firm_search if is_ent else P.institute_search
-        if not rng.uniform(seed, t, o, rng.PARTNER_SEARCH, 0) < rate:
+        if not rng.keyed_uniform(key_search, o, 0) < rate:
             continue
         n_cand = 0
         deg = _degree(ptr, o)
@@ -1113,6 +1118,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
     n_ent = S.counts[N_ENT]
     member = center_members(S, n_inst + n_ent)
     advance = np.zeros(n_ent, np.bool_)
+    key_trl = rng.stream_key(seed, t, rng.TRL_ADVANCE)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
@@ -1135,7 +1141,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
         prob = rules.trl_advance_probability(
             trl, effective, P.trl_knowledge_half, P.trl_hazard, boost
         )
-        advance[i] = rng.uniform(seed, t, o, rng.TRL_ADVANCE, 0) < prob
+        advance[i] = rng.keyed_uniform(key_trl, o, 0) < prob
     for i in range(n_ent):
         if advance[i]:
             S.ent_trl[i] += 1
@@ -1170,6 +1176,7 @@ def market_step(S, P, seed, t):
             denominator[f] += weight[i]
     counts, _ = _talent_totals(S, n_inst + n_ent)
     factor_active = P.budget[RAINFOREST, y] > 0.0
+    key_finance = rng.stream_key(seed, t, rng.PRIVATE_FINANCE)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
@@ -1182,7 +1189,7 @@ def market_step(S, P, seed, t):
             prob = rules.private_finance_probability(
                 S.ent_knowledge[i, f], P.private_finance_rate, P.absorptive_half
             )
-            if rng.uniform(seed, t, n_inst + i, rng.PRIVATE_FINANCE, 0) < prob:
+            if rng.keyed_uniform(key_finance, n_inst + i, 0) < prob:
                 S.ent_capital[i] += P.private_round_bn * S.ent_weight[i]
         rd = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
         wages = P.wage_bn * counts[n_inst + i] * w_t

@@ -58,6 +58,28 @@ def bits(seed, tick, entity, purpose, counter):
 
 
 @njit(cache=True)
+def stream_key(seed, tick, purpose):
+    """The (seed, purpose, tick) prefix of a key; hoisting it out of loops saves 3 of 5 mixes."""
+    h = _mix(np.uint64(seed) + _GOLDEN)
+    h = _mix(h ^ (np.uint64(purpose) + _GOLDEN))
+    return _mix(h ^ (np.uint64(tick) + _GOLDEN))
+
+
+@njit(cache=True, inline="always")
+def keyed_uniform(key, entity, counter):
+    """``uniform(seed, tick, entity, purpose, counter)``, given its ``stream_key`` prefix."""
+    h = _mix(np.uint64(key) ^ (np.uint64(entity) + _GOLDEN))
+    h = _mix(h ^ (np.uint64(counter) + _GOLDEN))
+    return float(h >> _S11) * _INV53
+
+
+@njit(cache=True, inline="always")
+def keyed_index(key, entity, counter, n):
+    i = int(keyed_uniform(key, entity, counter) * n)
+    return i if i < n else n - 1
+
+
+@njit(cache=True)
 def uniform(seed, tick, entity, purpose, counter):
     """A float in [0, 1) with 53 random bits."""
     return float(bits(seed, tick, entity, purpose, counter) >> _S11) * _INV53

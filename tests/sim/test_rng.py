@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import rng
@@ -14,6 +14,7 @@ keys = st.tuples(
 )  # fmt: skip
 
 
+@settings(deadline=None)  # the first call may compile
 @given(keys)
 def test_a_draw_depends_only_on_its_key(key):
     first = rng.uniform(*key)
@@ -58,3 +59,12 @@ def test_stochastic_round_is_unbiased():
     n = [rng.stochastic_round(2.3, 5, t, 0, rng.INFLOW_COUNT) for t in range(20_000)]
     assert set(n) == {2, 3}
     assert abs(np.mean(n) - 2.3) < 0.02
+
+
+@settings(deadline=None)  # the first call may compile
+@given(keys)
+def test_a_hoisted_stream_key_gives_the_same_draws(key):
+    seed, tick, entity, purpose, counter = key
+    prefix = rng.stream_key(seed, tick, purpose)
+    assert rng.keyed_uniform(prefix, entity, counter) == rng.uniform(*key)
+    assert rng.keyed_index(prefix, entity, counter, 13) == rng.index(*key, 13)
