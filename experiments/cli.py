@@ -18,6 +18,7 @@ EXIT_BAD_INPUT = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.run",
     "experiments.commands.scenarios",
+    "experiments.commands.bench",
     "experiments.commands.viz",
     "experiments.commands.sweep",
     "experiments.commands.analyze",

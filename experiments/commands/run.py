@@ -13,7 +13,7 @@ from experiments.commands.args import _nonneg_int, _pos_int
 def register(sub) -> None:
     run = sub.add_parser("run", help="run a scenario and print its 2030 scorecard")
     run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
-    run.add_argument("--engine", default="mesa", choices=["mesa"])
+    run.add_argument("--engine", default="kernel", choices=["kernel", "mesa"])
     run.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
     run.add_argument("--seed", type=_nonneg_int, default=0)
     run.add_argument("--replicates", type=_pos_int, default=1)

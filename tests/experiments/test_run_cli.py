@@ -27,7 +27,7 @@ def test_json_summary_has_the_documented_keys(short_file, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert {"scenario", "seed", "replicates", "engine", "scale", "indicators"} <= set(summary)
     assert summary["scenario"] == "short" and summary["replicates"] == 3
-    assert summary["seed"] == 4 and summary["engine"] == "mesa"
+    assert summary["seed"] == 4 and summary["engine"] == "kernel"
     assert set(summary["indicators"]) == set(INDICATOR_NAMES)
     for name, target in targets().items():
         entry = summary["indicators"][name]
