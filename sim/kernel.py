@@ -100,6 +100,22 @@ def _pick_weighted(weights, u):
     return len(weights) - 1
 
 
+@njit(cache=True)
+def _top_desc(scores, k):
+    """The first k of ``_stable_desc(scores)``, by k scans instead of a full sort."""
+    k = min(k, len(scores))
+    taken = np.zeros(len(scores), np.bool_)
+    out = np.empty(k, np.int64)
+    for r in range(k):
+        best = -1
+        for x in range(len(scores)):
+            if not taken[x] and (best < 0 or scores[x] > scores[best]):
+                best = x
+        out[r] = best
+        taken[best] = True
+    return out
+
+
 @njit(cache=True, inline="always")
 def _stable_desc(scores):
     """Indices by descending score, ties in index order (as Python's stable sorted)."""
@@ -580,31 +596,35 @@ def _hand_in_hand(S, P, seed, t, y):
     prop_inst = np.full(n_ent, -1, np.int64)
     prop_score = np.empty(n_ent)
     n_prop = 0
-    pool = np.empty(n_ent, np.int64)
+    # candidate members by cluster, id order (eligibility cannot change while proposing)
+    pool_ptr = np.zeros(6, np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i] and S.ent_tier[i] != 0 and S.ent_consortium[i] < 0:
+            pool_ptr[P.field_cluster[S.ent_field[i]] + 1] += 1
+    for c in range(5):
+        pool_ptr[c + 1] += pool_ptr[c]
+    fill = pool_ptr[:-1].copy()
+    pool = np.empty(pool_ptr[5], np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i] and S.ent_tier[i] != 0 and S.ent_consortium[i] < 0:
+            c = P.field_cluster[S.ent_field[i]]
+            pool[fill[c]] = i
+            fill[c] += 1
     for li in range(n_ent):
         if not S.ent_alive[li] or S.ent_tier[li] != 0 or S.ent_consortium[li] >= 0:
             continue
         f = S.ent_field[li]
         c = P.field_cluster[f]
-        n_pool = 0
-        for i in range(n_ent):
-            if (
-                S.ent_alive[i]
-                and S.ent_tier[i] != 0
-                and S.ent_consortium[i] < 0
-                and P.field_cluster[S.ent_field[i]] == c
-            ):
-                pool[n_pool] = i
-                n_pool += 1
-        scores = np.empty(n_pool)
-        for x in range(n_pool):
+        members = pool[pool_ptr[c] : pool_ptr[c + 1]]
+        scores = np.empty(len(members))
+        for x in range(len(members)):
             scores[x] = rules.partner_attraction(
-                S.ent_knowledge[li], S.ent_knowledge[pool[x]], P.absorptive_half
+                S.ent_knowledge[li], S.ent_knowledge[members[x]], P.absorptive_half
             )
-        order = _stable_desc(scores)
-        n_m = min(size, n_pool)
+        top = _top_desc(scores, size)
+        n_m = len(top)
         for x in range(n_m):
-            prop_members[n_prop, x] = n_inst + pool[order[x]]
+            prop_members[n_prop, x] = n_inst + members[top[x]]
         inst_id, inst_k = -1, -np.inf
         for j in range(n_inst):
             if S.inst_cluster[j] == c and S.inst_knowledge[j, f] > inst_k:
@@ -1342,8 +1362,10 @@ def run_ticks(S, P, seed, t0, t1, out):
             or S.counts[N_EDGE_SLOTS] + need_edges > len(S.edge_a)
         ):
             return t
-        n_org = S.counts[N_INST] + S.counts[N_ENT]
-        ptr, nbr, slot = build_csr(S, n_org)
+        if t % 4 == 0:  # only the annual designations read the network here
+            ptr, nbr, slot = build_csr(S, S.counts[N_INST] + S.counts[N_ENT])
+        else:
+            ptr, nbr, slot = np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         government_step(S, P, seed, t, ptr, nbr, slot)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
