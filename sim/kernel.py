@@ -21,6 +21,7 @@ from numba import njit
 from sim import rng, rules
 from sim.indicators import compute_indicators
 from sim.state import (
+    FOUNDERS,
     INFLOW,
     KEY,
     N_CONS,
@@ -732,19 +733,32 @@ def talents_step(S, P, seed, t, ptr, nbr):
     key_move = rng.stream_key(seed, t, rng.TALENT_MOVE)
     key_cand = rng.stream_key(seed, t, rng.TALENT_CANDIDATE)
     key_found = rng.stream_key(seed, t, rng.TALENT_FOUND)
-    decision = np.zeros(n_tal, np.int64)  # 0 none, 1 leave, 2 move, 3 found
-    target = np.full(n_tal, -1, np.int64)
+    # Each decision reads only this talent's own state and the start-of-step snapshot
+    # (attractiveness, adjacency, cluster lists), so applying it at once, in id order,
+    # is the same as deciding all first and applying after (as the Mesa engine does).
+    tal_present = S.tal_present
+    tal_employer = S.tal_employer
+    tal_level = S.tal_level
+    tal_skill = S.tal_skill
+    tal_field = S.tal_field
+    tal_tenure = S.tal_tenure
+    field_cluster = P.field_cluster
+    outflow = 0
     for k in range(n_tal):
-        if not S.tal_present[k]:
+        if not tal_present[k]:
             continue
-        employer = S.tal_employer[k]
+        employer = tal_employer[k]
         unemployed = employer < 0
         p_out = rules.outflow_probability(
-            S.tal_level[k], unemployed, retention_active, P.talent_outflow,
+            tal_level[k], unemployed, retention_active, P.talent_outflow,
             P.high_level_outflow, P.unemployed_outflow, P.retention,
         )  # fmt: skip
         if rng.keyed_uniform(key_out, k, 0) < p_out:
-            decision[k] = 1
+            tal_present[k] = False
+            tal_employer[k] = -1
+            if tal_skill[k] >= P.founding_skill:
+                S.counts[FOUNDERS] -= 1
+            outflow += 1
             continue
         if unemployed or rng.keyed_uniform(key_move, k, 0) < P.job_mobility:
             current = -np.inf if unemployed else attract[employer]
@@ -754,59 +768,43 @@ def talents_step(S, P, seed, t, ptr, nbr):
                 if deg > 0:
                     c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
                     best, best_a = c, attract[c]
-            cl = P.field_cluster[S.tal_field[k]]
+            cl = field_cluster[tal_field[k]]
             n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
             if n_pool > 0:
                 c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, k, 1, n_pool)]
                 if attract[c] > best_a:
                     best, best_a = c, attract[c]
             if best >= 0 and best != employer and best_a > current:
-                decision[k] = 2
-                target[k] = best
+                tal_employer[k] = best
+                tal_tenure[k] = 0
+            elif not unemployed:
+                tal_tenure[k] += 1
             continue
-        if not unemployed:
-            in_park = employer >= n_inst and _in_pilot(
-                S.pilot, S.ent_district, S.ent_field, P.field_cluster, employer - n_inst
-            )
-            prob = rules.founding_probability(
-                S.tal_skill[k], P.founding_rate, P.founding_skill,
-                P.rainforest_founding_boost if rainforest_active else 0.0,
-                P.park_founding_boost if in_park else 0.0,
-            )  # fmt: skip
-            if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
-                decision[k] = 3
-                target[k] = employer
-    outflow = 0
-    for k in range(n_tal):
-        if not S.tal_present[k]:
-            continue
-        d = decision[k]
-        if d == 0:
-            if S.tal_employer[k] >= 0:
-                S.tal_tenure[k] += 1
-        elif d == 1:
-            S.tal_present[k] = False
-            S.tal_employer[k] = -1
-            outflow += 1
-        elif d == 2:
-            S.tal_employer[k] = target[k]
-            S.tal_tenure[k] = 0
-        else:
-            parent = target[k]
-            pk = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], parent)
-            if parent >= n_inst:
-                trl = max(1, S.ent_trl[parent - n_inst] - 2)
-                district = S.ent_district[parent - n_inst]
+        in_park = employer >= n_inst and _in_pilot(
+            S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
+        )
+        prob = rules.founding_probability(
+            tal_skill[k], P.founding_rate, P.founding_skill,
+            P.rainforest_founding_boost if rainforest_active else 0.0,
+            P.park_founding_boost if in_park else 0.0,
+        )  # fmt: skip
+        if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
+            pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
+            if employer >= n_inst:
+                trl = max(1, S.ent_trl[employer - n_inst] - 2)
+                district = S.ent_district[employer - n_inst]
             else:
                 trl = 3
-                district = S.inst_district[parent]
+                district = S.inst_district[employer]
             i = _new_enterprise(
-                S, P, S.tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
+                S, P, tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
             )
             for f in range(len(pk)):
                 S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
-            S.tal_employer[k] = n_inst + i
-            S.tal_tenure[k] = 0
+            tal_employer[k] = n_inst + i
+            tal_tenure[k] = 0
+        else:
+            tal_tenure[k] += 1
     inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
     S.counts[INFLOW] = inflow
     S.counts[OUTFLOW] = outflow
@@ -833,10 +831,12 @@ def _cluster_lists(S, P, n_inst, n_ent):
 
 
 @njit(cache=True, inline="always")
-def _add_talent(talents, k, field, skill, level, origin, employer):
+def _add_talent(talents, k, field, skill, level, origin, employer, founding_skill):
     tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present, counts = (
         talents
     )
+    if skill >= founding_skill:
+        counts[FOUNDERS] += 1
     tal_field[k] = field
     tal_skill[k] = skill
     tal_level[k] = level
@@ -872,7 +872,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
         if high:
             skill = 0.7 + 0.3 * skill
         employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
-        _add_talent(talents, k, field, skill, 1 if high else 0, 1, employer)
+        _add_talent(talents, k, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
         arrivals += 1
     for j in range(n_inst):
         if not S.inst_college[j]:
@@ -896,7 +896,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
                     seen += 1
             skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
             employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
-            _add_talent(talents, k, field, skill, 0, 0, employer)
+            _add_talent(talents, k, field, skill, 0, 0, employer, P.founding_skill)
             arrivals += 1
     flow = _flow(P.budget, S.ledger, ARRAY, y)
     n_array = int(math.floor(flow * P.talents_per_bn / w_t))
@@ -907,7 +907,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
         field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
         skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
         employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
-        _add_talent(talents, k, field, skill, 1, 1, employer)
+        _add_talent(talents, k, field, skill, 1, 1, employer, P.founding_skill)
         arrivals += 1
     return arrivals
 
@@ -1333,10 +1333,7 @@ def room_needed(S, P, t):
     """Upper bounds on what one tick can add: (enterprises, talents, edge slots)."""
     y = t // 4
     n_inst = S.counts[N_INST]
-    founders = 0
-    for k in range(S.counts[N_TAL]):
-        if S.tal_present[k] and S.tal_skill[k] >= P.founding_skill:
-            founders += 1
+    founders = S.counts[FOUNDERS]  # talents present who could found a start-up
     entrants = 0
     if t % 4 == 0 and P.leader_entry_cost_bn > 0:
         entrants = int(P.budget[HAND_IN_HAND, y] * P.leader_entry_share
@@ -1354,8 +1351,11 @@ def run_ticks(S, P, seed, t0, t1, out):
     """Run ticks t0 .. t1-1; stop early (returning the next tick) when arrays need room."""
     for t in range(t0, t1):
         need_e, need_t, need_edges = room_needed(S, P, t)
-        if S.counts[N_EDGE_SLOTS] + need_edges > len(S.edge_a):
-            compact_edges(S)
+        if (
+            S.counts[N_EDGE_SLOTS] + need_edges > len(S.edge_a)
+            or S.counts[N_EDGE_SLOTS] > 2 * S.counts[N_LIVE_EDGES] + 1024
+        ):
+            compact_edges(S)  # freed slots cost every loop over edges
         if (
             S.counts[N_ENT] + need_e > len(S.ent_field)
             or S.counts[N_TAL] + need_t > len(S.tal_field)

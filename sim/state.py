@@ -26,8 +26,8 @@ KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below
 
 # counts[...] slots
 N_ENT, N_TAL, N_EDGE_SLOTS, N_CONS, INFLOW, OUTFLOW, TOTAL_IN, TOTAL_OUT, N_TAL0, N_INST = range(10)
-TALENT_WEIGHT, N_LIVE_EDGES = 10, 11
-N_COUNTS = 12
+TALENT_WEIGHT, N_LIVE_EDGES, FOUNDERS = 10, 11, 12
+N_COUNTS = 13
 
 
 class State(NamedTuple):
@@ -165,6 +165,7 @@ def initial_state(pop: Population, params: Params) -> State:
     counts[N_TAL0] = n_tal
     counts[N_INST] = n_inst
     counts[TALENT_WEIGHT] = w_t
+    counts[FOUNDERS] = int((pop.tal_skill >= p.founding_skill).sum())
 
     max_cons = max(1, p.max_consortia * p.n_years + 1)
     return State(
