@@ -44,8 +44,9 @@ _PER_YEAR_TABLES = frozenset({"budget_bn", "colleges", "centers", "pilot_areas"}
 
 
 def default_engine() -> str:
-    """The newest engine ``experiments.run`` offers, read when a sweep is loaded."""
-    return run_module.ENGINES[-1]
+    """The engine ``experiments.run`` names as the default (else the last it lists), read
+    when a sweep is loaded, so a new engine needs no change here."""
+    return getattr(run_module, "DEFAULT_ENGINE", None) or run_module.ENGINES[-1]
 
 
 class _SweepFile(BaseModel):

@@ -161,6 +161,8 @@ def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> dict[str
     if manifest is not None and manifest.get("identity") != identity:
         if manifest.get("sweep_sha256") == sweep.sha256:
             why = "the same sweep file, but its base scenario has changed since"
+        elif manifest.get("sweep_file") == sweep.source:
+            why = f"{sweep.source} as it was before it was edited"
         else:
             why = f"sweep {manifest.get('name')!r} from {manifest.get('sweep_file')}"
         raise ScenarioError(

@@ -86,7 +86,8 @@ def test_runs_equal_run_one_in_this_process(files, reference):
         values = table.values[sample]
         assert row["seed"] == derive_seed(17, sample, replicate)
         assert row["plans.array.budget_bn"] == values["plans.array.budget_bn"]
-        result = run_one(scenario_for(sweep.bases, sweep.base, values), int(row["seed"]))
+        scenario = scenario_for(sweep.bases, sweep.base, values)
+        result = run_one(scenario, int(row["seed"]), sweep.engine)
         for year in (2023, 2024):
             end = result.at_year_end(year)
             for name in sweep.indicators:
@@ -162,6 +163,7 @@ KILL_BASE = (
 )
 KILL_SWEEP = """
 base = "small.toml"
+engine = "mesa"
 sampler = "lhs"
 samples = 6
 replicates = 2
@@ -175,7 +177,8 @@ indicators = ["output_value_bn", "high_tech_enterprises"]
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
-    """A sweep of slower runs (hundreds of agents) and its uninterrupted results."""
+    """A sweep of slower runs (hundreds of agents, on the Mesa engine: a few tenths of a
+    second each, so a kill lands mid-way) and its uninterrupted results."""
     folder = tmp_path_factory.mktemp("small")
     (folder / "small.toml").write_text(KILL_BASE)
     sweep_file = folder / "kill.toml"
@@ -425,3 +428,15 @@ def test_pending_ranges_fill_the_gaps_between_chunk_files():
     assert pending_ranges(10, [Chunk(0, 3), Chunk(5, 7)]) == [(3, 5), (7, 10)]
     assert pending_ranges(10, [Chunk(0, 10)]) == []
     assert auto_chunk_size(10_000, 2) == 50 and auto_chunk_size(6, 2) == 1
+
+
+def test_the_benchmark_reports_its_figures_and_identical_results():
+    from experiments.sweep_bench import run_bench
+
+    report = run_bench(scale="classroom", runs=2, horizon_year=2023, workers=2)
+    assert report["identical_results"] is True
+    assert set(report["wall_s"]) == {"local_1", "local_2", "dask_local_2"}
+    assert all(v > 0 for v in report["runs_per_hour"].values())
+    assert report["parallel_efficiency"] == pytest.approx(
+        report["wall_s"]["local_1"] / (2 * report["wall_s"]["local_2"]), rel=0.01
+    )
