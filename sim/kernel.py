@@ -780,6 +780,9 @@ def talents_step(S, P, seed, t, ptr, nbr):
             elif not unemployed:
                 tal_tenure[k] += 1
             continue
+        if tal_skill[k] < P.founding_skill:  # founding_probability is 0: no draw needed
+            tal_tenure[k] += 1
+            continue
         in_park = employer >= n_inst and _in_pilot(
             S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
         )
@@ -936,13 +939,12 @@ def _talent_totals(S, n_org):
 
 
 @njit(cache=True)
-def knowledge_step(S, P, ptr, nbr, slot):
+def knowledge_step(S, P, ptr, nbr, slot, skills):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
     nf = len(P.field_cluster)
     w_t = S.counts[TALENT_WEIGHT]
-    _, skills = _talent_totals(S, n_org)
     new = np.empty((n_org, nf))
     gain = np.empty(nf)
     spill = np.empty(nf)
@@ -1171,7 +1173,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
 
 
 @njit(cache=True)
-def market_step(S, P, seed, t):
+def market_step(S, P, seed, t, counts):
     y = t // 4
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
@@ -1194,7 +1196,6 @@ def market_step(S, P, seed, t):
             q = rules.product_quality(S.ent_knowledge[i, f], S.ent_trl[i])
             weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta)
             denominator[f] += weight[i]
-    counts, _ = _talent_totals(S, n_inst + n_ent)
     factor_active = P.budget[RAINFOREST, y] > 0.0
     key_finance = rng.stream_key(seed, t, rng.PRIVATE_FINANCE)
     for i in range(n_ent):
@@ -1370,12 +1371,14 @@ def run_ticks(S, P, seed, t0, t1, out):
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
         talents_step(S, P, seed, t, ptr, nbr)
-        knowledge_step(S, P, ptr, nbr, slot)
+        # talents per employer and their summed skill; nothing moves talents after step 2
+        counts, skills = _talent_totals(S, S.counts[N_INST] + S.counts[N_ENT])
+        knowledge_step(S, P, ptr, nbr, slot, skills)
         partnering_step(S, P, seed, t, ptr, nbr)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
         maturation_step(S, P, seed, t, ptr, nbr, slot)
-        market_step(S, P, seed, t)
+        market_step(S, P, seed, t, counts)
         demography_step(S, P, t, ptr, slot)
         indicators_step(S, P, t, out[t])
     return t1
