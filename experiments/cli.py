@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.sweep",
     "experiments.commands.analyze",
     "experiments.commands.sweep_bench",
+    "experiments.commands.calibrate",
 )
 
 

@@ -1,0 +1,109 @@
+"""The shipped calibration: its record, its use by the library, and that it still holds.
+
+Checks run the kernel at district scale on seeds the calibration did not use (root seed
+7). Tolerances (docs/VALIDATION.md): the median 2030 output of 8 replicates within
++-7.5 % of RMB 500 bn (the +-5 % target plus the 8-replicate median's sampling spread),
+every designation on the plan's schedule, the baseline's median below 90 % of the target,
+and every leave-one-out's median below the action plan's.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import numpy as np
+import pytest
+
+from experiments.calibration import (
+    CALIBRATION_FILE,
+    FREE_PARAMETERS,
+    GROWTH_BAND,
+    calibrated_overrides,
+    evaluate,
+    read_calibration,
+)
+from experiments.run import derive_seed, run_one
+from scenarios.loader import load_scenario
+
+REPLICATES = 8
+SEEDS = [derive_seed(7, 0, r) for r in range(REPLICATES)]
+LEAVE_ONE_OUTS = (
+    "no_foundation", "no_leading", "no_hand_in_hand", "no_open_source", "no_array",
+    "no_rainforest",
+)  # fmt: skip
+
+
+def _value(scenario, path: str) -> float:
+    obj = scenario
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return float(obj)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return evaluate({}, SEEDS, "district", "action_plan")
+
+
+def _median_output(name: str) -> float:
+    sc = load_scenario(name)
+    return float(
+        np.median([run_one(sc, s, scale="district").at_year_end(2030)["output_value_bn"]
+                   for s in SEEDS])
+    )  # fmt: skip
+
+
+def test_record_names_values_objective_seeds_and_code() -> None:
+    record = read_calibration()
+    assert set(record["parameters"]) == {fp.path for fp in FREE_PARAMETERS}
+    for fp in FREE_PARAMETERS:
+        assert fp.low <= record["parameters"][fp.path] <= fp.high
+    assert record["objective"]["scenario"] == "action_plan"
+    assert len(record["study"]["seeds"]) == record["study"]["replicates"]
+    assert record["code"]["model_sha256"] and record["date"]
+
+
+@pytest.mark.parametrize("name", ["action_plan", "baseline", *LEAVE_ONE_OUTS])
+def test_library_scenarios_carry_the_fitted_values(name: str) -> None:
+    scenario = load_scenario(name)
+    for path, value in calibrated_overrides().items():
+        assert _value(scenario, path) == pytest.approx(value)
+
+
+def test_shipped_values_reach_the_output_target_and_schedule(shipped) -> None:
+    assert shipped.median_output_2030 == pytest.approx(500.0, rel=0.075)
+    assert shipped.designations_on_schedule == 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="no fit inside docs/ODD.md's ranges reaches both 500 bn and 10-25 %/yr growth "
+    "(docs/VALIDATION.md, Calibration)",
+)
+def test_shipped_values_grow_10_to_25_percent_a_year(shipped) -> None:
+    lo, hi = GROWTH_BAND
+    assert lo <= shipped.median_growth <= hi
+
+
+def test_baseline_falls_clearly_short() -> None:
+    assert _median_output("baseline") < 0.9 * 500.0
+
+
+def test_every_leave_one_out_costs_output() -> None:
+    plan = _median_output("action_plan")
+    for name in LEAVE_ONE_OUTS:
+        assert _median_output(name) < plan, name
+
+
+def test_calibrate_smoke_writes_a_complete_record(tmp_path) -> None:
+    from experiments.cli import main
+
+    out = tmp_path / "cal.toml"
+    argv = ["calibrate", "--trials", "2", "--scale", "classroom", "--replicates", "1",
+            "--check-replicates", "1", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    record = tomllib.loads(out.read_text())
+    assert set(record["parameters"]) == {fp.path for fp in FREE_PARAMETERS}
+    assert record["study"]["trials"] == 2 and record["study"]["scale"] == "classroom"
+    assert len(record["study"]["seeds"]) == 1 and "loss" in record["objective"]
+    assert "model_sha256" in record["code"] and CALIBRATION_FILE.name == "calibration.toml"
