@@ -270,6 +270,61 @@ def write_figures(contrib: dict[str, Any], folder: Any) -> list[str]:
     return written
 
 
+def uncertainty_summary(results: Any, figure: Any = None, target: float = 500.0) -> dict:
+    """Reach probability per assumption set of an uncertainty sweep's results folder.
+
+    Reports its range, how many sets always or never reach the target, and the mean
+    reach probability in the lower and upper third of each varied parameter; optionally
+    a PNG of reach probability against each parameter.
+    """
+    from experiments.storage import load_results
+
+    df = load_results(results)
+    cols = [c for c in df.columns if c.startswith(("market.", "behaviour.", "plans."))]
+    agg = {c: (c, "first") for c in cols}
+    groups = df.groupby("sample").agg(
+        **agg,
+        p=("output_value_bn_2030", lambda x: float(np.mean(np.asarray(x) >= target))),
+        median=("output_value_bn_2030", "median"),
+    )
+    out: dict[str, Any] = {
+        "sets": len(groups),
+        "runs": len(df),
+        "reach_min": float(groups.p.min()),
+        "reach_median": float(groups.p.median()),
+        "reach_max": float(groups.p.max()),
+        "always": int((groups.p == 1.0).sum()),
+        "never": int((groups.p == 0.0).sum()),
+        "median_output_range": [float(groups["median"].min()), float(groups["median"].max())],
+        "by_parameter": {},
+    }
+    for c in cols:
+        lo, hi = np.quantile(groups[c], [1 / 3, 2 / 3])
+        out["by_parameter"][c] = {
+            "reach_lower_third": float(groups[groups[c] <= lo].p.mean()),
+            "reach_upper_third": float(groups[groups[c] > hi].p.mean()),
+            "spearman_median_output": float(
+                groups[[c, "median"]].corr(method="spearman").iloc[0, 1]
+            ),
+        }
+    if figure is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, len(cols), figsize=(9, 2.6), dpi=90, sharey=True)
+        for ax, c in zip(np.atleast_1d(axes), cols, strict=True):
+            ax.scatter(groups[c], groups.p, s=12, color="tab:green")
+            ax.set_xlabel(c.split(".", 1)[1], fontsize=8)
+            ax.tick_params(labelsize=7)
+        np.atleast_1d(axes)[0].set_ylabel(f"P(2030 output >= {target:g})", fontsize=8)
+        fig.tight_layout()
+        fig.savefig(figure)
+        plt.close(fig)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m experiments.validation [--out docs/figures]``: the VALIDATION.md numbers."""
     import argparse
@@ -278,8 +333,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.validation")
     parser.add_argument("--replicates", type=int, default=20)
     parser.add_argument("--scale", default="district")
-    parser.add_argument("--out", default=None, help="folder for the two PNG figures")
+    parser.add_argument("--out", default=None, help="folder for the PNG figures")
+    parser.add_argument(
+        "--uncertainty", default=None, help="an uncertainty sweep's results folder: summarise it"
+    )
     args = parser.parse_args(argv)
+    if args.uncertainty:
+        from pathlib import Path
+
+        figure = None if args.out is None else Path(args.out) / "validation_uncertainty.png"
+        print(json.dumps(uncertainty_summary(args.uncertainty, figure), indent=1))
+        return 0
     contrib = plan_contributions(args.replicates, args.scale)
     facts = facts_summary(args.replicates, args.scale)
     if args.out:

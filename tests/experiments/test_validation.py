@@ -33,7 +33,7 @@ def _median(facts: list[StylizedFacts], name: str) -> float:
 
 def test_firm_output_is_heavy_tailed(facts: list[StylizedFacts]) -> None:
     assert _median(facts, "top1_share") >= 0.20
-    assert 0.5 <= _median(facts, "hill_alpha") <= 2.5
+    assert 0.5 <= _median(facts, "hill_alpha") <= 2.0
 
 
 def test_network_has_hubs(facts: list[StylizedFacts]) -> None:
