@@ -339,3 +339,44 @@ def read_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
 def calibrated_overrides(path: Path = CALIBRATION_FILE) -> dict[str, float]:
     """The fitted values as ``with_overrides`` overrides."""
     return {k: float(v) for k, v in read_calibration(path)["parameters"].items()}
+
+
+LIBRARY_FILES: tuple[Path, ...] = (
+    ROOT / "scenarios" / "library" / "action_plan.toml",
+    ROOT / "scenarios" / "library" / "baseline.toml",
+)
+_BLOCK_MARK = "# Calibrated market and behaviour values"
+
+
+def library_block(parameters: Mapping[str, float]) -> str:
+    """The TOML block the library scenarios end with: the fitted values by table."""
+    lines = [
+        f"{_BLOCK_MARK} (scenarios/calibration.toml, fitted by",
+        "# `rainforest calibrate`; docs/VALIDATION.md). The leave-one-outs inherit them.",
+    ]
+    tables: dict[str, list[str]] = {}
+    for path, value in parameters.items():
+        table, key = path.split(".", 1)
+        tables.setdefault(table, []).append(f"{key} = {float(value)!r}")
+    for table, rows in tables.items():
+        lines += [f"[{table}]", *rows, ""]
+    return "\n".join(lines)
+
+
+def apply_to_library(
+    parameters: Mapping[str, float], files: Sequence[Path] = LIBRARY_FILES
+) -> list[Path]:
+    """Replace (or append) each library file's calibrated block; returns the files changed.
+
+    Everything above the block (plans, budgets, schedules) is kept as it is.
+    """
+    changed = []
+    block = library_block(parameters)
+    for path in files:
+        text = path.read_text()
+        head = text.split(_BLOCK_MARK, 1)[0].rstrip("\n")
+        new = f"{head}\n\n{block}"
+        if new != text:
+            path.write_text(new)
+            changed.append(path)
+    return changed

@@ -29,6 +29,10 @@ def register(sub) -> None:
         help="also try the shipped scenarios/calibration.toml values first",
     )  # fmt: skip
     cal.add_argument("--out", type=Path, default=None, help="TOML file (default: stdout)")
+    cal.add_argument(
+        "--apply", action="store_true",
+        help="write the fitted values into scenarios/library/action_plan.toml and baseline.toml",
+    )  # fmt: skip
     cal.set_defaults(handler=cmd_calibrate)
 
 
@@ -65,6 +69,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
         print(f"wrote {args.out}", file=sys.stderr)
+    if args.apply:
+        from experiments.calibration import apply_to_library
+
+        for path in apply_to_library(result["parameters"]):
+            print(f"updated {path}", file=sys.stderr)
     check = result["check"]
     print(
         f"check on {check['replicates']} fresh seeds: median 2030 output "

@@ -125,3 +125,20 @@ def test_calibrate_smoke_writes_a_complete_record(tmp_path) -> None:
     assert record["study"]["trials"] == 2 and record["study"]["scale"] == "classroom"
     assert len(record["study"]["seeds"]) == 1 and "loss" in record["objective"]
     assert "model_sha256" in record["code"] and CALIBRATION_FILE.name == "calibration.toml"
+
+
+def test_apply_writes_the_fitted_values_and_keeps_the_plans(tmp_path) -> None:
+    import shutil
+
+    from experiments.calibration import LIBRARY_FILES, apply_to_library
+
+    files = [shutil.copy(f, tmp_path / f.name) for f in LIBRARY_FILES]
+    paths = [tmp_path / f.name for f in LIBRARY_FILES]
+    # the shipped library already carries the shipped record: nothing to change
+    assert apply_to_library(calibrated_overrides(), paths) == []
+    new = {**calibrated_overrides(), "market.bass_q": 0.25}
+    assert apply_to_library(new, paths) == paths
+    for original, path in zip(LIBRARY_FILES, files, strict=True):
+        before, after = load_scenario(original), load_scenario(path)
+        assert after.market.bass_q == 0.25
+        assert after.plans == before.plans
