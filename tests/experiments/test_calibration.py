@@ -101,13 +101,10 @@ def action_plan_median() -> float:
 
 
 @pytest.mark.parametrize(
+    # foundation and array act on output only through knowledge and talent, and their
+    # marginal output is within noise (docs/VALIDATION.md reports the intervals)
     "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="effect within noise"))
-        if n in NO_MEASURABLE_OUTPUT_EFFECT
-        else n
-        for n in LEAVE_ONE_OUTS
-    ],
+    [n for n in LEAVE_ONE_OUTS if n not in NO_MEASURABLE_OUTPUT_EFFECT],
 )
 def test_leave_one_out_costs_output(name: str, action_plan_median: float) -> None:
     assert _median_output(name) < action_plan_median
