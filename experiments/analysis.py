@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.results import atomic_write_bytes
+from experiments.results import atomic_write_bytes, output_folder
 from experiments.storage import load_manifest, load_results
 from scenarios.errors import ScenarioError
 from sim.indicators import spec
@@ -219,13 +219,7 @@ def bar_chart(report: dict[str, Any], indicator: str) -> bytes:
 
 def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
     """analysis.json, samples.csv, sensitivity.csv and one bar chart per indicator."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ScenarioError(f"--out {out_dir}: exists and is not a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError(f"--out {out_dir}: cannot create the folder ({exc})") from None
+    out_dir = output_folder(out_dir)
     written = []
     data = (json.dumps(report, indent=2) + "\n").encode()
     atomic_write_bytes(out_dir / "analysis.json", data)

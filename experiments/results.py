@@ -54,8 +54,8 @@ def replicates_frame(results: Sequence[RunResult]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def write_run_results(out_dir: Path, results: Sequence[RunResult], summary: dict) -> list[Path]:
-    """indicators.parquet and summary.json in ``out_dir`` (created if needed)."""
+def output_folder(out_dir: Path) -> Path:
+    """``out_dir``, created if needed; a file in the way is bad input, named as ``--out``."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ScenarioError(f"--out {out_dir}: exists and is not a folder")
@@ -63,6 +63,12 @@ def write_run_results(out_dir: Path, results: Sequence[RunResult], summary: dict
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScenarioError(f"--out {out_dir}: cannot create the folder ({exc})") from None
+    return out_dir
+
+
+def write_run_results(out_dir: Path, results: Sequence[RunResult], summary: dict) -> list[Path]:
+    """indicators.parquet and summary.json in ``out_dir`` (created if needed)."""
+    out_dir = output_folder(out_dir)
     parquet = out_dir / "indicators.parquet"
     atomic_write_parquet(parquet, replicates_frame(results))
     summary_path = out_dir / "summary.json"

@@ -686,44 +686,21 @@ def talents_step(S, P, seed, t, ptr, nbr):
     w_t = S.counts[TALENT_WEIGHT]
     member = center_members(S, n_org)
     attract = np.full(n_org, -np.inf)
-    alive_org = np.zeros(n_org, np.bool_)
     for o in range(n_org):
+        if o >= n_inst and not S.ent_alive[o - n_inst]:
+            continue
+        own = _own(
+            S.inst_knowledge, S.inst_cluster, S.ent_knowledge, S.ent_field, P.field_cluster,
+            n_inst, o,
+        )  # fmt: skip
         if o < n_inst:
             designated = S.inst_college[o] or S.inst_center[o]
-            attract[o] = rules.employer_attractiveness(
-                _own(
-                    S.inst_knowledge,
-                    S.inst_cluster,
-                    S.ent_knowledge,
-                    S.ent_field,
-                    P.field_cluster,
-                    S.counts[N_INST],
-                    o,
-                ),
-                0.0,
-                False,
-                designated,
-            )
-            alive_org[o] = True
+            attract[o] = rules.employer_attractiveness(own, 0.0, False, designated)
         else:
             i = o - n_inst
-            if not S.ent_alive[i]:
-                continue
-            attract[o] = rules.employer_attractiveness(
-                _own(
-                    S.inst_knowledge,
-                    S.inst_cluster,
-                    S.ent_knowledge,
-                    S.ent_field,
-                    P.field_cluster,
-                    S.counts[N_INST],
-                    o,
-                ),
-                S.ent_revenue[i] / S.ent_weight[i],
-                _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i),
-                member[o],
-            )
-            alive_org[o] = True
+            in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+            revenue = S.ent_revenue[i] / S.ent_weight[i]
+            attract[o] = rules.employer_attractiveness(own, revenue, in_pilot, member[o])
     # alive enterprises of each cluster, id order (the start-of-step snapshot)
     cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
     retention_active = P.budget[ARRAY, y] > 0.0
