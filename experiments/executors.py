@@ -5,22 +5,18 @@ so a sweep of any size holds a bounded amount in memory; each yields a chunk's o
 as soon as it is done, in whatever order chunks finish. Results do not depend on where
 or in which order chunks run: a run's numbers come from its scenario and seed alone.
 
-Numba in workers: each worker process points Numba at an on-disk cache folder of its
-own machine (``~/.cache/rainforest/numba/<host>``, or ``$RAINFOREST_NUMBA_CACHE/<host>``;
-an explicit ``NUMBA_CACHE_DIR`` is left as it is) before the model's code is imported,
-so machines sharing a home folder never share compiled code. Before a worker runs its
-first chunk it runs one tiny model: the first worker on a machine compiles and writes
-the cache while holding a file lock, and the others wait for it and then only load.
-
-This module imports nothing of the model at import time: the cache folder must be set
-before Numba compiles anything in a worker.
+Numba in workers: the compiled model lives in an on-disk cache folder of each machine
+(``sim/__init__.py`` sets ``NUMBA_CACHE_DIR`` to ``~/.cache/rainforest/numba/<host>``
+unless it is set), so machines sharing a home folder never share compiled code. Before a
+worker runs its first chunk it runs one tiny model: the first worker on a machine
+compiles and writes the cache while holding a file lock, and the others wait for it and
+then only load; each worker then reuses its compiled code for every chunk.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import time
 import uuid
@@ -85,25 +81,6 @@ class Executor(Protocol):
 # --------------------------------------------------------------------------- workers
 
 
-def numba_cache_dir() -> Path:
-    """This machine's Numba cache folder (created if needed)."""
-    base = os.environ.get("RAINFOREST_NUMBA_CACHE")
-    root = Path(base) if base else Path.home() / ".cache" / "rainforest" / "numba"
-    folder = root / socket.gethostname()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        import tempfile
-
-        folder = Path(tempfile.gettempdir()) / f"rainforest-numba-{os.getuid()}" / folder.name
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _model_imported() -> bool:
-    return any(name == "sim" or name.startswith("sim.") for name in sys.modules)
-
-
 def _warm_scenario() -> Scenario:
     """A tiny run of the action plan: every plan on, so every compiled rule is used."""
     from scenarios.loader import load_scenario, with_overrides
@@ -115,23 +92,19 @@ def _warm_scenario() -> Scenario:
 
 
 def prepare_worker(engine: str) -> str:
-    """Set this process's Numba cache folder and compile (or load) ``engine`` once.
+    """Compile ``engine`` once in this process, or load it from this machine's cache.
 
     Returns the host name, so ``Client.run`` shows which machines are ready.
     """
     with _prepare_lock:
         if engine in _prepared:
             return socket.gethostname()
-        lock_dir: Path | None = None
-        if "NUMBA_CACHE_DIR" in os.environ:
-            lock_dir = Path(os.environ["NUMBA_CACHE_DIR"])
-        elif not _model_imported():
-            lock_dir = numba_cache_dir()
-            os.environ["NUMBA_CACHE_DIR"] = str(lock_dir)
-            if "numba" in sys.modules:
-                sys.modules["numba"].config.CACHE_DIR = str(lock_dir)
+        import sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
         from experiments.run import run_one
         from experiments.storage import model_fingerprint
+
+        cache = os.environ.get("NUMBA_CACHE_DIR")
+        lock_dir = Path(cache) if cache else None
 
         scenario = _warm_scenario()
         if lock_dir is None:
