@@ -50,13 +50,14 @@ def bench_files(
     return path
 
 
-def _timed(sweep, out: Path, make, chunk_size: int | None) -> float:
+def _timed(sweep, out: Path, make, chunk_size: int | None) -> tuple[float, float]:
+    """(wall seconds, the workers' seconds inside chunks) of one sweep."""
     started = time.perf_counter()
     summary = run_sweep(sweep, out, make, chunk_size=chunk_size)
     seconds = time.perf_counter() - started
     if not summary.ok:
         raise RuntimeError(f"benchmark sweep did not finish cleanly: {summary.to_dict()}")
-    return seconds
+    return seconds, summary.compute_seconds
 
 
 def run_bench(
@@ -73,18 +74,20 @@ def run_bench(
 
     With ``repeat`` > 1 the configurations take turns, round after round, and each one's
     figure is its fastest round: on a machine shared with other work, the least
-    disturbed measurement (every round's times are reported too).
+    disturbed measurement (every round's times are reported too). ``workers_busy`` is the
+    share of the workers' wall time spent inside chunks: what the sweep layer's own
+    costs (starting workers, scheduling, writing) leave for the model.
     """
     from experiments.sweep import default_engine
 
     engine = engine or default_engine()
-    configs: dict[str, Callable[[str], Executor]] = {
-        "local_1": lambda e: LocalExecutor(e, 1),
-        f"local_{workers}": lambda e: LocalExecutor(e, workers),
+    configs: dict[str, tuple[int, Callable[[str], Executor]]] = {
+        "local_1": (1, lambda e: LocalExecutor(e, 1)),
+        f"local_{workers}": (workers, lambda e: LocalExecutor(e, workers)),
     }
     if dask:
-        configs[f"dask_local_{workers}"] = lambda e: DaskExecutor(e, workers=workers)
-    rounds: dict[str, list[float]] = {name: [] for name in configs}
+        configs[f"dask_local_{workers}"] = (workers, lambda e: DaskExecutor(e, workers=workers))
+    rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
     with tempfile.TemporaryDirectory(prefix="rainforest-sweep-bench-") as tmp:
         folder = Path(tmp)
         sweep = load_sweep(bench_files(folder, engine, scale, runs, horizon_year))
@@ -92,13 +95,14 @@ def run_bench(
         run_sweep(warm, folder / "warm_out", lambda e: LocalExecutor(e, 1))  # cache warm
         frames = []
         for r in range(max(1, repeat)):
-            for name, make in configs.items():
+            for name, (_, make) in configs.items():
                 out = folder / f"{name}_{r}"
                 rounds[name].append(_timed(sweep, out, make, chunk_size))
                 frames.append(load_results(out))
                 shutil.rmtree(out)
         identical = all(frames[0].equals(f) for f in frames[1:])
-    wall = {name: min(times) for name, times in rounds.items()}
+    best = {name: min(times) for name, times in rounds.items()}
+    wall = {name: b[0] for name, b in best.items()}
     many = wall[f"local_{workers}"]
     report: dict[str, Any] = {
         "engine": engine,
@@ -112,7 +116,10 @@ def run_bench(
         "repeat": max(1, repeat),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "wall_s": {k: round(v, 2) for k, v in wall.items()},
-        "wall_s_rounds": {k: [round(t, 2) for t in v] for k, v in rounds.items()},
+        "wall_s_rounds": {k: [round(t, 2) for t, _ in v] for k, v in rounds.items()},
+        "workers_busy": {
+            name: round(best[name][1] / (configs[name][0] * best[name][0]), 3) for name in best
+        },
         "runs_per_hour": {k: round(3600 * runs / v, 1) for k, v in wall.items()},
         "parallel_efficiency": round(wall["local_1"] / (workers * many), 3),
         "identical_results": identical,

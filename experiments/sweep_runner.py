@@ -68,6 +68,7 @@ class SweepSummary:
     unrun: list[str] = field(default_factory=list)  # chunks that could not be run, and why
     aborted: str | None = None
     seconds: float = 0.0
+    compute_seconds: float = 0.0  # the workers' time inside chunks run in this call
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -80,7 +81,8 @@ class SweepSummary:
             "total_runs": self.total_runs, "finished_runs": self.finished_runs,
             "ran_now": self.ran_now, "failed_runs": self.failed_runs,
             "failures": self.failures, "unrun_chunks": self.unrun, "aborted": self.aborted,
-            "seconds": round(self.seconds, 3), "notes": self.notes,
+            "seconds": round(self.seconds, 3),
+            "compute_seconds": round(self.compute_seconds, 3), "notes": self.notes,
         }  # fmt: skip
 
 
@@ -365,6 +367,7 @@ def _run_locked(
                     "different model code from this machine's; not stored"
                 )
                 continue
+            summary.compute_seconds += outcome.seconds
             chunk = Chunk(outcome.first, outcome.stop)
             folder.write_chunk(chunk, _chunk_table(outcome, manifest, samples, schema))
             failed = [(run, error) for run, error, _ in outcome.rows if error is not None]

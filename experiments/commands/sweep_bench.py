@@ -50,7 +50,9 @@ def cmd_sweep_bench(args: argparse.Namespace) -> int:
         f"best of {report['repeat']} (load average {report['load_average'][0]})"
     )
     for name, seconds in report["wall_s"].items():
-        print(f"  {name:14s} {seconds:8.1f} s  {report['runs_per_hour'][name]:10.1f} runs/hour")
+        rate = report["runs_per_hour"][name]
+        busy = 100 * report["workers_busy"][name]
+        print(f"  {name:14s} {seconds:8.1f} s  {rate:10.1f} runs/hour  workers busy {busy:.0f} %")
     efficiency = report["parallel_efficiency"]
     print(f"  parallel efficiency ({report['workers']} workers over 1): {efficiency:.2f}")
     if "dask_local_vs_local" in report:
