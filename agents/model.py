@@ -459,7 +459,14 @@ class EcosystemModel(mesa.Model):
             if has_seller[f]:
                 self.adoption[f] = rules.bass_step(self.adoption[f], self.bass_p[f], p.bass_q)
             demand[f] = p.potential[f] * self.adoption[f] / 4.0
-        denominator = p.outside_competition * p.field_share
+        denominator = np.array(
+            [
+                rules.outside_weight(
+                    p.outside_competition, p.field_share[f], p.logit_beta, p.outside_progress, t
+                )
+                for f in range(N_FIELDS)
+            ]
+        )
         weights: dict[int, float] = {}
         for e in firms:
             if e.trl >= 7:

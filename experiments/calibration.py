@@ -8,7 +8,9 @@ scenario for three things at once, over several replicates with common seeds:
 - median output growth from 2023 to 2025 of 10-25 % a year (Shanghai's leading
   industries grew 10-15 % a year in 2021-2025; the future clusters are younger and grow
   faster, so the band is wider upwards);
-- the designations (colleges, centers, pilot areas) on the plan's schedule every year.
+- the designations (colleges, centers, pilot areas) on the plan's schedule every year;
+- and, softly, Shanghai's output at the end of 2022 inside the 80-200 bn prior range for
+  it (no figure is published; the library scenarios start in 2021, so 2022 is simulated).
 
 The free parameters are the market assumptions no published figure pins down (see
 docs/VALIDATION.md). They are searched by optuna's TPE sampler inside the ranges
@@ -41,6 +43,8 @@ TARGET_OUTPUT_2030_BN = 500.0
 OUTPUT_TOLERANCE = 0.05  # relative, on the median of the replicates
 GROWTH_BAND = (0.10, 0.25)  # a year, 2023 -> 2025, median of the replicates
 GROWTH_YEARS = (2023, 2025)
+PRIOR_YEAR = 2022
+PRIOR_OUTPUT_BN = (80.0, 200.0)  # 2022 output: an assumption range, not data (fields.py)
 TARGET_YEAR = 2030
 
 
@@ -56,16 +60,22 @@ class FreeParameter:
 
 
 # Ranges: docs/ODD.md's for the market (scenarios/fields.py MARKET_RANGES); the outside
-# option, the TRL hazard and the knowledge scale have none, so each gets about an order
-# of magnitude around its default.
+# option, its progress, the TRL hazard and the knowledge scale have none, so each gets
+# about an order of magnitude around its default. The outside option starts at 100:
+# below that Shanghai's first sellers take almost all of a field's demand at once, and
+# what the plans do to firms' knowledge could no longer move output.
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter(
-        "market.outside_competition", 10.0, 80000.0, True,
+        "market.outside_competition", 100.0, 80000.0, True,
         "weight of firms outside Shanghai; sets Shanghai's starting market share",
     ),
     FreeParameter(
-        "market.output_2022_bn", 80.0, 200.0, False,
-        "2022 size of the future-field market; no published figure exists",
+        "market.outside_progress", 0.0, 0.5, False,
+        "yearly quality gain of firms outside Shanghai; no data",
+    ),
+    FreeParameter(
+        "market.initial_market_bn", 80.0, 400.0, False,
+        "size of the future-field market when a run starts; no published figure exists",
     ),
     FreeParameter("market.bass_p", 0.005, 0.03, False, "Bass innovation coefficient"),
     FreeParameter("market.bass_q", 0.2, 0.5, False, "Bass imitation coefficient"),
@@ -84,19 +94,22 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
 )  # fmt: skip
 
 
-# Points every study tries first: the schema defaults, and the slow-market corner (the
-# market assumptions at the low ends of their ranges, where early growth is lowest), so
-# the sampler sees both ends of the output-growth trade-off before it explores.
+# Points every study tries first: the schema defaults, and a slow-market point (Bass
+# coefficients near the low ends of their ranges, a large starting market, where early
+# growth is lowest), so the sampler sees both ends of the output-growth trade-off before
+# it explores.
 START_POINTS: tuple[dict[str, float], ...] = (
     {
-        "market.outside_competition": 40000.0, "market.output_2022_bn": 120.0,
-        "market.bass_p": 0.01, "market.bass_q": 0.3, "market.total_potential_bn": 2000.0,
-        "behaviour.trl_hazard": 0.2, "behaviour.production_scale": 0.03,
+        "market.outside_competition": 40000.0, "market.outside_progress": 0.2,
+        "market.initial_market_bn": 120.0, "market.bass_p": 0.01, "market.bass_q": 0.3,
+        "market.total_potential_bn": 2000.0, "behaviour.trl_hazard": 0.2,
+        "behaviour.production_scale": 0.03,
     },
     {
-        "market.outside_competition": 1000.0, "market.output_2022_bn": 80.0,
-        "market.bass_p": 0.005, "market.bass_q": 0.2, "market.total_potential_bn": 1500.0,
-        "behaviour.trl_hazard": 0.1, "behaviour.production_scale": 0.05,
+        "market.outside_competition": 830.0, "market.outside_progress": 0.24,
+        "market.initial_market_bn": 184.0, "market.bass_p": 0.007, "market.bass_q": 0.21,
+        "market.total_potential_bn": 1700.0, "behaviour.trl_hazard": 0.08,
+        "behaviour.production_scale": 0.0054,
     },
 )  # fmt: skip
 
@@ -108,12 +121,16 @@ class Evaluation:
     output_2030: list[float]
     growth: list[float]
     designations_on_schedule: float  # share of (replicate, year) with every count on plan
+    output_2022: list[float] = field(default_factory=list)  # empty if the run starts later
     median_output_2030: float = field(init=False)
     median_growth: float = field(init=False)
+    median_output_2022: float = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "median_output_2030", float(np.median(self.output_2030)))
         object.__setattr__(self, "median_growth", float(np.median(self.growth)))
+        prior = float(np.median(self.output_2022)) if self.output_2022 else math.nan
+        object.__setattr__(self, "median_output_2022", prior)
 
     @property
     def meets_targets(self) -> bool:
@@ -161,7 +178,9 @@ def evaluate(
     sc = with_overrides(base, dict(overrides))
     schedule = _schedule_targets(sc)
     years = range(sc.start_year, sc.horizon_year + 1)
+    plan_years = [year for year in years if year >= GROWTH_YEARS[0]]
     out_2030: list[float] = []
+    out_2022: list[float] = []
     growth: list[float] = []
     on_plan = 0
     checks = 0
@@ -176,11 +195,14 @@ def evaluate(
                 y1 - y0,
             )
         )
-        for i, year in enumerate(years):
+        if sc.start_year <= PRIOR_YEAR:
+            out_2022.append(res.at_year_end(PRIOR_YEAR)["output_value_bn"])
+        for year in plan_years:
+            i = year - sc.start_year
             row = res.at_year_end(year)
             checks += 1
             on_plan += all(int(row[k]) == int(v[i]) for k, v in schedule.items())
-    return Evaluation(out_2030, growth, on_plan / max(checks, 1))
+    return Evaluation(out_2030, growth, on_plan / max(checks, 1), out_2022)
 
 
 def loss(e: Evaluation) -> float:
@@ -190,6 +212,8 @@ def loss(e: Evaluation) -> float:
     the +-5 % band. Growth: distance from the
     band's middle in units of its half-width (so anything inside the band costs < 1).
     Designations: 100 per share of off-schedule years, so a fit never trades them away.
+    2022 output: log-distance outside the 80-200 bn prior range in units of 25 % (a soft
+    pull: the range is an assumption, not data).
     """
     out = abs(math.log(max(e.median_output_2030, 1e-9) / TARGET_OUTPUT_2030_BN))
     tol = math.log(1.0 + OUTPUT_TOLERANCE)
@@ -199,7 +223,13 @@ def loss(e: Evaluation) -> float:
     lo, hi = GROWTH_BAND
     g = e.median_growth if math.isfinite(e.median_growth) else 10.0
     growth_term = ((g - 0.5 * (lo + hi)) / (0.5 * (hi - lo))) ** 2
-    return out_term + growth_term + 100.0 * (1.0 - e.designations_on_schedule)
+    prior_term = 0.0
+    if math.isfinite(e.median_output_2022):
+        lo_2022, hi_2022 = PRIOR_OUTPUT_BN
+        x = max(e.median_output_2022, 1e-9)
+        miss = max(0.0, math.log(lo_2022 / x), math.log(x / hi_2022))
+        prior_term = (miss / math.log(1.25)) ** 2
+    return out_term + growth_term + prior_term + 100.0 * (1.0 - e.designations_on_schedule)
 
 
 def calibrate(
@@ -233,6 +263,7 @@ def calibrate(
         trial.set_user_attr("median_output_2030", e.median_output_2030)
         trial.set_user_attr("median_growth", e.median_growth)
         trial.set_user_attr("designations_on_schedule", e.designations_on_schedule)
+        trial.set_user_attr("median_output_2022", e.median_output_2022)
         value = loss(e)
         if on_trial is not None:
             on_trial(trial.number, value)
@@ -258,15 +289,18 @@ def calibrate(
             "median_output_2030_bn": best.user_attrs["median_output_2030"],
             "median_growth_2023_2025": best.user_attrs["median_growth"],
             "designations_on_schedule": best.user_attrs["designations_on_schedule"],
+            "median_output_2022_bn": best.user_attrs["median_output_2022"],
             "target_output_2030_bn": TARGET_OUTPUT_2030_BN,
             "output_tolerance": OUTPUT_TOLERANCE,
             "growth_band": list(GROWTH_BAND),
+            "prior_output_2022_bn": list(PRIOR_OUTPUT_BN),
         },
         "check": {
             "replicates": check_replicates,
             "seeds": check_seeds,
             "median_output_2030_bn": check.median_output_2030,
             "median_growth_2023_2025": check.median_growth,
+            "median_output_2022_bn": check.median_output_2022,
             "designations_on_schedule": check.designations_on_schedule,
             "meets_targets": check.meets_targets,
         },

@@ -32,7 +32,7 @@ from experiments import run as run_module
 from experiments.run import SCALES
 from scenarios.errors import ScenarioError
 from scenarios.loader import library_names, load_scenario, scenario_from_dict, with_overrides
-from scenarios.schema import Scenario
+from scenarios.schema import PLAN_START_YEAR, Scenario
 from scenarios.targets import TARGET_YEAR
 from sim.indicators import INDICATOR_NAMES, TARGETED
 
@@ -246,8 +246,10 @@ def parameter_kind(path: str) -> tuple[str, str]:
 def apply_values(base: Scenario, values: Mapping[str, Any]) -> Scenario:
     """``base`` with a sample's values set (the ``scenario`` key is chosen by the caller).
 
-    Plain fields are set first, so a per-year table spans the sample's own start and
-    horizon years; the result is validated as a whole.
+    Plain fields are set first, so a per-year table spans the sample's own plan years (from
+    the plan's first year, or the start if later, to the horizon); the settling years
+    before the plan keep the base's pre-plan values (docs/ODD.md 5.5). The result is
+    validated as a whole.
     """
     data = base.model_dump()
     tables: list[tuple[str, Any]] = []
@@ -262,9 +264,12 @@ def apply_values(base: Scenario, values: Mapping[str, Any]) -> Scenario:
             years.append((path, value))
         else:
             _node(data, path)[path.split(".")[-1]] = value
-    span = range(int(data["start_year"]), int(data["horizon_year"]) + 1)
+    span = range(max(int(data["start_year"]), PLAN_START_YEAR), int(data["horizon_year"]) + 1)
     for path, value in tables:
-        _node(data, path)[path.split(".")[-1]] = {year: value for year in span}
+        node = _node(data, path)
+        key = path.split(".")[-1]
+        before = {y: v for y, v in (node.get(key) or {}).items() if int(y) < span.start}
+        node[key] = {**before, **{year: value for year in span}}
     for path, value in years:
         parts = path.split(".")
         table = _node(data, ".".join(parts[:-1]))[parts[-2]]

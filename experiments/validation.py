@@ -155,7 +155,8 @@ def plan_contributions(
 
     Leave-one-outs share the action plan's seeds (paired differences); the interval is a
     95 % bootstrap over replicates of the mean paired difference divided by the plan's
-    mean cumulative spend 2023-2030 in the action plan.
+    mean cumulative spend over the run in the action plan (a leave-one-out removes all of
+    it, the settling years' pre-plan support included).
     """
     seeds = [int(s) for s in _seeds(root_seed, replicates)]
     plan_out, plan_runs = _outputs("action_plan", seeds, scale)
@@ -248,6 +249,8 @@ def write_figures(contrib: dict[str, Any], folder: Any) -> list[str]:
                         color=colour, alpha=0.25)  # fmt: skip
         ax.plot(t, np.median(paths, 0), color=colour, label=name)
     ax.axhline(500.0, color="black", ls="--", lw=1, label="2030 target")
+    if t[0] < 2023:
+        ax.axvspan(t[0], 2023, color="black", alpha=0.06, lw=0, label="settling years")
     ax.set_ylabel("output value, RMB bn / yr")
     ax.legend(frameon=False)
     fig.tight_layout()

@@ -46,7 +46,7 @@ FIELD_START_TRL: tuple[int, ...] = tuple((lo + hi) // 2 for lo, hi in FIELD_TRL_
 # Market-wide assumption ranges (RMB bn a year; Bass coefficients per year).
 MARKET_RANGES: dict[str, tuple[float, float]] = {
     "total_potential_bn": (1500.0, 3000.0),
-    "output_2022_bn": (80.0, 200.0),
+    "initial_market_bn": (80.0, 400.0),
     "bass_p": (0.005, 0.03),
     "bass_q": (0.2, 0.5),
 }

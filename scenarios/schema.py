@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scenarios.fields import MARKET_RANGES
 
-MIN_YEAR = 2023
+MIN_YEAR = 2015
+# Runs start two years before the plan's first year by default: the settling years of
+# docs/ODD.md 5.5.
+DEFAULT_START_YEAR = 2021
+PLAN_START_YEAR = 2023  # the plan's first year (released 2022-11-23)
 MAX_YEAR = 2035
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -114,10 +118,11 @@ class Market(Closed):
     """City-level market assumptions (ranges in scenarios/fields.py)."""
 
     total_potential_bn: Pos = 2000.0
-    output_2022_bn: Pos = 120.0
+    initial_market_bn: Pos = 120.0
     bass_p: Pos = 0.01
     bass_q: Pos = 0.3
     outside_competition: Pos = 40000.0
+    outside_progress: NonNeg = 0.2
     logit_beta: Pos = 1.5
 
 
@@ -185,7 +190,7 @@ class Population(Closed):
 class Scenario(Closed):
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
     description: str = ""
-    start_year: Year = MIN_YEAR
+    start_year: Year = DEFAULT_START_YEAR
     horizon_year: Year = 2030
     scale: Literal["classroom", "district", "city"] = "classroom"
     population: Population | None = None

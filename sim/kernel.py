@@ -1165,7 +1165,11 @@ def market_step(S, P, seed, t, counts):
         if has_seller[f]:
             S.adoption[f] = rules.bass_step(S.adoption[f], S.bass_p[f], P.bass_q)
         demand[f] = P.potential[f] * S.adoption[f] / 4.0
-    denominator = P.outside_competition * P.field_share
+    denominator = np.empty(nf)
+    for f in range(nf):
+        denominator[f] = rules.outside_weight(
+            P.outside_competition, P.field_share[f], P.logit_beta, P.outside_progress, t
+        )
     weight = np.zeros(n_ent)
     for i in range(n_ent):
         if S.ent_alive[i] and S.ent_trl[i] >= 7:

@@ -92,6 +92,7 @@ class Params(NamedTuple):
     bass_p: float
     bass_q: float
     outside_competition: float
+    outside_progress: float
     logit_beta: float
     # behaviour
     talent_outflow: float
@@ -217,10 +218,11 @@ def build_params(scenario: Scenario) -> Params:
         rainforest_cost_cut=rf.cost_cut,
         rainforest_founding_boost=rf.founding_boost,
         potential=share * m.total_potential_bn,
-        initial_adoption=min(m.output_2022_bn / m.total_potential_bn, 0.99),
+        initial_adoption=min(m.initial_market_bn / m.total_potential_bn, 0.99),
         bass_p=m.bass_p,
         bass_q=m.bass_q,
         outside_competition=m.outside_competition,
+        outside_progress=m.outside_progress,
         logit_beta=m.logit_beta,
         talent_outflow=b.talent_outflow,
         high_level_outflow=b.high_level_outflow,

@@ -223,6 +223,16 @@ def market_weight(weight, quality, beta):
 
 
 @njit(cache=True, inline="always")
+def outside_weight(competition, field_share, beta, progress, tick):
+    """The outside option's logit weight in a field at ``tick``.
+
+    Firms outside Shanghai improve too: their quality rises by ``progress`` units a year,
+    so Shanghai gains share only where its firms improve faster than the rest.
+    """
+    return competition * field_share * math.exp(beta * progress * tick / 4.0)
+
+
+@njit(cache=True, inline="always")
 def private_finance_probability(own_knowledge, rate, half):
     """Chance a firm raises a private round this quarter; investors screen on knowledge."""
     return rate * own_knowledge / (own_knowledge + half)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from agents.model import EcosystemModel
 from scenarios.loader import library_names, load_scenario, with_overrides
-from scenarios.schema import PLAN_NAMES, Scenario
+from scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
 from viz.layout import NetworkLayout
 
 SCALES: tuple[str, ...] = ("classroom", "district")
@@ -138,9 +138,15 @@ class ViewModel(EcosystemModel):
         return f"{self.params.start_year + done // 4} Q{done % 4 + 1}"
 
     def plan_budget(self, plan: str) -> float:
-        """RMB bn a year the plan has in the year now simulated (0 if switched off)."""
+        """RMB bn a year the plan has in the year now simulated (0 if switched off).
+
+        During the settling years before the plan (docs/ODD.md 5.5) it is the plan's
+        first-year budget, so the panel shows what the plan will pay, not the pre-plan
+        support the run starts with.
+        """
         budget = self.params.budget
-        year = min(self.year_index, budget.shape[1] - 1)
+        first_plan_year = max(0, PLAN_START_YEAR - self.scenario.start_year)
+        year = min(max(self.year_index, first_plan_year), budget.shape[1] - 1)
         return float(budget[PLAN_NAMES.index(plan), year])
 
     def plan_enabled(self, plan: str) -> bool:

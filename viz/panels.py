@@ -165,8 +165,10 @@ GUIDE_HTML = """
 <p><b>How to use it.</b> Pick a scenario, move the plans' budget sliders (× the scenario's
 budget: 0 takes a plan's money away, 3 triples it), then press <b>Reset</b> to build the
 ecosystem with those settings. <b>Step</b> simulates one quarter; <b>▶</b> plays quarter
-after quarter until the end of 2030. The seed changes the random draws, not the rules:
-compare two seeds to see how much is luck.</p>
+after quarter until the end of 2030. The built-in scenarios start in 2021: two settling
+years with only the support that existed before the plan, so the plan's effects begin in
+2023. The seed changes the random draws, not the rules: compare two seeds to see how
+much is luck.</p>
 <p><b>What the network shows.</b> Organisations (firms and institutes) are nodes; talents
 work in them and move along ties. A grey line is a partnership two organisations formed
 because each expected to learn from the other; unless renewed it weakens and is dropped.

@@ -39,6 +39,7 @@ def register(sub) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from experiments.calibration import (
         CALIBRATION_FILE,
+        FREE_PARAMETERS,
         START_POINTS,
         calibrate,
         read_calibration,
@@ -47,7 +48,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     start = list(START_POINTS)
     if args.warm_start and CALIBRATION_FILE.exists():
-        start.append(read_calibration()["parameters"])
+        shipped = read_calibration()["parameters"]
+        missing = [fp.path for fp in FREE_PARAMETERS if fp.path not in shipped]
+        if missing:
+            # a record of an older parameter set: nothing to start from
+            print(
+                f"{CALIBRATION_FILE.name}: no warm start, the record lacks {', '.join(missing)}",
+                file=sys.stderr,
+            )
+        else:
+            start.append(shipped)
 
     def progress(number: int, value: float) -> None:
         print(f"trial {number + 1}/{args.trials}: loss {value:.3g}", file=sys.stderr, flush=True)

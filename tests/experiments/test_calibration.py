@@ -3,8 +3,10 @@
 Checks run the kernel at district scale on seeds the calibration did not use (root seed
 7). Tolerances (docs/VALIDATION.md): the median 2030 output of 8 replicates within
 +-7.5 % of RMB 500 bn (the +-5 % target plus the 8-replicate median's sampling spread),
-every designation on the plan's schedule, the baseline's median below 90 % of the target,
-and each leave-one-out's median below the action plan's where its effect is measurable.
+median growth 2023-25 inside 10-25 % a year, every designation on the plan's schedule,
+the median end-2022 output inside the 80-200 bn prior, the baseline's median below 90 %
+of the target, and each leave-one-out below the action plan (mean paired difference over
+the same seeds).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from experiments.calibration import (
     CALIBRATION_FILE,
     FREE_PARAMETERS,
     GROWTH_BAND,
+    PRIOR_OUTPUT_BN,
     calibrated_overrides,
     evaluate,
     read_calibration,
@@ -45,12 +48,11 @@ def shipped():
     return evaluate({}, SEEDS, "district", "action_plan")
 
 
-def _median_output(name: str) -> float:
+def _outputs(name: str) -> np.ndarray:
     sc = load_scenario(name)
-    return float(
-        np.median([run_one(sc, s, scale="district").at_year_end(2030)["output_value_bn"]
-                   for s in SEEDS])
-    )  # fmt: skip
+    return np.array(
+        [run_one(sc, s, scale="district").at_year_end(2030)["output_value_bn"] for s in SEEDS]
+    )
 
 
 def test_record_names_values_objective_seeds_and_code() -> None:
@@ -75,39 +77,28 @@ def test_shipped_values_reach_the_output_target_and_schedule(shipped) -> None:
     assert shipped.designations_on_schedule == 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shipped fit grows about 58 %/yr in 2023-25, outside 10-25 %/yr "
-    "(docs/VALIDATION.md, Calibration)",
-)
 def test_shipped_values_grow_10_to_25_percent_a_year(shipped) -> None:
     lo, hi = GROWTH_BAND
     assert lo <= shipped.median_growth <= hi
 
 
+def test_shipped_values_put_2022_output_inside_its_prior(shipped) -> None:
+    lo, hi = PRIOR_OUTPUT_BN
+    assert lo <= shipped.median_output_2022 <= hi
+
+
 def test_baseline_falls_clearly_short() -> None:
-    assert _median_output("baseline") < 0.9 * 500.0
-
-
-# Foundation and array act on designations and talents; in the calibrated model their
-# effect on 2030 output is within replicate noise (docs/VALIDATION.md: the 95 % interval
-# of their contribution includes zero), so for them a lower median is not required.
-NO_MEASURABLE_OUTPUT_EFFECT = ("no_foundation", "no_array")
+    assert np.median(_outputs("baseline")) < 0.9 * 500.0
 
 
 @pytest.fixture(scope="module")
-def action_plan_median() -> float:
-    return _median_output("action_plan")
+def action_plan_outputs() -> np.ndarray:
+    return _outputs("action_plan")
 
 
-@pytest.mark.parametrize(
-    # foundation and array act on output only through knowledge and talent, and their
-    # marginal output is within noise (docs/VALIDATION.md reports the intervals)
-    "name",
-    [n for n in LEAVE_ONE_OUTS if n not in NO_MEASURABLE_OUTPUT_EFFECT],
-)
-def test_leave_one_out_costs_output(name: str, action_plan_median: float) -> None:
-    assert _median_output(name) < action_plan_median
+@pytest.mark.parametrize("name", LEAVE_ONE_OUTS)
+def test_leave_one_out_costs_output(name: str, action_plan_outputs: np.ndarray) -> None:
+    assert (action_plan_outputs - _outputs(name)).mean() > 0.0
 
 
 def test_calibrate_smoke_writes_a_complete_record(tmp_path) -> None:

@@ -61,5 +61,15 @@ def test_overrides_validate_their_values():
 def test_budget_years_after_the_horizon_are_not_reached():
     short = with_overrides(load_scenario("action_plan"), {"horizon_year": 2024})
     params = build_params(short)
-    assert params.n_ticks == 8
-    assert params.budget.shape == (6, 2)
+    assert params.n_ticks == 16  # 2021-2024: two settling years, then 2023 and 2024
+    assert params.budget.shape == (6, 4)
+
+
+def test_plan_and_baseline_share_the_settling_years():
+    """Both start in 2021 and pay the same pre-plan support until the plan's first year."""
+    plan, base = load_scenario("action_plan"), load_scenario("baseline")
+    assert plan.start_year == base.start_year == 2021
+    assert plan.market == base.market and plan.behaviour == base.behaviour
+    p, b = build_params(plan), build_params(base)
+    assert (p.budget[:, :2] == b.budget[:, :2]).all()
+    assert (p.budget[:, 2:] != b.budget[:, 2:]).any()

@@ -58,6 +58,7 @@ def test_the_page_renders_its_panels_and_controls(page):
     assert len(images) == 3  # network, output, talents
     assert all(img.value[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
     assert text_of(rc, "rf-count-innovation_centers") == "0 / 15"
+    # the run starts in the settling year 2021; the panel shows the plan's own budget
     assert text_of(rc, "rf-budget-array") == " (× 1.0: RMB 1.50 bn a year). "
     assert text_of(rc, "rf-output-value").endswith("(2030 target: 500)")
     guide = rc.find(solara.widgets.HTML).widgets
@@ -67,10 +68,11 @@ def test_the_page_renders_its_panels_and_controls(page):
 def test_step_advances_the_model(page):
     rc = page
     network = rc.find(ipywidgets.Image).widgets[0].value
-    click(rc, "Step")
-    click(rc, "Step")
-    assert step_counter(rc) == "Step: 2"
+    for _ in range(9):  # through the settling years into the plan's first quarter
+        click(rc, "Step")
+    assert step_counter(rc) == "Step: 9"
     assert text_of(rc, "rf-count-innovation_centers") != "0 / 15"
+    assert text_of(rc, "rf-budget-array") == " (× 1.0: RMB 1.50 bn a year). "
     assert int(text_of(rc, "rf-talent-talents").replace(",", "")) > 0
     assert rc.find(ipywidgets.Image).widgets[0].value != network
 

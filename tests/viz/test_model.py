@@ -34,8 +34,11 @@ def test_the_model_gets_the_scaled_budget_and_the_scale():
     base = load_scenario("action_plan")
     assert model.seed == 3
     assert model.scenario.scale == "classroom"
-    assert np.allclose(model.params.budget[ARRAY], 2.0 * 1.5)
-    assert np.allclose(model.params.budget[FOUNDATION], 0.5 * base.plans.foundation.budget_bn[2023])
+    years = range(base.start_year, base.horizon_year + 1)
+    array = [base.plans.array.budget_bn[y] for y in years]
+    foundation = [base.plans.foundation.budget_bn[y] for y in years]
+    assert np.allclose(model.params.budget[ARRAY], 2.0 * np.array(array))
+    assert np.allclose(model.params.budget[FOUNDATION], 0.5 * np.array(foundation))
     assert model.multipliers == dict(zip(PLAN_NAMES, (0.5, 1, 1, 1, 2.0, 1), strict=True))
 
 
@@ -50,12 +53,12 @@ def test_bad_controls_are_refused(kwargs):
 
 def test_the_run_stops_at_the_horizon():
     model = ViewModel()
-    assert model.running and model.quarter_label() == "start of 2023"
+    assert model.running and model.quarter_label() == "start of 2021"
     model.step()
-    assert model.quarter_label() == "2023 Q1"
+    assert model.quarter_label() == "2021 Q1"
     while model.running:
         model.step()
-    assert model.tick == model.params.n_ticks == 32
+    assert model.tick == model.params.n_ticks == 40
     assert model.quarter_label() == "2030 Q4"
     model.step()  # past the horizon: nothing happens
-    assert model.tick == 32 and len(model.history) == 32
+    assert model.tick == 40 and len(model.history) == 40
