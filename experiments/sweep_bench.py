@@ -21,6 +21,7 @@ from experiments.executors import DaskExecutor, Executor, LocalExecutor
 from experiments.storage import load_results
 from experiments.sweep import load_sweep
 from experiments.sweep_runner import run_sweep
+from scenarios.loader import load_scenario
 
 _PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
 _MAX_BUDGET = {"foundation": 6.0, "leading": 5.0, "hand_in_hand": 4.0, "open_source": 3.0,
@@ -108,7 +109,7 @@ def run_bench(
         "engine": engine,
         "scale": scale,
         "horizon_year": horizon_year,
-        "quarters": 4 * (horizon_year - 2023 + 1),
+        "quarters": 4 * (horizon_year - load_scenario("action_plan").start_year + 1),
         "runs": runs,
         "workers": workers,
         "cpus": os.cpu_count(),
