@@ -1,0 +1,21 @@
+"""``rainforest bench`` reports the documented figures (their values are not asserted)."""
+
+from __future__ import annotations
+
+import json
+
+from experiments.cli import main
+
+
+def test_bench_json_has_the_documented_figures(capsys):
+    assert main(["bench", "--scales", "classroom", "--repeats", "1", "--no-compile", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    kernel = report["kernel"]["classroom"]
+    assert kernel["ticks"] == 32 and report["years"] == [2021, 2028]
+    for key in ("run_s", "tick_ms", "ticks_per_s", "agent_updates_per_s"):
+        assert kernel[key] > 0
+    assert report["population"]["classroom"]["build_s"] > 0
+    assert report["mesa"]["classroom"]["agent_updates_per_s"] > 0
+    assert report["speedup_vs_mesa"] > 0 and report["cached_start_s"] > 0
+    assert report["peak_rss_mb"] > 0 and "compile_s" not in report
+    assert {"cpu", "cores"} <= set(report["machine"]) and "numba" in report["versions"]
