@@ -611,6 +611,7 @@ def _hand_in_hand(S, P, seed, t, y):
             c = P.field_cluster[S.ent_field[i]]
             pool[fill[c]] = i
             fill[c] += 1
+    ent_knowledge = S.ent_knowledge
     for li in range(n_ent):
         if not S.ent_alive[li] or S.ent_tier[li] != 0 or S.ent_consortium[li] >= 0:
             continue
@@ -618,9 +619,10 @@ def _hand_in_hand(S, P, seed, t, y):
         c = P.field_cluster[f]
         members = pool[pool_ptr[c] : pool_ptr[c + 1]]
         scores = np.empty(len(members))
+        k_leader = ent_knowledge[li]
         for x in range(len(members)):
             scores[x] = rules.partner_attraction(
-                S.ent_knowledge[li], S.ent_knowledge[members[x]], P.absorptive_half
+                k_leader, ent_knowledge[members[x]], P.absorptive_half
             )
         top = _top_desc(scores, size)
         n_m = len(top)
@@ -719,29 +721,44 @@ def talents_step(S, P, seed, t, ptr, nbr):
     tal_skill = S.tal_skill
     tal_field = S.tal_field
     tal_tenure = S.tal_tenure
+    ent_alive = S.ent_alive
     field_cluster = P.field_cluster
+    talent_outflow = P.talent_outflow
+    high_level_outflow = P.high_level_outflow
+    unemployed_outflow = P.unemployed_outflow
+    retention = P.retention
+    job_mobility = P.job_mobility
+    founding_skill = P.founding_skill
+    n_rows = len(ptr) - 1
+    # talents per employer and their summed skill once the step is done (in id order, as
+    # a separate pass would sum them); start-ups founded here get ids below the capacity
+    count = np.zeros(n_inst + len(S.ent_field), np.int64)
+    skill = np.zeros(n_inst + len(S.ent_field))
     outflow = 0
     for k in range(n_tal):
         if not tal_present[k]:
             continue
         employer = tal_employer[k]
+        if employer >= n_inst and not ent_alive[employer - n_inst]:
+            employer = -1  # its firm exited (see demography_step)
+            tal_employer[k] = -1
         unemployed = employer < 0
         p_out = rules.outflow_probability(
-            tal_level[k], unemployed, retention_active, P.talent_outflow,
-            P.high_level_outflow, P.unemployed_outflow, P.retention,
+            tal_level[k], unemployed, retention_active, talent_outflow,
+            high_level_outflow, unemployed_outflow, retention,
         )  # fmt: skip
         if rng.keyed_uniform(key_out, k, 0) < p_out:
             tal_present[k] = False
             tal_employer[k] = -1
-            if tal_skill[k] >= P.founding_skill:
+            if tal_skill[k] >= founding_skill:
                 S.counts[FOUNDERS] -= 1
             outflow += 1
             continue
-        if unemployed or rng.keyed_uniform(key_move, k, 0) < P.job_mobility:
+        if unemployed or rng.keyed_uniform(key_move, k, 0) < job_mobility:
             current = -np.inf if unemployed else attract[employer]
             best, best_a = -1, -np.inf
-            if not unemployed:
-                deg = _degree(ptr, employer)
+            if not unemployed and employer < n_rows:
+                deg = ptr[employer + 1] - ptr[employer]
                 if deg > 0:
                     c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
                     best, best_a = c, attract[c]
@@ -756,40 +773,50 @@ def talents_step(S, P, seed, t, ptr, nbr):
                 tal_tenure[k] = 0
             elif not unemployed:
                 tal_tenure[k] += 1
-            continue
-        if tal_skill[k] < P.founding_skill:  # founding_probability is 0: no draw needed
+        elif tal_skill[k] < founding_skill:  # founding_probability is 0: no draw needed
             tal_tenure[k] += 1
-            continue
-        in_park = employer >= n_inst and _in_pilot(
-            S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
-        )
-        prob = rules.founding_probability(
-            tal_skill[k], P.founding_rate, P.founding_skill,
-            P.rainforest_founding_boost if rainforest_active else 0.0,
-            P.park_founding_boost if in_park else 0.0,
-        )  # fmt: skip
-        if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
-            pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
-            if employer >= n_inst:
-                trl = max(1, S.ent_trl[employer - n_inst] - 2)
-                district = S.ent_district[employer - n_inst]
-            else:
-                trl = 3
-                district = S.inst_district[employer]
-            i = _new_enterprise(
-                S, P, tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
-            )
-            for f in range(len(pk)):
-                S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
-            tal_employer[k] = n_inst + i
-            tal_tenure[k] = 0
         else:
-            tal_tenure[k] += 1
+            in_park = employer >= n_inst and _in_pilot(
+                S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
+            )
+            prob = rules.founding_probability(
+                tal_skill[k], P.founding_rate, founding_skill,
+                P.rainforest_founding_boost if rainforest_active else 0.0,
+                P.park_founding_boost if in_park else 0.0,
+            )  # fmt: skip
+            if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
+                pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
+                if employer >= n_inst:
+                    trl = max(1, S.ent_trl[employer - n_inst] - 2)
+                    district = S.ent_district[employer - n_inst]
+                else:
+                    trl = 3
+                    district = S.inst_district[employer]
+                i = _new_enterprise(
+                    S, P, tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
+                )
+                for f in range(len(pk)):
+                    S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
+                tal_employer[k] = n_inst + i
+                tal_tenure[k] = 0
+            else:
+                tal_tenure[k] += 1
+        e = tal_employer[k]
+        if e >= 0:
+            count[e] += 1
+            skill[e] += tal_skill[k]
     inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
+    for k in range(n_tal, S.counts[N_TAL]):
+        e = tal_employer[k]
+        if tal_present[k] and e >= 0:
+            count[e] += 1
+            skill[e] += tal_skill[k]
     S.counts[INFLOW] = inflow
     S.counts[OUTFLOW] = outflow
     S.counts[TOTAL_IN] += inflow
     S.counts[TOTAL_OUT] += outflow
+    n_org = n_inst + S.counts[N_ENT]
+    return count[:n_org], skill[:n_org]
 
 
 @njit(cache=True, inline="always")
@@ -902,70 +929,73 @@ def array_bound(S, P, y):
 # ---------------------------------------------------------------- 3. knowledge
 
 
-@njit(cache=True, inline="always")
-def _talent_totals(S, n_org):
-    count = np.zeros(n_org, np.int64)
-    skill = np.zeros(n_org)
-    for k in range(S.counts[N_TAL]):
-        if S.tal_present[k]:
-            e = S.tal_employer[k]
-            if e >= 0:
-                count[e] += 1
-                skill[e] += S.tal_skill[k]
-    return count, skill
-
-
 @njit(cache=True)
 def knowledge_step(S, P, ptr, nbr, slot, skills):
+    # Rows are copied into small buffers instead of sliced: a slice of a 2-D array is a
+    # new reference to it, and taking one per edge costs more than the arithmetic.
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
-    nf = len(P.field_cluster)
+    field_cluster = P.field_cluster
+    nf = len(field_cluster)
     w_t = S.counts[TALENT_WEIGHT]
+    inst_knowledge = S.inst_knowledge
+    ent_knowledge = S.ent_knowledge
+    inst_cluster = S.inst_cluster
+    inst_weight = S.inst_weight
+    inst_funding = S.inst_funding
+    ent_alive = S.ent_alive
+    ent_weight = S.ent_weight
+    ent_field = S.ent_field
+    ent_district = S.ent_district
+    ent_rd = S.ent_rd
+    pilot = S.pilot
+    edge_kind = S.edge_kind
+    edge_strength = S.edge_strength
     new = np.empty((n_org, nf))
     gain = np.empty(nf)
     spill = np.empty(nf)
+    k_self = np.empty(nf)
+    k_other = np.empty(nf)
+    updated = np.empty(nf)
+    n_rows = len(ptr) - 1
     for o in range(n_org):
         is_ent = o >= n_inst
         i = o - n_inst
-        if is_ent and not S.ent_alive[i]:
+        if is_ent and not ent_alive[i]:
             continue
-        weight = S.ent_weight[i] if is_ent else S.inst_weight[o]
-        gain[:] = 0.0
+        weight = ent_weight[i] if is_ent else inst_weight[o]
+        for f in range(nf):
+            gain[f] = 0.0
         skill = skills[o] * w_t / weight
         if is_ent:
             g = rules.knowledge_gain(
-                S.ent_rd[i] / weight, skill, P.production_scale, P.rd_elasticity,
+                ent_rd[i] / weight, skill, P.production_scale, P.rd_elasticity,
                 P.skill_elasticity,
             )  # fmt: skip
-            gain[S.ent_field[i]] = g
+            gain[ent_field[i]] = g
+            for f in range(nf):
+                k_self[f] = ent_knowledge[i, f]
+            own = k_self[ent_field[i]]
         else:
-            money = P.institute_research_bn * weight + S.inst_funding[o]
+            money = P.institute_research_bn * weight + inst_funding[o]
             g = rules.knowledge_gain(
                 money / weight, skill, P.production_scale, P.rd_elasticity, P.skill_elasticity
             )
             n_fields = 0
             for f in range(nf):
-                if P.field_cluster[f] == S.inst_cluster[o]:
+                if field_cluster[f] == inst_cluster[o]:
                     n_fields += 1
             for f in range(nf):
-                if P.field_cluster[f] == S.inst_cluster[o]:
+                if field_cluster[f] == inst_cluster[o]:
                     gain[f] = g / n_fields
-        spill[:] = 0.0
-        k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
-        absorb = rules.absorptive_capacity(
-            _own(
-                S.inst_knowledge,
-                S.inst_cluster,
-                S.ent_knowledge,
-                S.ent_field,
-                P.field_cluster,
-                S.counts[N_INST],
-                o,
-            ),
-            P.absorptive_half,
-        )
-        if o + 1 < len(ptr):
+            for f in range(nf):
+                k_self[f] = inst_knowledge[o, f]
+            own = rules.institute_own_knowledge(k_self, inst_cluster[o], field_cluster)
+        for f in range(nf):
+            spill[f] = 0.0
+        absorb = rules.absorptive_capacity(own, P.absorptive_half)
+        if o < n_rows:
             for x in range(ptr[o], ptr[o + 1]):
                 n = nbr[x]
                 e = slot[x]
@@ -973,27 +1003,31 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                 if is_ent and n >= n_inst:
                     j = n - n_inst
                     same_pilot = (
-                        S.ent_district[i] == S.ent_district[j]
-                        and P.field_cluster[S.ent_field[i]] == P.field_cluster[S.ent_field[j]]
-                        and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+                        ent_district[i] == ent_district[j]
+                        and field_cluster[ent_field[i]] == field_cluster[ent_field[j]]
+                        and pilot[ent_district[i], field_cluster[ent_field[i]]]
                     )
                 coef = rules.spillover_coefficient(
-                    S.edge_kind[e], S.edge_strength[e], same_pilot, P.spillover_rate,
+                    edge_kind[e], edge_strength[e], same_pilot, P.spillover_rate,
                     P.consortium_spillover, P.center_spillover, P.pilot_spillover_bonus,
                 )  # fmt: skip
-                rules.add_spillover(
-                    k_self,
-                    _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], n),
-                    coef,
-                    absorb,
-                    spill,
-                )
-        rules.update_knowledge(k_self, gain, spill, P.depreciation, new[o])
+                if n < n_inst:
+                    for f in range(nf):
+                        k_other[f] = inst_knowledge[n, f]
+                else:
+                    for f in range(nf):
+                        k_other[f] = ent_knowledge[n - n_inst, f]
+                rules.add_spillover(k_self, k_other, coef, absorb, spill)
+        rules.update_knowledge(k_self, gain, spill, P.depreciation, updated)
+        for f in range(nf):
+            new[o, f] = updated[f]
     for o in range(n_org):
         if o < n_inst:
-            S.inst_knowledge[o, :] = new[o]
-        elif S.ent_alive[o - n_inst]:
-            S.ent_knowledge[o - n_inst, :] = new[o]
+            for f in range(nf):
+                inst_knowledge[o, f] = new[o, f]
+        elif ent_alive[o - n_inst]:
+            for f in range(nf):
+                ent_knowledge[o - n_inst, f] = new[o, f]
 
 
 # ---------------------------------------------------------------- 4. partnering
@@ -1118,23 +1152,33 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
     member = center_members(S, n_inst + n_ent)
     advance = np.zeros(n_ent, np.bool_)
     key_trl = rng.stream_key(seed, t, rng.TRL_ADVANCE)
+    field_cluster = P.field_cluster
+    inst_knowledge = S.inst_knowledge
+    ent_knowledge = S.ent_knowledge
+    ent_alive = S.ent_alive
+    ent_field = S.ent_field
+    ent_district = S.ent_district
+    ent_trl = S.ent_trl
+    ent_demo_until = S.ent_demo_until
+    edge_strength = S.edge_strength
+    pilot = S.pilot
+    n_rows = len(ptr) - 1
     for i in range(n_ent):
-        if not S.ent_alive[i]:
+        if not ent_alive[i]:
             continue
         o = n_inst + i
-        f = S.ent_field[i]
+        f = ent_field[i]
         partner = 0.0
-        if o + 1 < len(ptr):
+        if o < n_rows:
             for x in range(ptr[o], ptr[o + 1]):
-                partner += (
-                    S.edge_strength[slot[x]]
-                    * _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], nbr[x])[f]
-                )
-        effective = S.ent_knowledge[i, f] + P.partner_knowledge_weight * partner
-        trl = S.ent_trl[i]
-        in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+                n = nbr[x]
+                k = inst_knowledge[n, f] if n < n_inst else ent_knowledge[n - n_inst, f]
+                partner += edge_strength[slot[x]] * k
+        effective = ent_knowledge[i, f] + P.partner_knowledge_weight * partner
+        trl = ent_trl[i]
+        in_pilot = pilot[ent_district[i], field_cluster[f]]
         boost = rules.maturation_boost(
-            trl, in_pilot, S.ent_demo_until[i] > t, member[o],
+            trl, in_pilot, ent_demo_until[i] > t, member[o],
             P.test_site_boost, P.demo_trl_boost, P.center_trl_boost,
         )  # fmt: skip
         prob = rules.trl_advance_probability(
@@ -1143,7 +1187,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
         advance[i] = rng.keyed_uniform(key_trl, o, 0) < prob
     for i in range(n_ent):
         if advance[i]:
-            S.ent_trl[i] += 1
+            ent_trl[i] += 1
 
 
 # ---------------------------------------------------------------- 6. market
@@ -1229,10 +1273,8 @@ def demography_step(S, P, t, ptr, slot):
         )
         if rules.exit_due(S.ent_negative[i], P.exit_quarters, grace):
             exiting[i] = True
-    any_exit = False
     for i in range(n_ent):
         if exiting[i]:
-            any_exit = True
             o = n_inst + i
             if o + 1 < len(ptr):
                 for x in range(ptr[o], ptr[o + 1]):
@@ -1244,11 +1286,8 @@ def demography_step(S, P, t, ptr, slot):
             S.ent_revenue[i] = 0.0
             S.ent_rd[i] = 0.0
             S.ent_demo_until[i] = -1
-    if any_exit:
-        for k in range(S.counts[N_TAL]):
-            e = S.tal_employer[k]
-            if e >= n_inst and exiting[e - n_inst]:
-                S.tal_employer[k] = -1
+    # Their talents become unemployed: talents_step (and run_ticks at the end) sets each
+    # one's employer to -1 when it next reads it, which saves a pass over all talents.
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
@@ -1347,9 +1386,8 @@ def run_ticks(S, P, seed, t0, t1, out):
         government_step(S, P, seed, t, ptr, nbr, slot)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
-        talents_step(S, P, seed, t, ptr, nbr)
         # talents per employer and their summed skill; nothing moves talents after step 2
-        counts, skills = _talent_totals(S, S.counts[N_INST] + S.counts[N_ENT])
+        counts, skills = talents_step(S, P, seed, t, ptr, nbr)
         knowledge_step(S, P, ptr, nbr, slot, skills)
         partnering_step(S, P, seed, t, ptr, nbr)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
@@ -1358,7 +1396,18 @@ def run_ticks(S, P, seed, t0, t1, out):
         market_step(S, P, seed, t, counts)
         demography_step(S, P, t, ptr, slot)
         indicators_step(S, P, t, out[t])
+    _release_talents_of_exited(S)
     return t1
+
+
+@njit(cache=True, inline="always")
+def _release_talents_of_exited(S):
+    """Employer -1 for every talent whose firm exited (talents_step does it lazily)."""
+    n_inst = S.counts[N_INST]
+    for k in range(S.counts[N_TAL]):
+        e = S.tal_employer[k]
+        if e >= n_inst and not S.ent_alive[e - n_inst]:
+            S.tal_employer[k] = -1
 
 
 def simulate(params, population, seed: int, state=None):
@@ -1377,10 +1426,12 @@ def simulate(params, population, seed: int, state=None):
         t = run_ticks(S, params, np.int64(seed), t, params.n_ticks, out)
         if t < params.n_ticks:
             need_e, need_t, need_edges = room_needed(S, params, t)
+            # a quarter more than this tick needs, so that growth (a copy of the arrays,
+            # and a return to Python) happens rarely
             S = grow(
                 S,
-                int(S.counts[N_ENT] + need_e) + 1,
-                int(S.counts[N_TAL] + need_t) + 1,
+                int(S.counts[N_ENT] + need_e) * 5 // 4 + 1,
+                int(S.counts[N_TAL] + need_t) * 5 // 4 + 1,
                 int(S.counts[N_LIVE_EDGES] + need_edges) * 2 + 1,
             )
             compact_edges(S)
