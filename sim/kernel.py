@@ -612,6 +612,8 @@ def _hand_in_hand(S, P, seed, t, y):
             pool[fill[c]] = i
             fill[c] += 1
     ent_knowledge = S.ent_knowledge
+    nf = ent_knowledge.shape[1]
+    k_member = np.empty(nf)
     for li in range(n_ent):
         if not S.ent_alive[li] or S.ent_tier[li] != 0 or S.ent_consortium[li] >= 0:
             continue
@@ -621,9 +623,10 @@ def _hand_in_hand(S, P, seed, t, y):
         scores = np.empty(len(members))
         k_leader = ent_knowledge[li]
         for x in range(len(members)):
-            scores[x] = rules.partner_attraction(
-                k_leader, ent_knowledge[members[x]], P.absorptive_half
-            )
+            m = members[x]
+            for g in range(nf):  # a copy, not a slice (see knowledge_step)
+                k_member[g] = ent_knowledge[m, g]
+            scores[x] = rules.partner_attraction(k_leader, k_member, P.absorptive_half)
         top = _top_desc(scores, size)
         n_m = len(top)
         for x in range(n_m):
@@ -685,7 +688,6 @@ def talents_step(S, P, seed, t, ptr, nbr):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
-    w_t = S.counts[TALENT_WEIGHT]
     member = center_members(S, n_org)
     attract = np.full(n_org, -np.inf)
     for o in range(n_org):
@@ -785,19 +787,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
                 P.park_founding_boost if in_park else 0.0,
             )  # fmt: skip
             if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
-                pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
-                if employer >= n_inst:
-                    trl = max(1, S.ent_trl[employer - n_inst] - 2)
-                    district = S.ent_district[employer - n_inst]
-                else:
-                    trl = 3
-                    district = S.inst_district[employer]
-                i = _new_enterprise(
-                    S, P, tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
-                )
-                for f in range(len(pk)):
-                    S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
-                tal_employer[k] = n_inst + i
+                tal_employer[k] = _found_startup(S, P, k, employer)
                 tal_tenure[k] = 0
             else:
                 tal_tenure[k] += 1
@@ -817,6 +807,29 @@ def talents_step(S, P, seed, t, ptr, nbr):
     S.counts[TOTAL_OUT] += outflow
     n_org = n_inst + S.counts[N_ENT]
     return count[:n_org], skill[:n_org]
+
+
+@njit(cache=True)
+def _found_startup(S, P, k, employer):
+    """Talent k founds a start-up (a spin-off of its employer); returns the new firm's id.
+
+    Rare, so kept out of line: inlined, it slowed the whole talents loop.
+    """
+    n_inst = S.counts[N_INST]
+    w_t = S.counts[TALENT_WEIGHT]
+    pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
+    if employer >= n_inst:
+        trl = max(1, S.ent_trl[employer - n_inst] - 2)
+        district = S.ent_district[employer - n_inst]
+    else:
+        trl = 3
+        district = S.inst_district[employer]
+    i = _new_enterprise(
+        S, P, S.tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
+    )
+    for f in range(len(pk)):
+        S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
+    return n_inst + i
 
 
 @njit(cache=True, inline="always")
@@ -1071,6 +1084,7 @@ def partnering_step(S, P, seed, t, ptr, nbr):
     n_prop = 0
     cand = np.empty(4, np.int64)
     key_search = rng.stream_key(seed, t, rng.PARTNER_SEARCH)
+    key_cand = rng.stream_key(seed, t, rng.PARTNER_CANDIDATE)
     for o in range(n_org):
         is_ent = o >= n_inst
         if is_ent and not S.ent_alive[o - n_inst]:
@@ -1081,28 +1095,25 @@ def partnering_step(S, P, seed, t, ptr, nbr):
         n_cand = 0
         deg = _degree(ptr, o)
         if deg > 0:
-            j = nbr[ptr[o] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 0, deg)]
+            j = nbr[ptr[o] + rng.keyed_index(key_cand, o, 0, deg)]
             deg_j = _degree(ptr, j)
             if deg_j > 0:
-                cand[n_cand] = nbr[ptr[j] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 1, deg_j)]
+                cand[n_cand] = nbr[ptr[j] + rng.keyed_index(key_cand, o, 1, deg_j)]
                 n_cand += 1
         c = _cluster(S.inst_cluster, S.ent_field, P.field_cluster, S.counts[N_INST], o)
         if is_ent and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, o - n_inst):
             i = o - n_inst
             area = S.ent_district[i] * 5 + c
             n_pool = pa_ptr[area + 1] - pa_ptr[area]
-            cand[n_cand] = pa_org[pa_ptr[area] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 2,
-                                                           n_pool)]  # fmt: skip
+            cand[n_cand] = pa_org[pa_ptr[area] + rng.keyed_index(key_cand, o, 2, n_pool)]
             n_cand += 1
         n_pool = cl_ptr[c + 1] - cl_ptr[c]
         if n_pool > 0:
-            cand[n_cand] = cl_org[cl_ptr[c] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 3,
-                                                        n_pool)]  # fmt: skip
+            cand[n_cand] = cl_org[cl_ptr[c] + rng.keyed_index(key_cand, o, 3, n_pool)]
             n_cand += 1
         n_pool = inst_ptr[c + 1] - inst_ptr[c]
         if n_pool > 0:
-            cand[n_cand] = inst_org[inst_ptr[c] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 4,
-                                                            n_pool)]  # fmt: skip
+            cand[n_cand] = inst_org[inst_ptr[c] + rng.keyed_index(key_cand, o, 4, n_pool)]
             n_cand += 1
         best, best_a = -1, -np.inf
         k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
