@@ -130,6 +130,8 @@ def compute_indicators(
     exits = 0
     demos = 0
     stock = 0.0
+    n_fields = ent_knowledge.shape[1]
+    k_row = np.empty(n_fields)
     for i in range(n_ent):
         w = ent_weight[i]
         if ent_origin[i] == 1:
@@ -159,7 +161,9 @@ def compute_indicators(
             trl7 += w
         if ent_demo_active[i]:
             demos += w
-        stock += w * rules.total_knowledge(ent_knowledge[i])
+        for f in range(n_fields):  # a copy, not a slice: a slice per firm costs more
+            k_row[f] = ent_knowledge[i, f]
+        stock += w * rules.total_knowledge(k_row)
     colleges = 0
     centers = 0
     for j in range(n_inst):

@@ -611,6 +611,9 @@ def _hand_in_hand(S, P, seed, t, y):
             c = P.field_cluster[S.ent_field[i]]
             pool[fill[c]] = i
             fill[c] += 1
+    ent_knowledge = S.ent_knowledge
+    nf = ent_knowledge.shape[1]
+    k_member = np.empty(nf)
     for li in range(n_ent):
         if not S.ent_alive[li] or S.ent_tier[li] != 0 or S.ent_consortium[li] >= 0:
             continue
@@ -618,10 +621,12 @@ def _hand_in_hand(S, P, seed, t, y):
         c = P.field_cluster[f]
         members = pool[pool_ptr[c] : pool_ptr[c + 1]]
         scores = np.empty(len(members))
+        k_leader = ent_knowledge[li]
         for x in range(len(members)):
-            scores[x] = rules.partner_attraction(
-                S.ent_knowledge[li], S.ent_knowledge[members[x]], P.absorptive_half
-            )
+            m = members[x]
+            for g in range(nf):  # a copy, not a slice (see knowledge_step)
+                k_member[g] = ent_knowledge[m, g]
+            scores[x] = rules.partner_attraction(k_leader, k_member, P.absorptive_half)
         top = _top_desc(scores, size)
         n_m = len(top)
         for x in range(n_m):
@@ -683,7 +688,6 @@ def talents_step(S, P, seed, t, ptr, nbr):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
-    w_t = S.counts[TALENT_WEIGHT]
     member = center_members(S, n_org)
     attract = np.full(n_org, -np.inf)
     for o in range(n_org):
@@ -719,29 +723,44 @@ def talents_step(S, P, seed, t, ptr, nbr):
     tal_skill = S.tal_skill
     tal_field = S.tal_field
     tal_tenure = S.tal_tenure
+    ent_alive = S.ent_alive
     field_cluster = P.field_cluster
+    talent_outflow = P.talent_outflow
+    high_level_outflow = P.high_level_outflow
+    unemployed_outflow = P.unemployed_outflow
+    retention = P.retention
+    job_mobility = P.job_mobility
+    founding_skill = P.founding_skill
+    n_rows = len(ptr) - 1
+    # talents per employer and their summed skill once the step is done (in id order, as
+    # a separate pass would sum them); start-ups founded here get ids below the capacity
+    count = np.zeros(n_inst + len(S.ent_field), np.int64)
+    skill = np.zeros(n_inst + len(S.ent_field))
     outflow = 0
     for k in range(n_tal):
         if not tal_present[k]:
             continue
         employer = tal_employer[k]
+        if employer >= n_inst and not ent_alive[employer - n_inst]:
+            employer = -1  # its firm exited (see demography_step)
+            tal_employer[k] = -1
         unemployed = employer < 0
         p_out = rules.outflow_probability(
-            tal_level[k], unemployed, retention_active, P.talent_outflow,
-            P.high_level_outflow, P.unemployed_outflow, P.retention,
+            tal_level[k], unemployed, retention_active, talent_outflow,
+            high_level_outflow, unemployed_outflow, retention,
         )  # fmt: skip
         if rng.keyed_uniform(key_out, k, 0) < p_out:
             tal_present[k] = False
             tal_employer[k] = -1
-            if tal_skill[k] >= P.founding_skill:
+            if tal_skill[k] >= founding_skill:
                 S.counts[FOUNDERS] -= 1
             outflow += 1
             continue
-        if unemployed or rng.keyed_uniform(key_move, k, 0) < P.job_mobility:
+        if unemployed or rng.keyed_uniform(key_move, k, 0) < job_mobility:
             current = -np.inf if unemployed else attract[employer]
             best, best_a = -1, -np.inf
-            if not unemployed:
-                deg = _degree(ptr, employer)
+            if not unemployed and employer < n_rows:
+                deg = ptr[employer + 1] - ptr[employer]
                 if deg > 0:
                     c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
                     best, best_a = c, attract[c]
@@ -756,40 +775,61 @@ def talents_step(S, P, seed, t, ptr, nbr):
                 tal_tenure[k] = 0
             elif not unemployed:
                 tal_tenure[k] += 1
-            continue
-        if tal_skill[k] < P.founding_skill:  # founding_probability is 0: no draw needed
+        elif tal_skill[k] < founding_skill:  # founding_probability is 0: no draw needed
             tal_tenure[k] += 1
-            continue
-        in_park = employer >= n_inst and _in_pilot(
-            S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
-        )
-        prob = rules.founding_probability(
-            tal_skill[k], P.founding_rate, P.founding_skill,
-            P.rainforest_founding_boost if rainforest_active else 0.0,
-            P.park_founding_boost if in_park else 0.0,
-        )  # fmt: skip
-        if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
-            pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
-            if employer >= n_inst:
-                trl = max(1, S.ent_trl[employer - n_inst] - 2)
-                district = S.ent_district[employer - n_inst]
-            else:
-                trl = 3
-                district = S.inst_district[employer]
-            i = _new_enterprise(
-                S, P, tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
-            )
-            for f in range(len(pk)):
-                S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
-            tal_employer[k] = n_inst + i
-            tal_tenure[k] = 0
         else:
-            tal_tenure[k] += 1
+            in_park = employer >= n_inst and _in_pilot(
+                S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
+            )
+            prob = rules.founding_probability(
+                tal_skill[k], P.founding_rate, founding_skill,
+                P.rainforest_founding_boost if rainforest_active else 0.0,
+                P.park_founding_boost if in_park else 0.0,
+            )  # fmt: skip
+            if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
+                tal_employer[k] = _found_startup(S, P, k, employer)
+                tal_tenure[k] = 0
+            else:
+                tal_tenure[k] += 1
+        e = tal_employer[k]
+        if e >= 0:
+            count[e] += 1
+            skill[e] += tal_skill[k]
     inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
+    for k in range(n_tal, S.counts[N_TAL]):
+        e = tal_employer[k]
+        if tal_present[k] and e >= 0:
+            count[e] += 1
+            skill[e] += tal_skill[k]
     S.counts[INFLOW] = inflow
     S.counts[OUTFLOW] = outflow
     S.counts[TOTAL_IN] += inflow
     S.counts[TOTAL_OUT] += outflow
+    n_org = n_inst + S.counts[N_ENT]
+    return count[:n_org], skill[:n_org]
+
+
+@njit(cache=True)
+def _found_startup(S, P, k, employer):
+    """Talent k founds a start-up (a spin-off of its employer); returns the new firm's id.
+
+    Rare, so kept out of line: inlined, it slowed the whole talents loop.
+    """
+    n_inst = S.counts[N_INST]
+    w_t = S.counts[TALENT_WEIGHT]
+    pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
+    if employer >= n_inst:
+        trl = max(1, S.ent_trl[employer - n_inst] - 2)
+        district = S.ent_district[employer - n_inst]
+    else:
+        trl = 3
+        district = S.inst_district[employer]
+    i = _new_enterprise(
+        S, P, S.tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
+    )
+    for f in range(len(pk)):
+        S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
+    return n_inst + i
 
 
 @njit(cache=True, inline="always")
@@ -902,70 +942,73 @@ def array_bound(S, P, y):
 # ---------------------------------------------------------------- 3. knowledge
 
 
-@njit(cache=True, inline="always")
-def _talent_totals(S, n_org):
-    count = np.zeros(n_org, np.int64)
-    skill = np.zeros(n_org)
-    for k in range(S.counts[N_TAL]):
-        if S.tal_present[k]:
-            e = S.tal_employer[k]
-            if e >= 0:
-                count[e] += 1
-                skill[e] += S.tal_skill[k]
-    return count, skill
-
-
 @njit(cache=True)
 def knowledge_step(S, P, ptr, nbr, slot, skills):
+    # Rows are copied into small buffers instead of sliced: a slice of a 2-D array is a
+    # new reference to it, and taking one per edge costs more than the arithmetic.
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
-    nf = len(P.field_cluster)
+    field_cluster = P.field_cluster
+    nf = len(field_cluster)
     w_t = S.counts[TALENT_WEIGHT]
+    inst_knowledge = S.inst_knowledge
+    ent_knowledge = S.ent_knowledge
+    inst_cluster = S.inst_cluster
+    inst_weight = S.inst_weight
+    inst_funding = S.inst_funding
+    ent_alive = S.ent_alive
+    ent_weight = S.ent_weight
+    ent_field = S.ent_field
+    ent_district = S.ent_district
+    ent_rd = S.ent_rd
+    pilot = S.pilot
+    edge_kind = S.edge_kind
+    edge_strength = S.edge_strength
     new = np.empty((n_org, nf))
     gain = np.empty(nf)
     spill = np.empty(nf)
+    k_self = np.empty(nf)
+    k_other = np.empty(nf)
+    updated = np.empty(nf)
+    n_rows = len(ptr) - 1
     for o in range(n_org):
         is_ent = o >= n_inst
         i = o - n_inst
-        if is_ent and not S.ent_alive[i]:
+        if is_ent and not ent_alive[i]:
             continue
-        weight = S.ent_weight[i] if is_ent else S.inst_weight[o]
-        gain[:] = 0.0
+        weight = ent_weight[i] if is_ent else inst_weight[o]
+        for f in range(nf):
+            gain[f] = 0.0
         skill = skills[o] * w_t / weight
         if is_ent:
             g = rules.knowledge_gain(
-                S.ent_rd[i] / weight, skill, P.production_scale, P.rd_elasticity,
+                ent_rd[i] / weight, skill, P.production_scale, P.rd_elasticity,
                 P.skill_elasticity,
             )  # fmt: skip
-            gain[S.ent_field[i]] = g
+            gain[ent_field[i]] = g
+            for f in range(nf):
+                k_self[f] = ent_knowledge[i, f]
+            own = k_self[ent_field[i]]
         else:
-            money = P.institute_research_bn * weight + S.inst_funding[o]
+            money = P.institute_research_bn * weight + inst_funding[o]
             g = rules.knowledge_gain(
                 money / weight, skill, P.production_scale, P.rd_elasticity, P.skill_elasticity
             )
             n_fields = 0
             for f in range(nf):
-                if P.field_cluster[f] == S.inst_cluster[o]:
+                if field_cluster[f] == inst_cluster[o]:
                     n_fields += 1
             for f in range(nf):
-                if P.field_cluster[f] == S.inst_cluster[o]:
+                if field_cluster[f] == inst_cluster[o]:
                     gain[f] = g / n_fields
-        spill[:] = 0.0
-        k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
-        absorb = rules.absorptive_capacity(
-            _own(
-                S.inst_knowledge,
-                S.inst_cluster,
-                S.ent_knowledge,
-                S.ent_field,
-                P.field_cluster,
-                S.counts[N_INST],
-                o,
-            ),
-            P.absorptive_half,
-        )
-        if o + 1 < len(ptr):
+            for f in range(nf):
+                k_self[f] = inst_knowledge[o, f]
+            own = rules.institute_own_knowledge(k_self, inst_cluster[o], field_cluster)
+        for f in range(nf):
+            spill[f] = 0.0
+        absorb = rules.absorptive_capacity(own, P.absorptive_half)
+        if o < n_rows:
             for x in range(ptr[o], ptr[o + 1]):
                 n = nbr[x]
                 e = slot[x]
@@ -973,27 +1016,31 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                 if is_ent and n >= n_inst:
                     j = n - n_inst
                     same_pilot = (
-                        S.ent_district[i] == S.ent_district[j]
-                        and P.field_cluster[S.ent_field[i]] == P.field_cluster[S.ent_field[j]]
-                        and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+                        ent_district[i] == ent_district[j]
+                        and field_cluster[ent_field[i]] == field_cluster[ent_field[j]]
+                        and pilot[ent_district[i], field_cluster[ent_field[i]]]
                     )
                 coef = rules.spillover_coefficient(
-                    S.edge_kind[e], S.edge_strength[e], same_pilot, P.spillover_rate,
+                    edge_kind[e], edge_strength[e], same_pilot, P.spillover_rate,
                     P.consortium_spillover, P.center_spillover, P.pilot_spillover_bonus,
                 )  # fmt: skip
-                rules.add_spillover(
-                    k_self,
-                    _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], n),
-                    coef,
-                    absorb,
-                    spill,
-                )
-        rules.update_knowledge(k_self, gain, spill, P.depreciation, new[o])
+                if n < n_inst:
+                    for f in range(nf):
+                        k_other[f] = inst_knowledge[n, f]
+                else:
+                    for f in range(nf):
+                        k_other[f] = ent_knowledge[n - n_inst, f]
+                rules.add_spillover(k_self, k_other, coef, absorb, spill)
+        rules.update_knowledge(k_self, gain, spill, P.depreciation, updated)
+        for f in range(nf):
+            new[o, f] = updated[f]
     for o in range(n_org):
         if o < n_inst:
-            S.inst_knowledge[o, :] = new[o]
-        elif S.ent_alive[o - n_inst]:
-            S.ent_knowledge[o - n_inst, :] = new[o]
+            for f in range(nf):
+                inst_knowledge[o, f] = new[o, f]
+        elif ent_alive[o - n_inst]:
+            for f in range(nf):
+                ent_knowledge[o - n_inst, f] = new[o, f]
 
 
 # ---------------------------------------------------------------- 4. partnering
@@ -1037,6 +1084,7 @@ def partnering_step(S, P, seed, t, ptr, nbr):
     n_prop = 0
     cand = np.empty(4, np.int64)
     key_search = rng.stream_key(seed, t, rng.PARTNER_SEARCH)
+    key_cand = rng.stream_key(seed, t, rng.PARTNER_CANDIDATE)
     for o in range(n_org):
         is_ent = o >= n_inst
         if is_ent and not S.ent_alive[o - n_inst]:
@@ -1047,28 +1095,25 @@ def partnering_step(S, P, seed, t, ptr, nbr):
         n_cand = 0
         deg = _degree(ptr, o)
         if deg > 0:
-            j = nbr[ptr[o] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 0, deg)]
+            j = nbr[ptr[o] + rng.keyed_index(key_cand, o, 0, deg)]
             deg_j = _degree(ptr, j)
             if deg_j > 0:
-                cand[n_cand] = nbr[ptr[j] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 1, deg_j)]
+                cand[n_cand] = nbr[ptr[j] + rng.keyed_index(key_cand, o, 1, deg_j)]
                 n_cand += 1
         c = _cluster(S.inst_cluster, S.ent_field, P.field_cluster, S.counts[N_INST], o)
         if is_ent and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, o - n_inst):
             i = o - n_inst
             area = S.ent_district[i] * 5 + c
             n_pool = pa_ptr[area + 1] - pa_ptr[area]
-            cand[n_cand] = pa_org[pa_ptr[area] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 2,
-                                                           n_pool)]  # fmt: skip
+            cand[n_cand] = pa_org[pa_ptr[area] + rng.keyed_index(key_cand, o, 2, n_pool)]
             n_cand += 1
         n_pool = cl_ptr[c + 1] - cl_ptr[c]
         if n_pool > 0:
-            cand[n_cand] = cl_org[cl_ptr[c] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 3,
-                                                        n_pool)]  # fmt: skip
+            cand[n_cand] = cl_org[cl_ptr[c] + rng.keyed_index(key_cand, o, 3, n_pool)]
             n_cand += 1
         n_pool = inst_ptr[c + 1] - inst_ptr[c]
         if n_pool > 0:
-            cand[n_cand] = inst_org[inst_ptr[c] + rng.index(seed, t, o, rng.PARTNER_CANDIDATE, 4,
-                                                            n_pool)]  # fmt: skip
+            cand[n_cand] = inst_org[inst_ptr[c] + rng.keyed_index(key_cand, o, 4, n_pool)]
             n_cand += 1
         best, best_a = -1, -np.inf
         k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
@@ -1118,23 +1163,33 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
     member = center_members(S, n_inst + n_ent)
     advance = np.zeros(n_ent, np.bool_)
     key_trl = rng.stream_key(seed, t, rng.TRL_ADVANCE)
+    field_cluster = P.field_cluster
+    inst_knowledge = S.inst_knowledge
+    ent_knowledge = S.ent_knowledge
+    ent_alive = S.ent_alive
+    ent_field = S.ent_field
+    ent_district = S.ent_district
+    ent_trl = S.ent_trl
+    ent_demo_until = S.ent_demo_until
+    edge_strength = S.edge_strength
+    pilot = S.pilot
+    n_rows = len(ptr) - 1
     for i in range(n_ent):
-        if not S.ent_alive[i]:
+        if not ent_alive[i]:
             continue
         o = n_inst + i
-        f = S.ent_field[i]
+        f = ent_field[i]
         partner = 0.0
-        if o + 1 < len(ptr):
+        if o < n_rows:
             for x in range(ptr[o], ptr[o + 1]):
-                partner += (
-                    S.edge_strength[slot[x]]
-                    * _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], nbr[x])[f]
-                )
-        effective = S.ent_knowledge[i, f] + P.partner_knowledge_weight * partner
-        trl = S.ent_trl[i]
-        in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+                n = nbr[x]
+                k = inst_knowledge[n, f] if n < n_inst else ent_knowledge[n - n_inst, f]
+                partner += edge_strength[slot[x]] * k
+        effective = ent_knowledge[i, f] + P.partner_knowledge_weight * partner
+        trl = ent_trl[i]
+        in_pilot = pilot[ent_district[i], field_cluster[f]]
         boost = rules.maturation_boost(
-            trl, in_pilot, S.ent_demo_until[i] > t, member[o],
+            trl, in_pilot, ent_demo_until[i] > t, member[o],
             P.test_site_boost, P.demo_trl_boost, P.center_trl_boost,
         )  # fmt: skip
         prob = rules.trl_advance_probability(
@@ -1143,7 +1198,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
         advance[i] = rng.keyed_uniform(key_trl, o, 0) < prob
     for i in range(n_ent):
         if advance[i]:
-            S.ent_trl[i] += 1
+            ent_trl[i] += 1
 
 
 # ---------------------------------------------------------------- 6. market
@@ -1233,10 +1288,8 @@ def demography_step(S, P, t, ptr, slot):
         )
         if rules.exit_due(S.ent_negative[i], P.exit_quarters, grace):
             exiting[i] = True
-    any_exit = False
     for i in range(n_ent):
         if exiting[i]:
-            any_exit = True
             o = n_inst + i
             if o + 1 < len(ptr):
                 for x in range(ptr[o], ptr[o + 1]):
@@ -1248,11 +1301,8 @@ def demography_step(S, P, t, ptr, slot):
             S.ent_revenue[i] = 0.0
             S.ent_rd[i] = 0.0
             S.ent_demo_until[i] = -1
-    if any_exit:
-        for k in range(S.counts[N_TAL]):
-            e = S.tal_employer[k]
-            if e >= n_inst and exiting[e - n_inst]:
-                S.tal_employer[k] = -1
+    # Their talents become unemployed: talents_step (and run_ticks at the end) sets each
+    # one's employer to -1 when it next reads it, which saves a pass over all talents.
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
@@ -1351,9 +1401,8 @@ def run_ticks(S, P, seed, t0, t1, out):
         government_step(S, P, seed, t, ptr, nbr, slot)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
-        talents_step(S, P, seed, t, ptr, nbr)
         # talents per employer and their summed skill; nothing moves talents after step 2
-        counts, skills = _talent_totals(S, S.counts[N_INST] + S.counts[N_ENT])
+        counts, skills = talents_step(S, P, seed, t, ptr, nbr)
         knowledge_step(S, P, ptr, nbr, slot, skills)
         partnering_step(S, P, seed, t, ptr, nbr)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
@@ -1362,7 +1411,31 @@ def run_ticks(S, P, seed, t0, t1, out):
         market_step(S, P, seed, t, counts)
         demography_step(S, P, t, ptr, slot)
         indicators_step(S, P, t, out[t])
+    _release_talents_of_exited(S)
     return t1
+
+
+@njit(cache=True, inline="always")
+def _release_talents_of_exited(S):
+    """Employer -1 for every talent whose firm exited (talents_step does it lazily)."""
+    n_inst = S.counts[N_INST]
+    for k in range(S.counts[N_TAL]):
+        e = S.tal_employer[k]
+        if e >= n_inst and not S.ent_alive[e - n_inst]:
+            S.tal_employer[k] = -1
+
+
+@njit(cache=True)
+def _advance(S, P, seed, t0, t1, out, compact_first):
+    """``run_ticks`` (after compacting the edges, when asked), and the room the next tick
+    needs if it stopped early: one call from Python instead of three."""
+    if compact_first:
+        compact_edges(S)
+    t = run_ticks(S, P, seed, t0, t1, out)
+    if t < t1:
+        need_e, need_t, need_edges = room_needed(S, P, t)
+        return t, need_e, need_t, need_edges
+    return t, 0, 0, 0
 
 
 def simulate(params, population, seed: int, state=None):
@@ -1376,16 +1449,19 @@ def simulate(params, population, seed: int, state=None):
 
     S = initial_state(population, params) if state is None else state
     out = np.zeros((params.n_ticks, N_INDICATORS))
-    t = 0
+    t, compact = 0, False
     while t < params.n_ticks:
-        t = run_ticks(S, params, np.int64(seed), t, params.n_ticks, out)
+        t, need_e, need_t, need_edges = _advance(
+            S, params, np.int64(seed), t, params.n_ticks, out, compact
+        )
         if t < params.n_ticks:
-            need_e, need_t, need_edges = room_needed(S, params, t)
+            # a quarter more than this tick needs, so that growth (a copy of the arrays,
+            # and a return to Python) happens rarely
             S = grow(
                 S,
-                int(S.counts[N_ENT] + need_e) + 1,
-                int(S.counts[N_TAL] + need_t) + 1,
+                int(S.counts[N_ENT] + need_e) * 5 // 4 + 1,
+                int(S.counts[N_TAL] + need_t) * 5 // 4 + 1,
                 int(S.counts[N_LIVE_EDGES] + need_edges) * 2 + 1,
             )
-            compact_edges(S)
+            compact = True  # the edges are compacted before the next tick
     return out, S

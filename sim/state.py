@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import types
+from numba import njit, types
 from numba.typed import Dict
 
 from scenarios.fields import N_DISTRICTS, N_FIELDS
@@ -118,6 +118,25 @@ def grow(state: State, enterprises: int, talents: int, edges: int) -> State:
     return state._replace(**updates) if updates else state
 
 
+@njit(cache=True)
+def _edge_store(src, dst, strength, capacity):
+    """The initial edge slots and their pair-key index (built compiled: a typed dict filled
+    from Python costs a compile in every fresh process)."""
+    edge_index = Dict.empty(key_type=types.int64, value_type=types.int64)
+    edge_a = np.zeros(capacity, np.int64)
+    edge_b = np.zeros(capacity, np.int64)
+    edge_kind = np.full(capacity, -1, np.int64)
+    edge_strength = np.zeros(capacity, np.float64)
+    edge_start = np.zeros(capacity, np.int64)
+    for e in range(len(src)):
+        edge_a[e] = src[e]
+        edge_b[e] = dst[e]
+        edge_kind[e] = 0
+        edge_strength[e] = strength[e]
+        edge_index[src[e] * KEY + dst[e]] = e
+    return edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index
+
+
 def initial_state(pop: Population, params: Params) -> State:
     """The kernel state at t = 0, with the same numbers as the Mesa engine's agents."""
     p = params
@@ -129,11 +148,10 @@ def initial_state(pop: Population, params: Params) -> State:
     w_t = pop.talent_weight
 
     initial_talents = np.bincount(pop.tal_employer, minlength=n_inst + n_ent)
-    legacy = np.empty(n_ent)
-    for i in range(n_ent):
-        weight = int(pop.ent_weight[i])
-        burn = p.fixed_cost_bn * weight + p.wage_bn * initial_talents[n_inst + i] * w_t
-        legacy[i] = float(pop.ent_cover[i]) * p.legacy_cover * burn
+    # element by element the same operations, in the same order, as the Mesa engine's
+    weight = np.asarray(pop.ent_weight[:n_ent], dtype=np.int64).astype(np.float64)
+    burn = p.fixed_cost_bn * weight + p.wage_bn * initial_talents[n_inst : n_inst + n_ent] * w_t
+    legacy = np.asarray(pop.ent_cover[:n_ent], dtype=np.float64) * p.legacy_cover * burn
 
     def ent(values, fill, dtype):
         out = np.full((cap_e, *np.shape(values)[1:]), fill, dtype=dtype)
@@ -145,17 +163,12 @@ def initial_state(pop: Population, params: Params) -> State:
         out[:n_tal] = values
         return out
 
-    edge_index = Dict.empty(key_type=types.int64, value_type=types.int64)
-    edge_a = np.zeros(cap_edges, np.int64)
-    edge_b = np.zeros(cap_edges, np.int64)
-    edge_kind = np.full(cap_edges, -1, np.int64)
-    edge_strength = np.zeros(cap_edges, np.float64)
-    edge_start = np.zeros(cap_edges, np.int64)
-    for slot, (a, b, s) in enumerate(
-        zip(pop.edge_src.tolist(), pop.edge_dst.tolist(), pop.edge_strength.tolist(), strict=True)
-    ):
-        edge_a[slot], edge_b[slot], edge_kind[slot], edge_strength[slot] = a, b, 0, s
-        edge_index[a * int(KEY) + b] = slot
+    edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index = _edge_store(
+        np.asarray(pop.edge_src, dtype=np.int64),
+        np.asarray(pop.edge_dst, dtype=np.int64),
+        np.asarray(pop.edge_strength, dtype=np.float64),
+        cap_edges,
+    )
 
     counts = np.zeros(N_COUNTS, np.int64)
     counts[N_ENT] = n_ent
