@@ -17,7 +17,7 @@ $(TEST_STAMP): $(STAMP)
 	@touch $(TEST_STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/rainforest run action_plan --replicates 5
+	$(VENV)/bin/rainforest run action_plan --replicates 5 --scale district
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest -q
