@@ -33,7 +33,7 @@ import numpy as np
 
 from experiments.run import derive_seed, run_one
 from scenarios.loader import load_scenario, with_overrides
-from scenarios.schema import Scenario
+from scenarios.schema import PLAN_START_YEAR, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CALIBRATION_FILE = ROOT / "scenarios" / "calibration.toml"
@@ -95,9 +95,9 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
 
 
 # Points every study tries first: the schema defaults, and a slow-market point (Bass
-# coefficients near the low ends of their ranges, a large starting market, where early
-# growth is lowest), so the sampler sees both ends of the output-growth trade-off before
-# it explores.
+# coefficients and potential near the low ends of their ranges, where early growth is
+# lowest), so the sampler sees both ends of the output-growth trade-off before it
+# explores.
 START_POINTS: tuple[dict[str, float], ...] = (
     {
         "market.outside_competition": 40000.0, "market.outside_progress": 0.2,
@@ -151,6 +151,16 @@ def annual_growth(output_start: float, output_end: float, years: int) -> float:
     return (output_end / output_start) ** (1.0 / years) - 1.0
 
 
+def growth_over_band_years(result: Any) -> float:
+    """A run's compound yearly output growth over ``GROWTH_YEARS`` (year-end values)."""
+    y0, y1 = GROWTH_YEARS
+    return annual_growth(
+        result.at_year_end(y0)["output_value_bn"],
+        result.at_year_end(y1)["output_value_bn"],
+        y1 - y0,
+    )
+
+
 def calibration_seeds(root_seed: int, replicates: int) -> list[int]:
     """Common random numbers: every trial sees the same seeds (sample index 0)."""
     return [derive_seed(root_seed, 0, r) for r in range(replicates)]
@@ -178,7 +188,7 @@ def evaluate(
     sc = with_overrides(base, dict(overrides))
     schedule = _schedule_targets(sc)
     years = range(sc.start_year, sc.horizon_year + 1)
-    plan_years = [year for year in years if year >= GROWTH_YEARS[0]]
+    plan_years = [year for year in years if year >= PLAN_START_YEAR]
     out_2030: list[float] = []
     out_2022: list[float] = []
     growth: list[float] = []
@@ -187,14 +197,7 @@ def evaluate(
     for seed in seeds:
         res = run_one(sc, seed, engine="kernel", scale=scale)
         out_2030.append(res.at_year_end(TARGET_YEAR)["output_value_bn"])
-        y0, y1 = GROWTH_YEARS
-        growth.append(
-            annual_growth(
-                res.at_year_end(y0)["output_value_bn"],
-                res.at_year_end(y1)["output_value_bn"],
-                y1 - y0,
-            )
-        )
+        growth.append(growth_over_band_years(res))
         if sc.start_year <= PRIOR_YEAR:
             out_2022.append(res.at_year_end(PRIOR_YEAR)["output_value_bn"])
         for year in plan_years:

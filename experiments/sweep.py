@@ -31,7 +31,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from experiments import run as run_module
 from experiments.run import SCALES
 from scenarios.errors import ScenarioError
-from scenarios.loader import library_names, load_scenario, scenario_from_dict, with_overrides
+from scenarios.loader import (
+    library_names,
+    load_scenario,
+    read_input_text,
+    scenario_from_dict,
+    with_overrides,
+)
 from scenarios.schema import PLAN_START_YEAR, Scenario
 from scenarios.targets import TARGET_YEAR
 from sim.indicators import INDICATOR_NAMES, TARGETED
@@ -449,21 +455,10 @@ def _check_value(bases: Mapping[str, Scenario], path: str, value: Any, where: st
             ) from None
 
 
-def read_sweep_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a sweep file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc})") from None
-
-
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; every problem is one ScenarioError naming the field."""
     path = Path(path)
-    text = read_sweep_text(path)
+    text = read_input_text(path, "sweep file")
     try:
         return sweep_from_text(text, path)
     except ScenarioError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from experiments.run import RunResult, indicator_frame
-from scenarios.schema import Scenario
+from scenarios.schema import PLAN_START_YEAR, Scenario
 from sim.state import N_ENT, N_INST
 
 
@@ -194,13 +194,9 @@ def _seeds(root_seed: int, replicates: int) -> list[int]:
 
 
 def _summary(out: np.ndarray, runs: list[RunResult]) -> dict[str, Any]:
-    from experiments.calibration import annual_growth
+    from experiments.calibration import growth_over_band_years
 
-    growth = [
-        annual_growth(r.at_year_end(2023)["output_value_bn"],
-                      r.at_year_end(2025)["output_value_bn"], 2)
-        for r in runs
-    ]  # fmt: skip
+    growth = [growth_over_band_years(r) for r in runs]
     return {
         "median_output_2030_bn": float(np.median(out)),
         "p05": float(np.quantile(out, 0.05)),
@@ -249,8 +245,8 @@ def write_figures(contrib: dict[str, Any], folder: Any) -> list[str]:
                         color=colour, alpha=0.25)  # fmt: skip
         ax.plot(t, np.median(paths, 0), color=colour, label=name)
     ax.axhline(500.0, color="black", ls="--", lw=1, label="2030 target")
-    if t[0] < 2023:
-        ax.axvspan(t[0], 2023, color="black", alpha=0.06, lw=0, label="settling years")
+    if t[0] < PLAN_START_YEAR:
+        ax.axvspan(t[0], PLAN_START_YEAR, color="black", alpha=0.06, lw=0, label="settling years")
     ax.set_ylabel("output value, RMB bn / yr")
     ax.legend(frameon=False)
     fig.tight_layout()

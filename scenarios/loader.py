@@ -25,15 +25,20 @@ def library_names() -> list[str]:
     return sorted(p.stem for p in LIBRARY_DIR.glob("*.toml"))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_input_text(path: Path, kind: str = "scenario file") -> str:
+    """A user's input file as text, or one ScenarioError that names the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
+        raise ScenarioError(f"{path}: is a directory, not a {kind}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc})") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_input_text(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

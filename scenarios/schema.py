@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scenarios.fields import MARKET_RANGES
 
 MIN_YEAR = 2015
-# Runs start two years before the plan's first year by default: the settling years of
-# docs/ODD.md 5.5.
-DEFAULT_START_YEAR = 2021
 PLAN_START_YEAR = 2023  # the plan's first year (released 2022-11-23)
+# Runs start before the plan's first year by default: the settling years of docs/ODD.md 5.5.
+SETTLING_YEARS = 2
+DEFAULT_START_YEAR = PLAN_START_YEAR - SETTLING_YEARS
 MAX_YEAR = 2035
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]

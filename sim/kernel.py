@@ -35,6 +35,7 @@ from sim.state import (
     TALENT_WEIGHT,
     TOTAL_IN,
     TOTAL_OUT,
+    set_edge,
 )
 
 FOUNDATION, LEADING, HAND_IN_HAND, OPEN_SOURCE, ARRAY, RAINFOREST = 0, 1, 2, 3, 4, 5
@@ -165,28 +166,6 @@ def build_csr(S, n_org):
 @njit(cache=True, inline="always")
 def _degree(ptr, o):
     return ptr[o + 1] - ptr[o] if o + 1 < len(ptr) else 0
-
-
-@njit(cache=True, inline="always")
-def set_edge(edges, a, b, kind, strength, tick):
-    """Create or renew a tie; it keeps the most formal kind it has had."""
-    edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, counts = edges
-    lo, hi = min(a, b), max(a, b)
-    key = lo * KEY + hi
-    if key in edge_index:
-        e = edge_index[key]
-        edge_kind[e] = max(edge_kind[e], kind)
-        edge_strength[e] = strength
-        return
-    e = counts[N_EDGE_SLOTS]
-    edge_a[e] = lo
-    edge_b[e] = hi
-    edge_kind[e] = kind
-    edge_strength[e] = strength
-    edge_start[e] = tick
-    edge_index[key] = e
-    counts[N_EDGE_SLOTS] += 1
-    counts[N_LIVE_EDGES] += 1
 
 
 @njit(cache=True, inline="always")

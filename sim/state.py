@@ -118,22 +118,45 @@ def grow(state: State, enterprises: int, talents: int, edges: int) -> State:
     return state._replace(**updates) if updates else state
 
 
+@njit(cache=True, inline="always")
+def set_edge(edges, a, b, kind, strength, tick):
+    """Create or renew a tie; it keeps the most formal kind it has had."""
+    edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, counts = edges
+    lo, hi = min(a, b), max(a, b)
+    key = lo * KEY + hi
+    if key in edge_index:
+        e = edge_index[key]
+        edge_kind[e] = max(edge_kind[e], kind)
+        edge_strength[e] = strength
+        return
+    e = counts[N_EDGE_SLOTS]
+    edge_a[e] = lo
+    edge_b[e] = hi
+    edge_kind[e] = kind
+    edge_strength[e] = strength
+    edge_start[e] = tick
+    edge_index[key] = e
+    counts[N_EDGE_SLOTS] += 1
+    counts[N_LIVE_EDGES] += 1
+
+
 @njit(cache=True)
-def _edge_store(src, dst, strength, capacity):
-    """The initial edge slots and their pair-key index (built compiled: a typed dict filled
-    from Python costs a compile in every fresh process)."""
-    edge_index = Dict.empty(key_type=types.int64, value_type=types.int64)
-    edge_a = np.zeros(capacity, np.int64)
-    edge_b = np.zeros(capacity, np.int64)
-    edge_kind = np.full(capacity, -1, np.int64)
-    edge_strength = np.zeros(capacity, np.float64)
-    edge_start = np.zeros(capacity, np.int64)
+def _edge_store(src, dst, strength, capacity, counts):
+    """The initial ties as partnerships, through ``set_edge`` as the Mesa engine adds them
+    (built compiled: a typed dict filled from Python costs a compile in every fresh
+    process)."""
+    edges = (
+        Dict.empty(key_type=types.int64, value_type=types.int64),
+        np.zeros(capacity, np.int64),
+        np.zeros(capacity, np.int64),
+        np.full(capacity, -1, np.int64),
+        np.zeros(capacity, np.float64),
+        np.zeros(capacity, np.int64),
+        counts,
+    )
     for e in range(len(src)):
-        edge_a[e] = src[e]
-        edge_b[e] = dst[e]
-        edge_kind[e] = 0
-        edge_strength[e] = strength[e]
-        edge_index[src[e] * KEY + dst[e]] = e
+        set_edge(edges, src[e], dst[e], 0, strength[e], 0)
+    edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, _ = edges
     return edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index
 
 
@@ -163,18 +186,16 @@ def initial_state(pop: Population, params: Params) -> State:
         out[:n_tal] = values
         return out
 
+    counts = np.zeros(N_COUNTS, np.int64)
+    counts[N_ENT] = n_ent
+    counts[N_TAL] = n_tal
     edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index = _edge_store(
         np.asarray(pop.edge_src, dtype=np.int64),
         np.asarray(pop.edge_dst, dtype=np.int64),
         np.asarray(pop.edge_strength, dtype=np.float64),
         cap_edges,
+        counts,
     )
-
-    counts = np.zeros(N_COUNTS, np.int64)
-    counts[N_ENT] = n_ent
-    counts[N_TAL] = n_tal
-    counts[N_EDGE_SLOTS] = n_edges
-    counts[N_LIVE_EDGES] = n_edges
     counts[N_TAL0] = n_tal
     counts[N_INST] = n_inst
     counts[TALENT_WEIGHT] = w_t
