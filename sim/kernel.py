@@ -35,6 +35,7 @@ from sim.state import (
     TALENT_WEIGHT,
     TOTAL_IN,
     TOTAL_OUT,
+    grown,
     set_edge,
 )
 
@@ -663,12 +664,22 @@ def _hand_in_hand(S, P, seed, t, y):
 
 @njit(cache=True)
 def talents_step(S, P, seed, t, ptr, nbr):
+    """Step 2; returns talents per employer and their summed skill once the step is done.
+
+    Each talent's decision reads only its own state and the start-of-step snapshot
+    (attractiveness, adjacency, cluster lists), so the kernel may apply decisions in any
+    order: it decides outflow and founding in one pass in id order, then places the movers
+    it noted, then sums talents per employer in id order, as the Mesa engine does. Every
+    talent's three draws are taken whether or not its decision needs them (a draw is a
+    pure function of its key), which keeps the pass free of unpredictable branches.
+    """
     y = t // 4
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
     member = center_members(S, n_org)
-    attract = np.full(n_org, -np.inf)
+    attract = np.full(n_org, -np.inf)  # -inf marks an exited firm
+    in_park = np.zeros(n_org, np.bool_)
     for o in range(n_org):
         if o >= n_inst and not S.ent_alive[o - n_inst]:
             continue
@@ -682,110 +693,124 @@ def talents_step(S, P, seed, t, ptr, nbr):
         else:
             i = o - n_inst
             in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+            in_park[o] = in_pilot
             revenue = S.ent_revenue[i] / S.ent_weight[i]
             attract[o] = rules.employer_attractiveness(own, revenue, in_pilot, member[o])
     # alive enterprises of each cluster, id order (the start-of-step snapshot)
     cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
-    retention_active = P.budget[ARRAY, y] > 0.0
-    rainforest_active = P.budget[RAINFOREST, y] > 0.0
-    n_tal = S.counts[N_TAL]
+    retention = P.budget[ARRAY, y] > 0.0
+    finance = P.rainforest_founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
+    # the rules' values for each case a talent can be in (they depend on nothing else)
+    p_out_unemployed = rules.outflow_probability(
+        0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
+        P.retention,
+    )  # fmt: skip
+    p_out_level0 = rules.outflow_probability(
+        0, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
+        P.retention,
+    )  # fmt: skip
+    p_out_level1 = rules.outflow_probability(
+        1, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
+        P.retention,
+    )  # fmt: skip
+    founding_skill = P.founding_skill
+    p_found = rules.founding_probability(
+        founding_skill, P.founding_rate, founding_skill, finance, 0.0
+    )
+    p_found_park = rules.founding_probability(
+        founding_skill, P.founding_rate, founding_skill, finance, P.park_founding_boost
+    )
+    job_mobility = P.job_mobility
     key_out = rng.stream_key(seed, t, rng.TALENT_OUTFLOW)
     key_move = rng.stream_key(seed, t, rng.TALENT_MOVE)
     key_cand = rng.stream_key(seed, t, rng.TALENT_CANDIDATE)
     key_found = rng.stream_key(seed, t, rng.TALENT_FOUND)
-    # Each decision reads only this talent's own state and the start-of-step snapshot
-    # (attractiveness, adjacency, cluster lists), so applying it at once, in id order,
-    # is the same as deciding all first and applying after (as the Mesa engine does).
     tal_present = S.tal_present
     tal_employer = S.tal_employer
     tal_level = S.tal_level
     tal_skill = S.tal_skill
-    tal_field = S.tal_field
     tal_tenure = S.tal_tenure
-    ent_alive = S.ent_alive
-    field_cluster = P.field_cluster
-    talent_outflow = P.talent_outflow
-    high_level_outflow = P.high_level_outflow
-    unemployed_outflow = P.unemployed_outflow
-    retention = P.retention
-    job_mobility = P.job_mobility
-    founding_skill = P.founding_skill
-    n_rows = len(ptr) - 1
-    # talents per employer and their summed skill once the step is done (in id order, as
-    # a separate pass would sum them); start-ups founded here get ids below the capacity
-    count = np.zeros(n_inst + len(S.ent_field), np.int64)
-    skill = np.zeros(n_inst + len(S.ent_field))
+    n_tal = S.counts[N_TAL]
+    # movers, with their employer (-1: none) and the cluster they look in
+    mover = np.empty(n_tal, np.int64)
+    mover_employer = np.empty(n_tal, np.int64)
+    mover_cluster = np.empty(n_tal, np.int64)
+    n_movers = 0
     outflow = 0
+    founders_left = 0
     for k in range(n_tal):
         if not tal_present[k]:
             continue
         employer = tal_employer[k]
-        if employer >= n_inst and not ent_alive[employer - n_inst]:
+        if employer >= 0 and attract[employer] == -np.inf:
             employer = -1  # its firm exited (see demography_step)
             tal_employer[k] = -1
-        unemployed = employer < 0
-        p_out = rules.outflow_probability(
-            tal_level[k], unemployed, retention_active, talent_outflow,
-            high_level_outflow, unemployed_outflow, retention,
-        )  # fmt: skip
-        if rng.keyed_uniform(key_out, k, 0) < p_out:
+        u_out = rng.keyed_uniform(key_out, k, 0)
+        u_move = rng.keyed_uniform(key_move, k, 0)
+        u_found = rng.keyed_uniform(key_found, k, 0)
+        skill = tal_skill[k]
+        p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
+        p_out = p_out_unemployed if employer < 0 else p_out
+        p = p_found_park if employer >= 0 and in_park[employer] else p_found
+        leaves = u_out < p_out
+        moves = (employer < 0) | (u_move < job_mobility)
+        # founding_probability is 0 below the founding skill
+        founds = (skill >= founding_skill) & (p > 0.0) & (u_found < p)
+        if leaves:
             tal_present[k] = False
             tal_employer[k] = -1
-            if tal_skill[k] >= founding_skill:
-                S.counts[FOUNDERS] -= 1
+            if skill >= founding_skill:
+                founders_left += 1
             outflow += 1
-            continue
-        if unemployed or rng.keyed_uniform(key_move, k, 0) < job_mobility:
-            current = -np.inf if unemployed else attract[employer]
-            best, best_a = -1, -np.inf
-            if not unemployed and employer < n_rows:
-                deg = ptr[employer + 1] - ptr[employer]
-                if deg > 0:
-                    c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
-                    best, best_a = c, attract[c]
-            cl = field_cluster[tal_field[k]]
-            n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
-            if n_pool > 0:
-                c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, k, 1, n_pool)]
-                if attract[c] > best_a:
-                    best, best_a = c, attract[c]
-            if best >= 0 and best != employer and best_a > current:
-                tal_employer[k] = best
-                tal_tenure[k] = 0
-            elif not unemployed:
-                tal_tenure[k] += 1
-        elif tal_skill[k] < founding_skill:  # founding_probability is 0: no draw needed
-            tal_tenure[k] += 1
+        elif moves:
+            mover[n_movers] = k
+            mover_employer[n_movers] = employer
+            mover_cluster[n_movers] = P.field_cluster[S.tal_field[k]]
+            n_movers += 1
+        elif founds:
+            tal_employer[k] = _found_startup(S, P, k, employer)
+            tal_tenure[k] = 0
         else:
-            in_park = employer >= n_inst and _in_pilot(
-                S.pilot, S.ent_district, S.ent_field, field_cluster, employer - n_inst
-            )
-            prob = rules.founding_probability(
-                tal_skill[k], P.founding_rate, founding_skill,
-                P.rainforest_founding_boost if rainforest_active else 0.0,
-                P.park_founding_boost if in_park else 0.0,
-            )  # fmt: skip
-            if prob > 0.0 and rng.keyed_uniform(key_found, k, 0) < prob:
-                tal_employer[k] = _found_startup(S, P, k, employer)
-                tal_tenure[k] = 0
-            else:
-                tal_tenure[k] += 1
-        e = tal_employer[k]
-        if e >= 0:
-            count[e] += 1
-            skill[e] += tal_skill[k]
+            tal_tenure[k] += 1
+    S.counts[FOUNDERS] -= founders_left
+    n_rows = len(ptr) - 1
+    for m in range(n_movers):
+        k = mover[m]
+        employer = mover_employer[m]
+        unemployed = employer < 0
+        current = -np.inf if unemployed else attract[employer]
+        best, best_a = -1, -np.inf
+        if not unemployed and employer < n_rows:
+            deg = ptr[employer + 1] - ptr[employer]
+            if deg > 0:
+                c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
+                best, best_a = c, attract[c]
+        cl = mover_cluster[m]
+        n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
+        if n_pool > 0:
+            c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, k, 1, n_pool)]
+            if attract[c] > best_a:
+                best, best_a = c, attract[c]
+        if best >= 0 and best != employer and best_a > current:
+            tal_employer[k] = best
+            tal_tenure[k] = 0
+        elif not unemployed:
+            tal_tenure[k] += 1
     inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
-    for k in range(n_tal, S.counts[N_TAL]):
-        e = tal_employer[k]
-        if tal_present[k] and e >= 0:
-            count[e] += 1
-            skill[e] += tal_skill[k]
     S.counts[INFLOW] = inflow
     S.counts[OUTFLOW] = outflow
     S.counts[TOTAL_IN] += inflow
     S.counts[TOTAL_OUT] += outflow
+    # bin e + 1 sums employer e's talents (departed talents have employer -1, so they and
+    # the unemployed fall in bin 0): no branch per talent
     n_org = n_inst + S.counts[N_ENT]
-    return count[:n_org], skill[:n_org]
+    count = np.zeros(n_org + 1, np.int64)
+    skill_sum = np.zeros(n_org + 1)
+    for k in range(S.counts[N_TAL]):
+        e = tal_employer[k] + 1
+        count[e] += 1
+        skill_sum[e] += tal_skill[k]
+    return count[1:], skill_sum[1:]
 
 
 @njit(cache=True)
@@ -944,13 +969,20 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
     pilot = S.pilot
     edge_kind = S.edge_kind
     edge_strength = S.edge_strength
-    new = np.empty((n_org, nf))
+    # New values of organisations with neighbours wait in a buffer, since their neighbours
+    # read the old ones; an organisation without neighbours is updated in place.
+    n_rows = len(ptr) - 1
+    n_linked = 0
+    for o in range(min(n_org, n_rows)):
+        if ptr[o + 1] > ptr[o] and (o < n_inst or ent_alive[o - n_inst]):
+            n_linked += 1
+    new = np.empty((n_linked, nf))
     gain = np.empty(nf)
     spill = np.empty(nf)
     k_self = np.empty(nf)
     k_other = np.empty(nf)
     updated = np.empty(nf)
-    n_rows = len(ptr) - 1
+    x_new = 0
     for o in range(n_org):
         is_ent = o >= n_inst
         i = o - n_inst
@@ -1011,15 +1043,27 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                         k_other[f] = ent_knowledge[n - n_inst, f]
                 rules.add_spillover(k_self, k_other, coef, absorb, spill)
         rules.update_knowledge(k_self, gain, spill, P.depreciation, updated)
-        for f in range(nf):
-            new[o, f] = updated[f]
-    for o in range(n_org):
+        if o < n_rows and ptr[o + 1] > ptr[o]:
+            for f in range(nf):
+                new[x_new, f] = updated[f]
+            x_new += 1
+        elif is_ent:
+            for f in range(nf):
+                ent_knowledge[i, f] = updated[f]
+        else:
+            for f in range(nf):
+                inst_knowledge[o, f] = updated[f]
+    x_new = 0
+    for o in range(min(n_org, n_rows)):
+        if ptr[o + 1] == ptr[o] or (o >= n_inst and not ent_alive[o - n_inst]):
+            continue
         if o < n_inst:
             for f in range(nf):
-                inst_knowledge[o, f] = new[o, f]
-        elif ent_alive[o - n_inst]:
+                inst_knowledge[o, f] = new[x_new, f]
+        else:
             for f in range(nf):
-                ent_knowledge[o - n_inst, f] = new[o, f]
+                ent_knowledge[o - n_inst, f] = new[x_new, f]
+        x_new += 1
 
 
 # ---------------------------------------------------------------- 4. partnering
@@ -1359,7 +1403,10 @@ def room_needed(S, P, t):
 
 @njit(cache=True)
 def run_ticks(S, P, seed, t0, t1, out):
-    """Run ticks t0 .. t1-1; stop early (returning the next tick) when arrays need room."""
+    """Run ticks t0 .. t1-1 and return the state, grown wherever a tick could outgrow it.
+
+    Growth copies values and never changes results.
+    """
     for t in range(t0, t1):
         need_e, need_t, need_edges = room_needed(S, P, t)
         if (
@@ -1372,7 +1419,13 @@ def run_ticks(S, P, seed, t0, t1, out):
             or S.counts[N_TAL] + need_t > len(S.tal_field)
             or S.counts[N_EDGE_SLOTS] + need_edges > len(S.edge_a)
         ):
-            return t
+            # a quarter more than this tick needs, so that growth happens rarely
+            S = grown(
+                S,
+                (S.counts[N_ENT] + need_e) * 5 // 4 + 1,
+                (S.counts[N_TAL] + need_t) * 5 // 4 + 1,
+                (S.counts[N_LIVE_EDGES] + need_edges) * 2 + 1,
+            )
         if t % 4 == 0:  # only the annual designations read the network here
             ptr, nbr, slot = build_csr(S, S.counts[N_INST] + S.counts[N_ENT])
         else:
@@ -1391,7 +1444,7 @@ def run_ticks(S, P, seed, t0, t1, out):
         demography_step(S, P, t, ptr, slot)
         indicators_step(S, P, t, out[t])
     _release_talents_of_exited(S)
-    return t1
+    return S
 
 
 @njit(cache=True, inline="always")
@@ -1404,43 +1457,15 @@ def _release_talents_of_exited(S):
             S.tal_employer[k] = -1
 
 
-@njit(cache=True)
-def _advance(S, P, seed, t0, t1, out, compact_first):
-    """``run_ticks`` (after compacting the edges, when asked), and the room the next tick
-    needs if it stopped early: one call from Python instead of three."""
-    if compact_first:
-        compact_edges(S)
-    t = run_ticks(S, P, seed, t0, t1, out)
-    if t < t1:
-        need_e, need_t, need_edges = room_needed(S, P, t)
-        return t, need_e, need_t, need_edges
-    return t, 0, 0, 0
-
-
 def simulate(params, population, seed: int, state=None):
     """Run a whole scenario on the kernel; returns (indicators by tick, final state).
 
-    Arrays grow between ticks when a tick could outgrow them; growth copies values and
-    never changes results.
+    One compiled call: the state grows inside it when a tick could outgrow its arrays.
     """
     from sim.indicators import N_INDICATORS
-    from sim.state import grow, initial_state
+    from sim.state import initial_state
 
     S = initial_state(population, params) if state is None else state
     out = np.zeros((params.n_ticks, N_INDICATORS))
-    t, compact = 0, False
-    while t < params.n_ticks:
-        t, need_e, need_t, need_edges = _advance(
-            S, params, np.int64(seed), t, params.n_ticks, out, compact
-        )
-        if t < params.n_ticks:
-            # a quarter more than this tick needs, so that growth (a copy of the arrays,
-            # and a return to Python) happens rarely
-            S = grow(
-                S,
-                int(S.counts[N_ENT] + need_e) * 5 // 4 + 1,
-                int(S.counts[N_TAL] + need_t) * 5 // 4 + 1,
-                int(S.counts[N_LIVE_EDGES] + need_edges) * 2 + 1,
-            )
-            compact = True  # the edges are compacted before the next tick
+    S = run_ticks(S, params, np.int64(seed), 0, params.n_ticks, out)
     return out, S

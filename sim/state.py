@@ -88,34 +88,58 @@ class State(NamedTuple):
     cons_active: np.ndarray
 
 
-ENTERPRISE_FIELDS = tuple(f for f in State._fields if f.startswith("ent_"))
-TALENT_FIELDS = tuple(f for f in State._fields if f.startswith("tal_"))
-EDGE_FIELDS = ("edge_a", "edge_b", "edge_kind", "edge_strength", "edge_start")
-
-
-def _grow(array: np.ndarray, capacity: int, fill) -> np.ndarray:
-    out = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
+@njit(cache=True)
+def _grown1(array, capacity, fill):
+    if capacity <= len(array):
+        return array
+    out = np.full(capacity, fill, dtype=array.dtype)
     out[: len(array)] = array
     return out
 
 
-def grow(state: State, enterprises: int, talents: int, edges: int) -> State:
-    """A state with room for at least the given numbers of each (copies the arrays)."""
-    updates = {}
-    if enterprises > len(state.ent_field):
-        cap = max(enterprises, int(len(state.ent_field) * 1.5))
-        for name in ENTERPRISE_FIELDS:
-            fill = -1 if name in ("ent_consortium", "ent_demo_until") else 0
-            updates[name] = _grow(getattr(state, name), cap, fill)
-    if talents > len(state.tal_field):
-        cap = max(talents, int(len(state.tal_field) * 1.5))
-        for name in TALENT_FIELDS:
-            updates[name] = _grow(getattr(state, name), cap, -1 if name == "tal_employer" else 0)
-    if edges > len(state.edge_a):
-        cap = max(edges, int(len(state.edge_a) * 1.5))
-        for name in EDGE_FIELDS:
-            updates[name] = _grow(getattr(state, name), cap, -1 if name == "edge_kind" else 0)
-    return state._replace(**updates) if updates else state
+@njit(cache=True)
+def _grown2(array, capacity, fill):
+    if capacity <= array.shape[0]:
+        return array
+    out = np.full((capacity, array.shape[1]), fill, dtype=array.dtype)
+    out[: array.shape[0]] = array
+    return out
+
+
+@njit(cache=True)
+def grown(S, enterprises, talents, edges):
+    """A state with room for at least the given numbers of each.
+
+    Arrays that must grow are copied into ones half as large again (or as large as asked,
+    if more), so growth is rare; values never change. Compiled, so that a run grows its
+    state without returning to Python.
+    """
+    ent = max(enterprises, len(S.ent_field) * 3 // 2) if enterprises > len(S.ent_field) else 0
+    tal = max(talents, len(S.tal_field) * 3 // 2) if talents > len(S.tal_field) else 0
+    edg = max(edges, len(S.edge_a) * 3 // 2) if edges > len(S.edge_a) else 0
+    return State(
+        S.counts,
+        S.inst_kind, S.inst_cluster, S.inst_district, S.inst_weight, S.inst_knowledge,
+        S.inst_college, S.inst_center, S.inst_funding,
+        _grown1(S.ent_field, ent, 0), _grown1(S.ent_tier, ent, 0),
+        _grown1(S.ent_weight, ent, 0), _grown1(S.ent_district, ent, 0),
+        _grown2(S.ent_knowledge, ent, 0.0), _grown1(S.ent_trl, ent, 0),
+        _grown1(S.ent_capital, ent, 0.0), _grown1(S.ent_legacy, ent, 0.0),
+        _grown1(S.ent_revenue, ent, 0.0), _grown1(S.ent_rd, ent, 0.0),
+        _grown1(S.ent_origin, ent, 0), _grown1(S.ent_age, ent, 0),
+        _grown1(S.ent_negative, ent, 0), _grown1(S.ent_consortium, ent, -1),
+        _grown1(S.ent_demo_until, ent, -1), _grown1(S.ent_alive, ent, False),
+        _grown1(S.tal_field, tal, 0), _grown1(S.tal_skill, tal, 0.0),
+        _grown1(S.tal_level, tal, 0), _grown1(S.tal_origin, tal, 0),
+        _grown1(S.tal_tenure, tal, 0), _grown1(S.tal_employer, tal, -1),
+        _grown1(S.tal_present, tal, False),
+        _grown1(S.edge_a, edg, 0), _grown1(S.edge_b, edg, 0), _grown1(S.edge_kind, edg, -1),
+        _grown1(S.edge_strength, edg, 0.0), _grown1(S.edge_start, edg, 0),
+        S.edge_index,
+        S.adoption, S.bass_p, S.field_weight, S.last_field_knowledge, S.ledger, S.pilot,
+        S.cons_leader, S.cons_members, S.cons_n_members, S.cons_institute, S.cons_end,
+        S.cons_active,
+    )  # fmt: skip
 
 
 @njit(cache=True, inline="always")

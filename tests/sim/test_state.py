@@ -1,0 +1,57 @@
+"""The kernel's state: growing it keeps every value and fills new room as a fresh slot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenarios.loader import with_overrides
+from sim.kernel import simulate
+from sim.params import build_params
+from sim.population import population_for
+from sim.state import grown, initial_state
+
+# what an unused slot holds
+FILLS = {"ent_consortium": -1, "ent_demo_until": -1, "tal_employer": -1, "edge_kind": -1}
+GROWING = ("ent_", "tal_", "edge_")
+
+
+@pytest.fixture(scope="module")
+def classroom(short_action_plan):
+    scenario = with_overrides(short_action_plan, {"scale": "classroom"})
+    params = build_params(scenario)
+    return scenario, params, population_for(scenario, 3)
+
+
+def test_grown_keeps_every_field_and_fills_the_new_room(classroom):
+    _, params, population = classroom
+    state = initial_state(population, params)
+    n_ent, n_tal, n_edges = len(state.ent_field), len(state.tal_field), len(state.edge_a)
+    bigger = grown(state, n_ent + 5, 2 * n_tal, n_edges + 1)
+    assert bigger._fields == state._fields
+    assert len(bigger.ent_field) >= n_ent + 5
+    assert len(bigger.tal_field) == 2 * n_tal  # more than half as large again: as asked
+    assert len(bigger.edge_a) == n_edges * 3 // 2  # less: half as large again
+    for name in state._fields:
+        old, new = getattr(state, name), getattr(bigger, name)
+        if not isinstance(old, np.ndarray):
+            assert dict(new) == dict(old), name  # the edge index
+            continue
+        assert new.dtype == old.dtype, name
+        assert np.array_equal(new[: len(old)], old), name
+        if name.startswith(GROWING):
+            assert len(new) > len(old), name
+            assert (new[len(old) :] == FILLS.get(name, 0)).all(), name
+        else:
+            assert new.shape == old.shape, name
+
+
+def test_a_run_gives_the_same_bits_whatever_room_it_starts_with(classroom):
+    _, params, population = classroom
+    tight, _ = simulate(params, population, 3)
+    state = initial_state(population, params)
+    roomy = grown(
+        state, 10 * len(state.ent_field), 10 * len(state.tal_field), 10 * len(state.edge_a)
+    )
+    history, _ = simulate(params, population, 3, state=roomy)
+    assert np.array_equal(history, tight)
