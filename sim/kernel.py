@@ -32,6 +32,8 @@ from sim.state import (
     N_TAL,
     N_TAL0,
     OUTFLOW,
+    TAL_GONE,
+    TAL_IDS,
     TALENT_WEIGHT,
     TOTAL_IN,
     TOTAL_OUT,
@@ -673,6 +675,8 @@ def talents_step(S, P, seed, t, ptr, nbr):
     talent's three draws are taken whether or not its decision needs them (a draw is a
     pure function of its key), which keeps the pass free of unpredictable branches.
     """
+    if S.counts[TAL_GONE] * 4 > S.counts[N_TAL]:
+        _close_up_talents(S)
     y = t // 4
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
@@ -725,6 +729,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
     key_move = rng.stream_key(seed, t, rng.TALENT_MOVE)
     key_cand = rng.stream_key(seed, t, rng.TALENT_CANDIDATE)
     key_found = rng.stream_key(seed, t, rng.TALENT_FOUND)
+    tal_id = S.tal_id
     tal_present = S.tal_present
     tal_employer = S.tal_employer
     tal_level = S.tal_level
@@ -745,9 +750,10 @@ def talents_step(S, P, seed, t, ptr, nbr):
         if employer >= 0 and attract[employer] == -np.inf:
             employer = -1  # its firm exited (see demography_step)
             tal_employer[k] = -1
-        u_out = rng.keyed_uniform(key_out, k, 0)
-        u_move = rng.keyed_uniform(key_move, k, 0)
-        u_found = rng.keyed_uniform(key_found, k, 0)
+        talent = tal_id[k]
+        u_out = rng.keyed_uniform(key_out, talent, 0)
+        u_move = rng.keyed_uniform(key_move, talent, 0)
+        u_found = rng.keyed_uniform(key_found, talent, 0)
         skill = tal_skill[k]
         p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
         p_out = p_out_unemployed if employer < 0 else p_out
@@ -762,6 +768,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
             if skill >= founding_skill:
                 founders_left += 1
             outflow += 1
+            S.counts[TAL_GONE] += 1
         elif moves:
             mover[n_movers] = k
             mover_employer[n_movers] = employer
@@ -776,6 +783,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
     n_rows = len(ptr) - 1
     for m in range(n_movers):
         k = mover[m]
+        talent = tal_id[k]
         employer = mover_employer[m]
         unemployed = employer < 0
         current = -np.inf if unemployed else attract[employer]
@@ -783,12 +791,12 @@ def talents_step(S, P, seed, t, ptr, nbr):
         if not unemployed and employer < n_rows:
             deg = ptr[employer + 1] - ptr[employer]
             if deg > 0:
-                c = nbr[ptr[employer] + rng.keyed_index(key_cand, k, 0, deg)]
+                c = nbr[ptr[employer] + rng.keyed_index(key_cand, talent, 0, deg)]
                 best, best_a = c, attract[c]
         cl = mover_cluster[m]
         n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
         if n_pool > 0:
-            c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, k, 1, n_pool)]
+            c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, talent, 1, n_pool)]
             if attract[c] > best_a:
                 best, best_a = c, attract[c]
         if best >= 0 and best != employer and best_a > current:
@@ -811,6 +819,31 @@ def talents_step(S, P, seed, t, ptr, nbr):
         count[e] += 1
         skill_sum[e] += tal_skill[k]
     return count[1:], skill_sum[1:]
+
+
+@njit(cache=True)
+def _close_up_talents(S):
+    """Move present talents down over departed ones' slots, keeping their order (and so
+    the id order every loop over talents relies on)."""
+    n = S.counts[N_TAL]
+    w = 0
+    for k in range(n):
+        if S.tal_present[k]:
+            if w != k:
+                S.tal_id[w] = S.tal_id[k]
+                S.tal_field[w] = S.tal_field[k]
+                S.tal_skill[w] = S.tal_skill[k]
+                S.tal_level[w] = S.tal_level[k]
+                S.tal_origin[w] = S.tal_origin[k]
+                S.tal_tenure[w] = S.tal_tenure[k]
+                S.tal_employer[w] = S.tal_employer[k]
+                S.tal_present[w] = True
+            w += 1
+    for k in range(w, n):
+        S.tal_present[k] = False
+        S.tal_employer[k] = -1
+    S.counts[N_TAL] = w
+    S.counts[TAL_GONE] = 0
 
 
 @njit(cache=True)
@@ -855,12 +888,14 @@ def _cluster_lists(S, P, n_inst, n_ent):
 
 
 @njit(cache=True, inline="always")
-def _add_talent(talents, k, field, skill, level, origin, employer, founding_skill):
-    tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present, counts = (
-        talents
-    )
+def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
+    """A new talent in the next free slot, with the next id."""
+    (tal_id, tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present,
+     counts) = talents  # fmt: skip
     if skill >= founding_skill:
         counts[FOUNDERS] += 1
+    k = counts[N_TAL]
+    tal_id[k] = counts[TAL_IDS]
     tal_field[k] = field
     tal_skill[k] = skill
     tal_level[k] = level
@@ -869,6 +904,7 @@ def _add_talent(talents, k, field, skill, level, origin, employer, founding_skil
     tal_employer[k] = employer
     tal_present[k] = True
     counts[N_TAL] += 1
+    counts[TAL_IDS] += 1
 
 
 @njit(cache=True, inline="always")
@@ -882,21 +918,21 @@ def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org):
 
 @njit(cache=True, inline="always")
 def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
-    talents = (S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure, S.tal_employer,
-               S.tal_present, S.counts)  # fmt: skip
+    talents = (S.tal_id, S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure,
+               S.tal_employer, S.tal_present, S.counts)  # fmt: skip
     n_inst = S.counts[N_INST]
     w_t = S.counts[TALENT_WEIGHT]
     n_base = rng.stochastic_round(P.talent_inflow * S.counts[N_TAL0], seed, t, 0, rng.INFLOW_COUNT)
     arrivals = 0
     for _ in range(n_base):
-        k = S.counts[N_TAL]
+        k = S.counts[TAL_IDS]  # the new talent's id
         field = _pick_weighted(P.field_share, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
         high = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 3) < P.high_level_share
         skill = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
         if high:
             skill = 0.7 + 0.3 * skill
         employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
-        _add_talent(talents, k, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
+        _add_talent(talents, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
         arrivals += 1
     for j in range(n_inst):
         if not S.inst_college[j]:
@@ -908,7 +944,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
             if P.field_cluster[f] == c:
                 n_fields += 1
         for _ in range(n):
-            k = S.counts[N_TAL]
+            k = S.counts[TAL_IDS]  # the new talent's id
             pick = rng.index(seed, t, k, rng.INFLOW_TALENT, 0, n_fields)
             field = -1
             seen = 0
@@ -920,18 +956,18 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
                     seen += 1
             skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
             employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
-            _add_talent(talents, k, field, skill, 0, 0, employer, P.founding_skill)
+            _add_talent(talents, field, skill, 0, 0, employer, P.founding_skill)
             arrivals += 1
     flow = _flow(P.budget, S.ledger, ARRAY, y)
     n_array = int(math.floor(flow * P.talents_per_bn / w_t))
     if n_array > 0:
         S.ledger[ARRAY, y] += n_array * w_t / P.talents_per_bn
     for _ in range(n_array):
-        k = S.counts[N_TAL]
+        k = S.counts[TAL_IDS]  # the new talent's id
         field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
         skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
         employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
-        _add_talent(talents, k, field, skill, 1, 1, employer, P.founding_skill)
+        _add_talent(talents, field, skill, 1, 1, employer, P.founding_skill)
         arrivals += 1
     return arrivals
 

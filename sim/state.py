@@ -27,7 +27,8 @@ KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below
 # counts[...] slots
 N_ENT, N_TAL, N_EDGE_SLOTS, N_CONS, INFLOW, OUTFLOW, TOTAL_IN, TOTAL_OUT, N_TAL0, N_INST = range(10)
 TALENT_WEIGHT, N_LIVE_EDGES, FOUNDERS = 10, 11, 12
-N_COUNTS = 13
+TAL_IDS, TAL_GONE = 13, 14  # talent ids given out; slots of departed talents not yet reused
+N_COUNTS = 15
 
 
 class State(NamedTuple):
@@ -58,7 +59,10 @@ class State(NamedTuple):
     ent_consortium: np.ndarray
     ent_demo_until: np.ndarray
     ent_alive: np.ndarray
-    # talents (capacity; counts[N_TAL] in use)
+    # talents (capacity; counts[N_TAL] slots in use). A talent's id (tal_id, the Mesa
+    # engine's talent_id) keys its draws; departed talents' slots are closed up from time
+    # to time, so a slot is not an id.
+    tal_id: np.ndarray
     tal_field: np.ndarray
     tal_skill: np.ndarray
     tal_level: np.ndarray
@@ -129,6 +133,7 @@ def grown(S, enterprises, talents, edges):
         _grown1(S.ent_origin, ent, 0), _grown1(S.ent_age, ent, 0),
         _grown1(S.ent_negative, ent, 0), _grown1(S.ent_consortium, ent, -1),
         _grown1(S.ent_demo_until, ent, -1), _grown1(S.ent_alive, ent, False),
+        _grown1(S.tal_id, tal, 0),
         _grown1(S.tal_field, tal, 0), _grown1(S.tal_skill, tal, 0.0),
         _grown1(S.tal_level, tal, 0), _grown1(S.tal_origin, tal, 0),
         _grown1(S.tal_tenure, tal, 0), _grown1(S.tal_employer, tal, -1),
@@ -221,6 +226,7 @@ def initial_state(pop: Population, params: Params) -> State:
         counts,
     )
     counts[N_TAL0] = n_tal
+    counts[TAL_IDS] = n_tal
     counts[N_INST] = n_inst
     counts[TALENT_WEIGHT] = w_t
     counts[FOUNDERS] = int((pop.tal_skill >= p.founding_skill).sum())
@@ -252,6 +258,7 @@ def initial_state(pop: Population, params: Params) -> State:
         ent_consortium=ent(np.full(n_ent, -1), -1, np.int64),
         ent_demo_until=ent(np.full(n_ent, -1), -1, np.int64),
         ent_alive=ent(np.ones(n_ent, np.bool_), False, np.bool_),
+        tal_id=tal(np.arange(n_tal), 0, np.int64),
         tal_field=tal(pop.tal_field, 0, np.int64),
         tal_skill=tal(pop.tal_skill, 0.0, np.float64),
         tal_level=tal(pop.tal_level, 0, np.int64),
