@@ -85,7 +85,7 @@ def spec(name: str) -> IndicatorSpec:
     return INDICATORS[INDEX[name]]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def compute_indicators(
     out,
     # enterprises (every one ever created, by enterprise index)

@@ -8,7 +8,10 @@ What differs is only how state is held: arrays instead of objects, a sorted adja
 Mesa engine uses Python's stable ``sorted``.
 
 Compiled code is cached on disk (``cache=True``); the folder is NUMBA_CACHE_DIR, which
-``experiments.run`` points at a per-machine folder the project controls.
+``experiments.run`` points at a per-machine folder the project controls. Functions compile
+with ``error_model="numpy"``: a division is a plain IEEE division, without the check for a
+zero divisor that Python semantics add to every one (and that keeps loops from being
+optimised). The model guards its divisions, so results are the same bits either way.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ NEED_ROOM = -1
 # ---------------------------------------------------------------- small helpers
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _own(inst_knowledge, inst_cluster, ent_knowledge, ent_field, field_cluster, n_inst, o):
     """An organisation's own knowledge (enterprise: its field; institute: cluster mean)."""
     if o < n_inst:
@@ -56,42 +59,42 @@ def _own(inst_knowledge, inst_cluster, ent_knowledge, ent_field, field_cluster, 
     return ent_knowledge[i, ent_field[i]]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _knowledge(inst_knowledge, ent_knowledge, n_inst, o):
     if o < n_inst:
         return inst_knowledge[o]
     return ent_knowledge[o - n_inst]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _cluster(inst_cluster, ent_field, field_cluster, n_inst, o):
     if o < n_inst:
         return inst_cluster[o]
     return field_cluster[ent_field[o - n_inst]]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _in_pilot(pilot, ent_district, ent_field, field_cluster, i):
     """Enterprise index i sits in a designated pilot area."""
     return pilot[ent_district[i], field_cluster[ent_field[i]]]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _budget(budget, plan, y):
     return budget[plan, y]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _left(budget, ledger, plan, y):
     return budget[plan, y] - ledger[plan, y]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _flow(budget, ledger, plan, y):
     return max(0.0, min(budget[plan, y] / 4.0, budget[plan, y] - ledger[plan, y]))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _pick_weighted(weights, u):
     total = 0.0
     for w in weights:
@@ -105,7 +108,7 @@ def _pick_weighted(weights, u):
     return len(weights) - 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _top_desc(scores, k):
     """The first k of ``_stable_desc(scores)``, by k scans instead of a full sort."""
     k = min(k, len(scores))
@@ -121,7 +124,7 @@ def _top_desc(scores, k):
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _stable_desc(scores):
     """Indices by descending score, ties in index order (as Python's stable sorted)."""
     return np.argsort(-scores, kind="mergesort")
@@ -130,7 +133,7 @@ def _stable_desc(scores):
 # ---------------------------------------------------------------- the network
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def build_csr(S, n_org):
     """Sorted adjacency of live edges: neighbours of o are nbr[ptr[o]:ptr[o+1]], ascending."""
     ptr = np.zeros(n_org + 1, np.int64)
@@ -166,25 +169,25 @@ def build_csr(S, n_org):
     return ptr, nbr, slot
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _degree(ptr, o):
     return ptr[o + 1] - ptr[o] if o + 1 < len(ptr) else 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _edges(S):
     return (S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.edge_strength, S.edge_start,
             S.counts)  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def drop_edge_slot(edge_index, edge_a, edge_b, edge_kind, counts, e):
     del edge_index[edge_a[e] * KEY + edge_b[e]]
     edge_kind[e] = -1
     counts[N_LIVE_EDGES] -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def compact_edges(S):
     """Close the gaps freed slots leave; slot order (creation order) is kept."""
     n = S.counts[N_EDGE_SLOTS]
@@ -204,7 +207,7 @@ def compact_edges(S):
     S.counts[N_EDGE_SLOTS] = w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def center_members(S, n_org):
     member = np.zeros(n_org, np.bool_)
     for e in range(S.counts[N_EDGE_SLOTS]):
@@ -217,7 +220,7 @@ def center_members(S, n_org):
 # ---------------------------------------------------------------- new enterprises
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, origin):
     i = S.counts[N_ENT]
     S.ent_field[i] = field
@@ -239,7 +242,7 @@ def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, o
     return i
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def add_entrant(S, P, seed, t):
     """An established leading firm drawn into a future field (Hand-in-Hand)."""
     n_inst = S.counts[N_INST]
@@ -263,7 +266,7 @@ def add_entrant(S, P, seed, t):
 # ---------------------------------------------------------------- 1. government
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _field_mean_knowledge(S, P):
     nf = len(P.field_cluster)
     total = np.zeros(nf)
@@ -279,7 +282,7 @@ def _field_mean_knowledge(S, P):
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _designate_center(S, P, t, ptr, nbr, slot):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
@@ -352,7 +355,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def government_step(S, P, seed, t, ptr, nbr, slot):
     y = t // 4
     annual = t % 4 == 0
@@ -507,13 +510,13 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
                     S.ledger[RAINFOREST, y] += amount
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _screened(ent_alive, ent_tier, ent_knowledge, ent_field, screen, i):
     """Alive, not a leading firm, and past Rainforest's knowledge screen."""
     return ent_alive[i] and ent_tier[i] != 0 and ent_knowledge[i, ent_field[i]] >= screen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _n_true(a):
     n = 0
     for x in a:
@@ -522,7 +525,7 @@ def _n_true(a):
     return n
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _n_true2(a):
     n = 0
     for d in range(a.shape[0]):
@@ -532,7 +535,7 @@ def _n_true2(a):
     return n
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _hand_in_hand(S, P, seed, t, y):
     n_inst = S.counts[N_INST]
     for k in range(S.counts[N_CONS]):
@@ -664,7 +667,7 @@ def _hand_in_hand(S, P, seed, t, y):
 # ---------------------------------------------------------------- 2. talents
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def talents_step(S, P, seed, t, ptr, nbr):
     """Step 2; returns talents per employer and their summed skill once the step is done.
 
@@ -821,7 +824,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
     return count[1:], skill_sum[1:]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _close_up_talents(S):
     """Move present talents down over departed ones' slots, keeping their order (and so
     the id order every loop over talents relies on)."""
@@ -846,7 +849,7 @@ def _close_up_talents(S):
     S.counts[TAL_GONE] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _found_startup(S, P, k, employer):
     """Talent k founds a start-up (a spin-off of its employer); returns the new firm's id.
 
@@ -869,7 +872,7 @@ def _found_startup(S, P, k, employer):
     return n_inst + i
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _cluster_lists(S, P, n_inst, n_ent):
     cl_ptr = np.zeros(6, np.int64)
     for i in range(n_ent):
@@ -887,7 +890,7 @@ def _cluster_lists(S, P, n_inst, n_ent):
     return cl_ptr, cl_org
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
     """A new talent in the next free slot, with the next id."""
     (tal_id, tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present,
@@ -907,7 +910,7 @@ def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
     counts[TAL_IDS] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org):
     c = field_cluster[field]
     n_pool = cl_ptr[c + 1] - cl_ptr[c]
@@ -916,7 +919,7 @@ def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org):
     return cl_org[cl_ptr[c] + rng.index(seed, t, k, rng.INFLOW_TALENT, 1, n_pool)]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
     talents = (S.tal_id, S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure,
                S.tal_employer, S.tal_present, S.counts)  # fmt: skip
@@ -972,7 +975,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
     return arrivals
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def array_bound(S, P, y):
     """Most talents the Array plan can bring this quarter (for capacity checks)."""
     flow = max(0.0, P.budget[ARRAY, y] / 4.0)
@@ -982,7 +985,7 @@ def array_bound(S, P, y):
 # ---------------------------------------------------------------- 3. knowledge
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def knowledge_step(S, P, ptr, nbr, slot, skills):
     # Rows are copied into small buffers instead of sliced: a slice of a 2-D array is a
     # new reference to it, and taking one per edge costs more than the arithmetic.
@@ -1105,7 +1108,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
 # ---------------------------------------------------------------- 4. partnering
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def partnering_step(S, P, seed, t, ptr, nbr):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
@@ -1215,7 +1218,7 @@ def partnering_step(S, P, seed, t, ptr, nbr):
 # ---------------------------------------------------------------- 5. maturation
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def maturation_step(S, P, seed, t, ptr, nbr, slot):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
@@ -1263,7 +1266,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
 # ---------------------------------------------------------------- 6. market
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def market_step(S, P, seed, t, counts):
     y = t // 4
     n_inst = S.counts[N_INST]
@@ -1326,7 +1329,7 @@ def market_step(S, P, seed, t, counts):
 # ---------------------------------------------------------------- 7. demography
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def demography_step(S, P, t, ptr, slot):
     y = t // 4
     n_inst = S.counts[N_INST]
@@ -1378,7 +1381,7 @@ def demography_step(S, P, t, ptr, slot):
 # ---------------------------------------------------------------- 8. indicators
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def indicators_step(S, P, t, out):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
@@ -1407,7 +1410,7 @@ def indicators_step(S, P, t, out):
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _n_active(S):
     n = 0
     for k in range(S.counts[N_CONS]):
@@ -1419,7 +1422,7 @@ def _n_active(S):
 # ---------------------------------------------------------------- the tick
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def room_needed(S, P, t):
     """Upper bounds on what one tick can add: (enterprises, talents, edge slots)."""
     y = t // 4
@@ -1437,7 +1440,7 @@ def room_needed(S, P, t):
     return founders + entrants, talents, edges
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run_ticks(S, P, seed, t0, t1, out):
     """Run ticks t0 .. t1-1 and return the state, grown wherever a tick could outgrow it.
 
@@ -1483,7 +1486,7 @@ def run_ticks(S, P, seed, t0, t1, out):
     return S
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _release_talents_of_exited(S):
     """Employer -1 for every talent whose firm exited (talents_step does it lazily)."""
     n_inst = S.counts[N_INST]

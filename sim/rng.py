@@ -39,14 +39,14 @@ def stream_id(name: str) -> int:
     return h & 0x7FFFFFFFFFFFFFFF
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _mix(z):
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bits(seed, tick, entity, purpose, counter):
     """64 random bits for the key; every argument a non-negative integer."""
     h = _mix(np.uint64(seed) + _GOLDEN)
@@ -57,7 +57,7 @@ def bits(seed, tick, entity, purpose, counter):
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stream_key(seed, tick, purpose):
     """The (seed, purpose, tick) prefix of a key; hoisting it out of loops saves 3 of 5 mixes."""
     h = _mix(np.uint64(seed) + _GOLDEN)
@@ -65,7 +65,7 @@ def stream_key(seed, tick, purpose):
     return _mix(h ^ (np.uint64(tick) + _GOLDEN))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def keyed_uniform(key, entity, counter):
     """``uniform(seed, tick, entity, purpose, counter)``, given its ``stream_key`` prefix."""
     h = _mix(np.uint64(key) ^ (np.uint64(entity) + _GOLDEN))
@@ -73,26 +73,26 @@ def keyed_uniform(key, entity, counter):
     return float(h >> _S11) * _INV53
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def keyed_index(key, entity, counter, n):
     i = int(keyed_uniform(key, entity, counter) * n)
     return i if i < n else n - 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def uniform(seed, tick, entity, purpose, counter):
     """A float in [0, 1) with 53 random bits."""
     return float(bits(seed, tick, entity, purpose, counter) >> _S11) * _INV53
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def index(seed, tick, entity, purpose, counter, n):
     """An integer in [0, n) (n >= 1)."""
     i = int(uniform(seed, tick, entity, purpose, counter) * n)
     return i if i < n else n - 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def normal(seed, tick, entity, purpose, counter):
     """A standard normal deviate (Box-Muller over draws ``2*counter`` and ``2*counter+1``)."""
     u1 = uniform(seed, tick, entity, purpose, 2 * counter)
@@ -100,7 +100,7 @@ def normal(seed, tick, entity, purpose, counter):
     return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stochastic_round(x, seed, tick, entity, purpose):
     """floor(x), plus one with probability frac(x): an unbiased integer for a rate."""
     base = math.floor(x)

@@ -92,7 +92,7 @@ class State(NamedTuple):
     cons_active: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grown1(array, capacity, fill):
     if capacity <= len(array):
         return array
@@ -101,7 +101,7 @@ def _grown1(array, capacity, fill):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grown2(array, capacity, fill):
     if capacity <= array.shape[0]:
         return array
@@ -110,7 +110,7 @@ def _grown2(array, capacity, fill):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def grown(S, enterprises, talents, edges):
     """A state with room for at least the given numbers of each.
 
@@ -147,7 +147,7 @@ def grown(S, enterprises, talents, edges):
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def set_edge(edges, a, b, kind, strength, tick):
     """Create or renew a tie; it keeps the most formal kind it has had."""
     edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, counts = edges
@@ -169,7 +169,7 @@ def set_edge(edges, a, b, kind, strength, tick):
     counts[N_LIVE_EDGES] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _edge_store(src, dst, strength, capacity, counts):
     """The initial ties as partnerships, through ``set_edge`` as the Mesa engine adds them
     (built compiled: a typed dict filled from Python costs a compile in every fresh
