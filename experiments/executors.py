@@ -6,11 +6,12 @@ as soon as it is done, in whatever order chunks finish. Results do not depend on
 or in which order chunks run: a run's numbers come from its scenario and seed alone.
 
 Numba in workers: the compiled model lives in an on-disk cache folder of each machine
-(``sim/__init__.py`` sets ``NUMBA_CACHE_DIR`` to ``~/.cache/rainforest/numba/<host>``
-unless it is set), so machines sharing a home folder never share compiled code. Before a
-worker runs its first chunk it runs one tiny model: the first worker on a machine
-compiles and writes the cache while holding a file lock, and the others wait for it and
-then only load; each worker then reuses its compiled code for every chunk.
+(``sim/__init__.py`` sets ``NUMBA_CACHE_DIR`` to
+``~/.cache/rainforest/numba/<host>/<sources>`` unless it is set), so machines sharing a
+home folder never share compiled code. Before a worker runs its first chunk it runs one
+tiny model: the first worker on a machine compiles and writes the cache while holding a
+file lock, and the others wait for it and then only load; each worker then reuses its
+compiled code for every chunk.
 """
 
 from __future__ import annotations

@@ -51,12 +51,11 @@ NEED_ROOM = -1
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _own(inst_knowledge, inst_cluster, ent_knowledge, ent_field, field_cluster, n_inst, o):
+def _own(inst_knowledge, inst_cluster, ent_own, field_cluster, n_inst, o):
     """An organisation's own knowledge (enterprise: its field; institute: cluster mean)."""
     if o < n_inst:
         return rules.institute_own_knowledge(inst_knowledge[o], inst_cluster[o], field_cluster)
-    i = o - n_inst
-    return ent_knowledge[i, ent_field[i]]
+    return ent_own[o - n_inst]
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -261,6 +260,7 @@ def add_entrant(S, P, seed, t):
             S.ent_knowledge[i, f] = 0.3 * own
         else:
             S.ent_knowledge[i, f] = 0.0
+    S.ent_own[i] = own
 
 
 # ---------------------------------------------------------------- 1. government
@@ -274,7 +274,7 @@ def _field_mean_knowledge(S, P):
     for i in range(S.counts[N_ENT]):
         if S.ent_alive[i]:
             f = S.ent_field[i]
-            total[f] += S.ent_weight[i] * S.ent_knowledge[i, f]
+            total[f] += S.ent_weight[i] * S.ent_own[i]
             weight[f] += S.ent_weight[i]
     out = np.zeros(nf)
     for f in range(nf):
@@ -299,7 +299,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             if S.ent_tier[i] != 0:
                 continue
             f = S.ent_field[i]
-            score = S.edge_strength[slot[x]] * (S.ent_knowledge[i, f] + S.inst_knowledge[a, f])
+            score = S.edge_strength[slot[x]] * (S.ent_own[i] + S.inst_knowledge[a, f])
             if score > best_score:
                 best_inst, best_firm, best_score = a, b, score
     if best_inst < 0:
@@ -319,9 +319,9 @@ def _designate_center(S, P, t, ptr, nbr, slot):
                 S.ent_alive[i]
                 and S.ent_tier[i] == 0
                 and P.field_cluster[S.ent_field[i]] == S.inst_cluster[cand]
-                and S.ent_knowledge[i, S.ent_field[i]] > top
+                and S.ent_own[i] > top
             ):
-                best_firm, top = n_inst + i, S.ent_knowledge[i, S.ent_field[i]]
+                best_firm, top = n_inst + i, S.ent_own[i]
     S.inst_center[best_inst] = True
     c = S.inst_cluster[best_inst]
     members = np.full(P.center_members + 1, -1, np.int64)
@@ -338,7 +338,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
     scores = np.empty(n_pool)
     for x in range(n_pool):
         i = pool[x]
-        scores[x] = S.ent_knowledge[i, S.ent_field[i]]
+        scores[x] = S.ent_own[i]
     for x in _stable_desc(scores):
         if n_members >= P.center_members:
             break
@@ -424,9 +424,7 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
             for i in range(n_ent):
                 if S.ent_alive[i]:
                     f = S.ent_field[i]
-                    score[S.ent_district[i], P.field_cluster[f]] += (
-                        S.ent_weight[i] * S.ent_knowledge[i, f]
-                    )
+                    score[S.ent_district[i], P.field_cluster[f]] += S.ent_weight[i] * S.ent_own[i]
             best, best_s = -1, 0.0
             for d in range(S.pilot.shape[0]):
                 for c in range(5):
@@ -438,20 +436,22 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
             S.ledger[LEADING, y] += P.pilot_cost_bn
     flow = _flow(P.budget, S.ledger, LEADING, y)
     if flow > 0.0:
+        in_area = np.empty(n_ent, np.int64)  # firms in pilot areas, id order
+        n_area = 0
         total = 0.0
         for i in range(n_ent):
             if S.ent_alive[i] and _in_pilot(
                 S.pilot, S.ent_district, S.ent_field, P.field_cluster, i
             ):
+                in_area[n_area] = i
+                n_area += 1
                 total += S.ent_weight[i]
-        for i in range(n_ent):
-            if S.ent_alive[i] and _in_pilot(
-                S.pilot, S.ent_district, S.ent_field, P.field_cluster, i
-            ):
-                w = S.ent_weight[i]
-                amount = min(P.pilot_subsidy_cap_bn * w, flow * w / total)
-                S.ent_capital[i] += amount
-                S.ledger[LEADING, y] += amount
+        for x in range(n_area):
+            i = in_area[x]
+            w = S.ent_weight[i]
+            amount = min(P.pilot_subsidy_cap_bn * w, flow * w / total)
+            S.ent_capital[i] += amount
+            S.ledger[LEADING, y] += amount
 
     # hand in hand
     if annual:
@@ -470,7 +470,7 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
         for x in range(n_el):
             i = eligible[x]
             f = S.ent_field[i]
-            scores[x] = S.ent_knowledge[i, f] * S.field_weight[f]
+            scores[x] = S.ent_own[i] * S.field_weight[f]
         for x in _stable_desc(scores):
             i = eligible[x]
             cost = P.demo_grant_bn * S.ent_weight[i]
@@ -489,31 +489,32 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
     # rainforest
     flow = _flow(P.budget, S.ledger, RAINFOREST, y)
     if flow > 0.0:
-        keys = np.zeros(n_ent)
+        screened = np.empty(n_ent, np.int64)  # in id order
+        keys = np.empty(n_ent)
+        n_screened = 0
         total = 0.0
         for i in range(n_ent):
-            if _screened(
-                S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
-            ):
+            if _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i):
                 f = S.ent_field[i]
-                keys[i] = rules.finance_key(
+                key = rules.finance_key(
                     S.ent_weight[i], S.field_weight[f], S.ent_tier[i], P.startup_priority
                 )
-                total += keys[i]
+                screened[n_screened] = i
+                keys[n_screened] = key
+                n_screened += 1
+                total += key
         if total > 0.0:
-            for i in range(n_ent):
-                if _screened(
-                    S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
-                ):
-                    amount = min(P.finance_cap_bn * S.ent_weight[i], flow * keys[i] / total)
-                    S.ent_capital[i] += amount
-                    S.ledger[RAINFOREST, y] += amount
+            for x in range(n_screened):
+                i = screened[x]
+                amount = min(P.finance_cap_bn * S.ent_weight[i], flow * keys[x] / total)
+                S.ent_capital[i] += amount
+                S.ledger[RAINFOREST, y] += amount
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _screened(ent_alive, ent_tier, ent_knowledge, ent_field, screen, i):
+def _screened(ent_alive, ent_tier, ent_own, screen, i):
     """Alive, not a leading firm, and past Rainforest's knowledge screen."""
-    return ent_alive[i] and ent_tier[i] != 0 and ent_knowledge[i, ent_field[i]] >= screen
+    return ent_alive[i] and ent_tier[i] != 0 and ent_own[i] >= screen
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -620,7 +621,7 @@ def _hand_in_hand(S, P, seed, t, y):
         for j in range(n_inst):
             if S.inst_cluster[j] == c and S.inst_knowledge[j, f] > inst_k:
                 inst_id, inst_k = j, S.inst_knowledge[j, f]
-        score = S.ent_knowledge[li, f]
+        score = S.ent_own[li]
         for x in range(n_m):
             score += S.ent_knowledge[prop_members[n_prop, x] - n_inst, f]
         if inst_id >= 0:
@@ -690,10 +691,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
     for o in range(n_org):
         if o >= n_inst and not S.ent_alive[o - n_inst]:
             continue
-        own = _own(
-            S.inst_knowledge, S.inst_cluster, S.ent_knowledge, S.ent_field, P.field_cluster,
-            n_inst, o,
-        )  # fmt: skip
+        own = _own(S.inst_knowledge, S.inst_cluster, S.ent_own, P.field_cluster, n_inst, o)
         if o < n_inst:
             designated = S.inst_college[o] or S.inst_center[o]
             attract[o] = rules.employer_attractiveness(own, 0.0, False, designated)
@@ -869,6 +867,7 @@ def _found_startup(S, P, k, employer):
     )
     for f in range(len(pk)):
         S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
+    S.ent_own[i] = S.ent_knowledge[i, S.ent_field[i]]
     return n_inst + i
 
 
@@ -997,6 +996,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
     w_t = S.counts[TALENT_WEIGHT]
     inst_knowledge = S.inst_knowledge
     ent_knowledge = S.ent_knowledge
+    ent_own = S.ent_own
     inst_cluster = S.inst_cluster
     inst_weight = S.inst_weight
     inst_funding = S.inst_funding
@@ -1089,6 +1089,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
         elif is_ent:
             for f in range(nf):
                 ent_knowledge[i, f] = updated[f]
+            ent_own[i] = updated[ent_field[i]]
         else:
             for f in range(nf):
                 inst_knowledge[o, f] = updated[f]
@@ -1102,6 +1103,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
         else:
             for f in range(nf):
                 ent_knowledge[o - n_inst, f] = new[x_new, f]
+            ent_own[o - n_inst] = new[x_new, ent_field[o - n_inst]]
         x_new += 1
 
 
@@ -1247,7 +1249,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
                 n = nbr[x]
                 k = inst_knowledge[n, f] if n < n_inst else ent_knowledge[n - n_inst, f]
                 partner += edge_strength[slot[x]] * k
-        effective = ent_knowledge[i, f] + P.partner_knowledge_weight * partner
+        effective = S.ent_own[i] + P.partner_knowledge_weight * partner
         trl = ent_trl[i]
         in_pilot = pilot[ent_district[i], field_cluster[f]]
         boost = rules.maturation_boost(
@@ -1291,7 +1293,7 @@ def market_step(S, P, seed, t, counts):
     for i in range(n_ent):
         if S.ent_alive[i] and S.ent_trl[i] >= 7:
             f = S.ent_field[i]
-            q = rules.product_quality(S.ent_knowledge[i, f], S.ent_trl[i])
+            q = rules.product_quality(S.ent_own[i], S.ent_trl[i])
             weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta)
             denominator[f] += weight[i]
     factor_active = P.budget[RAINFOREST, y] > 0.0
@@ -1306,16 +1308,14 @@ def market_step(S, P, seed, t, counts):
             S.ent_revenue[i] = 0.0
         if S.ent_tier[i] != 0:
             prob = rules.private_finance_probability(
-                S.ent_knowledge[i, f], P.private_finance_rate, P.absorptive_half
+                S.ent_own[i], P.private_finance_rate, P.absorptive_half
             )
             if rng.keyed_uniform(key_finance, n_inst + i, 0) < prob:
                 S.ent_capital[i] += P.private_round_bn * S.ent_weight[i]
         rd = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
         wages = P.wage_bn * counts[n_inst + i] * w_t
         in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
-        screened = _screened(
-            S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
-        )
+        screened = _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
         mult = rules.cost_multiplier(
             in_pilot, P.pilot_cost_cut, factor_active and screened, P.rainforest_cost_cut
         )
@@ -1342,10 +1342,7 @@ def demography_step(S, P, t, ptr, slot):
         S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
         grace = (
             P.grace_quarters
-            if patient
-            and _screened(
-                S.ent_alive, S.ent_tier, S.ent_knowledge, S.ent_field, P.knowledge_screen, i
-            )
+            if patient and _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
             else 0
         )
         if rules.exit_due(S.ent_negative[i], P.exit_quarters, grace):

@@ -48,6 +48,8 @@ class State(NamedTuple):
     ent_weight: np.ndarray
     ent_district: np.ndarray
     ent_knowledge: np.ndarray
+    ent_own: np.ndarray  # ent_knowledge in the firm's own field, kept with it: loops over
+    # firms read it far more often than the whole row
     ent_trl: np.ndarray
     ent_capital: np.ndarray
     ent_legacy: np.ndarray
@@ -127,7 +129,8 @@ def grown(S, enterprises, talents, edges):
         S.inst_college, S.inst_center, S.inst_funding,
         _grown1(S.ent_field, ent, 0), _grown1(S.ent_tier, ent, 0),
         _grown1(S.ent_weight, ent, 0), _grown1(S.ent_district, ent, 0),
-        _grown2(S.ent_knowledge, ent, 0.0), _grown1(S.ent_trl, ent, 0),
+        _grown2(S.ent_knowledge, ent, 0.0), _grown1(S.ent_own, ent, 0.0),
+        _grown1(S.ent_trl, ent, 0),
         _grown1(S.ent_capital, ent, 0.0), _grown1(S.ent_legacy, ent, 0.0),
         _grown1(S.ent_revenue, ent, 0.0), _grown1(S.ent_rd, ent, 0.0),
         _grown1(S.ent_origin, ent, 0), _grown1(S.ent_age, ent, 0),
@@ -247,6 +250,7 @@ def initial_state(pop: Population, params: Params) -> State:
         ent_weight=ent(pop.ent_weight, 1, np.int64),
         ent_district=ent(pop.ent_district, 0, np.int64),
         ent_knowledge=ent(pop.ent_knowledge, 0.0, np.float64),
+        ent_own=ent(pop.ent_knowledge[np.arange(n_ent), pop.ent_field[:n_ent]], 0.0, np.float64),
         ent_trl=ent(pop.ent_trl, 1, np.int64),
         ent_capital=ent(pop.ent_capital, 0.0, np.float64),
         ent_legacy=ent(legacy, 0.0, np.float64),

@@ -55,3 +55,12 @@ def test_a_run_gives_the_same_bits_whatever_room_it_starts_with(classroom):
     )
     history, _ = simulate(params, population, 3, state=roomy)
     assert np.array_equal(history, tight)
+
+
+def test_each_firms_own_knowledge_stays_that_of_its_field(classroom):
+    _, params, population = classroom
+    _, state = simulate(params, population, 3)
+    n = state.counts[0]
+    assert n > population.n_enterprises  # start-ups and entrants were added
+    rows = state.ent_knowledge[np.arange(n), state.ent_field[:n]]
+    assert np.array_equal(state.ent_own[:n], rows)
