@@ -5,10 +5,13 @@ It follows agents/model.py step for step — the same order of steps, the same r
 indicators equal the Mesa engine's bit for bit (tests/sim/test_equivalence.py checks it).
 What differs is only how state is held: arrays instead of objects, a sorted adjacency
 (CSR) rebuilt from the edge store when a step needs neighbours, stable argsorts where the
-Mesa engine uses Python's stable ``sorted``.
+Mesa engine uses Python's stable ``sorted``, talents in slots that are closed up as they
+leave (each keeps its id, which keys its draws), and each firm's knowledge in its own
+field kept as a column beside the full row. A whole run is one compiled call; the state
+grows inside it.
 
 Compiled code is cached on disk (``cache=True``); the folder is NUMBA_CACHE_DIR, which
-``experiments.run`` points at a per-machine folder the project controls. Functions compile
+``sim/__init__.py`` points at a folder per machine and sources version. Functions compile
 with ``error_model="numpy"``: a division is a plain IEEE division, without the check for a
 zero divisor that Python semantics add to every one (and that keeps loops from being
 optimised). The model guards its divisions, so results are the same bits either way.
