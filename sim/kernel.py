@@ -711,8 +711,9 @@ def talents_step(S, P, seed, t, ptr, nbr):
     (attractiveness, adjacency, cluster lists), so the kernel may apply decisions in any
     order: it decides outflow and founding in one pass in id order, then places the movers
     it noted, then sums talents per employer in id order, as the Mesa engine does. Every
-    talent's three draws are taken whether or not its decision needs them (a draw is a
-    pure function of its key), which keeps the pass free of unpredictable branches.
+    talent's outflow and move draws are taken whether or not its decision needs them (a
+    draw is a pure function of its key), which keeps the pass free of unpredictable
+    branches; the founding draw is taken only for talents skilled enough to found.
     """
     if S.counts[TAL_GONE] * 4 > S.counts[N_TAL]:
         _close_up_talents(S)
@@ -789,8 +790,8 @@ def talents_step(S, P, seed, t, ptr, nbr):
         talent = tal_id[k]
         u_out = rng.keyed_uniform(key_out, talent, 0)
         u_move = rng.keyed_uniform(key_move, talent, 0)
-        u_found = rng.keyed_uniform(key_found, talent, 0)
         skill = tal_skill[k]
+        u_found = rng.keyed_uniform(key_found, talent, 0) if skill >= founding_skill else 1.0
         p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
         p_out = p_out_unemployed if employer < 0 else p_out
         p = p_found_park if employer >= 0 and in_park[employer] else p_found
