@@ -1,0 +1,49 @@
+"""A run calls the compiled kernel through its kept entry point, with the same results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenarios.loader import with_overrides
+from sim import kernel
+from sim.indicators import N_INDICATORS
+from sim.params import build_params
+from sim.population import population_for
+from sim.state import initial_state
+
+
+@pytest.fixture(scope="module")
+def inputs(short_action_plan):
+    scenario = with_overrides(short_action_plan, {"scale": "classroom"})
+    return scenario, build_params(scenario), population_for(scenario, 4)
+
+
+def test_the_entry_point_gives_the_dispatchers_bits(inputs):
+    _, params, population = inputs
+    kernel.simulate(params, population, 4)  # the first call keeps the entry point
+    assert kernel._ENTRY_POINTS
+    history, _ = kernel.simulate(params, population, 4)
+    out = np.zeros((params.n_ticks, N_INDICATORS))
+    state = initial_state(population, params)
+    kernel.run_ticks(state, params, np.int64(4), 0, params.n_ticks, out)  # the dispatcher
+    assert np.array_equal(history, out)
+
+
+def test_layouts_differ_wherever_numbas_types_do(inputs):
+    scenario, params, population = inputs
+    state = initial_state(population, params)
+    same = initial_state(population, params)
+    assert kernel._layout(state) == kernel._layout(same)
+    assert kernel._layout(params) == kernel._layout(build_params(scenario))
+    readonly = state.tal_skill.copy()
+    readonly.flags.writeable = False
+    for changed in (
+        state._replace(tal_skill=state.tal_skill.astype(np.float32)),
+        state._replace(ent_knowledge=np.asfortranarray(state.ent_knowledge)),
+        state._replace(tal_skill=state.tal_skill[::2]),
+        state._replace(tal_skill=readonly),
+        state._replace(counts=state.counts.reshape(1, -1)),
+    ):
+        assert kernel._layout(changed) != kernel._layout(state)
+    assert kernel._layout(params._replace(logit_beta=1)) != kernel._layout(params)
