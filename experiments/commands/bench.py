@@ -15,8 +15,9 @@ def register(sub) -> None:
     bench.add_argument("--scales", default=",".join(SCALES),
                        help="comma-separated: classroom,district,city")  # fmt: skip
     bench.add_argument("--repeats", type=int, default=5,
-                       help="timed runs per engine and scale; the median and the fastest "
-                       "are reported")  # fmt: skip
+                       help="timed runs per engine and scale, at least (fast ones repeat "
+                       "until a second is timed); the median and the fastest are "
+                       "reported")  # fmt: skip
     bench.add_argument("--no-compile", action="store_true",
                        help="skip the fresh-cache compile measurement (minutes)")  # fmt: skip
     bench.add_argument("--json", action="store_true")
