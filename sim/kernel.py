@@ -56,9 +56,10 @@ def _reuse_freed_memory() -> bool:
     Each tick allocates scratch arrays the size of the population (attractiveness, the
     adjacency, per-firm sums), hundreds of kilobytes to megabytes each. By default glibc
     serves such sizes with fresh pages from the system and gives them back when freed, so
-    every tick pays page faults for them again: about 27,000 per city run, a tenth of its
-    time. Serving them from a heap that is not trimmed makes the faults go away; results
-    do not depend on it. Elsewhere than glibc this does nothing.
+    every tick pays page faults for them again: about 27,000 per city run, and about 0.1 s
+    of system time. Serving them from a heap that is not trimmed makes the faults go away
+    (tests/sim/test_memory.py); results do not depend on it. Elsewhere than glibc this
+    does nothing.
     """
     import ctypes
     import ctypes.util
@@ -817,7 +818,6 @@ def talents_step(S, P, seed, t, ptr, nbr):
         else:
             tal_tenure[k] += 1
     S.counts[FOUNDERS] -= founders_left
-    n_rows = len(ptr) - 1
     for m in range(n_movers):
         k = mover[m]
         talent = tal_id[k]
@@ -825,11 +825,10 @@ def talents_step(S, P, seed, t, ptr, nbr):
         unemployed = employer < 0
         current = -np.inf if unemployed else attract[employer]
         best, best_a = -1, -np.inf
-        if not unemployed and employer < n_rows:
-            deg = ptr[employer + 1] - ptr[employer]
-            if deg > 0:
-                c = nbr[ptr[employer] + rng.keyed_index(key_cand, talent, 0, deg)]
-                best, best_a = c, attract[c]
+        deg = 0 if unemployed else _degree(ptr, employer)
+        if deg > 0:
+            c = nbr[ptr[employer] + rng.keyed_index(key_cand, talent, 0, deg)]
+            best, best_a = c, attract[c]
         cl = mover_cluster[m]
         n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
         if n_pool > 0:
@@ -1046,18 +1045,15 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
     edge_strength = S.edge_strength
     # New values of organisations with neighbours wait in a buffer, since their neighbours
     # read the old ones; an organisation without neighbours is updated in place.
-    n_rows = len(ptr) - 1
+    linked = np.empty(n_org, np.int64)
+    new = np.empty((n_org, nf))  # only the first n_linked rows are used
     n_linked = 0
-    for o in range(min(n_org, n_rows)):
-        if ptr[o + 1] > ptr[o] and (o < n_inst or ent_alive[o - n_inst]):
-            n_linked += 1
-    new = np.empty((n_linked, nf))
     gain = np.empty(nf)
     spill = np.empty(nf)
     k_self = np.empty(nf)
     k_other = np.empty(nf)
     updated = np.empty(nf)
-    x_new = 0
+    n_rows = len(ptr) - 1
     for o in range(n_org):
         is_ent = o >= n_inst
         i = o - n_inst
@@ -1118,10 +1114,11 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                         k_other[f] = ent_knowledge[n - n_inst, f]
                 rules.add_spillover(k_self, k_other, coef, absorb, spill)
         rules.update_knowledge(k_self, gain, spill, P.depreciation, updated)
-        if o < n_rows and ptr[o + 1] > ptr[o]:
+        if _degree(ptr, o) > 0:
             for f in range(nf):
-                new[x_new, f] = updated[f]
-            x_new += 1
+                new[n_linked, f] = updated[f]
+            linked[n_linked] = o
+            n_linked += 1
         elif is_ent:
             for f in range(nf):
                 ent_knowledge[i, f] = updated[f]
@@ -1129,18 +1126,15 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
         else:
             for f in range(nf):
                 inst_knowledge[o, f] = updated[f]
-    x_new = 0
-    for o in range(min(n_org, n_rows)):
-        if ptr[o + 1] == ptr[o] or (o >= n_inst and not ent_alive[o - n_inst]):
-            continue
+    for x in range(n_linked):
+        o = linked[x]
         if o < n_inst:
             for f in range(nf):
-                inst_knowledge[o, f] = new[x_new, f]
+                inst_knowledge[o, f] = new[x, f]
         else:
             for f in range(nf):
-                ent_knowledge[o - n_inst, f] = new[x_new, f]
-            ent_own[o - n_inst] = new[x_new, ent_field[o - n_inst]]
-        x_new += 1
+                ent_knowledge[o - n_inst, f] = new[x, f]
+            ent_own[o - n_inst] = new[x, ent_field[o - n_inst]]
 
 
 # ---------------------------------------------------------------- 4. partnering
