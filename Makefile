@@ -1,13 +1,18 @@
-PYTHON ?= python3.11
+# A Python 3.12+ interpreter: python3.12 or python3.13 on PATH where they run, else pyenv's.
+# PYTHON=... overrides.
+PYTHON ?= $(shell for c in python3.12 python3.13 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[23]*/bin/python3 2>/dev/null); do \
+	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench golden clean
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo 'make: no Python 3.12+ found; set PYTHON=/path/to/python3.12' >&2; exit 2; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	@touch $(STAMP)
@@ -20,7 +25,7 @@ demo: $(STAMP)
 	$(VENV)/bin/rainforest run action_plan --replicates 5 --scale district
 
 test: $(TEST_STAMP)
-	$(PY) -m pytest -q
+	$(PY) -P -m pytest -q
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
@@ -35,3 +40,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache
+
+# Rewrites tests/golden/ from the model as it is now, printing what moved: for a
+# deliberate model change, with the printed diff in the change's note.
+golden: $(TEST_STAMP)
+	$(PY) -P -m pytest -q -s tests/sim/test_golden.py --update-golden

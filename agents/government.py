@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
-
-from scenarios.fields import N_DISTRICTS
-from sim import rng, rules
-from sim.params import (
+from rainforest.scenarios.fields import N_DISTRICTS
+from rainforest.sim import rng, rules
+from rainforest.sim.params import (
     ARRAY,
     FOUNDATION,
     HAND_IN_HAND,
@@ -29,8 +28,8 @@ from sim.params import (
 )
 
 if TYPE_CHECKING:
-    from agents.model import EcosystemModel
-    from agents.organisations import Enterprise, Institute
+    from rainforest.agents.model import EcosystemModel
+    from rainforest.agents.organisations import Enterprise, Institute
 
 
 @dataclass

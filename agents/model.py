@@ -20,16 +20,15 @@ import mesa
 import networkx as nx
 import numpy as np
 from mesa.discrete_space import Cell, Network
-
-from agents.government import Government
-from agents.organisations import Enterprise, Institute, Organisation
-from agents.talent import FOUND, LEAVE, MOVE, Talent
-from scenarios.fields import N_DISTRICTS, N_FIELDS
-from scenarios.schema import Scenario
-from sim import rng, rules
-from sim.indicators import INDICATOR_NAMES, N_INDICATORS, compute_indicators
-from sim.params import ARRAY, CONSORTIUM, PARTNERSHIP, RAINFOREST, Params, build_params
-from sim.population import Population, population_for
+from rainforest.agents.government import Government
+from rainforest.agents.organisations import Enterprise, Institute, Organisation
+from rainforest.agents.talent import FOUND, LEAVE, MOVE, Talent
+from rainforest.scenarios.fields import N_DISTRICTS, N_FIELDS
+from rainforest.scenarios.schema import Scenario
+from rainforest.sim import rng, rules
+from rainforest.sim.indicators import INDICATOR_NAMES, N_INDICATORS, compute_indicators
+from rainforest.sim.params import ARRAY, CONSORTIUM, PARTNERSHIP, RAINFOREST, Params, build_params
+from rainforest.sim.population import Population, population_for
 
 STEPS = (
     "government",
@@ -52,8 +51,8 @@ class EcosystemModel(mesa.Model):
         seed: int = 0,
         population: Population | None = None,
     ) -> None:
-        super().__init__(seed=seed)
-        self.scenario = scenario
+        super().__init__(rng=seed)
+        self.run_scenario = scenario  # Mesa 3.5 reserves Model.scenario
         self.seed = int(seed)
         self.params: Params = build_params(scenario)
         self.population = population if population is not None else population_for(scenario, seed)

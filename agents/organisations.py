@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa.discrete_space import FixedAgent
-
-from sim import rng, rules
-from sim.params import TIERS
+from rainforest.sim import rng, rules
+from rainforest.sim.params import TIERS
 
 if TYPE_CHECKING:
-    from agents.model import EcosystemModel
+    from rainforest.agents.model import EcosystemModel
 
 
 class Organisation(FixedAgent):

@@ -10,11 +10,10 @@ import math
 from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
-
-from sim import rng, rules
+from rainforest.sim import rng, rules
 
 if TYPE_CHECKING:
-    from agents.model import EcosystemModel
+    from rainforest.agents.model import EcosystemModel
 
 LEAVE, MOVE, FOUND = "leave", "move", "found"
 

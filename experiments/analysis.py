@@ -18,11 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.results import atomic_write_bytes, output_folder
-from experiments.storage import load_manifest, load_results
-from scenarios.errors import ScenarioError
-from sim.indicators import spec
+from rainforest.experiments.results import atomic_write_bytes, output_folder
+from rainforest.experiments.storage import load_manifest, load_results
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.sim.indicators import spec
 
 CONF_LEVEL = 0.95
 RESAMPLES = 200

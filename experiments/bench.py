@@ -19,19 +19,18 @@ import time
 from importlib import metadata
 
 import numpy as np
-
-from scenarios import load_scenario
-from scenarios.loader import with_overrides
+from rainforest.scenarios import load_scenario
+from rainforest.scenarios.loader import with_overrides
 
 BENCH_TICKS = 32  # eight years: the library's 2021-2028
 
 _CHILD = """
 import time
 t0 = time.perf_counter()
-from scenarios import load_scenario
-from sim.kernel import simulate
-from sim.params import build_params
-from sim.population import population_for
+from rainforest.scenarios import load_scenario
+from rainforest.sim.kernel import simulate
+from rainforest.sim.params import build_params
+from rainforest.sim.population import population_for
 scenario = load_scenario("{scenario}")
 simulate(build_params(scenario), population_for(scenario, {seed}), {seed})
 print(time.perf_counter() - t0)
@@ -120,11 +119,11 @@ def run_bench(
     ``repeats`` times at each scale, and more at small scales, until a second is timed;
     Mesa runs ``repeats`` times unless ``mesa_repeats`` says otherwise.
     """
-    from agents.model import EcosystemModel
-    from sim.kernel import simulate
-    from sim.params import build_params
-    from sim.population import population_for
-    from sim.state import initial_state
+    from rainforest.agents.model import EcosystemModel
+    from rainforest.sim.kernel import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import population_for
+    from rainforest.sim.state import initial_state
 
     full = load_scenario(scenario_name)
     years = BENCH_TICKS // 4

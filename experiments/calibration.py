@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from experiments.run import derive_seed, run_one
-from scenarios.loader import load_scenario, with_overrides
-from scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.experiments.run import derive_seed, run_one
+from rainforest.scenarios.loader import load_scenario, with_overrides
+from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CALIBRATION_FILE = ROOT / "scenarios" / "calibration.toml"
@@ -167,7 +166,7 @@ def calibration_seeds(root_seed: int, replicates: int) -> list[int]:
 
 
 def _schedule_targets(scenario: Scenario) -> dict[str, np.ndarray]:
-    from sim.params import build_params
+    from rainforest.sim.params import build_params
 
     p = build_params(scenario)
     return {
@@ -282,7 +281,7 @@ def calibrate(
     fitted = {fp.path: _round(best.params[fp.path]) for fp in FREE_PARAMETERS}
     check_seeds = [derive_seed(root_seed, 1, r) for r in range(check_replicates)]
     check = evaluate(fitted, check_seeds, scale, base)
-    from experiments.storage import code_version
+    from rainforest.experiments.storage import code_version
 
     return {
         "parameters": fitted,

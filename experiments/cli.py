@@ -11,19 +11,19 @@ import argparse
 import importlib
 import sys
 
-from scenarios.errors import ScenarioError
+from rainforest.scenarios.errors import ScenarioError
 
 EXIT_BAD_INPUT = 2
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "experiments.commands.run",
-    "experiments.commands.scenarios",
-    "experiments.commands.bench",
-    "experiments.commands.viz",
-    "experiments.commands.sweep",
-    "experiments.commands.analyze",
-    "experiments.commands.sweep_bench",
-    "experiments.commands.calibrate",
+    "rainforest.experiments.commands.run",
+    "rainforest.experiments.commands.scenarios",
+    "rainforest.experiments.commands.bench",
+    "rainforest.experiments.commands.viz",
+    "rainforest.experiments.commands.sweep",
+    "rainforest.experiments.commands.analyze",
+    "rainforest.experiments.commands.sweep_bench",
+    "rainforest.experiments.commands.calibrate",
 )
 
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from scenarios.errors import ScenarioError
-from scenarios.schema import Scenario
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.schema import Scenario
 
 RETRIES = 2  # a chunk whose worker dies is run again up to this many times
 _prepare_lock = threading.Lock()
@@ -84,7 +84,7 @@ class Executor(Protocol):
 
 def _warm_scenario() -> Scenario:
     """A tiny run of the action plan: every plan on, so every compiled rule is used."""
-    from scenarios.loader import load_scenario, with_overrides
+    from rainforest.scenarios.loader import load_scenario, with_overrides
 
     return with_overrides(
         load_scenario("action_plan"),
@@ -100,9 +100,9 @@ def prepare_worker(engine: str) -> str:
     with _prepare_lock:
         if engine in _prepared:
             return socket.gethostname()
-        import sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
-        from experiments.run import run_one
-        from experiments.storage import model_fingerprint
+        import rainforest.sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
+        from rainforest.experiments.run import run_one
+        from rainforest.experiments.storage import model_fingerprint
 
         cache = os.environ.get("NUMBA_CACHE_DIR")
         lock_dir = Path(cache) if cache else None
@@ -149,9 +149,9 @@ class _file_lock:
 def run_chunk(task: ChunkTask) -> ChunkOutcome:
     """Run a chunk's runs; a run that raises is recorded with its error, not raised."""
     prepare_worker(task.engine)
-    from experiments.run import run_one
-    from experiments.storage import model_fingerprint
-    from experiments.sweep import scenario_for
+    from rainforest.experiments.run import run_one
+    from rainforest.experiments.storage import model_fingerprint
+    from rainforest.experiments.sweep import scenario_for
 
     started = time.perf_counter()
     rows: list[tuple[int, str | None, list[float] | None]] = []

@@ -15,9 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from experiments.run import RunResult
-from scenarios.errors import ScenarioError
+from rainforest.experiments.run import RunResult
+from rainforest.scenarios.errors import ScenarioError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -17,12 +17,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-
-from scenarios.errors import ScenarioError
-from scenarios.loader import with_overrides
-from scenarios.schema import Scenario
-from scenarios.targets import TARGET_YEAR
-from sim.indicators import INDICATOR_NAMES, INDICATORS
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.loader import with_overrides
+from rainforest.scenarios.schema import Scenario
+from rainforest.scenarios.targets import TARGET_YEAR
+from rainforest.sim.indicators import INDICATOR_NAMES, INDICATORS
 
 Engine = Literal["mesa", "kernel"]
 ENGINES: tuple[str, ...] = ("kernel", "mesa")
@@ -93,16 +92,16 @@ def run_one(
             raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
         scenario = with_overrides(scenario, {"scale": scale})
     if engine == "kernel":
-        from sim.kernel import simulate
-        from sim.params import build_params
-        from sim.population import population_for
+        from rainforest.sim.kernel import simulate
+        from rainforest.sim.params import build_params
+        from rainforest.sim.population import population_for
 
         history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
         if on_tick is not None:
             for tick in range(len(history)):
                 on_tick(tick)
     else:
-        from agents.model import EcosystemModel
+        from rainforest.agents.model import EcosystemModel
 
         model = EcosystemModel(scenario, seed=seed)
         for tick in range(model.params.n_ticks):

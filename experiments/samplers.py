@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from experiments.sweep import Sweep
+from rainforest.experiments.sweep import Sweep
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
-from experiments.run import RunResult
-from sim.indicators import INDICATORS
+from rainforest.experiments.run import RunResult
+from rainforest.sim.indicators import INDICATORS
 
 
 def summary_dict(results: Sequence[RunResult], root_seed: int) -> dict:

@@ -32,8 +32,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from scenarios.errors import ScenarioError
+from rainforest.scenarios.errors import ScenarioError
 
 FORMAT = "rainforest-sweep/1"
 MANIFEST = "manifest.json"

@@ -27,20 +27,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from experiments import run as run_module
-from experiments.run import SCALES
-from scenarios.errors import ScenarioError
-from scenarios.loader import (
+from rainforest.experiments import run as run_module
+from rainforest.experiments.run import SCALES
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.loader import (
     library_names,
     load_scenario,
     read_input_text,
     scenario_from_dict,
     with_overrides,
 )
-from scenarios.schema import PLAN_START_YEAR, Scenario
-from scenarios.targets import TARGET_YEAR
-from sim.indicators import INDICATOR_NAMES, TARGETED
+from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.scenarios.targets import TARGET_YEAR
+from rainforest.sim.indicators import INDICATOR_NAMES, TARGETED
 
 SAMPLERS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "list")
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "loguniform", "triangular", "truncnormal")

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from experiments.executors import DaskExecutor, Executor, LocalExecutor
-from experiments.storage import load_results
-from experiments.sweep import load_sweep
-from experiments.sweep_runner import run_sweep
-from scenarios.loader import load_scenario
+from rainforest.experiments.executors import DaskExecutor, Executor, LocalExecutor
+from rainforest.experiments.storage import load_results
+from rainforest.experiments.sweep import load_sweep
+from rainforest.experiments.sweep_runner import run_sweep
+from rainforest.scenarios.loader import load_scenario
 
 _PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
 _MAX_BUDGET = {"foundation": 6.0, "leading": 5.0, "hand_in_hand": 4.0, "open_source": 3.0,
@@ -79,7 +79,7 @@ def run_bench(
     share of the workers' wall time spent inside chunks: what the sweep layer's own
     costs (starting workers, scheduling, writing) leave for the model.
     """
-    from experiments.sweep import default_engine
+    from rainforest.experiments.sweep import default_engine
 
     engine = engine or default_engine()
     configs: dict[str, tuple[int, Callable[[str], Executor]]] = {

@@ -23,11 +23,16 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-from experiments.executors import ChunkFailure, ChunkOutcome, ChunkTask, Executor, WorkersLost
-from experiments.run import derive_seed
-from experiments.samplers import sample_count, sample_table
-from experiments.storage import (
+from rainforest.experiments.executors import (
+    ChunkFailure,
+    ChunkOutcome,
+    ChunkTask,
+    Executor,
+    WorkersLost,
+)
+from rainforest.experiments.run import derive_seed
+from rainforest.experiments.samplers import sample_count, sample_table
+from rainforest.experiments.storage import (
     FORMAT,
     RUN_COLUMNS,
     Chunk,
@@ -37,8 +42,8 @@ from experiments.storage import (
     model_fingerprint,
     result_schema,
 )
-from experiments.sweep import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
-from scenarios.errors import ScenarioError
+from rainforest.experiments.sweep import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
+from rainforest.scenarios.errors import ScenarioError
 
 MAX_RUNS = 5_000_000  # the manifest lists every run; beyond this, split the sweep
 MAX_CHUNK = 50

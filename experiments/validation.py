@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from experiments.run import RunResult, indicator_frame
-from scenarios.schema import PLAN_START_YEAR, Scenario
-from sim.state import N_ENT, N_INST
+from rainforest.experiments.run import RunResult, indicator_frame
+from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.sim.state import N_ENT, N_INST
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,10 @@ class StylizedFacts:
 
 def run_with_state(scenario: Scenario, seed: int, scale: str | None = None) -> tuple[Any, Any]:
     """One kernel run returning (RunResult, final state): the facts need the state."""
-    from scenarios.loader import with_overrides
-    from sim.kernel import simulate
-    from sim.params import build_params
-    from sim.population import population_for
+    from rainforest.scenarios.loader import with_overrides
+    from rainforest.sim.kernel import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import population_for
 
     if scale is not None and scale != scenario.scale:
         scenario = with_overrides(scenario, {"scale": scale})
@@ -140,8 +139,8 @@ PLAN_SCENARIOS: dict[str, str] = {
 
 
 def _outputs(name: str, seeds: list[int], scale: str) -> tuple[np.ndarray, list[RunResult]]:
-    from experiments.run import run_one
-    from scenarios.loader import load_scenario
+    from rainforest.experiments.run import run_one
+    from rainforest.scenarios.loader import load_scenario
 
     sc = load_scenario(name)
     runs = [run_one(sc, s, scale=scale) for s in seeds]
@@ -188,13 +187,13 @@ def plan_contributions(
 
 
 def _seeds(root_seed: int, replicates: int) -> list[int]:
-    from experiments.run import derive_seed
+    from rainforest.experiments.run import derive_seed
 
     return [derive_seed(root_seed, 0, r) for r in range(replicates)]
 
 
 def _summary(out: np.ndarray, runs: list[RunResult]) -> dict[str, Any]:
-    from experiments.calibration import growth_over_band_years
+    from rainforest.experiments.calibration import growth_over_band_years
 
     growth = [growth_over_band_years(r) for r in runs]
     return {
@@ -211,7 +210,7 @@ def _summary(out: np.ndarray, runs: list[RunResult]) -> dict[str, Any]:
 
 def facts_summary(replicates: int = 20, scale: str = "district", root_seed: int = 31) -> dict:
     """Median, 5 % and 95 % of every stylized fact over replicates of the action plan."""
-    from scenarios.loader import load_scenario
+    from rainforest.scenarios.loader import load_scenario
 
     sc = load_scenario("action_plan")
     facts = [stylized_facts(*run_with_state(sc, s, scale)) for s in _seeds(root_seed, replicates)]
@@ -276,7 +275,7 @@ def uncertainty_summary(results: Any, figure: Any = None, target: float = 500.0)
     reach probability in the lower and upper third of each varied parameter; optionally
     a PNG of reach probability against each parameter.
     """
-    from experiments.storage import load_results
+    from rainforest.experiments.storage import load_results
 
     df = load_results(results)
     cols = [c for c in df.columns if c.startswith(("market.", "behaviour.", "plans."))]

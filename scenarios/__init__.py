@@ -1,7 +1,7 @@
 """Inputs of the model: the scenario schema, the built-in library, fields and 2030 targets."""
 
-from scenarios.errors import ScenarioError
-from scenarios.loader import library_names, load_scenario, scenario_from_dict
-from scenarios.schema import Scenario
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.loader import library_names, load_scenario, scenario_from_dict
+from rainforest.scenarios.schema import Scenario
 
 __all__ = ["Scenario", "ScenarioError", "library_names", "load_scenario", "scenario_from_dict"]

@@ -13,9 +13,8 @@ from typing import Any
 
 import tomli_w
 from pydantic import ValidationError
-
-from scenarios.errors import ScenarioError
-from scenarios.schema import Scenario
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.schema import Scenario
 
 LIBRARY_DIR = Path(__file__).with_name("library")
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from scenarios.fields import MARKET_RANGES
+from rainforest.scenarios.fields import MARKET_RANGES
 
 MIN_YEAR = 2015
 PLAN_START_YEAR = 2023  # the plan's first year (released 2022-11-23)

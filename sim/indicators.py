@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-
-from scenarios.fields import CLUSTERS
-from scenarios.targets import targets
-from sim import rules
+from rainforest.scenarios.fields import CLUSTERS
+from rainforest.scenarios.targets import targets
+from rainforest.sim import rules
 
 
 @dataclass(frozen=True)

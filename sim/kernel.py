@@ -23,10 +23,9 @@ import math
 
 import numpy as np
 from numba import njit, typeof
-
-from sim import rng, rules
-from sim.indicators import compute_indicators
-from sim.state import (
+from rainforest.sim import rng, rules
+from rainforest.sim.indicators import compute_indicators
+from rainforest.sim.state import (
     FOUNDERS,
     INFLOW,
     KEY,
@@ -1564,8 +1563,8 @@ def simulate(params, population, seed: int, state=None):
 
     One compiled call: the state grows inside it when a tick could outgrow its arrays.
     """
-    from sim.indicators import N_INDICATORS
-    from sim.state import initial_state
+    from rainforest.sim.indicators import N_INDICATORS
+    from rainforest.sim.state import initial_state
 
     S = initial_state(population, params) if state is None else state
     out = np.zeros((params.n_ticks, N_INDICATORS))

@@ -11,9 +11,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-
-from scenarios.fields import FIELD_CLUSTER, FIELD_SHARE, FIELD_START_TRL, N_CLUSTERS, N_FIELDS
-from scenarios.schema import PLAN_NAMES, Scenario
+from rainforest.scenarios.fields import (
+    FIELD_CLUSTER,
+    FIELD_SHARE,
+    FIELD_START_TRL,
+    N_CLUSTERS,
+    N_FIELDS,
+)
+from rainforest.scenarios.schema import PLAN_NAMES, Scenario
 
 FOUNDATION, LEADING, HAND_IN_HAND, OPEN_SOURCE, ARRAY, RAINFOREST = range(6)
 N_PLANS = 6

@@ -19,11 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-
-from scenarios.errors import ScenarioError
-from scenarios.fields import FIELD_CLUSTER, FIELD_SHARE, FIELD_START_TRL, N_DISTRICTS, N_FIELDS
-from scenarios.schema import Scenario
-from sim import rng
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.fields import (
+    FIELD_CLUSTER,
+    FIELD_SHARE,
+    FIELD_START_TRL,
+    N_DISTRICTS,
+    N_FIELDS,
+)
+from rainforest.scenarios.schema import Scenario
+from rainforest.sim import rng
 
 # The real city the presets sample (assumption: the order of magnitude of firms, research
 # organisations and researchers working on the 16 future fields in Shanghai).

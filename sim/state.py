@@ -17,10 +17,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, types
 from numba.typed import Dict
-
-from scenarios.fields import N_DISTRICTS, N_FIELDS
-from sim.params import N_PLANS, Params
-from sim.population import Population
+from rainforest.scenarios.fields import N_DISTRICTS, N_FIELDS
+from rainforest.sim.params import N_PLANS, Params
+from rainforest.sim.population import Population
 
 KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below 2**31
 

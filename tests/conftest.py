@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from scenarios import load_scenario
-from scenarios.loader import with_overrides
+from rainforest.scenarios import load_scenario
+from rainforest.scenarios.loader import with_overrides
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +25,17 @@ def compiled_kernel():
     The compiled code lands in the on-disk cache, so worker processes load it instead
     of each compiling it again.
     """
-    from sim.kernel import simulate
-    from sim.params import build_params
-    from sim.population import build_population
+    from rainforest.sim.kernel import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import build_population
 
     scenario = with_overrides(load_scenario("action_plan"), {"horizon_year": 2023})
     simulate(build_params(scenario), build_population(0, (60, 10, 300)), 0)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the model as it is now and print what moved",
+    )

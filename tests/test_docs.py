@@ -16,12 +16,11 @@ import pytest
 from numba.core.dispatcher import Dispatcher
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
-
-from agents.model import STEPS
-from scenarios import fields
-from scenarios.schema import Scenario
-from sim import rules
-from sim.indicators import INDICATOR_NAMES
+from rainforest.agents.model import STEPS
+from rainforest.scenarios import fields
+from rainforest.scenarios.schema import Scenario
+from rainforest.sim import rules
+from rainforest.sim.indicators import INDICATOR_NAMES
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 SKIPPED = {"name", "description"}  # identify a scenario; no part of the model

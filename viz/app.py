@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import solara
 from mesa.visualization import SolaraViz
-
-from scenarios.loader import library_names
-from viz.model import DEFAULT_SCENARIO, MAX_MULTIPLIER, PLAN_TITLES, SCALES, ViewModel
-from viz.panels import PANELS
+from rainforest.scenarios.loader import library_names
+from rainforest.viz.model import DEFAULT_SCENARIO, MAX_MULTIPLIER, PLAN_TITLES, SCALES, ViewModel
+from rainforest.viz.panels import PANELS
 
 TITLE = "rainforest: Shanghai's future-industry ecosystem"
 
@@ -30,7 +29,7 @@ INTRO_HTML = (
 def model_params() -> dict[str, dict]:
     """The controls, in Mesa's format; each key is a keyword of ``ViewModel``."""
     params: dict[str, dict] = {
-        "scenario": {
+        "scenario_name": {  # Mesa 3.5 reserves the keyword ``scenario``
             "type": "Select",
             "value": DEFAULT_SCENARIO,
             "values": library_names(),

@@ -19,13 +19,12 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-
-from scenarios.fields import CLUSTERS
-from sim.indicators import INDEX, N_INDICATORS, spec
-from viz.layout import DISC_RADIUS, RING_RADIUS, cluster_anchor
+from rainforest.scenarios.fields import CLUSTERS
+from rainforest.sim.indicators import INDEX, N_INDICATORS, spec
+from rainforest.viz.layout import DISC_RADIUS, RING_RADIUS, cluster_anchor
 
 if TYPE_CHECKING:
-    from viz.model import ViewModel
+    from rainforest.viz.model import ViewModel
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 CLUSTER_COLOURS: tuple[str, ...] = ("#D55E00", "#0072B2", "#E69F00", "#56B4E9", "#009E73")

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-
-from scenarios.targets import TARGET_YEAR, targets
-from sim.indicators import spec
+from rainforest.scenarios.targets import TARGET_YEAR, targets
+from rainforest.sim.indicators import spec
 
 Runs = Mapping[str, Sequence[pd.DataFrame]]
 

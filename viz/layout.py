@@ -22,11 +22,10 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from scenarios.fields import N_CLUSTERS
+from rainforest.scenarios.fields import N_CLUSTERS
 
 if TYPE_CHECKING:
-    from agents.model import EcosystemModel
+    from rainforest.agents.model import EcosystemModel
 
 RING_RADIUS = 1.0
 DISC_RADIUS = 0.5

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from agents.model import EcosystemModel
-from scenarios.loader import library_names, load_scenario, with_overrides
-from scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
-from viz.layout import NetworkLayout
+from rainforest.agents.model import EcosystemModel
+from rainforest.scenarios.loader import library_names, load_scenario, with_overrides
+from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
+from rainforest.viz.layout import NetworkLayout
 
 SCALES: tuple[str, ...] = ("classroom", "district")
 DEFAULT_SCENARIO = "action_plan"
@@ -94,7 +94,7 @@ class ViewModel(EcosystemModel):
 
     def __init__(
         self,
-        scenario: str = DEFAULT_SCENARIO,
+        scenario_name: str = DEFAULT_SCENARIO,
         scale: str = "classroom",
         seed: int = 0,
         foundation: float = 1.0,
@@ -104,9 +104,10 @@ class ViewModel(EcosystemModel):
         array: float = 1.0,
         rainforest: float = 1.0,
     ) -> None:
-        if scenario not in library_names():
+        if scenario_name not in library_names():
             raise ValueError(
-                f"scenario: {scenario!r} is not a built-in scenario ({', '.join(library_names())})"
+                f"scenario: {scenario_name!r} is not a built-in scenario "
+                f"({', '.join(library_names())})"
             )
         self.multipliers: dict[str, float] = {
             "foundation": float(foundation),
@@ -116,7 +117,7 @@ class ViewModel(EcosystemModel):
             "array": float(array),
             "rainforest": float(rainforest),
         }
-        self.base_scenario = load_scenario(scenario)
+        self.base_scenario = load_scenario(scenario_name)
         built = view_scenario(self.base_scenario, scale, self.multipliers)
         super().__init__(built, seed=int(seed))
         self.running = self.tick < self.params.n_ticks
@@ -145,7 +146,7 @@ class ViewModel(EcosystemModel):
         support the run starts with.
         """
         budget = self.params.budget
-        first_plan_year = max(0, PLAN_START_YEAR - self.scenario.start_year)
+        first_plan_year = max(0, PLAN_START_YEAR - self.run_scenario.start_year)
         year = min(max(self.year_index, first_plan_year), budget.shape[1] - 1)
         return float(budget[PLAN_NAMES.index(plan), year])
 

@@ -12,15 +12,14 @@ from collections.abc import Callable
 
 import reacton.ipywidgets as rw
 import solara
-
-from sim.indicators import INDEX, spec
-from viz.drawing import (
+from rainforest.sim.indicators import INDEX, spec
+from rainforest.viz.drawing import (
     figure_png,
     network_figure,
     output_figure,
     talent_figure,
 )
-from viz.model import PLAN_HELP, PLAN_TITLES, ViewModel
+from rainforest.viz.model import PLAN_HELP, PLAN_TITLES, ViewModel
 
 CARD_STYLE = {"height": "100%", "overflow-y": "auto", "margin": "0px"}
 IMAGE_LAYOUT = {"max_width": "100%", "height": "auto"}
@@ -143,7 +142,7 @@ def PlansPanel(model: ViewModel) -> None:
     """What each plan does, and the money it has in this run."""
     with solara.Card(classes=["rf-plans"], style=CARD_STYLE):
         solara.Text(
-            f"The six plans in this run ({model.scenario.name}, {model.scenario.scale})",
+            f"The six plans in this run ({model.run_scenario.name}, {model.run_scenario.scale})",
             style={"font-weight": "bold"},
         )
         for plan, title in PLAN_TITLES.items():

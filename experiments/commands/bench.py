@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from scenarios.errors import ScenarioError
+from rainforest.scenarios.errors import ScenarioError
 
 SCALES = ("classroom", "district", "city")
 
@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from experiments.bench import run_bench
+    from rainforest.experiments.bench import run_bench
 
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in SCALES]

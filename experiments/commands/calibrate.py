@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments.commands.args import _nonneg_int, _pos_int
+from rainforest.experiments.commands.args import _nonneg_int, _pos_int
 
 
 def register(sub) -> None:
@@ -37,7 +37,7 @@ def register(sub) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from experiments.calibration import (
+    from rainforest.experiments.calibration import (
         CALIBRATION_FILE,
         FREE_PARAMETERS,
         START_POINTS,
@@ -80,7 +80,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         args.out.write_text(text)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.apply:
-        from experiments.calibration import apply_to_library
+        from rainforest.experiments.calibration import apply_to_library
 
         for path in apply_to_library(result["parameters"]):
             print(f"updated {path}", file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from experiments.commands.args import _nonneg_int, _pos_int
+from rainforest.experiments.commands.args import _nonneg_int, _pos_int
 
 
 def register(sub) -> None:
@@ -39,18 +39,18 @@ def _progress(enabled: bool):
 
 def _write_figures(out: Path, name: str, results: list) -> None:
     """The report figures next to the result files: output fan chart and scorecard."""
-    from experiments.results import atomic_write_bytes
-    from viz.figures import report_pngs
+    from rainforest.experiments.results import atomic_write_bytes
+    from rainforest.viz.figures import report_pngs
 
     for file_name, png in report_pngs({name: [r.indicators for r in results]}).items():
         atomic_write_bytes(out / file_name, png)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from experiments.results import write_run_results
-    from experiments.run import derive_seed, run_one
-    from experiments.scorecard import render_scorecard, summary_dict
-    from scenarios.loader import load_scenario, with_overrides
+    from rainforest.experiments.results import write_run_results
+    from rainforest.experiments.run import derive_seed, run_one
+    from rainforest.experiments.scorecard import render_scorecard, summary_dict
+    from rainforest.scenarios.loader import load_scenario, with_overrides
 
     scenario = load_scenario(args.scenario)
     if args.scale is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from experiments.cli import Parser
+from rainforest.experiments.cli import Parser
 
 
 def register(sub) -> None:
@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from scenarios.loader import library_names, load_scenario, scenario_to_toml
+    from rainforest.scenarios.loader import library_names, load_scenario, scenario_to_toml
 
     if args.action == "list":
         for name in library_names():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from experiments.commands.args import _pos_int
+from rainforest.experiments.commands.args import _pos_int
 
 
 def register(sub) -> None:
@@ -27,10 +27,10 @@ def register(sub) -> None:
 
 
 def cmd_sweep_bench(args: argparse.Namespace) -> int:
-    from experiments.run import ENGINES
-    from experiments.sweep_bench import run_bench
-    from scenarios.errors import ScenarioError
-    from scenarios.schema import MAX_YEAR, MIN_YEAR
+    from rainforest.experiments.run import ENGINES
+    from rainforest.experiments.sweep_bench import run_bench
+    from rainforest.scenarios.errors import ScenarioError
+    from rainforest.scenarios.schema import MAX_YEAR, MIN_YEAR
 
     if args.engine is not None and args.engine not in ENGINES:
         choices = ", ".join(ENGINES)

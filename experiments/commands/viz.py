@@ -17,7 +17,7 @@ def _port(text: str) -> int:
 
 
 def register(sub) -> None:
-    from viz.serve import DEFAULT_HOST, DEFAULT_PORT
+    from rainforest.viz.serve import DEFAULT_HOST, DEFAULT_PORT
 
     viz = sub.add_parser("viz", help="serve the interactive view (open it in a browser)")
     viz.add_argument(
@@ -32,7 +32,7 @@ def register(sub) -> None:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from viz.serve import is_loopback, serve
+    from rainforest.viz.serve import is_loopback, serve
 
     if not is_loopback(args.host):
         print(

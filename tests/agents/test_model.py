@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents import EcosystemModel, Enterprise, Talent
-from scenarios import load_scenario
-from scenarios.loader import with_overrides
-from sim.indicators import INDEX
+from rainforest.agents import EcosystemModel, Enterprise, Talent
+from rainforest.scenarios import load_scenario
+from rainforest.scenarios.loader import with_overrides
+from rainforest.sim.indicators import INDEX
 
 
 def _run(scenario, seed):

@@ -8,14 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.analysis import analyze
-from experiments.cli import main
-from experiments.executors import LocalExecutor
-from experiments.storage import load_manifest, load_results
-from experiments.sweep import load_sweep
-from experiments.sweep_runner import run_sweep
-from sim.indicators import TARGETED, spec
+from rainforest.experiments.analysis import analyze
+from rainforest.experiments.cli import main
+from rainforest.experiments.executors import LocalExecutor
+from rainforest.experiments.storage import load_manifest, load_results
+from rainforest.experiments.sweep import load_sweep
+from rainforest.experiments.sweep_runner import run_sweep
+from rainforest.sim.indicators import TARGETED, spec
 
 TINY = (
     'extends = "action_plan"\nname = "tiny"\nhorizon_year = 2024\n'

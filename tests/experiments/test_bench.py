@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from experiments.cli import main
+from rainforest.experiments.cli import main
 
 
 def test_bench_json_has_the_documented_figures(capsys):

@@ -15,8 +15,7 @@ import tomllib
 
 import numpy as np
 import pytest
-
-from experiments.calibration import (
+from rainforest.experiments.calibration import (
     CALIBRATION_FILE,
     FREE_PARAMETERS,
     GROWTH_BAND,
@@ -25,8 +24,8 @@ from experiments.calibration import (
     evaluate,
     read_calibration,
 )
-from experiments.run import derive_seed, run_one
-from scenarios.loader import load_scenario
+from rainforest.experiments.run import derive_seed, run_one
+from rainforest.scenarios.loader import load_scenario
 
 REPLICATES = 8
 SEEDS = [derive_seed(7, 0, r) for r in range(REPLICATES)]
@@ -102,7 +101,7 @@ def test_leave_one_out_costs_output(name: str, action_plan_outputs: np.ndarray) 
 
 
 def test_calibrate_smoke_writes_a_complete_record(tmp_path) -> None:
-    from experiments.cli import main
+    from rainforest.experiments.cli import main
 
     out = tmp_path / "cal.toml"
     argv = ["calibrate", "--trials", "2", "--scale", "classroom", "--replicates", "1",
@@ -118,7 +117,7 @@ def test_calibrate_smoke_writes_a_complete_record(tmp_path) -> None:
 def test_apply_writes_the_fitted_values_and_keeps_the_plans(tmp_path) -> None:
     import shutil
 
-    from experiments.calibration import LIBRARY_FILES, apply_to_library
+    from rainforest.experiments.calibration import LIBRARY_FILES, apply_to_library
 
     files = [shutil.copy(f, tmp_path / f.name) for f in LIBRARY_FILES]
     paths = [tmp_path / f.name for f in LIBRARY_FILES]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from experiments.run import derive_seed, run_one
-from scenarios import load_scenario
+from rainforest.experiments.run import derive_seed, run_one
+from rainforest.scenarios import load_scenario
 
 REPLICATES = 8
 EXPECTED = {

@@ -6,11 +6,10 @@ import json
 
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.run import derive_seed, run_one
-from scenarios.targets import targets
-from sim.indicators import INDICATOR_NAMES
+from rainforest.experiments.cli import main
+from rainforest.experiments.run import derive_seed, run_one
+from rainforest.scenarios.targets import targets
+from rainforest.sim.indicators import INDICATOR_NAMES
 
 SHORT = ["--scale", "classroom"]
 
@@ -53,7 +52,7 @@ def test_out_writes_every_replicate_per_tick(short_file, tmp_path, capsys):
 
 
 def test_the_summary_is_the_runs_final_quarter(short_file, capsys):
-    from scenarios import load_scenario
+    from rainforest.scenarios import load_scenario
 
     assert main(["run", str(short_file), "--seed", "9", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)

@@ -18,14 +18,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.executors import DaskExecutor, LocalExecutor
-from experiments.run import derive_seed, run_one
-from experiments.samplers import sample_table
-from experiments.storage import Chunk, load_manifest, load_results, parse_chunk_name
-from experiments.sweep import load_sweep, scenario_for
-from experiments.sweep_runner import auto_chunk_size, pending_ranges, run_sweep
+from rainforest.experiments.cli import main
+from rainforest.experiments.executors import DaskExecutor, LocalExecutor
+from rainforest.experiments.run import derive_seed, run_one
+from rainforest.experiments.samplers import sample_table
+from rainforest.experiments.storage import Chunk, load_manifest, load_results, parse_chunk_name
+from rainforest.experiments.sweep import load_sweep, scenario_for
+from rainforest.experiments.sweep_runner import auto_chunk_size, pending_ranges, run_sweep
 
 BIN = Path(sys.executable).parent
 TINY = (
@@ -191,8 +190,8 @@ def small(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
 def test_a_sweep_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(small, tmp_path):
     sweep_file, whole = small
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "experiments.cli", "sweep", str(sweep_file), "--out",
-               str(out), "--workers", "1", "--chunk-size", "1"]  # fmt: skip
+    command = [sys.executable, "-m", "rainforest.experiments.cli", "sweep", str(sweep_file),
+               "--out", str(out), "--workers", "1", "--chunk-size", "1"]  # fmt: skip
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -403,7 +402,12 @@ def test_a_dask_local_cluster_gives_identical_results(files, reference, tmp_path
 
 def test_executors_keep_few_chunks_in_flight(files):
     """Memory stays flat: tasks are drawn lazily, at most two per worker ahead."""
-    from experiments.sweep_runner import _sample_values, _tasks, new_manifest, sweep_identity
+    from rainforest.experiments.sweep_runner import (
+        _sample_values,
+        _tasks,
+        new_manifest,
+        sweep_identity,
+    )
 
     sweep = load_sweep(files / "sweep.toml")
     manifest = new_manifest(sweep, sweep_identity(sweep))
@@ -431,7 +435,7 @@ def test_pending_ranges_fill_the_gaps_between_chunk_files():
 
 
 def test_the_benchmark_reports_its_figures_and_identical_results():
-    from experiments.sweep_bench import run_bench
+    from rainforest.experiments.sweep_bench import run_bench
 
     report = run_bench(scale="classroom", runs=2, horizon_year=2023, workers=2)
     assert report["identical_results"] is True

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from experiments.samplers import sample_count, sample_table
-from experiments.sweep import Sweep, apply_values, load_sweep, scenario_for
-from scenarios.errors import ScenarioError
-from scenarios.loader import load_scenario
-from sim.indicators import TARGETED
+from rainforest.experiments.samplers import sample_count, sample_table
+from rainforest.experiments.sweep import Sweep, apply_values, load_sweep, scenario_for
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.loader import load_scenario
+from rainforest.sim.indicators import TARGETED
 
 SWEEPS = Path(__file__).resolve().parents[2] / "experiments" / "sweeps"
 PY = Path(sys.executable)
@@ -88,7 +87,7 @@ def test_a_malformed_sweep_exits_2_with_one_line_and_writes_nothing(tmp_path):
     path = write(tmp_path, GOOD.replace("replicates = 2", "replicates = 0"))
     out = tmp_path / "out"
     proc = subprocess.run(
-        [str(PY), "-m", "experiments.cli", "sweep", str(path), "--out", str(out)],
+        [str(PY), "-m", "rainforest.experiments.cli", "sweep", str(path), "--out", str(out)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 2
@@ -111,7 +110,7 @@ def test_the_shipped_example_sweeps_load_and_sample():
         table = sample_table(sweep)
         assert len(table) == sample_count(sweep) > 0
     loo = load_sweep(SWEEPS / "leave_one_out.toml")
-    from scenarios.loader import library_names
+    from rainforest.scenarios.loader import library_names
 
     assert sorted(row["scenario"] for row in sample_table(loo).values) == library_names()
 
@@ -120,7 +119,7 @@ def test_defaults_keep_the_targeted_indicators_in_the_report_year(tmp_path):
     sweep = load_sweep(write(tmp_path, GOOD))
     assert sweep.indicators == TARGETED
     assert sweep.years == (2030,) and sweep.report_year == 2030
-    from experiments import run
+    from rainforest.experiments import run
 
     assert sweep.engine == getattr(run, "DEFAULT_ENGINE", run.ENGINES[-1])
     assert sweep.engine in run.ENGINES

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from experiments.cli import main
+from rainforest.experiments.cli import main
 
 BAD = {
     "wrong_type.toml": ('name = "x"\nhorizon_year = "soon"\n', "horizon_year"),
@@ -82,7 +81,7 @@ def test_bad_option_exits_2(capsys):
 def test_console_script_prints_no_traceback(tmp_path):
     path = _write(tmp_path, "bad.toml", BAD["negative_budget.toml"][0])
     proc = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "run", str(path)],
+        [sys.executable, "-m", "rainforest.experiments.cli", "run", str(path)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 2

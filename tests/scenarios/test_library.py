@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from scenarios import ScenarioError, library_names, load_scenario
-from scenarios.loader import scenario_to_toml, with_overrides
-from sim.params import build_params
+from rainforest.scenarios import ScenarioError, library_names, load_scenario
+from rainforest.scenarios.loader import scenario_to_toml, with_overrides
+from rainforest.sim.params import build_params
 
 LEAVE_ONE_OUT = [f"no_{p}" for p in ("foundation", "leading", "hand_in_hand", "open_source",
                                        "array", "rainforest")]  # fmt: skip

@@ -8,7 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
-import sim
+from rainforest import sim
 
 ROOT = Path(sim.__file__).resolve().parent.parent
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from scenarios.loader import with_overrides
-from sim import kernel
-from sim.indicators import N_INDICATORS
-from sim.params import build_params
-from sim.population import population_for
-from sim.state import initial_state
+from rainforest.scenarios.loader import with_overrides
+from rainforest.sim import kernel
+from rainforest.sim.indicators import N_INDICATORS
+from rainforest.sim.params import build_params
+from rainforest.sim.population import population_for
+from rainforest.sim.state import initial_state
 
 
 @pytest.fixture(scope="module")

@@ -6,27 +6,24 @@ every tick, and the same network at the end, for several seeds and scenarios.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
-
-from scenarios import load_scenario
-from sim.indicators import INDICATORS
+from rainforest.scenarios import load_scenario
+from rainforest.sim.indicators import INDICATORS
 
 SCENARIOS = ("baseline", "action_plan", "no_array", "no_rainforest")
 SEEDS = (0, 1, 2)
 
 
 def _both_engines(args: tuple[str, int]):
-    from agents import EcosystemModel
-    from sim.kernel import simulate
-    from sim.params import build_params
-    from sim.population import population_for
+    from rainforest.agents import EcosystemModel
+    from rainforest.sim.kernel import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import population_for
 
     name, seed = args
     scenario = load_scenario(name)
@@ -53,9 +50,7 @@ def _both_engines(args: tuple[str, int]):
 @pytest.fixture(scope="module")
 def pairs():
     jobs = [(name, seed) for name in SCENARIOS for seed in SEEDS]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        return list(pool.map(_both_engines, jobs))
+    return [_both_engines(job) for job in jobs]
 
 
 def test_every_indicator_at_every_tick_agrees(pairs):
@@ -80,7 +75,7 @@ def test_final_networks_have_the_same_edges(pairs):
 
 def test_the_runs_are_not_trivial(pairs):
     """The comparison exercises what matters: exits, start-ups, designations, sales."""
-    from sim.indicators import INDEX
+    from rainforest.sim.indicators import INDEX
 
     for name, _, mesa, _, _, _ in pairs:
         final = mesa[-1]
@@ -92,11 +87,11 @@ def test_the_runs_are_not_trivial(pairs):
 
 _KERNEL_DIGEST = """
 import hashlib, sys
-from scenarios import load_scenario
-from scenarios.loader import with_overrides
-from sim.kernel import simulate
-from sim.params import build_params
-from sim.population import population_for
+from rainforest.scenarios import load_scenario
+from rainforest.scenarios.loader import with_overrides
+from rainforest.sim.kernel import simulate
+from rainforest.sim.params import build_params
+from rainforest.sim.population import population_for
 sc = with_overrides(load_scenario("action_plan"), {"scale": sys.argv[1]})
 out, _ = simulate(build_params(sc), population_for(sc, 5), 5)
 print(hashlib.sha256(out.tobytes()).hexdigest())
@@ -105,9 +100,9 @@ print(hashlib.sha256(out.tobytes()).hexdigest())
 
 @pytest.mark.parametrize("threads", ["1", "2"])
 def test_fresh_processes_and_thread_counts_give_the_same_bits(threads):
-    from sim.kernel import simulate
-    from sim.params import build_params
-    from sim.population import population_for
+    from rainforest.sim.kernel import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import population_for
 
     scenario = load_scenario("action_plan")
     here, _ = simulate(build_params(scenario), population_for(scenario, 5), 5)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import resource
 
 import pytest
-
-from scenarios.loader import with_overrides
-from sim import kernel
-from sim.params import build_params
-from sim.population import population_for
+from rainforest.scenarios.loader import with_overrides
+from rainforest.sim import kernel
+from rainforest.sim.params import build_params
+from rainforest.sim.population import population_for
 
 
 @pytest.mark.skipif(not kernel.REUSES_FREED_MEMORY, reason="needs glibc's mallopt")

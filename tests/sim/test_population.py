@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from scenarios import ScenarioError
-from sim.population import (
+from rainforest.scenarios import ScenarioError
+from rainforest.sim.population import (
     CITY_ENTERPRISES,
     CITY_TALENTS,
     LEADING_FIRMS,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from sim import rng
+from rainforest.sim import rng
 
 keys = st.tuples(
     st.integers(0, 2**62), st.integers(0, 10_000), st.integers(0, 10**7), st.integers(0, 2**62),

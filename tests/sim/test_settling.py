@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-
-from scenarios import load_scenario
-from scenarios.loader import with_overrides
-from sim.kernel import simulate
-from sim.params import build_params
-from sim.population import population_for
+from rainforest.scenarios import load_scenario
+from rainforest.scenarios.loader import with_overrides
+from rainforest.sim.kernel import simulate
+from rainforest.sim.params import build_params
+from rainforest.sim.population import population_for
 
 
 def _history(name: str, seed: int) -> np.ndarray:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from scenarios.loader import with_overrides
-from sim.kernel import simulate
-from sim.params import build_params
-from sim.population import population_for
-from sim.state import grown, initial_state
+from rainforest.scenarios.loader import with_overrides
+from rainforest.sim.kernel import simulate
+from rainforest.sim.params import build_params
+from rainforest.sim.population import population_for
+from rainforest.sim.state import grown, initial_state
 
 # what an unused slot holds
 FILLS = {"ent_consortium": -1, "ent_demo_until": -1, "tal_employer": -1, "edge_kind": -1}

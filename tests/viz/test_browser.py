@@ -60,7 +60,16 @@ def server(chromium: str):
     port = _free_port()
     url = f"http://{LOOPBACK}:{port}/"
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "viz", "--host", LOOPBACK, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "rainforest.experiments.cli",
+            "viz",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -122,7 +131,7 @@ def test_student_moves_a_slider_resets_and_steps(server: str, chromium: str, tmp
             )
             page.goto(server)
 
-            expect(page.get_by_text("Step: 0")).to_be_visible()
+            expect(page.get_by_text("Time: 0.0", exact=True)).to_be_visible()
             expect(page.locator(".rf-network img").first).to_be_visible()
             expect(page.get_by_text("What the network shows.")).to_be_visible()
             plans = page.locator(".rf-plans")
@@ -145,7 +154,7 @@ def test_student_moves_a_slider_resets_and_steps(server: str, chromium: str, tmp
             step = page.get_by_role("button", name="Step")
             for n in range(1, 12):  # the settling years 2021-2022, then into 2023
                 step.click()
-                expect(page.get_by_text(f"Step: {n}")).to_be_visible()
+                expect(page.get_by_text(f"Time: {float(n)}", exact=True)).to_be_visible()
             expect(counters).to_contain_text("2023 Q3")
             expect(counters).not_to_have_text(counters_before)
             expect(page.locator(".rf-count-innovation_centers")).not_to_have_text("0 / 15")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from scenarios.targets import targets
-from sim.indicators import INDICATOR_NAMES
-from viz.figures import FAN_CHART, SCORECARD, fan_chart, report_pngs, scorecard_chart
+from rainforest.experiments.cli import main
+from rainforest.scenarios.targets import targets
+from rainforest.sim.indicators import INDICATOR_NAMES
+from rainforest.viz.figures import FAN_CHART, SCORECARD, fan_chart, report_pngs, scorecard_chart
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

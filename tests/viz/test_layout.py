@@ -7,10 +7,9 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
-
-from viz.drawing import figure_png, network_figure
-from viz.layout import DISC_RADIUS, INSTITUTE_RADIUS, NetworkLayout, cluster_anchor
-from viz.model import ViewModel
+from rainforest.viz.drawing import figure_png, network_figure
+from rainforest.viz.layout import DISC_RADIUS, INSTITUTE_RADIUS, NetworkLayout, cluster_anchor
+from rainforest.viz.model import ViewModel
 
 
 @pytest.fixture(scope="module")

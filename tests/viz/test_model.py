@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from scenarios import load_scenario
-from scenarios.schema import PLAN_NAMES
-from sim.params import ARRAY, FOUNDATION
-from viz.model import ViewModel, view_scenario
+from rainforest.scenarios import load_scenario
+from rainforest.scenarios.schema import PLAN_NAMES
+from rainforest.sim.params import ARRAY, FOUNDATION
+from rainforest.viz.model import ViewModel, view_scenario
 
 
 def test_multipliers_scale_every_year_of_a_plans_budget():
@@ -24,16 +23,18 @@ def test_multipliers_scale_every_year_of_a_plans_budget():
 def test_a_switched_off_plan_stays_off():
     scaled = view_scenario("no_array", "classroom", {"array": 3.0})
     assert not scaled.plans.array.enabled
-    model = ViewModel(scenario="no_array", array=3.0)
+    model = ViewModel(scenario_name="no_array", array=3.0)
     assert not model.plan_enabled("array")
     assert model.plan_budget("array") == 0.0
 
 
 def test_the_model_gets_the_scaled_budget_and_the_scale():
-    model = ViewModel(scenario="action_plan", scale="classroom", seed=3, array=2.0, foundation=0.5)
+    model = ViewModel(
+        scenario_name="action_plan", scale="classroom", seed=3, array=2.0, foundation=0.5
+    )
     base = load_scenario("action_plan")
     assert model.seed == 3
-    assert model.scenario.scale == "classroom"
+    assert model.run_scenario.scale == "classroom"
     years = range(base.start_year, base.horizon_year + 1)
     array = [base.plans.array.budget_bn[y] for y in years]
     foundation = [base.plans.foundation.budget_bn[y] for y in years]
@@ -44,7 +45,7 @@ def test_the_model_gets_the_scaled_budget_and_the_scale():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"scenario": "no_such"}, {"scale": "city"}, {"array": 3.5}, {"leading": -0.1}],
+    [{"scenario_name": "no_such"}, {"scale": "city"}, {"array": 3.5}, {"leading": -0.1}],
 )
 def test_bad_controls_are_refused(kwargs):
     with pytest.raises(ValueError):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from experiments.cli import build_parser, main
-from viz.serve import APP_PATH, assets_dir, is_loopback, server_command, server_env
+from rainforest.experiments.cli import build_parser, main
+from rainforest.viz.serve import APP_PATH, assets_dir, is_loopback, server_command, server_env
 
 
 def test_viz_listens_on_loopback_by_default():
