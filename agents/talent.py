@@ -1,92 +1,115 @@
 """Talents: researchers and engineers who move between organisations on the network.
 
 A talent is a Mesa ``CellAgent`` whose cell is its employer's; between jobs it has no
-cell, and when it leaves Shanghai it is removed from the model.
+cell, and when it leaves Shanghai it is removed from the model. Its attributes read its
+slot of the model's state; the slot is found by the talent's id, which keys its random
+draws and never changes (slots are closed up as talents leave). A talent that has left
+keeps the values it had on leaving.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
-from rainforest.sim import rng, rules
+from rainforest.sim import rules
+from rainforest.sim.params import ARRAY, RAINFOREST
 
 if TYPE_CHECKING:
     from rainforest.agents.model import EcosystemModel
 
-LEAVE, MOVE, FOUND = "leave", "move", "found"
+LEVELS = ("regular", "high-level")
+_FIELDS = ("field", "skill", "level", "origin", "tenure", "employer")
 
 
 class Talent(CellAgent):
+    """One simulated talent; it stands for ``model.talent_weight`` real ones."""
+
     model: EcosystemModel
 
-    def __init__(
-        self,
-        model: EcosystemModel,
-        talent_id: int,
-        *,
-        field: int,
-        skill: float,
-        level: int,
-        origin: int,
-    ) -> None:
+    def __init__(self, model: EcosystemModel, talent_id: int) -> None:
         super().__init__(model)
         self.talent_id = talent_id
-        self.field = field
-        self.skill = skill
-        self.level = level  # 0 regular, 1 high-level
-        self.origin = origin  # 0 local, 1 attracted
-        self.tenure = 0
-        self.present = True
+        self._left_with: dict[str, float] | None = None  # its values once it has left
 
     def __repr__(self) -> str:
-        return f"Talent({self.talent_id}, employer={self.employer}, level={self.level})"
+        return f"Talent({self.talent_id}, employer={self.employer}, {LEVELS[self.level]})"
+
+    def _read(self, name: str):
+        if self._left_with is not None:
+            return self._left_with[name]
+        state = self.model.state
+        return getattr(state, f"tal_{name}")[self.model.talent_slot(self.talent_id)]
+
+    def leave(self) -> None:
+        """Freeze its values, then leave the model (it has left Shanghai)."""
+        self._left_with = {name: self._read(name) for name in _FIELDS}
+        self._left_with["employer"] = -1
+        self.remove()
+
+    @property
+    def present(self) -> bool:
+        """In Shanghai (employed or between jobs)."""
+        return self._left_with is None
+
+    @property
+    def field(self) -> int:
+        return int(self._read("field"))
+
+    @property
+    def skill(self) -> float:
+        return float(self._read("skill"))
+
+    @property
+    def level(self) -> int:
+        """0 regular, 1 high-level (``LEVELS``)."""
+        return int(self._read("level"))
+
+    @property
+    def origin(self) -> int:
+        """0 local, 1 attracted from outside Shanghai."""
+        return int(self._read("origin"))
+
+    @property
+    def tenure(self) -> int:
+        """Quarters with its present employer."""
+        return int(self._read("tenure"))
 
     @property
     def employer(self) -> int:
-        return -1 if self.cell is None else self.cell.coordinate
+        """Its employer's organisation id (-1: between jobs or gone)."""
+        return int(self._read("employer"))
 
-    def decide(self, ctx) -> tuple[str, int] | None:
-        """This quarter's choice, read from the state at the start of the talents step.
-
-        ``ctx`` holds the snapshot: each organisation's attractiveness, neighbours and
-        the alive enterprises of each cluster.
-        """
+    def leave_probability(self) -> float:
+        """Its chance of leaving Shanghai this quarter, by the rule the model uses."""
         m = self.model
         p = m.params
-        seed, t, k = m.seed, m.tick, self.talent_id
+        year = min(m.tick // 4, p.n_years - 1)
         employer = self.employer
-        unemployed = employer < 0
-        p_out = rules.outflow_probability(
-            self.level, unemployed, ctx.retention_active, p.talent_outflow,
-            p.high_level_outflow, p.unemployed_outflow, p.retention,
+        unemployed = employer < 0 or (
+            employer >= m.n_institutes and not m.enterprises[employer - m.n_institutes].alive
+        )
+        return float(
+            rules.outflow_probability(
+                self.level, unemployed, p.budget[ARRAY, year] > 0.0, p.talent_outflow,
+                p.high_level_outflow, p.unemployed_outflow, p.retention,
+            )
         )  # fmt: skip
-        if rng.uniform(seed, t, k, rng.TALENT_OUTFLOW, 0) < p_out:
-            return LEAVE, -1
-        if unemployed or rng.uniform(seed, t, k, rng.TALENT_MOVE, 0) < p.job_mobility:
-            current = -math.inf if unemployed else ctx.attractiveness[employer]
-            best, best_a = -1, -math.inf
-            if not unemployed:
-                nbrs = ctx.neighbours[employer]
-                if nbrs:
-                    c = nbrs[rng.index(seed, t, k, rng.TALENT_CANDIDATE, 0, len(nbrs))]
-                    best, best_a = c, ctx.attractiveness[c]
-            pool = ctx.cluster_enterprises[int(p.field_cluster[self.field])]
-            if pool:
-                c = pool[rng.index(seed, t, k, rng.TALENT_CANDIDATE, 1, len(pool))]
-                if ctx.attractiveness[c] > best_a:
-                    best, best_a = c, ctx.attractiveness[c]
-            if best >= 0 and best != employer and best_a > current:
-                return MOVE, best
-            return None
-        if not unemployed:
-            org = m.org(employer)
-            prob = rules.founding_probability(
-                self.skill, p.founding_rate, p.founding_skill,
-                p.rainforest_founding_boost if ctx.rainforest_active else 0.0,
-                p.park_founding_boost if org.in_pilot_area() else 0.0,
-            )  # fmt: skip
-            if rng.uniform(seed, t, k, rng.TALENT_FOUND, 0) < prob:
-                return FOUND, employer
-        return None
+
+    def founding_probability(self) -> float:
+        """Its chance of founding a start-up this quarter if it stays, by the model's rule
+        (talents between jobs do not found)."""
+        m = self.model
+        p = m.params
+        employer = self.employer
+        if employer < 0 or self.skill < p.founding_skill:
+            return 0.0
+        year = min(m.tick // 4, p.n_years - 1)
+        finance = p.rainforest_founding_boost if p.budget[RAINFOREST, year] > 0.0 else 0.0
+        in_park = employer >= m.n_institutes and m.org(employer).in_pilot_area()
+        return float(
+            rules.founding_probability(
+                self.skill, p.founding_rate, p.founding_skill, finance,
+                p.park_founding_boost if in_park else 0.0,
+            )
+        )  # fmt: skip

@@ -1,99 +1,163 @@
-"""The Mesa engine: reproducibility, invariants every tick, and the plan's designations."""
+"""The Mesa face shows the one model: after every step its agents, graph and space equal
+the state, and stepping it to the horizon gives the compiled run's indicators."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from rainforest.agents import EcosystemModel, Enterprise, Talent
+from rainforest.agents import EcosystemModel, Enterprise, Institute, Talent
+from rainforest.experiments.run import run_one
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim.indicators import INDEX
+from rainforest.sim import rules
+from rainforest.sim.indicators import INDEX, INDICATOR_NAMES
+from rainforest.sim.params import ARRAY, EDGE_KINDS
+from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_TAL
 
 
-def _run(scenario, seed):
-    model = EcosystemModel(scenario, seed=seed)
-    model.run()
-    return model, np.array(model.history)
-
-
-def test_same_seed_same_bits_other_seed_differs(short_action_plan):
-    _, a = _run(short_action_plan, 5)
-    _, b = _run(short_action_plan, 5)
-    _, c = _run(short_action_plan, 6)
-    assert a.tobytes() == b.tobytes()
-    assert a.tobytes() != c.tobytes()
-
-
-def test_a_renamed_copy_of_baseline_gives_baseline_exactly():
-    base = with_overrides(load_scenario("baseline"), {"horizon_year": 2025})
-    copy = with_overrides(base, {"name": "my_baseline", "description": "a copy"})
-    _, a = _run(base, 11)
-    _, b = _run(copy, 11)
-    assert a.tobytes() == b.tobytes()
-
-
-def check_invariants(model: EcosystemModel) -> None:
-    p = model.params
-    assert np.isfinite(model.latest).all(), "indicator not finite"
-    present = [t for t in model.talents if t.present]
-    assert model.initial_talents + model.total_inflow - model.total_outflow == len(present)
-    assert len(present) == len(model.agents_by_type[Talent])
-    assert (model.government.ledger <= p.budget * (1 + 1e-12) + 1e-12).all(), "overspent"
-    assert (model.government.ledger >= 0).all()
-    employed: dict[int, int] = {}
-    for t in present:
-        if t.cell is not None:
-            assert t in t.cell.agents
-            employed[t.employer] = employed.get(t.employer, 0) + 1
-    for e in model.enterprises:
-        assert np.isfinite(e.knowledge).all() and (e.knowledge >= 0).all()
-        assert np.isfinite(e.capital)
-        assert 1 <= e.trl <= 9
-        if not e.alive:
-            assert e.revenue == 0.0
-            assert employed.get(e.org_id, 0) == 0, "an exited firm holds talents"
-            assert e.org_id not in model.graph
+def check_face_equals_state(model: EcosystemModel) -> None:
+    S = model.state
+    n_inst = model.n_institutes
+    n_ent = int(S.counts[N_ENT])
+    assert len(model.enterprises) == n_ent
+    for firm in model.enterprises:
+        i = firm.index
+        assert firm.org_id == n_inst + i
+        assert (firm.field, firm.tier, firm.weight, firm.district, firm.trl, firm.origin) == (
+            S.ent_field[i], S.ent_tier[i], S.ent_weight[i], S.ent_district[i], S.ent_trl[i],
+            S.ent_origin[i],
+        )  # fmt: skip
+        assert (firm.capital, firm.revenue, firm.rd_spend, firm.alive) == (
+            S.ent_capital[i], S.ent_revenue[i], S.ent_rd[i], S.ent_alive[i],
+        )  # fmt: skip
+        assert np.array_equal(firm.knowledge, S.ent_knowledge[i])
+        if firm.alive:
+            assert firm.cell is not None and firm.cell.coordinate == firm.org_id
+            assert firm in model.agents_by_type[Enterprise]
+        else:
+            assert firm.cell is None and firm.org_id not in model.graph
+            assert firm not in model.agents_by_type[Enterprise]
     for inst in model.institutes:
-        assert np.isfinite(inst.knowledge).all() and (inst.knowledge >= 0).all()
-    for a, b, data in model.graph.edges(data=True):
-        assert model.org(a).alive and model.org(b).alive
-        assert data["strength"] > 0
+        j = inst.org_id
+        assert (inst.college, inst.center, inst.cluster) == (
+            S.inst_college[j], S.inst_center[j], S.inst_cluster[j],
+        )  # fmt: skip
+        assert np.array_equal(inst.knowledge, S.inst_knowledge[j])
+
+    # every present talent's agent reads its slot and sits in its employer's cell
+    n_slots = int(S.counts[N_TAL])
+    present = np.flatnonzero(S.tal_present[:n_slots])
+    assert len(model.agents_by_type[Talent]) == len(present)
+    for k in present.tolist():
+        talent = model.talents[int(S.tal_id[k])]
+        assert talent.present
+        assert (talent.field, talent.skill, talent.level, talent.employer, talent.tenure) == (
+            S.tal_field[k], S.tal_skill[k], S.tal_level[k], S.tal_employer[k], S.tal_tenure[k],
+        )  # fmt: skip
+        if talent.employer < 0:
+            assert talent.cell is None
+        else:
+            assert talent.cell.coordinate == talent.employer and talent in talent.cell.agents
+
+    # the graph's ties are the edge store's live ones, and the space has the same links
+    n = int(S.counts[N_EDGE_SLOTS])
+    live = S.edge_kind[:n] >= 0
+    store = sorted(
+        zip(
+            S.edge_a[:n][live].tolist(), S.edge_b[:n][live].tolist(),
+            [EDGE_KINDS[k] for k in S.edge_kind[:n][live].tolist()],
+            S.edge_strength[:n][live].tolist(), strict=True,
+        )
+    )  # fmt: skip
+    assert model.edge_list() == store
+    for a, b in model.graph.edges:
+        assert model.space[b] in model.space[a].connections.values()
 
 
 @pytest.fixture(scope="module")
-def action_plan_run(action_plan):
-    """The whole action plan at classroom scale, checked after every tick."""
+def stepped(action_plan):
+    """The action plan at classroom scale, the face checked against the state every step."""
     model = EcosystemModel(action_plan, seed=2)
+    check_face_equals_state(model)
     for _ in range(model.params.n_ticks):
         model.step()
-        check_invariants(model)
+        check_face_equals_state(model)
     return model
 
 
-def test_invariants_hold_every_tick(action_plan_run):
-    exited = [e for e in action_plan_run.enterprises if not e.alive]
-    founded = [e for e in action_plan_run.enterprises if e.origin == 1]
-    assert exited and founded, "the run exercises exits and start-ups"
-    assert action_plan_run.total_outflow > 0 and action_plan_run.total_inflow > 0
+def test_the_face_equals_the_state_after_every_step(stepped):
+    exited = [e for e in stepped.enterprises if not e.alive]
+    founded = [e for e in stepped.enterprises if e.origin == 1]
+    left = [t for t in stepped.talents if not t.present]
+    assert exited and founded and left, "the run exercises exits, start-ups and departures"
 
 
-def test_action_plan_reaches_its_designation_targets(action_plan_run):
-    final = action_plan_run.latest
-    assert final[INDEX["future_technical_colleges"]] >= 5
-    assert final[INDEX["innovation_centers"]] >= 15
-    assert final[INDEX["pilot_areas"]] >= 15
-    assert 100 <= final[INDEX["output_value_bn"]] <= 2000
+def test_stepping_to_the_horizon_gives_the_compiled_run(stepped, action_plan):
+    frame = run_one(action_plan, 2).indicators
+    expected = frame[list(INDICATOR_NAMES)].to_numpy(dtype=np.float64)
+    assert np.array_equal(np.array(stepped.history), expected)
 
 
-def test_the_network_space_follows_the_graph(action_plan_run):
-    model = action_plan_run
-    for a, b in list(model.graph.edges)[:200]:
-        assert model.space[b] in model.space[a].connections.values()
-    firm = next(e for e in model.enterprises if e.alive)
-    assert isinstance(firm, Enterprise) and firm.cell.coordinate == firm.org_id
+def test_datacollector_records_every_quarter(stepped):
+    frame = stepped.datacollector.get_model_vars_dataframe()
+    assert len(frame) == stepped.params.n_ticks
+    assert frame["output_value_bn"].iloc[-1] == stepped.latest[INDEX["output_value_bn"]]
 
 
-def test_datacollector_records_every_tick(action_plan_run):
-    frame = action_plan_run.datacollector.get_model_vars_dataframe()
-    assert len(frame) == action_plan_run.params.n_ticks
-    assert frame["output_value_bn"].iloc[-1] == action_plan_run.latest[INDEX["output_value_bn"]]
+def test_agentsets_select_what_the_state_says(stepped):
+    sellers = stepped.agents_by_type[Enterprise].select(lambda e: e.trl >= 7)
+    S = stepped.state
+    n = int(S.counts[N_ENT])
+    assert len(sellers) == int((S.ent_alive[:n] & (S.ent_trl[:n] >= 7)).sum())
+    centers = stepped.agents_by_type[Institute].select(lambda i: i.center)
+    assert len(centers) == stepped.latest[INDEX["innovation_centers"]]
+
+
+def test_the_government_reports_the_ledger_and_consortia(stepped):
+    gov = stepped.government
+    spent = gov.spent_total()
+    assert spent["hand_in_hand"] > 0 and spent["array"] > 0
+    assert len(gov.pilot_areas) == stepped.latest[INDEX["pilot_areas"]]
+    active = [c for c in gov.consortia if c.active]
+    assert len(active) == stepped.latest[INDEX["consortia"]]
+    for consortium in active:
+        assert stepped.enterprises[consortium.leader - stepped.n_institutes].consortium >= 0
+
+
+def test_a_talent_offers_its_leave_chance_by_the_models_rule(stepped):
+    p = stepped.params
+    talent = next(t for t in stepped.present_talents() if t.level == 1 and t.employer >= 0)
+    year = min(stepped.tick // 4, p.n_years - 1)
+    expected = rules.outflow_probability(
+        1, False, p.budget[ARRAY, year] > 0.0, p.talent_outflow, p.high_level_outflow,
+        p.unemployed_outflow, p.retention,
+    )  # fmt: skip
+    assert talent.leave_probability() == expected
+    assert 0.0 <= talent.founding_probability() <= 1.0
+
+
+def test_attributes_written_by_hand_reach_the_next_step():
+    scenario = with_overrides(load_scenario("action_plan"), {"horizon_year": 2022})
+    model = EcosystemModel(scenario, seed=1)
+    firm = model.enterprises[0]
+    knowledge = np.array(firm.knowledge)
+    knowledge[firm.field] += 5.0
+    firm.knowledge = knowledge
+    assert firm.own_knowledge() == knowledge[firm.field]
+    with pytest.raises(ValueError, match="trl"):
+        firm.trl = 10
+    with pytest.raises(ValueError):
+        firm.knowledge[0] = 1.0  # read-only: writes go through the setter
+    untouched = EcosystemModel(scenario, seed=1)
+    model.step()
+    untouched.step()
+    assert not np.array_equal(model.latest, untouched.latest)
+
+
+def test_the_run_ends_at_the_horizon():
+    scenario = with_overrides(load_scenario("baseline"), {"horizon_year": 2021})
+    model = EcosystemModel(scenario, seed=0)
+    model.run()
+    assert model.tick == model.params.n_ticks == 4
+    with pytest.raises(RuntimeError, match="ends after 4 quarters"):
+        model.step()
