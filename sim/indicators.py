@@ -224,3 +224,17 @@ def compute_indicators(
 
 
 assert INDICATOR_NAMES[23] == "government_spent_bn" and INDICATOR_NAMES[29] == "spent_foundation_bn"
+
+
+def indicator_frame(history, start_year: int):
+    """Per-tick indicator rows as a typed DataFrame: tick, year, quarter, then every
+    indicator (integer indicators as int64)."""
+    import pandas as pd
+
+    values = np.array(history, dtype=np.float64).reshape(len(history), len(INDICATOR_NAMES))
+    ticks = np.arange(len(history), dtype=np.int64)
+    frame = {"tick": ticks, "year": start_year + ticks // 4, "quarter": ticks % 4 + 1}
+    for i, indicator in enumerate(INDICATORS):
+        column = values[:, i]
+        frame[indicator.name] = np.rint(column).astype(np.int64) if indicator.integer else column
+    return pd.DataFrame(frame)

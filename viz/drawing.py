@@ -40,6 +40,7 @@ CHART_DPI = 80
 LABEL_GAP = 0.09  # cluster names sit this far above their disc
 OUTPUT_TARGET_LABEL = "2030 target"
 TARGET_COLOUR = "#b2182b"
+SELECTED_COLOUR = "#CC0066"
 
 
 def figure_png(fig: Figure, dpi: float | None = None) -> bytes:
@@ -113,8 +114,10 @@ def network_background(dpi: int = NETWORK_DPI) -> np.ndarray:
     return _pixels(fig)
 
 
-def network_figure(model: ViewModel, dpi: int = NETWORK_DPI) -> Figure:
+def network_figure(model: ViewModel, dpi: int = NETWORK_DPI, selected: int | None = None) -> Figure:
     """The innovation network now: who is tied to whom, by what kind of tie.
+
+    ``selected`` (an organisation id) is ringed, and its ties drawn bold on top.
 
     Cluster names and the legend never change: they are drawn once
     (``network_background``) and pasted in as pixels, since drawing their text every
@@ -162,7 +165,28 @@ def network_figure(model: ViewModel, dpi: int = NETWORK_DPI) -> Figure:
             edgecolors=colours if face is None else "black",
             linewidths=1.2 if face is None else 0.8, zorder=6 + (marker == "*"),
         )  # fmt: skip
+    if selected is not None and selected in model.graph:
+        ties = [[xy[selected], xy[other]] for other in model.graph.neighbors(selected)]
+        if ties:
+            ax.add_collection(
+                LineCollection(ties, colors=SELECTED_COLOUR, linewidths=1.8, zorder=8)
+            )
+        ax.scatter(
+            [xy[selected][0]], [xy[selected][1]], s=260, facecolors="none",
+            edgecolors=SELECTED_COLOUR, linewidths=2.0, zorder=9,
+        )  # fmt: skip
     return fig
+
+
+def network_point(fig: Figure, fx: float, fy: float) -> tuple[float, float]:
+    """Where a click at (fx, fy) (fractions of the image's width and height, from its top
+    left) falls in the network's layout coordinates; ``fig`` must have been drawn."""
+    ax = fig.axes[0]
+    box = ax.get_position()  # after drawing: the box the equal aspect left
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    x = x0 + (fx - box.x0) / box.width * (x1 - x0)
+    y = y0 + ((1.0 - fy) - box.y0) / box.height * (y1 - y0)
+    return x, y
 
 
 def _history(model: ViewModel) -> np.ndarray:

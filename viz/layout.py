@@ -33,6 +33,7 @@ INSTITUTE_RADIUS = 0.17 * DISC_RADIUS
 FIRM_INNER_RADIUS = 0.3 * DISC_RADIUS
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0  # successive multiples spread evenly over [0, 1)
 SLICE_MARGIN = 0.06  # share of each slice's angle left empty on both sides
+PICK_REACH = 0.06  # a click this close (layout units) to an organisation selects it
 
 
 def cluster_anchor(cluster: int) -> tuple[float, float]:
@@ -119,3 +120,17 @@ class NetworkLayout:
                 grown[firm.org_id] = self._place(firm.field)
             self._xy = grown
         return self._xy
+
+
+def nearest_organisation(
+    model: EcosystemModel, xy: np.ndarray, x: float, y: float, reach: float = PICK_REACH
+) -> int | None:
+    """The organisation drawn nearest to (x, y), if one is within ``reach`` (layout units):
+    an alive firm or an institute."""
+    ids = [i.org_id for i in model.institutes] + [e.org_id for e in model.enterprises if e.alive]
+    if not ids:
+        return None
+    points = xy[ids]
+    d2 = (points[:, 0] - x) ** 2 + (points[:, 1] - y) ** 2
+    best = int(np.argmin(d2))
+    return ids[best] if d2[best] <= reach * reach else None

@@ -21,7 +21,8 @@ from rainforest.scenarios.loader import library_names, load_scenario, with_overr
 from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
 from rainforest.viz.layout import NetworkLayout
 
-SCALES: tuple[str, ...] = ("classroom", "district")
+SCALES: tuple[str, ...] = ("classroom", "district")  # the animated model's populations
+WHATIF_SCALES: tuple[str, ...] = ("classroom", "district", "city")  # compiled runs
 DEFAULT_SCENARIO = "action_plan"
 MAX_MULTIPLIER = 3.0
 
@@ -74,8 +75,8 @@ def view_scenario(
     off: its budget table is empty, and any multiple of nothing is nothing.
     """
     base = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    if scale not in SCALES:
-        raise ValueError(f"scale: {scale!r} is not one of {', '.join(SCALES)}")
+    if scale not in WHATIF_SCALES:
+        raise ValueError(f"scale: {scale!r} is not one of {', '.join(WHATIF_SCALES)}")
     overrides: dict[str, object] = {"scale": scale}
     for plan, factor in multipliers.items():
         if plan not in PLAN_NAMES:
@@ -90,7 +91,11 @@ def view_scenario(
 
 
 class ViewModel(EcosystemModel):
-    """An ``EcosystemModel`` built from the page's controls; stops at the horizon."""
+    """An ``EcosystemModel`` built from the page's controls; stops at the horizon.
+
+    It takes the controls' values as keywords, or ``controls`` (``viz.controls.Controls``),
+    whose values at construction it uses instead: that is how the page's Reset builds it.
+    """
 
     def __init__(
         self,
@@ -103,7 +108,18 @@ class ViewModel(EcosystemModel):
         open_source: float = 1.0,
         array: float = 1.0,
         rainforest: float = 1.0,
+        controls=None,
     ) -> None:
+        if controls is not None:  # the page's settings (viz.controls), as they are now
+            settings = controls.settings()
+            scenario_name, scale, seed = settings.scenario_name, settings.scale, settings.seed
+            foundation, leading, hand_in_hand, open_source, array, rainforest = (
+                dict(settings.multipliers)[plan] for plan in PLAN_TITLES
+            )
+        if scale not in SCALES:
+            raise ValueError(f"scale: {scale!r} is not one of {', '.join(SCALES)}")
+        if int(seed) < 0:
+            raise ValueError(f"seed: must be >= 0, got {seed}")
         if scenario_name not in library_names():
             raise ValueError(
                 f"scenario: {scenario_name!r} is not a built-in scenario "

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import reacton.ipywidgets as rw
 import solara
 from rainforest.sim.indicators import INDEX, spec
-from rainforest.viz.drawing import (
-    figure_png,
-    network_figure,
-    output_figure,
-    talent_figure,
-)
+from rainforest.viz.cards import CARD_STYLE, png_image
+from rainforest.viz.drawing import figure_png, output_figure, talent_figure
 from rainforest.viz.model import PLAN_HELP, PLAN_TITLES, ViewModel
-
-CARD_STYLE = {"height": "100%", "overflow-y": "auto", "margin": "0px"}
-IMAGE_LAYOUT = {"max_width": "100%", "height": "auto"}
+from rainforest.viz.network import InspectorPanel, NetworkPanel
 
 # (indicator, what students read); all but consortia have a 2030 target in the plan.
 COUNTERS: tuple[tuple[str, str], ...] = (
@@ -44,33 +37,9 @@ TALENT_FIGURES: tuple[tuple[str, str], ...] = (
     ("startups_surviving", "Start-ups still alive"),
 )
 
-NETWORK_CAPTION = (
-    "Each disc is one of the five clusters, sliced by field; institutes sit in the middle. "
-    "The guide below explains the ties."
-)
-
 
 def _value(model: ViewModel, name: str) -> float:
     return float(model.latest[INDEX[name]])
-
-
-def _image(png: bytes) -> None:
-    rw.Image(value=png, format="png", layout=IMAGE_LAYOUT)
-
-
-@solara.component
-def NetworkPanel(model: ViewModel, tick: int) -> None:
-    """The innovation network, drawn where the layout put each organisation."""
-    png = solara.use_memo(lambda: figure_png(network_figure(model)), [model, tick])
-    firms = sum(1 for e in model.enterprises if e.alive)
-    with solara.Card(classes=["rf-network"], style=CARD_STYLE):
-        solara.Text(
-            f"The innovation network: {model.quarter_label()}: {firms} firms, "
-            f"{len(model.institutes)} institutes, {model.graph.number_of_edges()} ties",
-            style={"font-weight": "bold"},
-        )
-        _image(png)
-        solara.Text(NETWORK_CAPTION, style={"font-size": "12px"})
 
 
 @solara.component
@@ -85,7 +54,7 @@ def OutputPanel(model: ViewModel, tick: int) -> None:
             style={"font-weight": "bold"},
             classes=["rf-output-value"],
         )
-        _image(png)
+        png_image(png)
         solara.Text(
             "Annualised revenue of Shanghai's firms in the sixteen future fields, stacked "
             "by cluster. The dashed line is the plan's 2030 target.",
@@ -130,7 +99,7 @@ def TalentPanel(model: ViewModel, tick: int) -> None:
                 with solara.Row(justify="space-between"):
                     solara.Text(label)
                     solara.Text(f"{_value(model, name):,.0f}", classes=[f"rf-talent-{name}"])
-        _image(png)
+        png_image(png)
         solara.Text(
             "City-level counts: each simulated talent or firm stands for several real ones.",
             style={"font-size": "12px"},
@@ -193,6 +162,10 @@ def network_panel(model: ViewModel) -> solara.Element:
     return NetworkPanel(model=model, tick=model.tick)
 
 
+def inspector_panel(model: ViewModel) -> solara.Element:
+    return InspectorPanel(model=model, tick=model.tick)
+
+
 def output_panel(model: ViewModel) -> solara.Element:
     return OutputPanel(model=model, tick=model.tick)
 
@@ -215,6 +188,7 @@ def guide_panel(model: ViewModel) -> solara.Element:
 
 PANELS: tuple[Callable[[ViewModel], solara.Element], ...] = (
     network_panel,
+    inspector_panel,
     output_panel,
     counters_panel,
     talent_panel,

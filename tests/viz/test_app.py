@@ -14,12 +14,28 @@ import ipywidgets
 import pytest
 import solara
 from rainforest.viz.app import Page
+from rainforest.viz.controls import CONTROLS, UNCHANGED
 
 STEP_RENDER_LIMIT_S = 1.0
 
 
+def reset_controls(whatif_scale: str = "classroom") -> None:
+    """The session's settings as a new browser session has them (the what-if at classroom
+    scale, so that each test's page renders quickly)."""
+    CONTROLS.scenario_name.set("action_plan")
+    CONTROLS.scale.set("classroom")
+    CONTROLS.seed.set(0)
+    for multiplier in CONTROLS.multipliers.values():
+        multiplier.set(1.0)
+    CONTROLS.whatif_scale.set(whatif_scale)
+    CONTROLS.whatif_replicates.set(2)
+    CONTROLS.compare_with.set(UNCHANGED)
+    CONTROLS.saved.set(None)
+
+
 @pytest.fixture()
 def page():
+    reset_controls()
     box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
     try:
         yield rc
@@ -48,7 +64,8 @@ def test_the_page_renders_its_panels_and_controls(page):
     labels = {w.label for w in rc.find(v.Slider).widgets}
     for plan in ("Foundation", "Leading", "Hand-in-hand", "Open source", "Array", "Rainforest"):
         assert f"{plan} plan budget ×" in labels
-    assert "Seed" in labels
+    assert rc.find(v.Slider, label="Array plan budget ×").widget.thumb_label == "always"
+    assert rc.find(v.TextField, label="Seed").widget.v_model == "0"
     selects = {w.label: w for w in rc.find(v.Select).widgets}
     assert "action_plan" in selects["Scenario"].items
     assert selects["Population scale"].items == ["classroom", "district"]
@@ -56,7 +73,8 @@ def test_the_page_renders_its_panels_and_controls(page):
         rc.find(v.Btn, children=[label]).assert_single()
     assert step_counter(rc) == 0
     images = rc.find(ipywidgets.Image).widgets
-    assert len(images) == 3  # network, output, talents
+    assert len(images) == 3  # what-if, output, talents (the network is a clickable picture)
+    assert network_src(rc).startswith("data:image/png;base64,")
     assert all(img.value[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
     assert text_of(rc, "rf-count-innovation_centers") == "0 / 15"
     # the run starts in the settling year 2021; the panel shows the plan's own budget
@@ -68,14 +86,14 @@ def test_the_page_renders_its_panels_and_controls(page):
 
 def test_step_advances_the_model(page):
     rc = page
-    network = rc.find(ipywidgets.Image).widgets[0].value
+    network = network_src(rc)
     for _ in range(9):  # through the settling years into the plan's first quarter
         click(rc, "Step")
     assert step_counter(rc) == 9
     assert text_of(rc, "rf-count-innovation_centers") != "0 / 15"
     assert text_of(rc, "rf-budget-array") == " (× 1.0: RMB 1.50 bn a year). "
     assert int(text_of(rc, "rf-talent-talents").replace(",", "")) > 0
-    assert rc.find(ipywidgets.Image).widgets[0].value != network
+    assert network_src(rc) != network
 
 
 def test_reset_with_a_changed_slider_builds_a_model_with_the_new_budget(page):
@@ -83,7 +101,7 @@ def test_reset_with_a_changed_slider_builds_a_model_with_the_new_budget(page):
     click(rc, "Step")
     rc.find(v.Slider, label="Array plan budget ×").widget.v_model = 2.0
     rc.find(v.Slider, label="Foundation plan budget ×").widget.v_model = 0.0
-    # The slider alone does not change the running model ...
+    # The slider alone does not change the animated model ...
     assert text_of(rc, "rf-budget-array") == " (× 1.0: RMB 1.50 bn a year). "
     click(rc, "Reset")
     # ... Reset builds a new one with twice the Array plan's and none of Foundation's money.
@@ -113,3 +131,129 @@ def test_one_step_renders_in_under_a_second(page):
         times.append(time.perf_counter() - start)
     assert step_counter(rc) == 4
     assert statistics.median(times) < STEP_RENDER_LIMIT_S, times
+
+
+def network_image(rc):
+    """The clickable network picture (a Vue template widget with a ``src``)."""
+    pending = [rc.find(v.Card, class_="ma-2 rf-network").widget]
+    while pending:
+        widget = pending.pop()
+        if "src" in getattr(widget, "trait_names", lambda: [])():
+            return widget
+        pending.extend(getattr(widget, "children", None) or [])
+    raise LookupError("no network picture on the page")
+
+
+def network_src(rc) -> str:
+    return network_image(rc).src
+
+
+def whatif_line(rc, indicator: str = "output_value_bn") -> str:
+    return text_of(rc, f"rf-whatif-{indicator}")
+
+
+def test_a_slider_changes_the_whatif_without_reset(page):
+    rc = page
+    before = whatif_line(rc)
+    ours, theirs = before.split(" | ")
+    assert ours == theirs  # the settings are the scenario's own
+    rc.find(v.Slider, label="Rainforest plan budget ×").widget.v_model = 0.0
+    after = whatif_line(rc)
+    assert after != before
+    assert after.split(" | ")[1] == theirs  # the comparison stays the unchanged scenario
+    assert step_counter(rc) == 0  # nothing was reset or stepped
+
+
+def test_the_whatif_equals_rainforest_run_with_the_same_seeds(page):
+    from rainforest.experiments.run import derive_seed, run_one
+    from rainforest.scenarios import load_scenario
+    from rainforest.scenarios.loader import with_overrides
+
+    rc = page
+    CONTROLS.seed.set(7)
+    CONTROLS.multipliers["array"].set(2.0)
+    base = load_scenario("action_plan")
+    scenario = with_overrides(
+        base,
+        {
+            "scale": "classroom",
+            "plans.array.budget_bn": {y: 2.0 * b for y, b in base.plans.array.budget_bn.items()},
+        },
+    )
+    finals = [
+        run_one(scenario, derive_seed(7, 0, r)).at_year_end()["output_value_bn"] for r in range(2)
+    ]
+    median = statistics.median(finals)
+    assert whatif_line(rc).split(" | ")[0].startswith(f"{median:,.0f} (")
+
+
+def test_a_second_scenario_is_compared_on_one_chart(page):
+    rc = page
+    png = rc.find(ipywidgets.Image).widgets[0].value
+    rc.find(v.Select, label="Compare with").widget.v_model = "baseline"
+    assert text_of(rc, "rf-whatif-compared") == "these settings | baseline unchanged"
+    ours, theirs = whatif_line(rc).split(" | ")
+    assert ours != theirs  # the action plan against the baseline
+    assert rc.find(ipywidgets.Image).widgets[0].value != png
+    # saved settings: save, move a slider, and the comparison is what was saved
+    click(rc, "Save these settings")
+    rc.find(v.Select, label="Compare with").widget.v_model = "the saved settings"
+    ours, theirs = whatif_line(rc).split(" | ")
+    assert ours == theirs
+    rc.find(v.Slider, label="Leading plan budget ×").widget.v_model = 0.0
+    ours, theirs = whatif_line(rc).split(" | ")
+    assert ours != theirs
+
+
+def test_the_whatif_runs_at_city_scale():
+    reset_controls(whatif_scale="city")
+    CONTROLS.whatif_replicates.set(1)
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        assert "at city scale" in text_of(rc, "rf-whatif-title")
+        ours, _ = whatif_line(rc).split(" | ")
+        assert float(ours.split(" (")[0].replace(",", "")) > 0
+    finally:
+        rc.close()
+
+
+def click_fractions(model, org_id: int) -> tuple[float, float]:
+    """Where an organisation is drawn in the network picture, as fractions from its top left
+    (the inverse of ``viz.drawing.network_point``)."""
+    from rainforest.viz.drawing import figure_png, network_figure
+
+    fig = network_figure(model)
+    figure_png(fig)  # drawing fixes the axes' box
+    ax = fig.axes[0]
+    box = ax.get_position()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    x, y = model.layout.positions(model)[org_id]
+    fx = box.x0 + (x - x0) / (x1 - x0) * box.width
+    fy = 1.0 - (box.y0 + (y - y0) / (y1 - y0) * box.height)
+    return fx, fy
+
+
+def test_clicking_an_organisation_opens_its_inspector(page):
+    from rainforest.viz.model import ViewModel
+
+    rc = page
+    for _ in range(6):
+        click(rc, "Step")
+    assert "Click a firm" in str([w.children for w in rc.find(v.Html, tag="span").widgets])
+    model = ViewModel(controls=CONTROLS)  # the same settings: the same run as the page's
+    for _ in range(6):
+        model.step()
+    firm = next(e for e in model.enterprises if e.tier == 0)
+    widget = network_image(rc)
+    before = widget.src
+    fx, fy = click_fractions(model, firm.org_id)
+    widget.vue_event_click({"x": fx, "y": fy})
+    assert text_of(rc, "rf-inspector-title").startswith(f"Inspector: Enterprise({firm.org_id},")
+    assert text_of(rc, "rf-inspect-TRL").split()[0].isdigit()
+    assert "partnership" in text_of(rc, "rf-inspect-ties")
+    assert network_src(rc) != before  # its ring and ties are drawn
+    talents = int(text_of(rc, "rf-inspect-talents").split()[0])
+    assert talents == len(model.org(firm.org_id).talents) > 0
+    # a click where nothing is drawn clears the selection
+    network_image(rc).vue_event_click({"x": 0.99, "y": 0.01})
+    assert "Click a firm" in str([w.children for w in rc.find(v.Html, tag="span").widgets])

@@ -36,6 +36,28 @@ def _chromium() -> str | None:
     return None
 
 
+INSPECTED_ORG = 0  # an institute: institutes never exit, so it is there at any tick
+
+
+def _drawn_at(org_id: int) -> tuple[float, float]:
+    """Where the page's default model draws an organisation, as fractions of the network
+    picture from its top left (the inverse of ``viz.drawing.network_point``)."""
+    from rainforest.viz.drawing import figure_png, network_figure
+    from rainforest.viz.model import ViewModel
+
+    model = ViewModel()
+    fig = network_figure(model)
+    figure_png(fig)  # drawing fixes the axes' box
+    ax = fig.axes[0]
+    box = ax.get_position()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    x, y = model.layout.positions(model)[org_id]
+    return (
+        box.x0 + (x - x0) / (x1 - x0) * box.width,
+        1.0 - (box.y0 + (y - y0) / (y1 - y0) * box.height),
+    )
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
@@ -137,13 +159,25 @@ def test_student_moves_a_slider_resets_and_steps(server: str, chromium: str, tmp
             plans = page.locator(".rf-plans")
             expect(plans).to_contain_text("Array (× 1.0: RMB 1.50 bn a year)")
 
-            # Click the middle of the Array plan's slider (0-3): 1.5, then rebuild the model.
+            whatif = page.locator(".rf-whatif img")
+            expect(whatif).to_be_visible()
+            whatif_before = whatif.get_attribute("src")
+            page.screenshot(path=str(tmp_path / "rainforest-viz-start.png"), full_page=True)
+
+            # Click the middle of the Array plan's slider (0-3): 1.5. The what-if panel
+            # follows at once, without Reset; then Reset rebuilds the animated model.
             slider = page.get_by_role("slider", name="Array plan budget ×")
             track = page.locator(".v-input", has=page.get_by_text("Array plan budget ×"))
+            track.scroll_into_view_if_needed()
             box = track.locator(".v-slider__track-container").bounding_box()
             assert box is not None
+            moved = time.perf_counter()
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             expect(slider).to_have_attribute("aria-valuenow", "1.5")
+            expect(whatif).not_to_have_attribute("src", whatif_before)
+            print(f"\nslider to updated what-if chart: {time.perf_counter() - moved:.2f} s")
+            expect(page.get_by_text("Time: 0.0", exact=True)).to_be_visible()
+            expect(plans).to_contain_text("Array (× 1.0: RMB 1.50 bn a year)")
             page.get_by_role("button", name="Reset").click()
             expect(plans).to_contain_text("Array (× 1.5: RMB 2.25 bn a year)")
 
@@ -160,9 +194,34 @@ def test_student_moves_a_slider_resets_and_steps(server: str, chromium: str, tmp
             expect(page.locator(".rf-count-innovation_centers")).not_to_have_text("0 / 15")
             assert output_image.get_attribute("src") != image_before
 
+            # Click an institute on the network: the inspector shows it.
+            fx, fy = _drawn_at(INSPECTED_ORG)
+            picture = page.locator(".rf-network-image")
+            picture.scroll_into_view_if_needed()
+            box = picture.bounding_box()
+            assert box is not None
+            page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            expect(page.locator(".rf-inspector-title")).to_contain_text(
+                f"Inspector: Institute({INSPECTED_ORG},"
+            )
+            page.screenshot(path=str(tmp_path / "rainforest-viz-inspector.png"), full_page=True)
+
+            # Compare with a second scenario: both on the what-if chart and scorecard.
+            compared = page.locator(".rf-whatif-compared")
+            compare = page.locator(".v-input", has=page.get_by_text("Compare with"))
+            compare.scroll_into_view_if_needed()
+            compare.locator(".v-select__slot").click()
+            page.get_by_role("option", name="baseline", exact=True).click()
+            expect(compared).to_have_text("these settings | baseline unchanged")
+
             shot = tmp_path / "rainforest-viz.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 20_000
+            if os.environ.get("RAINFOREST_SCREENSHOTS"):
+                keep = Path(os.environ["RAINFOREST_SCREENSHOTS"])
+                keep.mkdir(parents=True, exist_ok=True)
+                for png in tmp_path.glob("rainforest-viz*.png"):
+                    shutil.copy(png, keep / png.name)
         finally:
             browser.close()
 
