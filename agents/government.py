@@ -16,7 +16,8 @@ import numpy as np
 from mesa import Agent
 from rainforest.scenarios.fields import N_DISTRICTS
 from rainforest.sim import rng, rules
-from rainforest.sim.params import (
+from rainforest.sim.params import UNIVERSITY
+from rainforest.sim.plan_ids import (
     ARRAY,
     FOUNDATION,
     HAND_IN_HAND,
@@ -24,7 +25,6 @@ from rainforest.sim.params import (
     N_PLANS,
     OPEN_SOURCE,
     RAINFOREST,
-    UNIVERSITY,
 )
 
 if TYPE_CHECKING:

@@ -27,7 +27,8 @@ from rainforest.scenarios.fields import N_DISTRICTS, N_FIELDS
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim import rng, rules
 from rainforest.sim.indicators import INDICATOR_NAMES, N_INDICATORS, compute_indicators
-from rainforest.sim.params import ARRAY, CONSORTIUM, PARTNERSHIP, RAINFOREST, Params, build_params
+from rainforest.sim.params import CONSORTIUM, PARTNERSHIP, Params, build_params
+from rainforest.sim.plan_ids import ARRAY, RAINFOREST
 from rainforest.sim.population import Population, population_for
 
 STEPS = (

@@ -18,7 +18,8 @@ import numpy as np
 from numba import njit, types
 from numba.typed import Dict
 from rainforest.scenarios.fields import N_DISTRICTS, N_FIELDS
-from rainforest.sim.params import N_PLANS, Params
+from rainforest.sim.params import Params
+from rainforest.sim.plan_ids import N_PLANS
 from rainforest.sim.population import Population
 
 KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below 2**31
