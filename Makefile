@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint format bench golden clean
+.PHONY: demo test lint format bench golden state-layout clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo 'make: no Python 3.12+ found; set PYTHON=/path/to/python3.12' >&2; exit 2; }
@@ -45,3 +45,7 @@ clean:
 # deliberate model change, with the printed diff in the change's note.
 golden: $(TEST_STAMP)
 	$(PY) -P -m pytest -q -s tests/sim/test_golden.py --update-golden
+
+# sim/state_layout.py (the State NamedTuple and grown) from the FIELDS table in sim/state.py
+state-layout: $(STAMP)
+	$(PY) -P -c "from rainforest.sim.state import write_layout; write_layout()"

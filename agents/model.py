@@ -24,7 +24,7 @@ from rainforest.agents.organisations import Enterprise, Institute, Organisation
 from rainforest.agents.talent import Talent
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim.indicators import INDICATOR_NAMES, N_INDICATORS
-from rainforest.sim.kernel import run_ticks
+from rainforest.sim.loop import advance
 from rainforest.sim.params import EDGE_KINDS, Params, build_params
 from rainforest.sim.population import Population, population_for
 from rainforest.sim.state import KEY, N_EDGE_SLOTS, N_ENT, N_TAL, TAL_IDS, State, initial_state
@@ -117,10 +117,7 @@ class EcosystemModel(mesa.Model):
         """One quarter of the model (the eight steps of docs/ODD.md), then the face."""
         if self.tick >= self.params.n_ticks:
             raise RuntimeError(f"the run ends after {self.params.n_ticks} quarters")
-        self.state = run_ticks(
-            self.state, self.params, np.int64(self.seed), self.tick, self.tick + 1,
-            self._indicators,
-        )  # fmt: skip
+        self.state = advance(self.state, self.params, self.seed, self.tick, self._indicators)
         self.latest = self._indicators[self.tick].copy()
         self.history.append(self.latest)
         self.tick += 1

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 from rainforest.sim import rules
-from rainforest.sim.params import ARRAY, RAINFOREST
+from rainforest.sim.plan_ids import RAINFOREST
+from rainforest.sim.plans.array import retention_active
 
 if TYPE_CHECKING:
     from rainforest.agents.model import EcosystemModel
@@ -91,7 +92,7 @@ class Talent(CellAgent):
         )
         return float(
             rules.outflow_probability(
-                self.level, unemployed, p.budget[ARRAY, year] > 0.0, p.talent_outflow,
+                self.level, unemployed, retention_active(p, year), p.talent_outflow,
                 p.high_level_outflow, p.unemployed_outflow, p.retention,
             )
         )  # fmt: skip

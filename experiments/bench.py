@@ -28,7 +28,7 @@ _CHILD = """
 import time
 t0 = time.perf_counter()
 from rainforest.scenarios import load_scenario
-from rainforest.sim.kernel import simulate
+from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
 scenario = load_scenario("{scenario}")
@@ -120,7 +120,7 @@ def run_bench(
     Mesa runs ``repeats`` times unless ``mesa_repeats`` says otherwise.
     """
     from rainforest.agents.model import EcosystemModel
-    from rainforest.sim.kernel import simulate
+    from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for
     from rainforest.sim.state import initial_state

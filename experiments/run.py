@@ -92,7 +92,7 @@ def run_one(
             raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
         scenario = with_overrides(scenario, {"scale": scale})
     if engine == "kernel":
-        from rainforest.sim.kernel import simulate
+        from rainforest.sim.loop import simulate
         from rainforest.sim.params import build_params
         from rainforest.sim.population import population_for
 

@@ -38,7 +38,7 @@ class StylizedFacts:
 def run_with_state(scenario: Scenario, seed: int, scale: str | None = None) -> tuple[Any, Any]:
     """One kernel run returning (RunResult, final state): the facts need the state."""
     from rainforest.scenarios.loader import with_overrides
-    from rainforest.sim.kernel import simulate
+    from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for
 

@@ -1,4 +1,5 @@
-"""The simulation core: rules, counter-based RNG, population, state, kernel, indicators.
+"""The simulation core: rules, counter-based RNG, population, state, the kernel engine's
+tick (``loop``, its ``steps`` and ``plans``), indicators.
 
 Compiled Numba code is cached on disk, so a second process starts without recompiling.
 The folder is per machine and per version of the sources compiled code depends on:
@@ -21,11 +22,12 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 
 def sources_digest(root: Path = _ROOT) -> str:
-    """A hash of the sources compiled code is built from: this package and the field
-    constants it reads from the scenarios layer."""
+    """A hash of the sources compiled code is built from: this package's modules, its
+    subpackages' included, and the field constants it reads from the scenarios layer."""
     digest = hashlib.sha256()
-    for path in [*sorted((root / "sim").glob("*.py")), root / "scenarios" / "fields.py"]:
-        digest.update(path.name.encode())
+    sim = root / "sim"
+    for path in [*sorted(sim.rglob("*.py")), root / "scenarios" / "fields.py"]:
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -19,17 +19,7 @@ from rainforest.scenarios.fields import (
     N_FIELDS,
 )
 from rainforest.scenarios.schema import PLAN_NAMES, Scenario
-
-FOUNDATION, LEADING, HAND_IN_HAND, OPEN_SOURCE, ARRAY, RAINFOREST = range(6)
-N_PLANS = 6
-assert PLAN_NAMES == (
-    "foundation",
-    "leading",
-    "hand_in_hand",
-    "open_source",
-    "array",
-    "rainforest",
-)
+from rainforest.sim.plan_ids import N_PLANS
 
 # Edge kinds of the innovation network, in order of formality.
 PARTNERSHIP, CONSORTIUM, CENTER = 0, 1, 2

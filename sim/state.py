@@ -8,18 +8,27 @@ sorted adjacency (CSR) whenever a step needs neighbours.
 
 The state is built from the same ``Population`` and ``Params`` as the Mesa engine, with
 the same arithmetic, so both engines start from identical bits.
+
+Its fields are declared once, in ``FIELDS`` below (entity, name, dtype, fill): the
+``State`` NamedTuple and ``grown`` are generated from it into sim/state_layout.py (Numba
+can neither loop over a NamedTuple's fields nor cache functions made at run time, so the
+generated module is checked in), and ``initial_state`` fills spare slots from it.
 """
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit, types
 from numba.typed import Dict
 from rainforest.scenarios.fields import N_DISTRICTS, N_FIELDS
-from rainforest.sim.params import N_PLANS, Params
+from rainforest.sim.params import Params
+from rainforest.sim.plan_ids import N_PLANS
 from rainforest.sim.population import Population
+from rainforest.sim.state_layout import State, grown  # noqa: F401  (grown: re-exported)
 
 KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below 2**31
 
@@ -30,123 +39,188 @@ TAL_IDS, TAL_GONE = 13, 14  # talent ids given out; slots of departed talents no
 N_COUNTS = 15
 
 
-class State(NamedTuple):
-    counts: np.ndarray
-    # institutes (fixed)
-    inst_kind: np.ndarray
-    inst_cluster: np.ndarray
-    inst_district: np.ndarray
-    inst_weight: np.ndarray
-    inst_knowledge: np.ndarray
-    inst_college: np.ndarray
-    inst_center: np.ndarray
-    inst_funding: np.ndarray
-    # enterprises (capacity; counts[N_ENT] in use)
-    ent_field: np.ndarray
-    ent_tier: np.ndarray
-    ent_weight: np.ndarray
-    ent_district: np.ndarray
-    ent_knowledge: np.ndarray
-    ent_own: np.ndarray  # ent_knowledge in the firm's own field, kept with it: loops over
-    # firms read it far more often than the whole row
-    ent_trl: np.ndarray
-    ent_capital: np.ndarray
-    ent_legacy: np.ndarray
-    ent_revenue: np.ndarray
-    ent_rd: np.ndarray
-    ent_origin: np.ndarray
-    ent_age: np.ndarray
-    ent_negative: np.ndarray
-    ent_consortium: np.ndarray
-    ent_demo_until: np.ndarray
-    ent_alive: np.ndarray
-    # talents (capacity; counts[N_TAL] slots in use). A talent's id (tal_id, the Mesa
-    # engine's talent_id) keys its draws; departed talents' slots are closed up from time
-    # to time, so a slot is not an id.
-    tal_id: np.ndarray
-    tal_field: np.ndarray
-    tal_skill: np.ndarray
-    tal_level: np.ndarray
-    tal_origin: np.ndarray
-    tal_tenure: np.ndarray
-    tal_employer: np.ndarray
-    tal_present: np.ndarray
-    # innovation network (slots; counts[N_EDGE_SLOTS] in use)
-    edge_a: np.ndarray
-    edge_b: np.ndarray
-    edge_kind: np.ndarray
-    edge_strength: np.ndarray
-    edge_start: np.ndarray
-    edge_index: Dict
-    # market and government
-    adoption: np.ndarray
-    bass_p: np.ndarray
-    field_weight: np.ndarray
-    last_field_knowledge: np.ndarray
-    ledger: np.ndarray
-    pilot: np.ndarray
-    cons_leader: np.ndarray
-    cons_members: np.ndarray
-    cons_n_members: np.ndarray
-    cons_institute: np.ndarray
-    cons_end: np.ndarray
-    cons_active: np.ndarray
+class Field(NamedTuple):
+    """One field of the state: its entity, name, dtype, dimensions and what an unused
+    slot holds."""
+
+    entity: str
+    name: str
+    dtype: str  # a numpy dtype name, or "dict" for the typed edge index
+    ndim: int = 1
+    fill: object = 0
+    note: str = ""
 
 
-@njit(cache=True, error_model="numpy")
-def _grown1(array, capacity, fill):
-    if capacity <= len(array):
-        return array
-    out = np.full(capacity, fill, dtype=array.dtype)
-    out[: len(array)] = array
-    return out
+# What each entity's fields hold. Enterprises, talents and edges have spare slots and
+# grow (``grown``, by the number of slots asked for); the others are fixed in size.
+ENTITIES = {
+    "counts": ("counts[...]: slots in use and running totals (constants in sim/state.py)", None),
+    "inst": ("institutes (fixed)", None),
+    "ent": ("enterprises (capacity; counts[N_ENT] in use)", "enterprises"),
+    "tal": (
+        "talents (capacity; counts[N_TAL] slots in use). A talent's id (tal_id, the Mesa"
+        " engine's talent_id) keys its draws; departed talents' slots are closed up from"
+        " time to time, so a slot is not an id.",
+        "talents",
+    ),
+    "edge": ("innovation network (slots; counts[N_EDGE_SLOTS] in use)", "edges"),
+    "gov": ("market and government", None),
+    "cons": ("consortia (one row per consortium formed)", None),
+}
+
+# The state, declared once: ``State`` and ``grown`` (sim/state_layout.py) are generated
+# from this table by ``make state-layout``, and ``initial_state`` fills spare slots
+# from it. A new field is one row here, its initial value below and its use.
+FIELDS = (
+    Field("counts", "counts", "int64"),
+    Field("inst", "inst_kind", "int64"),
+    Field("inst", "inst_cluster", "int64"),
+    Field("inst", "inst_district", "int64"),
+    Field("inst", "inst_weight", "int64"),
+    Field("inst", "inst_knowledge", "float64", 2, 0.0),
+    Field("inst", "inst_college", "bool", 1, False),
+    Field("inst", "inst_center", "bool", 1, False),
+    Field("inst", "inst_funding", "float64", 1, 0.0),
+    Field("ent", "ent_field", "int64"),
+    Field("ent", "ent_tier", "int64"),
+    Field("ent", "ent_weight", "int64"),
+    Field("ent", "ent_district", "int64"),
+    Field("ent", "ent_knowledge", "float64", 2, 0.0),
+    Field(
+        "ent",
+        "ent_own",
+        "float64",
+        1,
+        0.0,
+        "ent_knowledge in the firm's own field, kept with it: loops over firms read it far"
+        " more often than the whole row",
+    ),  # fmt: skip
+    Field("ent", "ent_trl", "int64"),
+    Field("ent", "ent_capital", "float64", 1, 0.0),
+    Field("ent", "ent_legacy", "float64", 1, 0.0),
+    Field("ent", "ent_revenue", "float64", 1, 0.0),
+    Field("ent", "ent_rd", "float64", 1, 0.0),
+    Field("ent", "ent_origin", "int64"),
+    Field("ent", "ent_age", "int64"),
+    Field("ent", "ent_negative", "int64"),
+    Field("ent", "ent_consortium", "int64", 1, -1),
+    Field("ent", "ent_demo_until", "int64", 1, -1),
+    Field("ent", "ent_alive", "bool", 1, False),
+    Field("tal", "tal_id", "int64"),
+    Field("tal", "tal_field", "int64"),
+    Field("tal", "tal_skill", "float64", 1, 0.0),
+    Field("tal", "tal_level", "int64"),
+    Field("tal", "tal_origin", "int64"),
+    Field("tal", "tal_tenure", "int64"),
+    Field("tal", "tal_employer", "int64", 1, -1),
+    Field("tal", "tal_present", "bool", 1, False),
+    Field("edge", "edge_a", "int64"),
+    Field("edge", "edge_b", "int64"),
+    Field("edge", "edge_kind", "int64", 1, -1),
+    Field("edge", "edge_strength", "float64", 1, 0.0),
+    Field("edge", "edge_start", "int64"),
+    Field("edge", "edge_index", "dict", 0, None, "pair key a * KEY + b -> slot"),
+    Field("gov", "adoption", "float64", 1, 0.0),
+    Field("gov", "bass_p", "float64", 1, 0.0),
+    Field("gov", "field_weight", "float64", 1, 0.0),
+    Field("gov", "last_field_knowledge", "float64", 1, 0.0),
+    Field("gov", "ledger", "float64", 2, 0.0),
+    Field("gov", "pilot", "bool", 2, False),
+    Field("cons", "cons_leader", "int64", 1, -1),
+    Field("cons", "cons_members", "int64", 2, -1),
+    Field("cons", "cons_n_members", "int64"),
+    Field("cons", "cons_institute", "int64", 1, -1),
+    Field("cons", "cons_end", "int64"),
+    Field("cons", "cons_active", "bool", 1, False),
+)
+FIELD_OF = {f.name: f for f in FIELDS}
+
+LAYOUT_PATH = Path(__file__).resolve().parent / "state_layout.py"
 
 
-@njit(cache=True, error_model="numpy")
-def _grown2(array, capacity, fill):
-    if capacity <= array.shape[0]:
-        return array
-    out = np.full((capacity, array.shape[1]), fill, dtype=array.dtype)
-    out[: array.shape[0]] = array
-    return out
+def layout_source() -> str:
+    """The source of sim/state_layout.py, generated from ``FIELDS``."""
+    lines = [
+        '"""The kernel state\'s NamedTuple and its growth, generated from ``FIELDS``.',
+        "",
+        "GENERATED by ``make state-layout`` from the FIELDS table in sim/state.py: edit the",
+        "table, not this file (tests/sim/test_state.py fails when the two differ).",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import NamedTuple",
+        "",
+        "import numpy as np",
+        "from numba import njit",
+        "from numba.typed import Dict",
+        "",
+        "",
+        "class State(NamedTuple):",
+    ]
+    lines.append(
+        '    """The state\'s fields, by entity, as ``FIELDS`` in sim/state.py lists them."""'
+    )
+    lines.append("")
+    entity = None
+    for f in FIELDS:
+        if f.entity != entity:
+            entity = f.entity
+            lines += [f"    # {line}" for line in textwrap.wrap(ENTITIES[entity][0], 94)]
+        lines += [f"    # {line}" for line in textwrap.wrap(f.note, 94)]
+        kind = "Dict" if f.dtype == "dict" else "np.ndarray"
+        lines.append(f"    {f.name}: {kind}")
+    lines += [
+        "",
+        "",
+        '@njit(cache=True, error_model="numpy")',
+        "def _grown1(array, capacity, fill):",
+        "    if capacity <= len(array):",
+        "        return array",
+        "    out = np.full(capacity, fill, dtype=array.dtype)",
+        "    out[: len(array)] = array",
+        "    return out",
+        "",
+        "",
+        '@njit(cache=True, error_model="numpy")',
+        "def _grown2(array, capacity, fill):",
+        "    if capacity <= array.shape[0]:",
+        "        return array",
+        "    out = np.full((capacity, array.shape[1]), fill, dtype=array.dtype)",
+        "    out[: array.shape[0]] = array",
+        "    return out",
+        "",
+        "",
+        '@njit(cache=True, error_model="numpy")',
+        "def grown(S, enterprises, talents, edges):",
+        '    """A state with room for at least the given numbers of each.',
+        "",
+        "    Arrays that must grow are copied into ones half as large again (or as large as asked,",
+        "    if more), so growth is rare; values never change. Compiled, so that a run grows its",
+        "    state without returning to Python.",
+        '    """',
+    ]
+    for entity, (_, asked) in ENTITIES.items():
+        if asked is None:
+            continue
+        first = next(f.name for f in FIELDS if f.entity == entity)
+        lines.append(
+            f"    {entity} = max({asked}, len(S.{first}) * 3 // 2)"
+            f" if {asked} > len(S.{first}) else 0"
+        )
+    lines.append("    return State(")
+    for f in FIELDS:
+        if ENTITIES[f.entity][1] is None or f.dtype == "dict":
+            lines.append(f"        S.{f.name},")
+        else:
+            lines.append(f"        _grown{f.ndim}(S.{f.name}, {f.entity}, {f.fill!r}),")
+    lines += ["    )", ""]
+    return "\n".join(lines)
 
 
-@njit(cache=True, error_model="numpy")
-def grown(S, enterprises, talents, edges):
-    """A state with room for at least the given numbers of each.
-
-    Arrays that must grow are copied into ones half as large again (or as large as asked,
-    if more), so growth is rare; values never change. Compiled, so that a run grows its
-    state without returning to Python.
-    """
-    ent = max(enterprises, len(S.ent_field) * 3 // 2) if enterprises > len(S.ent_field) else 0
-    tal = max(talents, len(S.tal_field) * 3 // 2) if talents > len(S.tal_field) else 0
-    edg = max(edges, len(S.edge_a) * 3 // 2) if edges > len(S.edge_a) else 0
-    return State(
-        S.counts,
-        S.inst_kind, S.inst_cluster, S.inst_district, S.inst_weight, S.inst_knowledge,
-        S.inst_college, S.inst_center, S.inst_funding,
-        _grown1(S.ent_field, ent, 0), _grown1(S.ent_tier, ent, 0),
-        _grown1(S.ent_weight, ent, 0), _grown1(S.ent_district, ent, 0),
-        _grown2(S.ent_knowledge, ent, 0.0), _grown1(S.ent_own, ent, 0.0),
-        _grown1(S.ent_trl, ent, 0),
-        _grown1(S.ent_capital, ent, 0.0), _grown1(S.ent_legacy, ent, 0.0),
-        _grown1(S.ent_revenue, ent, 0.0), _grown1(S.ent_rd, ent, 0.0),
-        _grown1(S.ent_origin, ent, 0), _grown1(S.ent_age, ent, 0),
-        _grown1(S.ent_negative, ent, 0), _grown1(S.ent_consortium, ent, -1),
-        _grown1(S.ent_demo_until, ent, -1), _grown1(S.ent_alive, ent, False),
-        _grown1(S.tal_id, tal, 0),
-        _grown1(S.tal_field, tal, 0), _grown1(S.tal_skill, tal, 0.0),
-        _grown1(S.tal_level, tal, 0), _grown1(S.tal_origin, tal, 0),
-        _grown1(S.tal_tenure, tal, 0), _grown1(S.tal_employer, tal, -1),
-        _grown1(S.tal_present, tal, False),
-        _grown1(S.edge_a, edg, 0), _grown1(S.edge_b, edg, 0), _grown1(S.edge_kind, edg, -1),
-        _grown1(S.edge_strength, edg, 0.0), _grown1(S.edge_start, edg, 0),
-        S.edge_index,
-        S.adoption, S.bass_p, S.field_weight, S.last_field_knowledge, S.ledger, S.pilot,
-        S.cons_leader, S.cons_members, S.cons_n_members, S.cons_institute, S.cons_end,
-        S.cons_active,
-    )  # fmt: skip
+def write_layout(path: Path = LAYOUT_PATH) -> None:
+    """Write sim/state_layout.py from ``FIELDS`` (``make state-layout``)."""
+    path.write_text(layout_source(), encoding="utf-8")
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -207,16 +281,6 @@ def initial_state(pop: Population, params: Params) -> State:
     burn = p.fixed_cost_bn * weight + p.wage_bn * initial_talents[n_inst : n_inst + n_ent] * w_t
     legacy = np.asarray(pop.ent_cover[:n_ent], dtype=np.float64) * p.legacy_cover * burn
 
-    def ent(values, fill, dtype):
-        out = np.full((cap_e, *np.shape(values)[1:]), fill, dtype=dtype)
-        out[:n_ent] = values
-        return out
-
-    def tal(values, fill, dtype):
-        out = np.full(cap_t, fill, dtype=dtype)
-        out[:n_tal] = values
-        return out
-
     counts = np.zeros(N_COUNTS, np.int64)
     counts[N_ENT] = n_ent
     counts[N_TAL] = n_tal
@@ -234,7 +298,7 @@ def initial_state(pop: Population, params: Params) -> State:
     counts[FOUNDERS] = int((pop.tal_skill >= p.founding_skill).sum())
 
     max_cons = max(1, p.max_consortia * p.n_years + 1)
-    return State(
+    initial = dict(
         counts=counts,
         inst_kind=pop.inst_kind.astype(np.int64),
         inst_cluster=pop.inst_cluster.astype(np.int64),
@@ -244,31 +308,31 @@ def initial_state(pop: Population, params: Params) -> State:
         inst_college=np.zeros(n_inst, np.bool_),
         inst_center=np.zeros(n_inst, np.bool_),
         inst_funding=np.zeros(n_inst, np.float64),
-        ent_field=ent(pop.ent_field, 0, np.int64),
-        ent_tier=ent(pop.ent_tier, 0, np.int64),
-        ent_weight=ent(pop.ent_weight, 1, np.int64),
-        ent_district=ent(pop.ent_district, 0, np.int64),
-        ent_knowledge=ent(pop.ent_knowledge, 0.0, np.float64),
-        ent_own=ent(pop.ent_knowledge[np.arange(n_ent), pop.ent_field[:n_ent]], 0.0, np.float64),
-        ent_trl=ent(pop.ent_trl, 1, np.int64),
-        ent_capital=ent(pop.ent_capital, 0.0, np.float64),
-        ent_legacy=ent(legacy, 0.0, np.float64),
-        ent_revenue=ent(np.zeros(n_ent), 0.0, np.float64),
-        ent_rd=ent(p.rd_intensity * legacy, 0.0, np.float64),
-        ent_origin=ent(np.zeros(n_ent), 0, np.int64),
-        ent_age=ent(np.zeros(n_ent), 0, np.int64),
-        ent_negative=ent(np.zeros(n_ent), 0, np.int64),
-        ent_consortium=ent(np.full(n_ent, -1), -1, np.int64),
-        ent_demo_until=ent(np.full(n_ent, -1), -1, np.int64),
-        ent_alive=ent(np.ones(n_ent, np.bool_), False, np.bool_),
-        tal_id=tal(np.arange(n_tal), 0, np.int64),
-        tal_field=tal(pop.tal_field, 0, np.int64),
-        tal_skill=tal(pop.tal_skill, 0.0, np.float64),
-        tal_level=tal(pop.tal_level, 0, np.int64),
-        tal_origin=tal(np.zeros(n_tal), 0, np.int64),
-        tal_tenure=tal(np.zeros(n_tal), 0, np.int64),
-        tal_employer=tal(pop.tal_employer, -1, np.int64),
-        tal_present=tal(np.ones(n_tal, np.bool_), False, np.bool_),
+        ent_field=pop.ent_field,
+        ent_tier=pop.ent_tier,
+        ent_weight=pop.ent_weight,
+        ent_district=pop.ent_district,
+        ent_knowledge=pop.ent_knowledge,
+        ent_own=pop.ent_knowledge[np.arange(n_ent), pop.ent_field[:n_ent]],
+        ent_trl=pop.ent_trl,
+        ent_capital=pop.ent_capital,
+        ent_legacy=legacy,
+        ent_revenue=np.zeros(n_ent),
+        ent_rd=p.rd_intensity * legacy,
+        ent_origin=np.zeros(n_ent),
+        ent_age=np.zeros(n_ent),
+        ent_negative=np.zeros(n_ent),
+        ent_consortium=np.full(n_ent, -1),
+        ent_demo_until=np.full(n_ent, -1),
+        ent_alive=np.ones(n_ent, np.bool_),
+        tal_id=np.arange(n_tal),
+        tal_field=pop.tal_field,
+        tal_skill=pop.tal_skill,
+        tal_level=pop.tal_level,
+        tal_origin=np.zeros(n_tal),
+        tal_tenure=np.zeros(n_tal),
+        tal_employer=pop.tal_employer,
+        tal_present=np.ones(n_tal, np.bool_),
         edge_a=edge_a,
         edge_b=edge_b,
         edge_kind=edge_kind,
@@ -288,3 +352,12 @@ def initial_state(pop: Population, params: Params) -> State:
         cons_end=np.zeros(max_cons, np.int64),
         cons_active=np.zeros(max_cons, np.bool_),
     )
+    # enterprises and talents in use, then spare slots filled as the table says
+    for name, (n, capacity) in {"ent": (n_ent, cap_e), "tal": (n_tal, cap_t)}.items():
+        for f in FIELDS:
+            if f.entity == name:
+                values = initial[f.name]
+                out = np.full((capacity, *np.shape(values)[1:]), f.fill, dtype=f.dtype)
+                out[:n] = values
+                initial[f.name] = out
+    return State(**initial)

@@ -25,7 +25,7 @@ def compiled_kernel():
     The compiled code lands in the on-disk cache, so worker processes load it instead
     of each compiling it again.
     """
-    from rainforest.sim.kernel import simulate
+    from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import build_population
 

@@ -1,11 +1,13 @@
 """docs/ODD.md must describe the code: its parameters, rules, indicators, steps and fields.
 
 The checks read the code (the scenario schema, the compiled rules, the indicator list, the
-tick's steps, the fields table) and fail when the document misses or misstates any of them.
+tick's steps, the fields table, the kernel's modules) and fail when the document misses or
+misstates any of them.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 import types
@@ -199,3 +201,19 @@ def test_market_ranges_are_given(odd):
     for key, (lo, hi) in fields.MARKET_RANGES.items():
         text = rows[f"market.{key}"].replace(",", "")
         assert f"{lo:g}–{hi:g}" in text, f"market.{key}: range {lo:g}–{hi:g} not stated"
+
+
+def test_the_kernel_functions_named_are_where_the_document_says(odd):
+    rows = table_rows(section(odd, "Where each submodel is in the kernel engine"))
+    checked = 0
+    for cells in rows:
+        m = re.fullmatch(r"`sim/([a-z_/]+)\.py`", cells[1])
+        if not m:
+            continue
+        module = importlib.import_module("rainforest.sim." + m.group(1).replace("/", "."))
+        for name in re.findall(r"`([A-Za-z_]+)`", cells[2]):
+            function = getattr(module, name, None)
+            assert isinstance(function, Dispatcher), (cells[1], name)
+            assert function.py_func.__module__ == module.__name__, (cells[1], name)
+            checked += 1
+    assert checked >= 14

@@ -21,7 +21,7 @@ from rainforest.scenarios.loader import library_names
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR, targets
 from rainforest.sim.indicators import indicator_frame
-from rainforest.sim.kernel import simulate
+from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
 from rainforest.sim.seeds import replicate_seeds

@@ -11,7 +11,8 @@ from rainforest.scenarios import load_scenario
 from rainforest.scenarios.loader import with_overrides
 from rainforest.sim import rules
 from rainforest.sim.indicators import INDEX, INDICATOR_NAMES
-from rainforest.sim.params import ARRAY, EDGE_KINDS
+from rainforest.sim.params import EDGE_KINDS
+from rainforest.sim.plan_ids import ARRAY
 from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_TAL
 
 

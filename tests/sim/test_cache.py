@@ -29,6 +29,19 @@ def test_a_change_to_the_rules_changes_the_cache_folder(tmp_path):
     assert sim.sources_digest(tmp_path) != before
 
 
+def test_a_change_to_a_step_or_plan_changes_the_cache_folder(tmp_path):
+    # the steps and plans are subpackages of sim; their code is compiled too
+    _copy_sources(tmp_path)
+    before = sim.sources_digest(tmp_path)
+    for path in ("steps/talents.py", "plans/hand_in_hand.py"):
+        module = tmp_path / "sim" / path
+        text = module.read_text()
+        module.write_text(text + "\n# changed\n")
+        assert sim.sources_digest(tmp_path) != before, path
+        module.write_text(text)
+    assert sim.sources_digest(tmp_path) == before
+
+
 def test_a_change_to_the_field_constants_changes_the_cache_folder(tmp_path):
     _copy_sources(tmp_path)
     before = sim.sources_digest(tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim import kernel
+from rainforest.sim import entry, loop
 from rainforest.sim.indicators import N_INDICATORS
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
@@ -20,12 +20,12 @@ def inputs(short_action_plan):
 
 def test_the_entry_point_gives_the_dispatchers_bits(inputs):
     _, params, population = inputs
-    kernel.simulate(params, population, 4)  # the first call keeps the entry point
-    assert kernel._ENTRY_POINTS
-    history, _ = kernel.simulate(params, population, 4)
+    loop.simulate(params, population, 4)  # the first call keeps the entry point
+    assert entry._ENTRY_POINTS
+    history, _ = loop.simulate(params, population, 4)
     out = np.zeros((params.n_ticks, N_INDICATORS))
     state = initial_state(population, params)
-    kernel.run_ticks(state, params, np.int64(4), 0, params.n_ticks, out)  # the dispatcher
+    loop.run_ticks(state, params, np.int64(4), 0, params.n_ticks, out)  # the dispatcher
     assert np.array_equal(history, out)
 
 
@@ -33,8 +33,8 @@ def test_layouts_differ_wherever_numbas_types_do(inputs):
     scenario, params, population = inputs
     state = initial_state(population, params)
     same = initial_state(population, params)
-    assert kernel._layout(state) == kernel._layout(same)
-    assert kernel._layout(params) == kernel._layout(build_params(scenario))
+    assert entry._layout(state) == entry._layout(same)
+    assert entry._layout(params) == entry._layout(build_params(scenario))
     readonly = state.tal_skill.copy()
     readonly.flags.writeable = False
     for changed in (
@@ -44,5 +44,5 @@ def test_layouts_differ_wherever_numbas_types_do(inputs):
         state._replace(tal_skill=readonly),
         state._replace(counts=state.counts.reshape(1, -1)),
     ):
-        assert kernel._layout(changed) != kernel._layout(state)
-    assert kernel._layout(params._replace(logit_beta=1)) != kernel._layout(params)
+        assert entry._layout(changed) != entry._layout(state)
+    assert entry._layout(params._replace(logit_beta=1)) != entry._layout(params)

@@ -21,7 +21,7 @@ SEEDS = (0, 1, 2)
 
 def _both_engines(args: tuple[str, int]):
     from rainforest.agents import EcosystemModel
-    from rainforest.sim.kernel import simulate
+    from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for
 
@@ -89,7 +89,7 @@ _KERNEL_DIGEST = """
 import hashlib, sys
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim.kernel import simulate
+from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
 sc = with_overrides(load_scenario("action_plan"), {"scale": sys.argv[1]})
@@ -100,7 +100,7 @@ print(hashlib.sha256(out.tobytes()).hexdigest())
 
 @pytest.mark.parametrize("threads", ["1", "2"])
 def test_fresh_processes_and_thread_counts_give_the_same_bits(threads):
-    from rainforest.sim.kernel import simulate
+    from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for
 

@@ -6,18 +6,19 @@ import resource
 
 import pytest
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim import kernel
+from rainforest.sim import memory
+from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
 
 
-@pytest.mark.skipif(not kernel.REUSES_FREED_MEMORY, reason="needs glibc's mallopt")
+@pytest.mark.skipif(not memory.REUSES_FREED_MEMORY, reason="needs glibc's mallopt")
 def test_a_second_district_run_does_not_fault_its_memory_in_again(short_action_plan):
     # Without the malloc settings, each such run faults in thousands of fresh pages.
     scenario = with_overrides(short_action_plan, {"scale": "district"})
     params, population = build_params(scenario), population_for(scenario, 0)
-    kernel.simulate(params, population, 0)
+    simulate(params, population, 0)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    kernel.simulate(params, population, 0)
+    simulate(params, population, 0)
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
     assert faults < 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim.kernel import simulate
+from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
 

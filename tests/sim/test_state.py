@@ -5,14 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim.kernel import simulate
+from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
-from rainforest.sim.state import grown, initial_state
+from rainforest.sim.state import (
+    FIELDS,
+    LAYOUT_PATH,
+    N_EDGE_SLOTS,
+    N_ENT,
+    N_TAL,
+    State,
+    grown,
+    initial_state,
+    layout_source,
+)
 
 # what an unused slot holds
 FILLS = {"ent_consortium": -1, "ent_demo_until": -1, "tal_employer": -1, "edge_kind": -1}
 GROWING = ("ent_", "tal_", "edge_")
+
+
+def test_the_state_layout_is_generated_from_the_fields_table():
+    assert LAYOUT_PATH.read_text(encoding="utf-8") == layout_source(), "run make state-layout"
+    assert State._fields == tuple(f.name for f in FIELDS)
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +52,23 @@ def test_grown_keeps_every_field_and_fills_the_new_room(classroom):
             assert dict(new) == dict(old), name  # the edge index
             continue
         assert new.dtype == old.dtype, name
+        assert old.dtype == np.dtype(next(f.dtype for f in FIELDS if f.name == name)), name
         assert np.array_equal(new[: len(old)], old), name
         if name.startswith(GROWING):
             assert len(new) > len(old), name
             assert (new[len(old) :] == FILLS.get(name, 0)).all(), name
         else:
             assert new.shape == old.shape, name
+
+
+def test_spare_slots_start_as_the_table_fills_them(classroom):
+    _, params, population = classroom
+    state = initial_state(population, params)
+    used = {"ent": N_ENT, "tal": N_TAL, "edge": N_EDGE_SLOTS}
+    for f in FIELDS:
+        if f.entity in used and f.dtype != "dict":
+            spare = getattr(state, f.name)[state.counts[used[f.entity]] :]
+            assert len(spare) > 0 and (spare == f.fill).all(), f.name
 
 
 def test_a_run_gives_the_same_bits_whatever_room_it_starts_with(classroom):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.schema import PLAN_NAMES
-from rainforest.sim.params import ARRAY, FOUNDATION
+from rainforest.sim.plan_ids import ARRAY, FOUNDATION
 from rainforest.viz.model import ViewModel, view_scenario
 
 

@@ -1,0 +1,162 @@
+"""Small compiled helpers the steps and plans share: an organisation's knowledge and
+cluster, a plan's budget left and quarterly flow, weighted picks and stable rankings, the
+alive firms of each cluster, and a new enterprise in the next free slot.
+
+Organisations are numbered institutes first (ids ``0 .. n_inst-1``), then enterprises
+(id ``n_inst + i`` for enterprise slot ``i``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from rainforest.sim import rules
+from rainforest.sim.state import N_ENT
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _own(inst_knowledge, inst_cluster, ent_own, field_cluster, n_inst, o):
+    """An organisation's own knowledge (enterprise: its field; institute: cluster mean)."""
+    if o < n_inst:
+        return rules.institute_own_knowledge(inst_knowledge[o], inst_cluster[o], field_cluster)
+    return ent_own[o - n_inst]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _knowledge(inst_knowledge, ent_knowledge, n_inst, o):
+    """An organisation's knowledge row (one value per field)."""
+    if o < n_inst:
+        return inst_knowledge[o]
+    return ent_knowledge[o - n_inst]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cluster(inst_cluster, ent_field, field_cluster, n_inst, o):
+    """An organisation's cluster (an enterprise's is its field's)."""
+    if o < n_inst:
+        return inst_cluster[o]
+    return field_cluster[ent_field[o - n_inst]]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _in_pilot(pilot, ent_district, ent_field, field_cluster, i):
+    """Enterprise index i sits in a designated pilot area."""
+    return pilot[ent_district[i], field_cluster[ent_field[i]]]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _budget(budget, plan, y):
+    """A plan's budget in simulated year y."""
+    return budget[plan, y]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _left(budget, ledger, plan, y):
+    """What is left of a plan's budget in year y."""
+    return budget[plan, y] - ledger[plan, y]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _flow(budget, ledger, plan, y):
+    """A plan's quarterly flow: a quarter of its year's budget, at most what is left."""
+    return max(0.0, min(budget[plan, y] / 4.0, budget[plan, y] - ledger[plan, y]))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _pick_weighted(weights, u):
+    """The index a uniform draw u picks with probabilities proportional to weights."""
+    total = 0.0
+    for w in weights:
+        total += w
+    x = u * total
+    acc = 0.0
+    for i in range(len(weights)):
+        acc += weights[i]
+        if x < acc:
+            return i
+    return len(weights) - 1
+
+
+@njit(cache=True, error_model="numpy")
+def _top_desc(scores, k):
+    """The first k of ``_stable_desc(scores)``, by k scans instead of a full sort."""
+    k = min(k, len(scores))
+    taken = np.zeros(len(scores), np.bool_)
+    out = np.empty(k, np.int64)
+    for r in range(k):
+        best = -1
+        for x in range(len(scores)):
+            if not taken[x] and (best < 0 or scores[x] > scores[best]):
+                best = x
+        out[r] = best
+        taken[best] = True
+    return out
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _stable_desc(scores):
+    """Indices by descending score, ties in index order (as Python's stable sorted)."""
+    return np.argsort(-scores, kind="mergesort")
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _n_true(a):
+    n = 0
+    for x in a:
+        if x:
+            n += 1
+    return n
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _n_true2(a):
+    n = 0
+    for d in range(a.shape[0]):
+        for c in range(a.shape[1]):
+            if a[d, c]:
+                n += 1
+    return n
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cluster_lists(S, P, n_inst, n_ent):
+    """Alive enterprises of each cluster, in id order: cluster c's organisation ids are
+    ``cl_org[cl_ptr[c]:cl_ptr[c + 1]]``."""
+    cl_ptr = np.zeros(6, np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i]:
+            cl_ptr[P.field_cluster[S.ent_field[i]] + 1] += 1
+    for c in range(5):
+        cl_ptr[c + 1] += cl_ptr[c]
+    fill = cl_ptr[:-1].copy()
+    cl_org = np.empty(cl_ptr[5], np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i]:
+            c = P.field_cluster[S.ent_field[i]]
+            cl_org[fill[c]] = n_inst + i
+            fill[c] += 1
+    return cl_ptr, cl_org
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, origin):
+    """A new enterprise in the next free slot (the caller sets its knowledge); returns
+    its slot."""
+    i = S.counts[N_ENT]
+    S.ent_field[i] = field
+    S.ent_tier[i] = tier
+    S.ent_weight[i] = weight
+    S.ent_district[i] = district
+    S.ent_trl[i] = trl
+    S.ent_capital[i] = capital
+    S.ent_legacy[i] = legacy
+    S.ent_revenue[i] = 0.0
+    S.ent_rd[i] = P.rd_intensity * legacy
+    S.ent_origin[i] = origin
+    S.ent_age[i] = 0
+    S.ent_negative[i] = 0
+    S.ent_consortium[i] = -1
+    S.ent_demo_until[i] = -1
+    S.ent_alive[i] = True
+    S.counts[N_ENT] += 1
+    return i

@@ -1,0 +1,102 @@
+"""The innovation network's edge store, and the sorted adjacency (CSR) built from it.
+
+The store (endpoints ``a < b``, kind, strength, start tick; kind -1 marks a freed slot,
+with a typed dict from the pair key to the slot) is part of the state (``sim/state.py``,
+which also holds ``set_edge``, the one way a tie is made or renewed). Steps that need
+neighbours build the adjacency: neighbours of organisation o are
+``nbr[ptr[o]:ptr[o + 1]]``, ascending, and ``slot`` gives each one's edge slot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from rainforest.sim.state import KEY, N_EDGE_SLOTS, N_LIVE_EDGES
+
+
+@njit(cache=True, error_model="numpy")
+def build_csr(S, n_org):
+    """Sorted adjacency of live edges: neighbours of o are nbr[ptr[o]:ptr[o+1]], ascending."""
+    ptr = np.zeros(n_org + 1, np.int64)
+    n_slots = S.counts[N_EDGE_SLOTS]
+    for e in range(n_slots):
+        if S.edge_kind[e] >= 0:
+            ptr[S.edge_a[e] + 1] += 1
+            ptr[S.edge_b[e] + 1] += 1
+    for o in range(n_org):
+        ptr[o + 1] += ptr[o]
+    fill = ptr[:-1].copy()
+    nbr = np.empty(ptr[n_org], np.int64)
+    slot = np.empty(ptr[n_org], np.int64)
+    for e in range(n_slots):
+        if S.edge_kind[e] >= 0:
+            a, b = S.edge_a[e], S.edge_b[e]
+            nbr[fill[a]] = b
+            slot[fill[a]] = e
+            fill[a] += 1
+            nbr[fill[b]] = a
+            slot[fill[b]] = e
+            fill[b] += 1
+    for o in range(n_org):  # insertion sort of each (short) row
+        for x in range(ptr[o] + 1, ptr[o + 1]):
+            v, s = nbr[x], slot[x]
+            y = x - 1
+            while y >= ptr[o] and nbr[y] > v:
+                nbr[y + 1] = nbr[y]
+                slot[y + 1] = slot[y]
+                y -= 1
+            nbr[y + 1] = v
+            slot[y + 1] = s
+    return ptr, nbr, slot
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _degree(ptr, o):
+    """Organisation o's number of ties (0 for one newer than the adjacency)."""
+    return ptr[o + 1] - ptr[o] if o + 1 < len(ptr) else 0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _edges(S):
+    """The edge store's arrays, in the order ``set_edge`` takes them."""
+    return (S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.edge_strength, S.edge_start,
+            S.counts)  # fmt: skip
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def drop_edge_slot(edge_index, edge_a, edge_b, edge_kind, counts, e):
+    """Free edge slot e (its tie ends)."""
+    del edge_index[edge_a[e] * KEY + edge_b[e]]
+    edge_kind[e] = -1
+    counts[N_LIVE_EDGES] -= 1
+
+
+@njit(cache=True, error_model="numpy")
+def compact_edges(S):
+    """Close the gaps freed slots leave; slot order (creation order) is kept."""
+    n = S.counts[N_EDGE_SLOTS]
+    w = 0
+    for e in range(n):
+        if S.edge_kind[e] >= 0:
+            if w != e:
+                S.edge_a[w] = S.edge_a[e]
+                S.edge_b[w] = S.edge_b[e]
+                S.edge_kind[w] = S.edge_kind[e]
+                S.edge_strength[w] = S.edge_strength[e]
+                S.edge_start[w] = S.edge_start[e]
+                S.edge_index[S.edge_a[w] * KEY + S.edge_b[w]] = w
+            w += 1
+    for e in range(w, n):
+        S.edge_kind[e] = -1
+    S.counts[N_EDGE_SLOTS] = w
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def center_members(S, n_org):
+    """Which organisations belong to an innovation center (have a center tie)."""
+    member = np.zeros(n_org, np.bool_)
+    for e in range(S.counts[N_EDGE_SLOTS]):
+        if S.edge_kind[e] == 2:
+            member[S.edge_a[e]] = True
+            member[S.edge_b[e]] = True
+    return member

@@ -1,0 +1,144 @@
+"""The Foundation plan: colleges and innovation centers designated each year, and the
+quarterly research funding shared among institutes by field-weighted knowledge."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from rainforest.sim import rules
+from rainforest.sim.common import _flow, _left, _n_true, _stable_desc
+from rainforest.sim.edges import _edges
+from rainforest.sim.plan_ids import FOUNDATION
+from rainforest.sim.state import N_ENT, N_INST, set_edge
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _next_college(S, n_inst):
+    """The research institute (kind 0) to make a college: the most knowledgeable one not
+    yet designated; -1 if none is left."""
+    best, best_k = -1, -np.inf
+    for j in range(n_inst):
+        if S.inst_kind[j] != 0 or S.inst_college[j]:
+            continue
+        k = rules.total_knowledge(S.inst_knowledge[j])
+        if k > best_k:
+            best, best_k = j, k
+    return best
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _designate_center(S, P, t, ptr, nbr, slot):
+    """Designate one innovation center; False if no institute is left to designate.
+
+    Its host is the institute of the strongest institute–leading-firm tie (strength times
+    the pair's knowledge in the firm's field), that firm its first member; without such a
+    tie, the most knowledgeable undesignated institute and its cluster's most
+    knowledgeable leading firm. The cluster's most knowledgeable firms fill the other
+    places; every member gets a center tie to the host.
+    """
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    best_inst, best_firm, best_score = -1, -1, -np.inf
+    n_rows = len(ptr) - 1
+    for a in range(min(n_inst, n_rows)):  # edges (a, b) in sorted order, a an institute
+        for x in range(ptr[a], ptr[a + 1]):
+            b = nbr[x]
+            if b <= a or b < n_inst:
+                continue
+            if S.inst_center[a]:
+                continue
+            i = b - n_inst
+            if S.ent_tier[i] != 0:
+                continue
+            f = S.ent_field[i]
+            score = S.edge_strength[slot[x]] * (S.ent_own[i] + S.inst_knowledge[a, f])
+            if score > best_score:
+                best_inst, best_firm, best_score = a, b, score
+    if best_inst < 0:
+        cand, cand_k = -1, -np.inf
+        for j in range(n_inst):
+            if S.inst_center[j]:
+                continue
+            k = rules.total_knowledge(S.inst_knowledge[j])
+            if k > cand_k:
+                cand, cand_k = j, k
+        if cand < 0:
+            return False
+        best_inst = cand
+        top = -np.inf
+        for i in range(n_ent):
+            if (
+                S.ent_alive[i]
+                and S.ent_tier[i] == 0
+                and P.field_cluster[S.ent_field[i]] == S.inst_cluster[cand]
+                and S.ent_own[i] > top
+            ):
+                best_firm, top = n_inst + i, S.ent_own[i]
+    S.inst_center[best_inst] = True
+    c = S.inst_cluster[best_inst]
+    members = np.full(P.center_members + 1, -1, np.int64)
+    n_members = 0
+    if best_firm >= 0:
+        members[0] = best_firm
+        n_members = 1
+    pool = np.empty(n_ent, np.int64)
+    n_pool = 0
+    for i in range(n_ent):
+        if S.ent_alive[i] and P.field_cluster[S.ent_field[i]] == c:
+            pool[n_pool] = i
+            n_pool += 1
+    scores = np.empty(n_pool)
+    for x in range(n_pool):
+        i = pool[x]
+        scores[x] = S.ent_own[i]
+    for x in _stable_desc(scores):
+        if n_members >= P.center_members:
+            break
+        org = n_inst + pool[x]
+        already = False
+        for y in range(n_members):
+            if members[y] == org:
+                already = True
+        if not already:
+            members[n_members] = org
+            n_members += 1
+    for y in range(n_members):
+        set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)
+    return True
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def foundation_plan(S, P, t, y, annual, ptr, nbr, slot):
+    """Each year, colleges and centers up to the year's targets while the budget lasts;
+    each quarter, the flow shared among institutes in proportion to their knowledge
+    weighted by the fields' weights."""
+    n_inst = S.counts[N_INST]
+    if annual:
+        target = P.colleges_target[y]
+        while (
+            _n_true(S.inst_college) < target
+            and _left(P.budget, S.ledger, FOUNDATION, y) >= P.college_cost_bn
+        ):
+            best = _next_college(S, n_inst)
+            if best < 0:
+                break
+            S.inst_college[best] = True
+            S.ledger[FOUNDATION, y] += P.college_cost_bn
+        target = P.centers_target[y]
+        while (
+            _n_true(S.inst_center) < target
+            and _left(P.budget, S.ledger, FOUNDATION, y) >= P.center_cost_bn
+        ):
+            if not _designate_center(S, P, t, ptr, nbr, slot):
+                break
+            S.ledger[FOUNDATION, y] += P.center_cost_bn
+    flow = _flow(P.budget, S.ledger, FOUNDATION, y)
+    keys = np.empty(n_inst)
+    total = 0.0
+    for j in range(n_inst):
+        keys[j] = rules.weighted_knowledge(S.inst_knowledge[j], S.field_weight)
+        total += keys[j]
+    for j in range(n_inst):
+        S.inst_funding[j] = flow * keys[j] / total if (flow > 0.0 and total > 0.0) else 0.0
+    if flow > 0.0 and total > 0.0:
+        S.ledger[FOUNDATION, y] += flow

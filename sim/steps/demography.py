@@ -1,0 +1,74 @@
+"""Step 7, demography: exits after quarters of negative capital, ageing and promotion."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from rainforest.sim import rules
+from rainforest.sim.edges import drop_edge_slot
+from rainforest.sim.plan_ids import RAINFOREST
+from rainforest.sim.plans.rainforest import _screened
+from rainforest.sim.state import N_ENT, N_INST
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _exits(S, P, patient, i):
+    """Firm i exits this quarter (``exit_due``): its capital has been negative for the
+    exit quarters, plus Rainforest's grace for a screened firm while the plan is active
+    (``patient``)."""
+    grace = (
+        P.grace_quarters
+        if patient and _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
+        else 0
+    )
+    return rules.exit_due(S.ent_negative[i], P.exit_quarters, grace)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _tier_after(S, P, i):
+    """Firm i's tier after ageing: a start-up becomes an SME when old enough or its annual
+    revenue reaches the SME threshold; an SME becomes a leading firm at the leading
+    threshold."""
+    annual = 4.0 * S.ent_revenue[i] / S.ent_weight[i]
+    if S.ent_tier[i] == 2 and (S.ent_age[i] >= P.startup_quarters or annual >= P.sme_revenue_bn):
+        return 1
+    if S.ent_tier[i] == 1 and annual >= P.leading_revenue_bn:
+        return 0
+    return S.ent_tier[i]
+
+
+@njit(cache=True, error_model="numpy")
+def demography_step(S, P, t, ptr, slot):
+    """Step 7: firms whose capital has been negative too long exit (their ties end), then
+    the others age and may move up a tier."""
+    y = t // 4
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    patient = P.budget[RAINFOREST, y] > 0.0
+    exiting = np.zeros(n_ent, np.bool_)
+    for i in range(n_ent):
+        if not S.ent_alive[i]:
+            continue
+        S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
+        if _exits(S, P, patient, i):
+            exiting[i] = True
+    for i in range(n_ent):
+        if exiting[i]:
+            o = n_inst + i
+            if o + 1 < len(ptr):
+                for x in range(ptr[o], ptr[o + 1]):
+                    if S.edge_kind[slot[x]] >= 0:
+                        drop_edge_slot(
+                            S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.counts, slot[x]
+                        )
+            S.ent_alive[i] = False
+            S.ent_revenue[i] = 0.0
+            S.ent_rd[i] = 0.0
+            S.ent_demo_until[i] = -1
+    # Their talents become unemployed: talents_step (and run_ticks at the end) sets each
+    # one's employer to -1 when it next reads it, which saves a pass over all talents.
+    for i in range(n_ent):
+        if not S.ent_alive[i]:
+            continue
+        S.ent_age[i] += 1
+        S.ent_tier[i] = _tier_after(S, P, i)

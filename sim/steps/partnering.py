@@ -1,0 +1,132 @@
+"""Step 4, partnering: searches for new partners, then the decay of every tie."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from rainforest.sim import rng, rules
+from rainforest.sim.common import _cluster, _cluster_lists, _in_pilot, _knowledge
+from rainforest.sim.edges import _degree, _edges, drop_edge_slot
+from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_INST, set_edge
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _mutual_partner(S, P, o, cand, n_cand):
+    """The candidate organisation o proposes to: the one it finds most attractive
+    (``partner_attraction``, first of equals), if that attraction and the candidate's
+    back both reach the threshold; -1 otherwise."""
+    best, best_a = -1, -np.inf
+    k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
+    for x in range(n_cand):
+        cnd = cand[x]
+        if cnd == o:
+            continue
+        a = rules.partner_attraction(
+            k_self,
+            _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], cnd),
+            P.absorptive_half,
+        )
+        if a > best_a:
+            best, best_a = cnd, a
+    if best < 0 or best_a < P.attraction_threshold:
+        return -1
+    back = rules.partner_attraction(
+        _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], best),
+        k_self,
+        P.absorptive_half,
+    )
+    if back >= P.attraction_threshold:
+        return best
+    return -1
+
+
+@njit(cache=True, error_model="numpy")
+def partnering_step(S, P, seed, t, ptr, nbr):
+    """Step 4: searching organisations draw candidates (a partner's partner, a firm of
+    their pilot area, of their cluster, an institute of their cluster) and propose a
+    partnership to the most attractive one if the attraction is mutual; new ties are made
+    after every search, then every tie decays and weak partnerships end."""
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    n_org = n_inst + n_ent
+    cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
+    # pilot-area firm lists: (district, cluster) -> alive firms in id order
+    n_areas = S.pilot.shape[0] * 5
+    pa_ptr = np.zeros(n_areas + 1, np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i] and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i):
+            pa_ptr[S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]] + 1] += 1
+    for a in range(n_areas):
+        pa_ptr[a + 1] += pa_ptr[a]
+    fill = pa_ptr[:-1].copy()
+    pa_org = np.empty(pa_ptr[n_areas], np.int64)
+    for i in range(n_ent):
+        if S.ent_alive[i] and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i):
+            area = S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]]
+            pa_org[fill[area]] = n_inst + i
+            fill[area] += 1
+    inst_ptr = np.zeros(6, np.int64)
+    for j in range(n_inst):
+        inst_ptr[S.inst_cluster[j] + 1] += 1
+    for c in range(5):
+        inst_ptr[c + 1] += inst_ptr[c]
+    fill = inst_ptr[:-1].copy()
+    inst_org = np.empty(n_inst, np.int64)
+    for j in range(n_inst):
+        c = S.inst_cluster[j]
+        inst_org[fill[c]] = j
+        fill[c] += 1
+
+    prop_a = np.empty(n_org, np.int64)
+    prop_b = np.empty(n_org, np.int64)
+    n_prop = 0
+    cand = np.empty(4, np.int64)
+    key_search = rng.stream_key(seed, t, rng.PARTNER_SEARCH)
+    key_cand = rng.stream_key(seed, t, rng.PARTNER_CANDIDATE)
+    for o in range(n_org):
+        is_ent = o >= n_inst
+        if is_ent and not S.ent_alive[o - n_inst]:
+            continue
+        rate = P.firm_search if is_ent else P.institute_search
+        if not rng.keyed_uniform(key_search, o, 0) < rate:
+            continue
+        n_cand = 0
+        deg = _degree(ptr, o)
+        if deg > 0:
+            j = nbr[ptr[o] + rng.keyed_index(key_cand, o, 0, deg)]
+            deg_j = _degree(ptr, j)
+            if deg_j > 0:
+                cand[n_cand] = nbr[ptr[j] + rng.keyed_index(key_cand, o, 1, deg_j)]
+                n_cand += 1
+        c = _cluster(S.inst_cluster, S.ent_field, P.field_cluster, S.counts[N_INST], o)
+        if is_ent and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, o - n_inst):
+            i = o - n_inst
+            area = S.ent_district[i] * 5 + c
+            n_pool = pa_ptr[area + 1] - pa_ptr[area]
+            cand[n_cand] = pa_org[pa_ptr[area] + rng.keyed_index(key_cand, o, 2, n_pool)]
+            n_cand += 1
+        n_pool = cl_ptr[c + 1] - cl_ptr[c]
+        if n_pool > 0:
+            cand[n_cand] = cl_org[cl_ptr[c] + rng.keyed_index(key_cand, o, 3, n_pool)]
+            n_cand += 1
+        n_pool = inst_ptr[c + 1] - inst_ptr[c]
+        if n_pool > 0:
+            cand[n_cand] = inst_org[inst_ptr[c] + rng.keyed_index(key_cand, o, 4, n_pool)]
+            n_cand += 1
+        best = _mutual_partner(S, P, o, cand, n_cand)
+        if best >= 0:
+            prop_a[n_prop] = o
+            prop_b[n_prop] = best
+            n_prop += 1
+    edges = _edges(S)
+    for x in range(n_prop):
+        set_edge(edges, prop_a[x], prop_b[x], 0, 1.0, t)
+    for e in range(S.counts[N_EDGE_SLOTS]):
+        kind = S.edge_kind[e]
+        if kind < 0:
+            continue
+        S.edge_strength[e] = rules.edge_decay(
+            S.edge_strength[e], kind, P.partnership_decay, P.consortium_decay
+        )
+        if kind == 0 and S.edge_strength[e] < P.min_edge_strength:
+            drop_edge_slot(S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.counts, e)

@@ -1,0 +1,348 @@
+"""Step 2, talents: each talent leaves the city, looks for a better employer, founds a
+start-up or stays; then the quarter's talents arrive (inflow, graduates of colleges and
+the Array plan's hires)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from rainforest.sim import rng, rules
+from rainforest.sim.common import (
+    _cluster_lists,
+    _in_pilot,
+    _knowledge,
+    _new_enterprise,
+    _own,
+    _pick_weighted,
+)
+from rainforest.sim.edges import _degree, center_members
+from rainforest.sim.plan_ids import RAINFOREST
+from rainforest.sim.plans.array import array_hires, retention_active
+from rainforest.sim.state import (
+    FOUNDERS,
+    INFLOW,
+    N_ENT,
+    N_INST,
+    N_TAL,
+    N_TAL0,
+    OUTFLOW,
+    TAL_GONE,
+    TAL_IDS,
+    TALENT_WEIGHT,
+    TOTAL_IN,
+    TOTAL_OUT,
+)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _talent_choice(u_out, u_move, u_found, p_out, p_found, employer, skill, founding_skill,
+                   job_mobility):  # fmt: skip
+    """A talent's decision this quarter, from its three draws: (leaves, moves, founds).
+
+    It leaves the city with probability ``p_out``; otherwise it looks for a job if it has
+    none (employer -1) or with probability ``job_mobility``; otherwise it founds a start-up with
+    probability ``p_found`` if it is skilled enough (``founding_probability`` is 0 below
+    the founding skill). The caller applies the first that holds.
+    """
+    leaves = u_out < p_out
+    moves = (employer < 0) | (u_move < job_mobility)
+    founds = (skill >= founding_skill) & (p_found > 0.0) & (u_found < p_found)
+    return leaves, moves, founds
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _move_target(attract, ptr, nbr, cl_ptr, cl_org, key_cand, talent, employer, cl):
+    """Where a job-seeking talent moves: the more attractive of a random partner of its
+    employer and a random firm of its cluster, if better than its employer (any, for an
+    unemployed talent); -1 if it stays."""
+    unemployed = employer < 0
+    current = -np.inf if unemployed else attract[employer]
+    best, best_a = -1, -np.inf
+    deg = 0 if unemployed else _degree(ptr, employer)
+    if deg > 0:
+        c = nbr[ptr[employer] + rng.keyed_index(key_cand, talent, 0, deg)]
+        best, best_a = c, attract[c]
+    n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
+    if n_pool > 0:
+        c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, talent, 1, n_pool)]
+        if attract[c] > best_a:
+            best, best_a = c, attract[c]
+    if best >= 0 and best != employer and best_a > current:
+        return best
+    return -1
+
+
+@njit(cache=True, error_model="numpy")
+def talents_step(S, P, seed, t, ptr, nbr):
+    """Step 2; returns talents per employer and their summed skill once the step is done.
+
+    Each talent's decision reads only its own state and the start-of-step snapshot
+    (attractiveness, adjacency, cluster lists), so the kernel may apply decisions in any
+    order: it decides outflow and founding in one pass in id order, then places the movers
+    it noted, then sums talents per employer in id order, as the Mesa engine does. Every
+    talent's outflow and move draws are taken whether or not its decision needs them (a
+    draw is a pure function of its key), which keeps the pass free of unpredictable
+    branches; the founding draw is taken only for talents skilled enough to found.
+    """
+    if S.counts[TAL_GONE] * 4 > S.counts[N_TAL]:
+        _close_up_talents(S)
+    y = t // 4
+    n_inst = S.counts[N_INST]
+    n_ent = S.counts[N_ENT]
+    n_org = n_inst + n_ent
+    member = center_members(S, n_org)
+    attract = np.full(n_org, -np.inf)  # -inf marks an exited firm
+    in_park = np.zeros(n_org, np.bool_)
+    for o in range(n_org):
+        if o >= n_inst and not S.ent_alive[o - n_inst]:
+            continue
+        own = _own(S.inst_knowledge, S.inst_cluster, S.ent_own, P.field_cluster, n_inst, o)
+        if o < n_inst:
+            designated = S.inst_college[o] or S.inst_center[o]
+            attract[o] = rules.employer_attractiveness(own, 0.0, False, designated)
+        else:
+            i = o - n_inst
+            in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
+            in_park[o] = in_pilot
+            revenue = S.ent_revenue[i] / S.ent_weight[i]
+            attract[o] = rules.employer_attractiveness(own, revenue, in_pilot, member[o])
+    # alive enterprises of each cluster, id order (the start-of-step snapshot)
+    cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
+    retention = retention_active(P, y)
+    finance = P.rainforest_founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
+    # the rules' values for each case a talent can be in (they depend on nothing else)
+    p_out_unemployed = rules.outflow_probability(
+        0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
+        P.retention,
+    )  # fmt: skip
+    p_out_level0 = rules.outflow_probability(
+        0, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
+        P.retention,
+    )  # fmt: skip
+    p_out_level1 = rules.outflow_probability(
+        1, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
+        P.retention,
+    )  # fmt: skip
+    founding_skill = P.founding_skill
+    p_found = rules.founding_probability(
+        founding_skill, P.founding_rate, founding_skill, finance, 0.0
+    )
+    p_found_park = rules.founding_probability(
+        founding_skill, P.founding_rate, founding_skill, finance, P.park_founding_boost
+    )
+    job_mobility = P.job_mobility
+    key_out = rng.stream_key(seed, t, rng.TALENT_OUTFLOW)
+    key_move = rng.stream_key(seed, t, rng.TALENT_MOVE)
+    key_cand = rng.stream_key(seed, t, rng.TALENT_CANDIDATE)
+    key_found = rng.stream_key(seed, t, rng.TALENT_FOUND)
+    tal_id = S.tal_id
+    tal_present = S.tal_present
+    tal_employer = S.tal_employer
+    tal_level = S.tal_level
+    tal_skill = S.tal_skill
+    tal_tenure = S.tal_tenure
+    n_tal = S.counts[N_TAL]
+    # movers, with their employer (-1: none) and the cluster they look in
+    mover = np.empty(n_tal, np.int64)
+    mover_employer = np.empty(n_tal, np.int64)
+    mover_cluster = np.empty(n_tal, np.int64)
+    n_movers = 0
+    outflow = 0
+    founders_left = 0
+    for k in range(n_tal):
+        if not tal_present[k]:
+            continue
+        employer = tal_employer[k]
+        if employer >= 0 and attract[employer] == -np.inf:
+            employer = -1  # its firm exited (see demography_step)
+            tal_employer[k] = -1
+        talent = tal_id[k]
+        u_out = rng.keyed_uniform(key_out, talent, 0)
+        u_move = rng.keyed_uniform(key_move, talent, 0)
+        skill = tal_skill[k]
+        u_found = rng.keyed_uniform(key_found, talent, 0) if skill >= founding_skill else 1.0
+        p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
+        p_out = p_out_unemployed if employer < 0 else p_out
+        p = p_found_park if employer >= 0 and in_park[employer] else p_found
+        leaves, moves, founds = _talent_choice(
+            u_out, u_move, u_found, p_out, p, employer, skill, founding_skill,
+            job_mobility,
+        )  # fmt: skip
+        if leaves:
+            tal_present[k] = False
+            tal_employer[k] = -1
+            if skill >= founding_skill:
+                founders_left += 1
+            outflow += 1
+            S.counts[TAL_GONE] += 1
+        elif moves:
+            mover[n_movers] = k
+            mover_employer[n_movers] = employer
+            mover_cluster[n_movers] = P.field_cluster[S.tal_field[k]]
+            n_movers += 1
+        elif founds:
+            tal_employer[k] = _found_startup(S, P, k, employer)
+            tal_tenure[k] = 0
+        else:
+            tal_tenure[k] += 1
+    S.counts[FOUNDERS] -= founders_left
+    for m in range(n_movers):
+        k = mover[m]
+        employer = mover_employer[m]
+        target = _move_target(
+            attract, ptr, nbr, cl_ptr, cl_org, key_cand, tal_id[k], employer, mover_cluster[m]
+        )
+        if target >= 0:
+            tal_employer[k] = target
+            tal_tenure[k] = 0
+        elif employer >= 0:
+            tal_tenure[k] += 1
+    inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
+    S.counts[INFLOW] = inflow
+    S.counts[OUTFLOW] = outflow
+    S.counts[TOTAL_IN] += inflow
+    S.counts[TOTAL_OUT] += outflow
+    # bin e + 1 sums employer e's talents (departed talents have employer -1, so they and
+    # the unemployed fall in bin 0): no branch per talent
+    n_org = n_inst + S.counts[N_ENT]
+    count = np.zeros(n_org + 1, np.int64)
+    skill_sum = np.zeros(n_org + 1)
+    for k in range(S.counts[N_TAL]):
+        e = tal_employer[k] + 1
+        count[e] += 1
+        skill_sum[e] += tal_skill[k]
+    return count[1:], skill_sum[1:]
+
+
+@njit(cache=True, error_model="numpy")
+def _close_up_talents(S):
+    """Move present talents down over departed ones' slots, keeping their order (and so
+    the id order every loop over talents relies on)."""
+    n = S.counts[N_TAL]
+    w = 0
+    for k in range(n):
+        if S.tal_present[k]:
+            if w != k:
+                S.tal_id[w] = S.tal_id[k]
+                S.tal_field[w] = S.tal_field[k]
+                S.tal_skill[w] = S.tal_skill[k]
+                S.tal_level[w] = S.tal_level[k]
+                S.tal_origin[w] = S.tal_origin[k]
+                S.tal_tenure[w] = S.tal_tenure[k]
+                S.tal_employer[w] = S.tal_employer[k]
+                S.tal_present[w] = True
+            w += 1
+    for k in range(w, n):
+        S.tal_present[k] = False
+        S.tal_employer[k] = -1
+    S.counts[N_TAL] = w
+    S.counts[TAL_GONE] = 0
+
+
+@njit(cache=True, error_model="numpy")
+def _found_startup(S, P, k, employer):
+    """Talent k founds a start-up (a spin-off of its employer); returns the new firm's id.
+
+    Rare, so kept out of line: inlined, it slowed the whole talents loop.
+    """
+    n_inst = S.counts[N_INST]
+    w_t = S.counts[TALENT_WEIGHT]
+    pk = _knowledge(S.inst_knowledge, S.ent_knowledge, n_inst, employer)
+    if employer >= n_inst:
+        trl = max(1, S.ent_trl[employer - n_inst] - 2)
+        district = S.ent_district[employer - n_inst]
+    else:
+        trl = 3
+        district = S.inst_district[employer]
+    i = _new_enterprise(
+        S, P, S.tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
+    )
+    for f in range(len(pk)):
+        S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
+    S.ent_own[i] = S.ent_knowledge[i, S.ent_field[i]]
+    return n_inst + i
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
+    """A new talent in the next free slot, with the next id."""
+    (tal_id, tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present,
+     counts) = talents  # fmt: skip
+    if skill >= founding_skill:
+        counts[FOUNDERS] += 1
+    k = counts[N_TAL]
+    tal_id[k] = counts[TAL_IDS]
+    tal_field[k] = field
+    tal_skill[k] = skill
+    tal_level[k] = level
+    tal_origin[k] = origin
+    tal_tenure[k] = 0
+    tal_employer[k] = employer
+    tal_present[k] = True
+    counts[N_TAL] += 1
+    counts[TAL_IDS] += 1
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org):
+    """A newcomer's first employer: a random alive firm of its field's cluster (-1: none)."""
+    c = field_cluster[field]
+    n_pool = cl_ptr[c + 1] - cl_ptr[c]
+    if n_pool == 0:
+        return -1
+    return cl_org[cl_ptr[c] + rng.index(seed, t, k, rng.INFLOW_TALENT, 1, n_pool)]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
+    """The quarter's arrivals, in this order: the base inflow, each college's graduates,
+    the Array plan's hires. Returns their number."""
+    talents = (S.tal_id, S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure,
+               S.tal_employer, S.tal_present, S.counts)  # fmt: skip
+    n_inst = S.counts[N_INST]
+    w_t = S.counts[TALENT_WEIGHT]
+    n_base = rng.stochastic_round(P.talent_inflow * S.counts[N_TAL0], seed, t, 0, rng.INFLOW_COUNT)
+    arrivals = 0
+    for _ in range(n_base):
+        k = S.counts[TAL_IDS]  # the new talent's id
+        field = _pick_weighted(P.field_share, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
+        high = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 3) < P.high_level_share
+        skill = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+        if high:
+            skill = 0.7 + 0.3 * skill
+        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+        _add_talent(talents, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
+        arrivals += 1
+    for j in range(n_inst):
+        if not S.inst_college[j]:
+            continue
+        n = rng.stochastic_round(P.college_graduates / w_t, seed, t, j + 1, rng.INFLOW_COUNT)
+        c = S.inst_cluster[j]
+        n_fields = 0
+        for f in range(len(P.field_cluster)):
+            if P.field_cluster[f] == c:
+                n_fields += 1
+        for _ in range(n):
+            k = S.counts[TAL_IDS]  # the new talent's id
+            pick = rng.index(seed, t, k, rng.INFLOW_TALENT, 0, n_fields)
+            field = -1
+            seen = 0
+            for f in range(len(P.field_cluster)):
+                if P.field_cluster[f] == c:
+                    if seen == pick:
+                        field = f
+                        break
+                    seen += 1
+            skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+            employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+            _add_talent(talents, field, skill, 0, 0, employer, P.founding_skill)
+            arrivals += 1
+    n_array = array_hires(S, P, y)
+    for _ in range(n_array):
+        k = S.counts[TAL_IDS]  # the new talent's id
+        field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
+        skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+        _add_talent(talents, field, skill, 1, 1, employer, P.founding_skill)
+        arrivals += 1
+    return arrivals
