@@ -135,7 +135,6 @@ def analyze(path: str | Path) -> dict[str, Any]:
     return {
         "sweep": manifest["name"],
         "sampler": manifest["sampler"],
-        "engine": manifest["engine"],
         "year": year,
         "total_runs": manifest["runs"]["count"],
         "finished_runs": int(len(frame)),

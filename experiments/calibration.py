@@ -194,7 +194,7 @@ def evaluate(
     on_plan = 0
     checks = 0
     for seed in seeds:
-        res = run_one(sc, seed, engine="kernel", scale=scale)
+        res = run_one(sc, seed, scale=scale)
         out_2030.append(res.at_year_end(TARGET_YEAR)["output_value_bn"])
         growth.append(growth_over_band_years(res))
         if sc.start_year <= PRIOR_YEAR:
@@ -312,7 +312,6 @@ def calibrate(
             "trials": trials,
             "replicates": replicates,
             "scale": scale,
-            "engine": "kernel",
             "root_seed": root_seed,
             "seeds": seeds,
             "start_points": len(start),

@@ -32,7 +32,7 @@ from rainforest.scenarios.schema import Scenario
 
 RETRIES = 2  # a chunk whose worker dies is run again up to this many times
 _prepare_lock = threading.Lock()
-_prepared: set[str] = set()
+_prepared = False
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,6 @@ class ChunkTask:
 
     first: int
     stop: int
-    engine: str
     bases: dict[str, Scenario]
     default_base: str
     indicators: tuple[str, ...]
@@ -92,13 +91,14 @@ def _warm_scenario() -> Scenario:
     )
 
 
-def prepare_worker(engine: str) -> str:
-    """Compile ``engine`` once in this process, or load it from this machine's cache.
+def prepare_worker() -> str:
+    """Compile the model once in this process, or load it from this machine's cache.
 
     Returns the host name, so ``Client.run`` shows which machines are ready.
     """
+    global _prepared
     with _prepare_lock:
-        if engine in _prepared:
+        if _prepared:
             return socket.gethostname()
         import rainforest.sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
         from rainforest.experiments.run import run_one
@@ -109,17 +109,17 @@ def prepare_worker(engine: str) -> str:
 
         scenario = _warm_scenario()
         if lock_dir is None:
-            run_one(scenario, 0, engine)
+            run_one(scenario, 0)
         else:
             lock_dir.mkdir(parents=True, exist_ok=True)
-            marker = lock_dir / f"warm-{engine}-{model_fingerprint()[:16]}"
+            marker = lock_dir / f"warm-{model_fingerprint()[:16]}"
             if marker.exists():
-                run_one(scenario, 0, engine)
+                run_one(scenario, 0)
             else:
                 with _file_lock(lock_dir / ".warm.lock"):
-                    run_one(scenario, 0, engine)
+                    run_one(scenario, 0)
                     marker.touch()
-        _prepared.add(engine)
+        _prepared = True
         return socket.gethostname()
 
 
@@ -148,7 +148,7 @@ class _file_lock:
 
 def run_chunk(task: ChunkTask) -> ChunkOutcome:
     """Run a chunk's runs; a run that raises is recorded with its error, not raised."""
-    prepare_worker(task.engine)
+    prepare_worker()
     from rainforest.experiments.run import run_one
     from rainforest.experiments.storage import model_fingerprint
     from rainforest.experiments.sweep import scenario_for
@@ -158,7 +158,7 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     for run, seed, values in task.runs:
         try:
             scenario = scenario_for(task.bases, task.default_base, values)
-            result = run_one(scenario, seed, task.engine)
+            result = run_one(scenario, seed)
             ends = {year: result.at_year_end(year) for year in task.years}
             numbers = [ends[year][name] for name in task.indicators for year in task.years]
             rows.append((run, None, numbers))
@@ -170,9 +170,9 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     )  # fmt: skip
 
 
-def _init_local_worker(engine: str, parent: int) -> None:
+def _init_local_worker(parent: int) -> None:
     """Local worker start-up: leave quietly on Ctrl-C (the sweep process reports it) or
-    when the sweep process dies, then warm the engine."""
+    when the sweep process dies, then warm the compiled model."""
     import signal
 
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))
@@ -183,7 +183,7 @@ def _init_local_worker(engine: str, parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-    prepare_worker(engine)
+    prepare_worker()
 
 
 # --------------------------------------------------------------------------- executors
@@ -205,8 +205,7 @@ class LocalExecutor:
     name = "local"
     remote = False
 
-    def __init__(self, engine: str, workers: int) -> None:
-        self.engine = engine
+    def __init__(self, workers: int) -> None:
         self.parallelism = max(1, int(workers))
         self._pool: ProcessPoolExecutor | None = None
 
@@ -217,7 +216,7 @@ class LocalExecutor:
             max_workers=self.parallelism,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker,
-            initargs=(self.engine, os.getpid()),
+            initargs=(os.getpid(),),
         )
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutcome | ChunkFailure]:
@@ -290,12 +289,11 @@ class DaskExecutor:
     is tried again up to ``RETRIES`` times.
     """
 
-    def __init__(self, engine: str, address: str | None = None, workers: int = 1) -> None:
+    def __init__(self, address: str | None = None, workers: int = 1) -> None:
         import logging
 
         from distributed import Client, LocalCluster
 
-        self.engine = engine
         self.cluster = None
         self._tag = uuid.uuid4().hex[:8]
         self.remote = address is not None
@@ -312,7 +310,7 @@ class DaskExecutor:
                 self.client = Client(address, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise ScenarioError(f"--scheduler {address}: cannot connect ({exc})") from None
-        self.client.run(prepare_worker, engine)  # compile or load on every worker up front
+        self.client.run(prepare_worker)  # compile or load on every worker up front
 
     @property
     def parallelism(self) -> int:

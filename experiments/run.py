@@ -1,19 +1,14 @@
-"""One run is one call: ``run_one(scenario, seed, engine, scale) -> RunResult``.
+"""One run is one call: ``run_one(scenario, seed, scale) -> RunResult``.
 
-Two engines run the same model: ``kernel`` (Numba, the default: what sweeps use) and
-``mesa`` (one Python object per agent: readable, what the interactive view runs). They
-give the same indicators (tests/sim/test_equivalence.py).
-
-Everything that runs the model (the CLI, replicates, sweeps, the interactive view's
-reports) goes through here, so a run's result depends only on its scenario, seed, engine
-and scale.
+A run is the compiled model (``sim``) from start to horizon. Everything that runs the
+model for numbers (the CLI, replicates, sweeps, calibration, the Python API) goes
+through here, so a run's result depends only on its scenario, seed and scale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,9 +18,6 @@ from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import INDICATOR_NAMES, INDICATORS
 
-Engine = Literal["mesa", "kernel"]
-ENGINES: tuple[str, ...] = ("kernel", "mesa")
-DEFAULT_ENGINE = "kernel"
 SCALES: tuple[str, ...] = ("classroom", "district", "city")
 
 
@@ -35,7 +27,6 @@ class RunResult:
 
     scenario: Scenario
     seed: int
-    engine: str
     scale: str
     indicators: pd.DataFrame  # one row per tick: tick, year, quarter, then every indicator
 
@@ -78,37 +69,28 @@ def indicator_frame(history: list[np.ndarray], start_year: int) -> pd.DataFrame:
 def run_one(
     scenario: Scenario,
     seed: int,
-    engine: Engine = DEFAULT_ENGINE,
     scale: str | None = None,
     on_tick: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run one scenario with one seed on one engine, start to horizon."""
-    if engine not in ENGINES:
-        raise ScenarioError(f"engine: unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    """Run one scenario with one seed, start to horizon; ``scale`` overrides the scenario's.
+
+    ``on_tick`` is called once per quarter after the run (the compiled model runs the
+    whole horizon in one call), so a progress bar still counts quarters.
+    """
     if seed < 0:
         raise ScenarioError(f"seed: must be >= 0, got {seed}")
     if scale is not None and scale != scenario.scale:
         if scale not in SCALES:
             raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
         scenario = with_overrides(scenario, {"scale": scale})
-    if engine == "kernel":
-        from rainforest.sim.kernel import simulate
-        from rainforest.sim.params import build_params
-        from rainforest.sim.population import population_for
+    from rainforest.sim.kernel import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import population_for
 
-        history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
-        if on_tick is not None:
-            for tick in range(len(history)):
-                on_tick(tick)
-    else:
-        from rainforest.agents.model import EcosystemModel
-
-        model = EcosystemModel(scenario, seed=seed)
-        for tick in range(model.params.n_ticks):
-            model.step()
-            if on_tick is not None:
-                on_tick(tick)
-        history = model.history
+    history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
+    if on_tick is not None:
+        for tick in range(len(history)):
+            on_tick(tick)
     frame = indicator_frame(list(history), scenario.start_year)
     scale_name = "custom" if scenario.population is not None else scenario.scale
-    return RunResult(scenario, int(seed), engine, scale_name, frame)
+    return RunResult(scenario, int(seed), scale_name, frame)

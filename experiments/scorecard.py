@@ -36,7 +36,6 @@ def summary_dict(results: Sequence[RunResult], root_seed: int) -> dict:
         "scenario": first.scenario.name,
         "seed": int(root_seed),
         "replicates": len(results),
-        "engine": first.engine,
         "scale": first.scale,
         "year": first.report_year,
         "seeds": [r.seed for r in results],
@@ -65,7 +64,7 @@ def render_scorecard(summary: dict, console=None) -> None:
     table = Table(
         title=(
             f"{summary['scenario']} - {summary['year']} scorecard "
-            f"({summary['engine']} engine, {summary['scale']} scale, "
+            f"({summary['scale']} scale, "
             f"{reps} replicate{'s' if reps != 1 else ''}, seed {summary['seed']})"
         )
     )

@@ -2,7 +2,7 @@
 
 A sweep file is TOML, checked as strictly as a scenario file: unknown keys, unknown
 parameter paths, empty or inverted ranges, values the scenario schema would refuse,
-unknown samplers, engines, indicators or years each fail with one ``ScenarioError``
+unknown samplers, indicators or years each fail with one ``ScenarioError``
 naming the file and the field.
 
 Each parameter is a dotted path into the scenario (``plans.array.retention``). A path
@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rainforest.experiments import run as run_module
 from rainforest.experiments.run import SCALES
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import (
@@ -48,10 +47,9 @@ SPEC_KEYS = frozenset({"min", "max", "steps", "levels", "distribution", "mode", 
 _PER_YEAR_TABLES = frozenset({"budget_bn", "colleges", "centers", "pilot_areas"})
 
 
-def default_engine() -> str:
-    """The engine ``experiments.run`` names as the default (else the last it lists), read
-    when a sweep is loaded, so a new engine needs no change here."""
-    return getattr(run_module, "DEFAULT_ENGINE", None) or run_module.ENGINES[-1]
+REMOVED_KEYS: dict[str, str] = {
+    "engine": "every run uses the compiled model; delete the line",
+}
 
 
 class _SweepFile(BaseModel):
@@ -66,7 +64,6 @@ class _SweepFile(BaseModel):
     samples: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     replicates: Annotated[int, Field(ge=1, le=100_000)] = 1
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-    engine: str | None = None
     scale: Literal["classroom", "district", "city"] | None = None
     indicators: list[str] | Literal["targeted", "all"] = "targeted"
     years: list[int] | None = None
@@ -166,7 +163,6 @@ class Sweep:
     samples: int | None
     replicates: int
     seed: int
-    engine: str
     indicators: tuple[str, ...]
     years: tuple[int, ...]
     parameters: tuple[Parameter, ...]
@@ -470,16 +466,14 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML ({exc})") from None
+    for key, why in REMOVED_KEYS.items():
+        if key in data:
+            raise ScenarioError(f"{key}: not a sweep key ({why})")
     try:
         top = _SweepFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc)) from None
     here = path.parent
-    engine = top.engine if top.engine is not None else default_engine()
-    if engine not in run_module.ENGINES:
-        raise ScenarioError(
-            f"engine: unknown engine {engine!r} (choose from {', '.join(run_module.ENGINES)})"
-        )
     if top.scale is not None and top.scale not in SCALES:  # pragma: no cover - Literal guards
         raise ScenarioError(f"scale: unknown scale {top.scale!r}")
     sampler = top.sampler
@@ -593,7 +587,6 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
         samples=top.samples,
         replicates=top.replicates,
         seed=top.seed,
-        engine=engine,
         indicators=tuple(indicators),
         years=years,
         parameters=parameters,

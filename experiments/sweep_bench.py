@@ -28,9 +28,7 @@ _MAX_BUDGET = {"foundation": 6.0, "leading": 5.0, "hand_in_hand": 4.0, "open_sou
                "array": 3.0, "rainforest": 6.0}  # fmt: skip
 
 
-def bench_files(
-    folder: Path, engine: str, scale: str, runs: int, horizon_year: int, tiny: bool = False
-) -> Path:
+def bench_files(folder: Path, scale: str, runs: int, horizon_year: int, tiny: bool = False) -> Path:
     """Write the benchmark's base scenario and sweep file into ``folder``; the sweep's path.
 
     ``tiny`` gives the base a few dozen agents: a sweep that only warms the Numba cache.
@@ -42,7 +40,7 @@ def bench_files(
     (folder / "bench_base.toml").write_text(base)
     lines = [
         'name = "sweep_bench"', 'base = "bench_base.toml"', 'sampler = "lhs"',
-        f"samples = {runs}", "replicates = 1", "seed = 1", f'engine = "{engine}"',
+        f"samples = {runs}", "replicates = 1", "seed = 1",
         f'scale = "{scale}"', "", "[parameters]",
     ]  # fmt: skip
     lines += [f'"plans.{p}.budget_bn" = {{ min = 0.0, max = {_MAX_BUDGET[p]} }}' for p in _PLANS]
@@ -62,7 +60,6 @@ def _timed(sweep, out: Path, make, chunk_size: int | None) -> tuple[float, float
 
 
 def run_bench(
-    engine: str | None = None,
     scale: str = "city",
     runs: int = 20,
     horizon_year: int = 2030,
@@ -79,21 +76,18 @@ def run_bench(
     share of the workers' wall time spent inside chunks: what the sweep layer's own
     costs (starting workers, scheduling, writing) leave for the model.
     """
-    from rainforest.experiments.sweep import default_engine
-
-    engine = engine or default_engine()
-    configs: dict[str, tuple[int, Callable[[str], Executor]]] = {
-        "local_1": (1, lambda e: LocalExecutor(e, 1)),
-        f"local_{workers}": (workers, lambda e: LocalExecutor(e, workers)),
+    configs: dict[str, tuple[int, Callable[[], Executor]]] = {
+        "local_1": (1, lambda: LocalExecutor(1)),
+        f"local_{workers}": (workers, lambda: LocalExecutor(workers)),
     }
     if dask:
-        configs[f"dask_local_{workers}"] = (workers, lambda e: DaskExecutor(e, workers=workers))
+        configs[f"dask_local_{workers}"] = (workers, lambda: DaskExecutor(workers=workers))
     rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
     with tempfile.TemporaryDirectory(prefix="rainforest-sweep-bench-") as tmp:
         folder = Path(tmp)
-        sweep = load_sweep(bench_files(folder, engine, scale, runs, horizon_year))
-        warm = load_sweep(bench_files(folder / "warm", engine, scale, 1, 2023, tiny=True))
-        run_sweep(warm, folder / "warm_out", lambda e: LocalExecutor(e, 1))  # cache warm
+        sweep = load_sweep(bench_files(folder, scale, runs, horizon_year))
+        warm = load_sweep(bench_files(folder / "warm", scale, 1, 2023, tiny=True))
+        run_sweep(warm, folder / "warm_out", lambda: LocalExecutor(1))  # cache warm
         frames = []
         for r in range(max(1, repeat)):
             for name, (_, make) in configs.items():
@@ -106,7 +100,6 @@ def run_bench(
     wall = {name: b[0] for name, b in best.items()}
     many = wall[f"local_{workers}"]
     report: dict[str, Any] = {
-        "engine": engine,
         "scale": scale,
         "horizon_year": horizon_year,
         "quarters": 4 * (horizon_year - load_scenario("action_plan").start_year + 1),

@@ -129,7 +129,6 @@ def new_manifest(sweep: Sweep, identity: str) -> dict[str, Any]:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "root_seed": sweep.seed,
         "sampler": sweep.sampler,
-        "engine": sweep.engine,
         "scale": sweep.scale,
         "replicates": R,
         "indicators": list(sweep.indicators),
@@ -186,10 +185,6 @@ def resume_notes(sweep: Sweep, manifest: dict[str, Any]) -> list[str]:
         notes.append(
             "the model's code has changed since this sweep started; finished chunks keep "
             "the numbers of the earlier code"
-        )
-    if manifest["engine"] != sweep.engine:
-        notes.append(
-            f"this folder's runs use engine {manifest['engine']!r}; the remaining runs do too"
         )
     return notes
 
@@ -262,7 +257,6 @@ def _tasks(
         yield ChunkTask(
             first=c.first,
             stop=c.stop,
-            engine=manifest["engine"],
             bases=_bases_for(sweep, samples, runs["sample"][c.first : c.stop]),
             default_base=sweep.base,
             indicators=tuple(manifest["indicators"]),
@@ -283,7 +277,7 @@ def _bases_for(sweep: Sweep, samples: list[dict], sample_ids: list[int]) -> dict
 def run_sweep(
     sweep: Sweep,
     out: Path,
-    make_executor: Callable[[str], Executor],
+    make_executor: Callable[[], Executor],
     chunk_size: int | None = None,
     progress: Progress | None = None,
 ) -> SweepSummary:
@@ -299,7 +293,7 @@ def run_sweep(
     manifest = found if found is not None else new_manifest(sweep, identity)
     n_runs = manifest["runs"]["count"]
     pending = pending_ranges(n_runs, folder.finished_chunks(n_runs))
-    executor = make_executor(manifest["engine"]) if pending else None
+    executor = make_executor() if pending else None
     try:
         folder.lock()
         try:

@@ -46,7 +46,7 @@ def run_with_state(scenario: Scenario, seed: int, scale: str | None = None) -> t
         scenario = with_overrides(scenario, {"scale": scale})
     history, state = simulate(build_params(scenario), population_for(scenario, seed), seed)
     frame = indicator_frame(list(history), scenario.start_year)
-    return RunResult(scenario, int(seed), "kernel", scenario.scale, frame), state
+    return RunResult(scenario, int(seed), scenario.scale, frame), state
 
 
 def weighted_top_share(values: np.ndarray, weights: np.ndarray, top: float = 0.01) -> float:

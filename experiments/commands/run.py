@@ -13,7 +13,6 @@ from rainforest.experiments.commands.args import _nonneg_int, _pos_int
 def register(sub) -> None:
     run = sub.add_parser("run", help="run a scenario and print its 2030 scorecard")
     run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
-    run.add_argument("--engine", default="kernel", choices=["kernel", "mesa"])
     run.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
     run.add_argument("--seed", type=_nonneg_int, default=0)
     run.add_argument("--replicates", type=_pos_int, default=1)
@@ -60,14 +59,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     results = []
     if progress is None:
         for seed in seeds:
-            results.append(run_one(scenario, seed, args.engine))
+            results.append(run_one(scenario, seed))
     else:
         with progress:
             task = progress.add_task(f"{scenario.name}", total=len(seeds) * scenario.ticks)
             for seed in seeds:
-                results.append(
-                    run_one(scenario, seed, args.engine, on_tick=lambda _t: progress.advance(task))
-                )
+                results.append(run_one(scenario, seed, on_tick=lambda _t: progress.advance(task)))
     summary = summary_dict(results, args.seed)
     if args.out is not None:
         write_run_results(args.out, results, summary)

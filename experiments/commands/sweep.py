@@ -125,12 +125,12 @@ def make_executor_factory(args: argparse.Namespace):
 
     workers = args.workers or os.cpu_count() or 1
 
-    def make(engine: str):
+    def make():
         if args.scheduler:
-            return DaskExecutor(engine, address=args.scheduler)
+            return DaskExecutor(address=args.scheduler)
         if args.dask_local:
-            return DaskExecutor(engine, workers=workers)
-        return LocalExecutor(engine, workers)
+            return DaskExecutor(workers=workers)
+        return LocalExecutor(workers)
 
     return make
 

@@ -12,7 +12,6 @@ def register(sub) -> None:
     bench = sub.add_parser(
         "sweep-bench", help="measure sweep runs per hour, parallel efficiency and Dask overhead"
     )
-    bench.add_argument("--engine", default=None, help="the engine (default: the newest)")
     bench.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
     bench.add_argument("--runs", type=_pos_int, default=20, help="runs per measured sweep")
     bench.add_argument("--horizon", type=int, default=2030, help="the runs' last year")
@@ -27,25 +26,21 @@ def register(sub) -> None:
 
 
 def cmd_sweep_bench(args: argparse.Namespace) -> int:
-    from rainforest.experiments.run import ENGINES
     from rainforest.experiments.sweep_bench import run_bench
     from rainforest.scenarios.errors import ScenarioError
     from rainforest.scenarios.schema import MAX_YEAR, MIN_YEAR
 
-    if args.engine is not None and args.engine not in ENGINES:
-        choices = ", ".join(ENGINES)
-        raise ScenarioError(f"--engine: unknown engine {args.engine!r} (choose from {choices})")
     if not MIN_YEAR <= args.horizon <= MAX_YEAR:
         raise ScenarioError(f"--horizon: must be within {MIN_YEAR}-{MAX_YEAR}, got {args.horizon}")
     report = run_bench(
-        engine=args.engine, scale=args.scale, runs=args.runs, horizon_year=args.horizon,
+        scale=args.scale, runs=args.runs, horizon_year=args.horizon,
         workers=args.workers, dask=not args.no_dask, repeat=args.repeat,
     )  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print(
-        f"sweep benchmark: {report['runs']} runs, {report['engine']} engine, {report['scale']} "
+        f"sweep benchmark: {report['runs']} runs, {report['scale']} "
         f"scale, {report['quarters']} quarters, {report['cpus']} CPUs, "
         f"best of {report['repeat']} (load average {report['load_average'][0]})"
     )

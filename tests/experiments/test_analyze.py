@@ -49,7 +49,7 @@ def _run(folder: Path, name: str, text: str) -> Path:
     (folder / "tiny.toml").write_text(TINY)
     (folder / f"{name}.toml").write_text(text)
     out = folder / name
-    run_sweep(load_sweep(folder / f"{name}.toml"), out, lambda e: LocalExecutor(e, 2))
+    run_sweep(load_sweep(folder / f"{name}.toml"), out, lambda: LocalExecutor(2))
     return out
 
 
