@@ -94,3 +94,28 @@ def run_one(
     frame = indicator_frame(list(history), scenario.start_year)
     scale_name = "custom" if scenario.population is not None else scenario.scale
     return RunResult(scenario, int(seed), scale_name, frame)
+
+
+def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
+    """The seeds of ``replicates`` runs of one scenario: sample 0 of ``derive_seed``, as
+    ``rainforest run`` and the Python API use them."""
+    return [derive_seed(root_seed, 0, r) for r in range(replicates)]
+
+
+def run_replicates(
+    scenario: Scenario,
+    replicates: int,
+    root_seed: int = 0,
+    scale: str | None = None,
+    on_tick: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """``replicates`` runs of ``scenario`` on the seeds ``replicate_seeds`` derives from
+    ``root_seed``: one definition of "replicates", so the CLI and the API agree."""
+    if replicates < 1:
+        raise ScenarioError(f"replicates: must be >= 1, got {replicates}")
+    if root_seed < 0:
+        raise ScenarioError(f"seed: must be >= 0, got {root_seed}")
+    return [
+        run_one(scenario, seed, scale=scale, on_tick=on_tick)
+        for seed in replicate_seeds(root_seed, replicates)
+    ]

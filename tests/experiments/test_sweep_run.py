@@ -19,12 +19,17 @@ import duckdb
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.executors import DaskExecutor, LocalExecutor
 from rainforest.experiments.run import derive_seed, run_one
-from rainforest.experiments.samplers import sample_table
-from rainforest.experiments.storage import Chunk, load_manifest, load_results, parse_chunk_name
-from rainforest.experiments.sweep import load_sweep, scenario_for
-from rainforest.experiments.sweep_runner import auto_chunk_size, pending_ranges, run_sweep
+from rainforest.experiments.sweeps.executors import DaskExecutor, LocalExecutor
+from rainforest.experiments.sweeps.runner import auto_chunk_size, pending_ranges, run_sweep
+from rainforest.experiments.sweeps.samplers import sample_table
+from rainforest.experiments.sweeps.spec import load_sweep, scenario_for
+from rainforest.experiments.sweeps.storage import (
+    Chunk,
+    load_manifest,
+    load_results,
+    parse_chunk_name,
+)
 
 BIN = Path(sys.executable).parent
 TINY = (
@@ -398,7 +403,7 @@ def test_a_dask_local_cluster_gives_identical_results(files, reference, tmp_path
 
 def test_executors_keep_few_chunks_in_flight(files):
     """Memory stays flat: tasks are drawn lazily, at most two per worker ahead."""
-    from rainforest.experiments.sweep_runner import (
+    from rainforest.experiments.sweeps.runner import (
         _sample_values,
         _tasks,
         new_manifest,
@@ -431,7 +436,7 @@ def test_pending_ranges_fill_the_gaps_between_chunk_files():
 
 
 def test_the_benchmark_reports_its_figures_and_identical_results():
-    from rainforest.experiments.sweep_bench import run_bench
+    from rainforest.experiments.benchmarks.sweep_speed import run_bench
 
     report = run_bench(scale="classroom", runs=2, horizon_year=2023, workers=2)
     assert report["identical_results"] is True

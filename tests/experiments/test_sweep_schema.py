@@ -9,13 +9,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rainforest.experiments.samplers import sample_count, sample_table
-from rainforest.experiments.sweep import Sweep, apply_values, load_sweep, scenario_for
+from rainforest.experiments.sweeps.samplers import sample_count, sample_table
+from rainforest.experiments.sweeps.spec import (
+    LIBRARY_DIR,
+    Sweep,
+    apply_values,
+    load_sweep,
+    scenario_for,
+)
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import load_scenario
 from rainforest.sim.indicators import TARGETED
 
-SWEEPS = Path(__file__).resolve().parents[2] / "experiments" / "sweeps"
+SWEEPS = LIBRARY_DIR
 PY = Path(sys.executable)
 
 GOOD = """
@@ -119,6 +125,8 @@ def test_the_shipped_example_sweeps_load_and_sample():
         sweep = load_sweep(path)
         table = sample_table(sweep)
         assert len(table) == sample_count(sweep) > 0
+    assert load_sweep("six_plans_lhs").source == str(SWEEPS / "six_plans_lhs.toml")
+    assert SWEEPS.is_relative_to(Path(sample_table.__code__.co_filename).parent)  # shipped
     loo = load_sweep(SWEEPS / "leave_one_out.toml")
     from rainforest.scenarios.loader import library_names
 

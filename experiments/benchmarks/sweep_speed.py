@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rainforest.experiments.executors import DaskExecutor, Executor, LocalExecutor
-from rainforest.experiments.storage import load_results
-from rainforest.experiments.sweep import load_sweep
-from rainforest.experiments.sweep_runner import run_sweep
+from rainforest.experiments.sweeps.executors import DaskExecutor, Executor, LocalExecutor
+from rainforest.experiments.sweeps.runner import run_sweep
+from rainforest.experiments.sweeps.spec import load_sweep
+from rainforest.experiments.sweeps.storage import load_results
 from rainforest.scenarios.loader import load_scenario
 
 _PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")

@@ -37,7 +37,7 @@ def _scales(option: str, text: str) -> list[str]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from rainforest.experiments.bench import MESA_QUARTERS, MESA_SCALES, run_bench
+    from rainforest.experiments.benchmarks.model_speed import MESA_QUARTERS, MESA_SCALES, run_bench
 
     scales = _scales("--scales", args.scales)
     if args.mesa_scales is None:

@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rainforest.experiments.files import write_atomic
 from rainforest.experiments.run import derive_seed, run_one
-from rainforest.scenarios.loader import load_scenario, with_overrides
+from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario, with_overrides
 from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-CALIBRATION_FILE = ROOT / "scenarios" / "calibration.toml"
+SCENARIOS_DIR = LIBRARY_DIR.parent  # the scenarios package's folder
+CALIBRATION_FILE = SCENARIOS_DIR / "calibration.toml"
 
 CALIBRATED_SCENARIO = "action_plan"
 TARGET_OUTPUT_2030_BN = 500.0
@@ -281,7 +282,7 @@ def calibrate(
     fitted = {fp.path: _round(best.params[fp.path]) for fp in FREE_PARAMETERS}
     check_seeds = [derive_seed(root_seed, 1, r) for r in range(check_replicates)]
     check = evaluate(fitted, check_seeds, scale, base)
-    from rainforest.experiments.storage import code_version
+    from rainforest.experiments.provenance import code_version
 
     return {
         "parameters": fitted,
@@ -344,9 +345,9 @@ def _toml_value(v: Any) -> str:
 def to_toml(result: Mapping[str, Any]) -> str:
     """The calibration record as TOML: [parameters] with dotted paths as quoted keys."""
     lines = [
-        "# Fitted by `rainforest calibrate` (experiments/calibration.py); docs/VALIDATION.md",
-        "# explains the objective. scenarios/library/action_plan.toml and baseline.toml",
-        "# carry these [parameters] values.",
+        "# Fitted by `rainforest calibrate` (experiments/studies/calibration.py);",
+        "# docs/VALIDATION.md explains the objective. scenarios/library/action_plan.toml",
+        "# and baseline.toml carry these [parameters] values.",
         f"date = {_toml_value(result['date'])}",
         "",
     ]
@@ -377,8 +378,8 @@ def calibrated_overrides(path: Path = CALIBRATION_FILE) -> dict[str, float]:
 
 
 LIBRARY_FILES: tuple[Path, ...] = (
-    ROOT / "scenarios" / "library" / "action_plan.toml",
-    ROOT / "scenarios" / "library" / "baseline.toml",
+    LIBRARY_DIR / "action_plan.toml",
+    LIBRARY_DIR / "baseline.toml",
 )
 _BLOCK_MARK = "# Calibrated market and behaviour values"
 
@@ -412,6 +413,6 @@ def apply_to_library(
         head = text.split(_BLOCK_MARK, 1)[0].rstrip("\n")
         new = f"{head}\n\n{block}"
         if new != text:
-            path.write_text(new)
+            write_atomic(path, new)
             changed.append(path)
     return changed

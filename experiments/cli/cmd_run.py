@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rainforest.experiments.commands.args import _nonneg_int, _pos_int
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int
 
 
 def register(sub) -> None:
@@ -38,33 +38,33 @@ def _progress(enabled: bool):
 
 def _write_figures(out: Path, name: str, results: list) -> None:
     """The report figures next to the result files: output fan chart and scorecard."""
-    from rainforest.experiments.results import atomic_write_bytes
+    from rainforest.experiments.files import write_atomic
     from rainforest.viz.figures import report_pngs
 
     for file_name, png in report_pngs({name: [r.indicators for r in results]}).items():
-        atomic_write_bytes(out / file_name, png)
+        write_atomic(out / file_name, png)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.results import write_run_results
-    from rainforest.experiments.run import derive_seed, run_one
+    from rainforest.experiments.run import run_replicates
+    from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard, summary_dict
     from rainforest.scenarios.loader import load_scenario, with_overrides
 
     scenario = load_scenario(args.scenario)
     if args.scale is not None:
         scenario = with_overrides(scenario, {"scale": args.scale})
-    seeds = [derive_seed(args.seed, 0, r) for r in range(args.replicates)]
     progress = _progress(sys.stderr.isatty() and not args.json)
-    results = []
     if progress is None:
-        for seed in seeds:
-            results.append(run_one(scenario, seed))
+        results = run_replicates(scenario, args.replicates, args.seed)
     else:
         with progress:
-            task = progress.add_task(f"{scenario.name}", total=len(seeds) * scenario.ticks)
-            for seed in seeds:
-                results.append(run_one(scenario, seed, on_tick=lambda _t: progress.advance(task)))
+            total = args.replicates * scenario.ticks
+            task = progress.add_task(f"{scenario.name}", total=total)
+            results = run_replicates(
+                scenario, args.replicates, args.seed,
+                on_tick=lambda _t: progress.advance(task),
+            )  # fmt: skip
     summary = summary_dict(results, args.seed)
     if args.out is not None:
         write_run_results(args.out, results, summary)

@@ -101,8 +101,8 @@ def prepare_worker() -> str:
         if _prepared:
             return socket.gethostname()
         import rainforest.sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
+        from rainforest.experiments.provenance import model_fingerprint
         from rainforest.experiments.run import run_one
-        from rainforest.experiments.storage import model_fingerprint
 
         cache = os.environ.get("NUMBA_CACHE_DIR")
         lock_dir = Path(cache) if cache else None
@@ -149,9 +149,9 @@ class _file_lock:
 def run_chunk(task: ChunkTask) -> ChunkOutcome:
     """Run a chunk's runs; a run that raises is recorded with its error, not raised."""
     prepare_worker()
+    from rainforest.experiments.provenance import model_fingerprint
     from rainforest.experiments.run import run_one
-    from rainforest.experiments.storage import model_fingerprint
-    from rainforest.experiments.sweep import scenario_for
+    from rainforest.experiments.sweeps.spec import scenario_for
 
     started = time.perf_counter()
     rows: list[tuple[int, str | None, list[float] | None]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from rainforest.experiments.commands.args import _pos_int
+from rainforest.experiments.cli.args import _pos_int
 
 
 def register(sub) -> None:
@@ -26,7 +26,7 @@ def register(sub) -> None:
 
 
 def cmd_sweep_bench(args: argparse.Namespace) -> int:
-    from rainforest.experiments.sweep_bench import run_bench
+    from rainforest.experiments.benchmarks.sweep_speed import run_bench
     from rainforest.scenarios.errors import ScenarioError
     from rainforest.scenarios.schema import MAX_YEAR, MIN_YEAR
 

@@ -16,14 +16,10 @@ DuckDB reads the results directly: ``read_parquet('DIR/**/*.parquet')``.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
 import re
-import subprocess
 import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +28,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from rainforest.experiments.files import is_temporary, write_atomic
 from rainforest.scenarios.errors import ScenarioError
 
 FORMAT = "rainforest-sweep/1"
@@ -61,61 +58,6 @@ def result_schema(param_kinds: Mapping[str, str], value_columns: Sequence[str]) 
     fields += [pa.field(name, pa.float64()) for name in value_columns]
     fields.append(pa.field("error", pa.string()))
     return pa.schema(fields)
-
-
-def _fsync_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temporary file, flush to disk, rename."""
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def code_version() -> dict[str, Any]:
-    """The package version, the git commit if known, and a hash of the model's code.
-
-    The model hash lets a resumed sweep, and a cluster's workers, tell when the code
-    that computes the numbers differs from the code that started the sweep.
-    """
-    from importlib import metadata
-
-    root = Path(__file__).resolve().parent.parent
-    try:
-        package_version = metadata.version("rainforest")
-    except metadata.PackageNotFoundError:
-        package_version = None
-    commit = None
-    if (root / ".git").exists():
-        try:
-            commit = subprocess.run(
-                ["git", "-C", str(root), "rev-parse", "HEAD"],
-                capture_output=True, text=True, timeout=10, check=True,
-            ).stdout.strip() or None  # fmt: skip
-        except (OSError, subprocess.SubprocessError):
-            commit = None
-    return {"package": package_version, "git_commit": commit, "model_sha256": model_fingerprint()}
-
-
-@functools.cache
-def model_fingerprint() -> str:
-    """A hash of the code that decides a run's numbers: scenarios, sim, agents, run.py."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    files = [root / "experiments" / "run.py"]
-    for package in ("scenarios", "sim", "agents"):
-        files += sorted(p for p in (root / package).rglob("*") if p.suffix in (".py", ".toml"))
-    for path in files:
-        if path.is_file():
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -161,7 +103,7 @@ class ResultsFolder:
         if self.path.is_dir() and not self.manifest_path.exists():
             others = [p.name for p in self.path.iterdir() if p.name not in (LOCK, CHUNKS)]
             if self.chunks_dir.is_dir():
-                others += [p.name for p in self.chunks_dir.iterdir() if not _is_temp(p.name)]
+                others += [p.name for p in self.chunks_dir.iterdir() if not is_temporary(p.name)]
             if others:
                 raise ScenarioError(
                     f"--out {self.path}: holds files but no sweep manifest; refusing to "
@@ -198,7 +140,7 @@ class ResultsFolder:
         for folder in (self.path, self.chunks_dir):
             if folder.is_dir():
                 for p in folder.iterdir():
-                    if _is_temp(p.name):
+                    if is_temporary(p.name):
                         p.unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- chunks
@@ -225,7 +167,7 @@ class ResultsFolder:
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         path = self.chunks_dir / chunk.name
-        _fsync_write(path, sink.getvalue().to_pybytes())
+        write_atomic(path, sink.getvalue().to_pybytes())
         return path
 
     # ---------------------------------------------------------------- manifest
@@ -237,12 +179,8 @@ class ResultsFolder:
             return
         manifest["updated"] = _now()
         data = (json.dumps(manifest, indent=1, allow_nan=False) + "\n").encode("utf-8")
-        _fsync_write(self.manifest_path, data)
+        write_atomic(self.manifest_path, data)
         self._manifest_written = now
-
-
-def _is_temp(name: str) -> bool:
-    return name.startswith(".") and name.endswith(".tmp")
 
 
 def _now() -> str:

@@ -40,6 +40,7 @@ from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import INDICATOR_NAMES, TARGETED
 
+LIBRARY_DIR = Path(__file__).with_name("library")  # the shipped sweep files
 SAMPLERS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "list")
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "loguniform", "triangular", "truncnormal")
 SCENARIO_PARAMETER = "scenario"
@@ -450,9 +451,23 @@ def _check_value(bases: Mapping[str, Scenario], path: str, value: Any, where: st
             ) from None
 
 
+def library_sweeps() -> list[str]:
+    """The shipped sweep files, by name (``rainforest sweep NAME`` finds them)."""
+    return sorted(p.stem for p in LIBRARY_DIR.glob("*.toml"))
+
+
+def locate_sweep(name_or_path: str | Path) -> Path:
+    """A sweep file's path: the file if it exists, else the shipped sweep of that name."""
+    path = Path(name_or_path)
+    if not path.exists() and path.suffix == "" and path.name in library_sweeps():
+        return LIBRARY_DIR / f"{path.name}.toml"
+    return path
+
+
 def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file; every problem is one ScenarioError naming the field."""
-    path = Path(path)
+    """Read and validate a sweep file (or a shipped sweep, by name); every problem is one
+    ScenarioError naming the file and the field."""
+    path = locate_sweep(path)
     text = read_input_text(path, "sweep file")
     try:
         return sweep_from_text(text, path)

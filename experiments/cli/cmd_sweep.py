@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from rainforest.experiments.commands.args import _pos_int
+from rainforest.experiments.cli.args import _pos_int
 
 EXIT_RUNS_FAILED = 1
 FAILURES_SHOWN = 20
@@ -121,7 +121,7 @@ def _duration(seconds: float) -> str:
 
 def make_executor_factory(args: argparse.Namespace):
     """The executor the options ask for, created only once the folder is checked."""
-    from rainforest.experiments.executors import DaskExecutor, LocalExecutor
+    from rainforest.experiments.sweeps.executors import DaskExecutor, LocalExecutor
 
     workers = args.workers or os.cpu_count() or 1
 
@@ -170,8 +170,8 @@ def print_summary(summary, stream=None) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from rainforest.experiments.sweep import load_sweep
-    from rainforest.experiments.sweep_runner import run_sweep
+    from rainforest.experiments.sweeps.runner import run_sweep
+    from rainforest.experiments.sweeps.spec import load_sweep
 
     sweep = load_sweep(args.file)
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()

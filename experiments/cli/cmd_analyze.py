@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from rainforest.experiments.analysis import analyze, render_report, write_report
+    from rainforest.experiments.sweeps.analysis import analyze, render_report, write_report
 
     report = analyze(args.dir)
     written = write_report(report, args.out) if args.out is not None else []

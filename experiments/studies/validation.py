@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rainforest.experiments.files import write_atomic
 from rainforest.experiments.run import RunResult, indicator_frame
 from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
 from rainforest.sim.state import N_ENT, N_INST
@@ -193,7 +194,7 @@ def _seeds(root_seed: int, replicates: int) -> list[int]:
 
 
 def _summary(out: np.ndarray, runs: list[RunResult]) -> dict[str, Any]:
-    from rainforest.experiments.calibration import growth_over_band_years
+    from rainforest.experiments.studies.calibration import growth_over_band_years
 
     growth = [growth_over_band_years(r) for r in runs]
     return {
@@ -249,7 +250,7 @@ def write_figures(contrib: dict[str, Any], folder: Any) -> list[str]:
     ax.set_ylabel("output value, RMB bn / yr")
     ax.legend(frameon=False)
     fig.tight_layout()
-    fig.savefig(folder / "validation_output_paths.png")
+    write_atomic(folder / "validation_output_paths.png", lambda tmp: fig.savefig(tmp, format="png"))
     plt.close(fig)
     written.append("validation_output_paths.png")
     fig, ax = plt.subplots(figsize=(6, 3.2), dpi=90)
@@ -262,7 +263,9 @@ def write_figures(contrib: dict[str, Any], folder: Any) -> list[str]:
     ax.set_ylabel("2030 output per RMB bn spent")
     ax.tick_params(axis="x", labelrotation=20)
     fig.tight_layout()
-    fig.savefig(folder / "validation_plan_contributions.png")
+    write_atomic(
+        folder / "validation_plan_contributions.png", lambda tmp: fig.savefig(tmp, format="png")
+    )
     plt.close(fig)
     written.append("validation_plan_contributions.png")
     return written
@@ -275,7 +278,7 @@ def uncertainty_summary(results: Any, figure: Any = None, target: float = 500.0)
     reach probability in the lower and upper third of each varied parameter; optionally
     a PNG of reach probability against each parameter.
     """
-    from rainforest.experiments.storage import load_results
+    from rainforest.experiments.sweeps.storage import load_results
 
     df = load_results(results)
     cols = [c for c in df.columns if c.startswith(("market.", "behaviour.", "plans."))]
@@ -318,17 +321,18 @@ def uncertainty_summary(results: Any, figure: Any = None, target: float = 500.0)
             ax.tick_params(labelsize=7)
         np.atleast_1d(axes)[0].set_ylabel(f"P(2030 output >= {target:g})", fontsize=8)
         fig.tight_layout()
-        fig.savefig(figure)
+        write_atomic(figure, lambda tmp: fig.savefig(tmp, format="png"))
         plt.close(fig)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m experiments.validation [--out docs/figures]``: the VALIDATION.md numbers."""
+    """``python -m rainforest.experiments.studies.validation [--out docs/figures]``: the
+    numbers and figures of docs/VALIDATION.md."""
     import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog="python -m experiments.validation")
+    parser = argparse.ArgumentParser(prog="python -m rainforest.experiments.studies.validation")
     parser.add_argument("--replicates", type=int, default=20)
     parser.add_argument("--scale", default="district")
     parser.add_argument("--out", default=None, help="folder for the PNG figures")

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rainforest.experiments.results import atomic_write_bytes, output_folder
-from rainforest.experiments.storage import load_manifest, load_results
+from rainforest.experiments.files import output_folder, write_atomic
+from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.sim.indicators import spec
 
@@ -220,19 +220,19 @@ def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
     out_dir = output_folder(out_dir)
     written = []
     data = (json.dumps(report, indent=2) + "\n").encode()
-    atomic_write_bytes(out_dir / "analysis.json", data)
+    write_atomic(out_dir / "analysis.json", data)
     written.append(out_dir / "analysis.json")
-    atomic_write_bytes(out_dir / "samples.csv", samples_frame(report).to_csv(index=False).encode())
+    write_atomic(out_dir / "samples.csv", samples_frame(report).to_csv(index=False).encode())
     written.append(out_dir / "samples.csv")
     sens = report["sensitivity"]
     if sens is not None:
         path = out_dir / "sensitivity.csv"
-        atomic_write_bytes(path, sensitivity_frame(report).to_csv(index=False).encode())
+        write_atomic(path, sensitivity_frame(report).to_csv(index=False).encode())
         written.append(path)
         for name, entry in sens["indicators"].items():
             if entry["parameters"]:
                 path = out_dir / f"{sens['method']}_{name}.png"
-                atomic_write_bytes(path, bar_chart(report, name))
+                write_atomic(path, bar_chart(report, name))
                 written.append(path)
     return written
 

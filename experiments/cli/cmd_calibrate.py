@@ -1,6 +1,6 @@
 """`rainforest calibrate`: fit the free market parameters to the plan's known numbers.
 
-Runs an optuna study over replicates of ``action_plan`` (experiments/calibration.py)
+Runs an optuna study over replicates of ``action_plan`` (experiments/studies/calibration.py)
 and writes the fitted values, the objective, the seeds and the code version as TOML.
 """
 
@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rainforest.experiments.commands.args import _nonneg_int, _pos_int
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int
 
 
 def register(sub) -> None:
@@ -37,7 +37,7 @@ def register(sub) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from rainforest.experiments.calibration import (
+    from rainforest.experiments.studies.calibration import (
         CALIBRATION_FILE,
         FREE_PARAMETERS,
         START_POINTS,
@@ -77,10 +77,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+        from rainforest.experiments.files import write_atomic
+
+        write_atomic(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.apply:
-        from rainforest.experiments.calibration import apply_to_library
+        from rainforest.experiments.studies.calibration import apply_to_library
 
         for path in apply_to_library(result["parameters"]):
             print(f"updated {path}", file=sys.stderr)

@@ -23,26 +23,25 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from rainforest.experiments.executors import (
+from rainforest.experiments.provenance import code_version, model_fingerprint
+from rainforest.experiments.run import derive_seed
+from rainforest.experiments.sweeps.executors import (
     ChunkFailure,
     ChunkOutcome,
     ChunkTask,
     Executor,
     WorkersLost,
 )
-from rainforest.experiments.run import derive_seed
-from rainforest.experiments.samplers import sample_count, sample_table
-from rainforest.experiments.storage import (
+from rainforest.experiments.sweeps.samplers import sample_count, sample_table
+from rainforest.experiments.sweeps.spec import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
+from rainforest.experiments.sweeps.storage import (
     FORMAT,
     RUN_COLUMNS,
     Chunk,
     ResultsFolder,
     chunk_status,
-    code_version,
-    model_fingerprint,
     result_schema,
 )
-from rainforest.experiments.sweep import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
 from rainforest.scenarios.errors import ScenarioError
 
 MAX_RUNS = 5_000_000  # the manifest lists every run; beyond this, split the sweep

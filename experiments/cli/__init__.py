@@ -1,8 +1,9 @@
 """The ``rainforest`` command line.
 
-Each subcommand lives in its own module under ``experiments/commands`` and registers
-itself here. Bad input (a malformed scenario or sweep, an unknown name, a bad option)
-prints one message that names the field or file and exits with status 2, no traceback.
+Each subcommand lives in its own module here, ``cli/cmd_<command>.py``, and registers
+itself with ``register(subparsers)``; ``cli/args.py`` holds the argument types they share.
+Bad input (a malformed scenario or sweep, an unknown name, a bad option) prints one
+message that names the field or file and exits with status 2, no traceback.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from rainforest.scenarios.errors import ScenarioError
 EXIT_BAD_INPUT = 2
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "rainforest.experiments.commands.run",
-    "rainforest.experiments.commands.scenarios",
-    "rainforest.experiments.commands.bench",
-    "rainforest.experiments.commands.viz",
-    "rainforest.experiments.commands.sweep",
-    "rainforest.experiments.commands.analyze",
-    "rainforest.experiments.commands.sweep_bench",
-    "rainforest.experiments.commands.calibrate",
+    "rainforest.experiments.cli.cmd_run",
+    "rainforest.experiments.cli.cmd_scenarios",
+    "rainforest.experiments.cli.cmd_bench",
+    "rainforest.experiments.cli.cmd_viz",
+    "rainforest.experiments.cli.cmd_sweep",
+    "rainforest.experiments.cli.cmd_analyze",
+    "rainforest.experiments.cli.cmd_sweep_bench",
+    "rainforest.experiments.cli.cmd_calibrate",
 )
 
 
@@ -58,8 +59,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    """The console script. Worker processes of a sweep import modules again (spawn), so
+    nothing here runs at import: only a call to ``entry`` runs a command."""
     sys.exit(main())
-
-
-if __name__ == "__main__":
-    entry()

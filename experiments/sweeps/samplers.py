@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rainforest.experiments.sweep import Sweep
+from rainforest.experiments.sweeps.spec import Sweep
 
 
 @dataclass(frozen=True)
