@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rainforest.scenarios.errors import ScenarioError
-from rainforest.scenarios.loader import with_overrides
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import INDICATOR_NAMES, INDICATORS
@@ -82,7 +82,7 @@ def run_one(
     if scale is not None and scale != scenario.scale:
         if scale not in SCALES:
             raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
-        scenario = with_overrides(scenario, {"scale": scale})
+        scenario = apply_overrides(scenario, {"scale": scale})
     from rainforest.sim.kernel import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for

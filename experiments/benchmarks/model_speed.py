@@ -22,7 +22,7 @@ from importlib import metadata
 
 import numpy as np
 from rainforest.scenarios import load_scenario
-from rainforest.scenarios.loader import with_overrides
+from rainforest.scenarios.overrides import apply_overrides
 
 BENCH_TICKS = 32  # eight years: the library's 2021-2028
 MESA_SCALES: tuple[str, ...] = ("classroom", "district")  # the scales the view offers
@@ -146,7 +146,7 @@ def run_bench(
 
     full = load_scenario(scenario_name)
     years = BENCH_TICKS // 4
-    base = with_overrides(
+    base = apply_overrides(
         full, {"horizon_year": min(full.horizon_year, full.start_year + years - 1)}
     )
     report: dict = {
@@ -163,13 +163,13 @@ def run_bench(
         with tempfile.TemporaryDirectory() as empty_cache:
             report["compile_s"] = _child_seconds(scenario_name, seed, empty_cache)
     # warm this process (and the on-disk cache) before timing anything
-    classroom = with_overrides(base, {"scale": "classroom"})
+    classroom = apply_overrides(base, {"scale": "classroom"})
     simulate(build_params(classroom), population_for(classroom, seed), seed)
     report["cached_start_s"] = _child_seconds(scenario_name, seed, None)
 
     city_state = None
     for scale in scales:
-        scenario = with_overrides(base, {"scale": scale})
+        scenario = apply_overrides(base, {"scale": scale})
         params = build_params(scenario)
         build_s = _median_time(lambda sc=scenario: population_for(sc, seed), repeats)
         population = population_for(scenario, seed)
@@ -195,7 +195,7 @@ def run_bench(
             city_state = initial_state(population, params)
 
     for scale in mesa_scales:
-        scenario = with_overrides(base, {"scale": scale})
+        scenario = apply_overrides(base, {"scale": scale})
         population = population_for(scenario, seed)
         agents = population.n_enterprises + population.n_institutes + population.n_talents
         steps = mesa_step_times(scenario, seed, mesa_quarters, population)

@@ -49,11 +49,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rainforest.experiments.run import run_replicates
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard, summary_dict
-    from rainforest.scenarios.loader import load_scenario, with_overrides
+    from rainforest.scenarios.loader import load_scenario
+    from rainforest.scenarios.overrides import apply_overrides
 
     scenario = load_scenario(args.scenario)
     if args.scale is not None:
-        scenario = with_overrides(scenario, {"scale": args.scale})
+        scenario = apply_overrides(scenario, {"scale": args.scale})
     progress = _progress(sys.stderr.isatty() and not args.json)
     if progress is None:
         results = run_replicates(scenario, args.replicates, args.seed)

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 from rainforest.experiments.files import write_atomic
 from rainforest.experiments.run import derive_seed, run_one
-from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario, with_overrides
+from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
 
 SCENARIOS_DIR = LIBRARY_DIR.parent  # the scenarios package's folder
@@ -185,7 +186,7 @@ def evaluate(
 ) -> Evaluation:
     """Run the calibrated scenario with ``overrides`` once per seed and score it."""
     base = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    sc = with_overrides(base, dict(overrides))
+    sc = apply_overrides(base, dict(overrides))
     schedule = _schedule_targets(sc)
     years = range(sc.start_year, sc.horizon_year + 1)
     plan_years = [year for year in years if year >= PLAN_START_YEAR]
@@ -373,7 +374,7 @@ def read_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
 
 
 def calibrated_overrides(path: Path = CALIBRATION_FILE) -> dict[str, float]:
-    """The fitted values as ``with_overrides`` overrides."""
+    """The fitted values as ``apply_overrides`` overrides."""
     return {k: float(v) for k, v in read_calibration(path)["parameters"].items()}
 
 

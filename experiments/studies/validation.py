@@ -38,13 +38,13 @@ class StylizedFacts:
 
 def run_with_state(scenario: Scenario, seed: int, scale: str | None = None) -> tuple[Any, Any]:
     """One kernel run returning (RunResult, final state): the facts need the state."""
-    from rainforest.scenarios.loader import with_overrides
+    from rainforest.scenarios.overrides import apply_overrides
     from rainforest.sim.kernel import simulate
     from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for
 
     if scale is not None and scale != scenario.scale:
-        scenario = with_overrides(scenario, {"scale": scale})
+        scenario = apply_overrides(scenario, {"scale": scale})
     history, state = simulate(build_params(scenario), population_for(scenario, seed), seed)
     frame = indicator_frame(list(history), scenario.start_year)
     return RunResult(scenario, int(seed), scenario.scale, frame), state

@@ -83,9 +83,10 @@ class Executor(Protocol):
 
 def _warm_scenario() -> Scenario:
     """A tiny run of the action plan: every plan on, so every compiled rule is used."""
-    from rainforest.scenarios.loader import load_scenario, with_overrides
+    from rainforest.scenarios.loader import load_scenario
+    from rainforest.scenarios.overrides import apply_overrides
 
-    return with_overrides(
+    return apply_overrides(
         load_scenario("action_plan"),
         {"horizon_year": 2024, "population": {"enterprises": 40, "institutes": 4, "talents": 200}},
     )

@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,14 +27,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rainforest.experiments.run import SCALES
 from rainforest.scenarios.errors import ScenarioError
-from rainforest.scenarios.loader import (
-    library_names,
-    load_scenario,
-    read_input_text,
-    scenario_from_dict,
-    with_overrides,
-)
-from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.scenarios.loader import library_names, load_scenario, read_input_text
+from rainforest.scenarios.overrides import apply_overrides, resolve_path
+from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import INDICATOR_NAMES, TARGETED
 
@@ -45,7 +38,6 @@ SAMPLERS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "list")
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "loguniform", "triangular", "truncnormal")
 SCENARIO_PARAMETER = "scenario"
 SPEC_KEYS = frozenset({"min", "max", "steps", "levels", "distribution", "mode", "mean", "sd"})
-_PER_YEAR_TABLES = frozenset({"budget_bn", "colleges", "centers", "pilot_areas"})
 
 
 REMOVED_KEYS: dict[str, str] = {
@@ -182,113 +174,27 @@ class Sweep:
 # --------------------------------------------------------------------------- paths
 
 
-def _unwrap(annotation: Any) -> Any:
-    """``Annotated[X, ...]`` -> X and ``X | None`` -> X."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def _leaf_kind(annotation: Any) -> str | None:
-    annotation = _unwrap(annotation)
-    if annotation is bool:
-        return "bool"
-    if annotation is int:
-        return "int"
-    if annotation is float:
-        return "float"
-    if annotation is str or typing.get_origin(annotation) is Literal:
-        return "str"
-    return None
-
-
 def parameter_kind(path: str) -> tuple[str, str]:
     """(value kind, how it is set) for a dotted scenario path, from the schema.
 
-    How it is set: ``value`` (one field), ``table`` (every year of a per-year table) or
-    ``year`` (one year of a per-year table). Unknown paths raise ScenarioError.
+    How it is set: ``value`` (one field), ``table`` (every plan year of a per-year table),
+    ``year`` (one year of a per-year table) or ``scenario`` (the reserved parameter).
+    Unknown paths, and paths that name a whole section, raise ScenarioError.
     """
     if path == SCENARIO_PARAMETER:
         return "str", "scenario"
-    model: Any = Scenario
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        fields = getattr(model, "model_fields", None)
-        if fields is None or part not in fields:
-            raise ScenarioError(f"{path}: no such parameter in the scenario")
-        annotation = _unwrap(fields[part].annotation)
-        last = i == len(parts) - 1
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if last:
-                raise ScenarioError(f"{path}: is a table of parameters, not one parameter")
-            model = annotation
-            continue
-        if typing.get_origin(annotation) is dict and part in _PER_YEAR_TABLES:
-            value_kind = _leaf_kind(typing.get_args(annotation)[1]) or "float"
-            if last:
-                return value_kind, "table"
-            if i == len(parts) - 2 and parts[-1].isdigit():
-                return value_kind, "year"
-            raise ScenarioError(f"{path}: {part} takes a year after it, as in {part}.2026")
-        kind = _leaf_kind(annotation)
-        if kind is None or not last:
-            raise ScenarioError(f"{path}: no such parameter in the scenario")
-        return kind, "value"
-    raise ScenarioError(f"{path}: no such parameter in the scenario")  # pragma: no cover
+    target = resolve_path(path)
+    if target.how == "section":
+        raise ScenarioError(f"{path}: is a table of parameters, not one parameter")
+    return str(target.kind), target.how
 
 
 def apply_values(base: Scenario, values: Mapping[str, Any]) -> Scenario:
-    """``base`` with a sample's values set (the ``scenario`` key is chosen by the caller).
-
-    Plain fields are set first, so a per-year table spans the sample's own plan years (from
-    the plan's first year, or the start if later, to the horizon); the settling years
-    before the plan keep the base's pre-plan values (docs/ODD.md 5.5). The result is
-    validated as a whole.
-    """
-    data = base.model_dump()
-    tables: list[tuple[str, Any]] = []
-    years: list[tuple[str, Any]] = []
-    for path, value in values.items():
-        if path == SCENARIO_PARAMETER or value is None:
-            continue
-        _, how = parameter_kind(path)
-        if how == "table":
-            tables.append((path, value))
-        elif how == "year":
-            years.append((path, value))
-        else:
-            _node(data, path)[path.split(".")[-1]] = value
-    span = range(max(int(data["start_year"]), PLAN_START_YEAR), int(data["horizon_year"]) + 1)
-    for path, value in tables:
-        node = _node(data, path)
-        key = path.split(".")[-1]
-        before = {y: v for y, v in (node.get(key) or {}).items() if int(y) < span.start}
-        node[key] = {**before, **{year: value for year in span}}
-    for path, value in years:
-        parts = path.split(".")
-        table = _node(data, ".".join(parts[:-1]))[parts[-2]]
-        table[int(parts[-1])] = value
-    return scenario_from_dict(data, source=base.name)
-
-
-def _node(data: dict, path: str) -> dict:
-    node = data
-    for part in path.split(".")[:-1]:
-        child = node.get(part)
-        if child is None and part == "population":
-            raise ScenarioError(
-                f"{path}: the base scenario has no population table (add one to vary its sizes)"
-            )
-        node = child
-    return node
+    """``base`` with a sample's values set (``scenarios.overrides.apply_overrides``); the
+    ``scenario`` key is chosen by the caller, and unset values (None) are left out."""
+    return apply_overrides(
+        base, {p: v for p, v in values.items() if p != SCENARIO_PARAMETER and v is not None}
+    )
 
 
 # --------------------------------------------------------------------------- loading
@@ -435,7 +341,7 @@ def _load_base(ref: str, here: Path, where: str, scale: str | None) -> Scenario:
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
     if scale is not None and scenario.scale != scale:
-        scenario = with_overrides(scenario, {"scale": scale})
+        scenario = apply_overrides(scenario, {"scale": scale})
     return scenario
 
 
