@@ -19,7 +19,7 @@ def register(sub) -> None:
     sweep = sub.add_parser(
         "sweep", help="run a sweep file's samples x replicates into a results folder"
     )
-    sweep.add_argument("file", help="a sweep TOML file")
+    sweep.add_argument("file", help="a sweep TOML file, or a shipped sweep's name")
     sweep.add_argument("--out", type=Path, required=True, help="the results folder")
     sweep.add_argument(
         "--workers", type=_pos_int, default=None,
