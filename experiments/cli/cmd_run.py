@@ -14,6 +14,11 @@ def register(sub) -> None:
     run = sub.add_parser("run", help="run a scenario and print its 2030 scorecard")
     run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
     run.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
+    run.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+        help="set a scenario value by dotted path, as sweep files do (repeatable): "
+        "--set plans.array.budget_bn=3.0 --set market.bass_q=0.3",
+    )  # fmt: skip
     run.add_argument("--seed", type=_nonneg_int, default=0)
     run.add_argument("--replicates", type=_pos_int, default=1)
     run.add_argument(
@@ -45,6 +50,29 @@ def _write_figures(out: Path, name: str, results: list) -> None:
         write_atomic(out / file_name, png)
 
 
+def parse_overrides(items: list[str]) -> dict[str, object]:
+    """``PATH=VALUE`` options as overrides; a value is read as TOML (``3.0``, ``true``,
+    ``{ 2025 = 1.0 }``, ``"text"``), and as plain text if it is not TOML."""
+    import tomllib
+
+    from rainforest.scenarios.errors import ScenarioError
+
+    overrides: dict[str, object] = {}
+    for item in items:
+        path, sep, text = item.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            raise ScenarioError(f"--set {item!r}: expected PATH=VALUE, as market.bass_q=0.3")
+        try:
+            value = tomllib.loads(f"value = {text}")["value"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        if path in overrides:
+            raise ScenarioError(f"--set {path}: set twice")
+        overrides[path] = value
+    return overrides
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from rainforest.experiments.run import run_replicates
     from rainforest.experiments.run_files import write_run_results
@@ -53,6 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rainforest.scenarios.overrides import apply_overrides
 
     scenario = load_scenario(args.scenario)
+    if args.overrides:
+        scenario = apply_overrides(scenario, parse_overrides(args.overrides))
     if args.scale is not None:
         scenario = apply_overrides(scenario, {"scale": args.scale})
     progress = _progress(sys.stderr.isatty() and not args.json)

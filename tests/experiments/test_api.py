@@ -64,6 +64,27 @@ def test_run_gives_the_numbers_rainforest_run_prints(short_file, capsys):
     assert row["median"] == printed["indicators"]["output_value_bn"]["median"]
 
 
+def test_overrides_give_the_numbers_of_run_set(short_file, capsys):
+    sets = ["--set", "plans.array.budget_bn=0.5", "--set", "market.bass_q=0.3"]
+    assert main(["run", str(short_file), "--replicates", "2", *sets, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    overrides = {"plans.array.budget_bn": 0.5, "market.bass_q": 0.3}
+    runs = rf.run(short_file, replicates=2, overrides=overrides)
+    assert json.loads(json.dumps(runs.summary)) == printed
+
+
+@pytest.mark.parametrize(
+    ("option", "needle"),
+    [("plans.array.budgt_bn=1.0", "plans.array.budgt_bn: no such parameter"),
+     ("horizon_year", "--set 'horizon_year': expected PATH=VALUE"),
+     ("plans.array.retention=2.0", "plans.array.retention")],
+)  # fmt: skip
+def test_a_bad_set_is_one_message_and_status_2(short_file, capsys, option, needle):
+    assert main(["run", str(short_file), "--set", option]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and needle in lines[0], lines
+
+
 def test_the_frame_holds_every_replicate_and_the_fan_chart_is_a_figure(short_file):
     from matplotlib.figure import Figure
 
