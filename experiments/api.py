@@ -125,7 +125,7 @@ def sweep(
     count = workers or os.cpu_count() or 1
     shown = None
     if progress:
-        from rainforest.experiments.cli.cmd_sweep import PlainProgress
+        from rainforest.experiments.sweeps.progress import PlainProgress
 
         shown = PlainProgress()
     summary = run_sweep(
