@@ -1,31 +1,23 @@
-"""One run is one call: ``run_one(scenario, seed, engine, scale) -> RunResult``.
+"""One run is one call: ``run_one(scenario, seed, scale) -> RunResult``.
 
-Two engines run the same model: ``kernel`` (Numba, the default: what sweeps use) and
-``mesa`` (one Python object per agent: readable, what the interactive view runs). They
-give the same indicators (tests/sim/test_equivalence.py).
-
-Everything that runs the model (the CLI, replicates, sweeps, the interactive view's
-reports) goes through here, so a run's result depends only on its scenario, seed, engine
-and scale.
+A run is the compiled model (``sim``) from start to horizon. Everything that runs the
+model for numbers (the CLI, replicates, sweeps, calibration, the Python API) goes
+through here, so a run's result depends only on its scenario, seed and scale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-import numpy as np
 import pandas as pd
 from rainforest.scenarios.errors import ScenarioError
-from rainforest.scenarios.loader import with_overrides
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
-from rainforest.sim.indicators import INDICATOR_NAMES, INDICATORS
+from rainforest.sim.indicators import INDICATOR_NAMES, indicator_frame
+from rainforest.sim.seeds import derive_seed, replicate_seeds
 
-Engine = Literal["mesa", "kernel"]
-ENGINES: tuple[str, ...] = ("kernel", "mesa")
-DEFAULT_ENGINE = "kernel"
 SCALES: tuple[str, ...] = ("classroom", "district", "city")
 
 
@@ -35,7 +27,6 @@ class RunResult:
 
     scenario: Scenario
     seed: int
-    engine: str
     scale: str
     indicators: pd.DataFrame  # one row per tick: tick, year, quarter, then every indicator
 
@@ -54,61 +45,60 @@ class RunResult:
         return {name: float(row[name]) for name in INDICATOR_NAMES}
 
 
-def derive_seed(root_seed: int, sample: int, replicate: int) -> int:
-    """A run's seed from (root seed, sample index, replicate), via numpy's SeedSequence."""
-    seq = np.random.SeedSequence([int(root_seed), int(sample), int(replicate)])
-    return int(seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-
-
-def indicator_frame(history: list[np.ndarray], start_year: int) -> pd.DataFrame:
-    """Per-tick indicator rows as a typed DataFrame (integer indicators as int64)."""
-    values = np.array(history, dtype=np.float64).reshape(len(history), len(INDICATOR_NAMES))
-    ticks = np.arange(len(history), dtype=np.int64)
-    frame = {
-        "tick": ticks,
-        "year": start_year + ticks // 4,
-        "quarter": ticks % 4 + 1,
-    }
-    for i, spec in enumerate(INDICATORS):
-        column = values[:, i]
-        frame[spec.name] = np.rint(column).astype(np.int64) if spec.integer else column
-    return pd.DataFrame(frame)
-
-
 def run_one(
     scenario: Scenario,
     seed: int,
-    engine: Engine = DEFAULT_ENGINE,
     scale: str | None = None,
     on_tick: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run one scenario with one seed on one engine, start to horizon."""
-    if engine not in ENGINES:
-        raise ScenarioError(f"engine: unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    """Run one scenario with one seed, start to horizon; ``scale`` overrides the scenario's.
+
+    ``on_tick`` is called once per quarter after the run (the compiled model runs the
+    whole horizon in one call), so a progress bar still counts quarters.
+    """
     if seed < 0:
         raise ScenarioError(f"seed: must be >= 0, got {seed}")
     if scale is not None and scale != scenario.scale:
         if scale not in SCALES:
             raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
-        scenario = with_overrides(scenario, {"scale": scale})
-    if engine == "kernel":
-        from rainforest.sim.loop import simulate
-        from rainforest.sim.params import build_params
-        from rainforest.sim.population import population_for
+        scenario = apply_overrides(scenario, {"scale": scale})
+    from rainforest.sim.loop import simulate
+    from rainforest.sim.params import build_params
+    from rainforest.sim.population import population_for
 
-        history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
-        if on_tick is not None:
-            for tick in range(len(history)):
-                on_tick(tick)
-    else:
-        from rainforest.agents.model import EcosystemModel
-
-        model = EcosystemModel(scenario, seed=seed)
-        for tick in range(model.params.n_ticks):
-            model.step()
-            if on_tick is not None:
-                on_tick(tick)
-        history = model.history
+    history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
+    if on_tick is not None:
+        for tick in range(len(history)):
+            on_tick(tick)
     frame = indicator_frame(list(history), scenario.start_year)
     scale_name = "custom" if scenario.population is not None else scenario.scale
-    return RunResult(scenario, int(seed), engine, scale_name, frame)
+    return RunResult(scenario, int(seed), scale_name, frame)
+
+
+def run_replicates(
+    scenario: Scenario,
+    replicates: int,
+    root_seed: int = 0,
+    scale: str | None = None,
+    on_tick: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """``replicates`` runs of ``scenario`` on the seeds ``replicate_seeds`` derives from
+    ``root_seed``: one definition of "replicates", so the CLI and the API agree."""
+    if replicates < 1:
+        raise ScenarioError(f"replicates: must be >= 1, got {replicates}")
+    if root_seed < 0:
+        raise ScenarioError(f"seed: must be >= 0, got {root_seed}")
+    return [
+        run_one(scenario, seed, scale=scale, on_tick=on_tick)
+        for seed in replicate_seeds(root_seed, replicates)
+    ]
+
+
+__all__ = [
+    "RunResult",
+    "derive_seed",
+    "indicator_frame",
+    "replicate_seeds",
+    "run_one",
+    "run_replicates",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from rainforest.experiments.run import RunResult
 from rainforest.sim.indicators import INDICATORS
 
@@ -36,12 +37,34 @@ def summary_dict(results: Sequence[RunResult], root_seed: int) -> dict:
         "scenario": first.scenario.name,
         "seed": int(root_seed),
         "replicates": len(results),
-        "engine": first.engine,
         "scale": first.scale,
         "year": first.report_year,
         "seeds": [r.seed for r in results],
         "indicators": indicators,
     }
+
+
+SCORECARD_COLUMNS: tuple[str, ...] = (
+    "indicator", "target", "unit", "median", "p05", "p95", "reach_probability",
+)  # fmt: skip
+
+
+def _ordered(summary: dict) -> list[tuple[str, dict]]:
+    """Targeted indicators first, then the others, each group in the indicators' order."""
+    items = list(summary["indicators"].items())
+    return [i for i in items if i[1]["target"] is not None] + [
+        i for i in items if i[1]["target"] is None
+    ]
+
+
+def scorecard_frame(summary: dict) -> pd.DataFrame:
+    """The scorecard as a pandas DataFrame, one row per indicator in the printed order:
+    what a notebook shows and filters, with the numbers of ``summary_dict``."""
+    rows = [
+        {"indicator": name, **{c: entry[c] for c in SCORECARD_COLUMNS[1:]}}
+        for name, entry in _ordered(summary)
+    ]
+    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
 
 
 def _fmt(value: float | None) -> str:
@@ -65,7 +88,7 @@ def render_scorecard(summary: dict, console=None) -> None:
     table = Table(
         title=(
             f"{summary['scenario']} - {summary['year']} scorecard "
-            f"({summary['engine']} engine, {summary['scale']} scale, "
+            f"({summary['scale']} scale, "
             f"{reps} replicate{'s' if reps != 1 else ''}, seed {summary['seed']})"
         )
     )
@@ -75,10 +98,7 @@ def render_scorecard(summary: dict, console=None) -> None:
     table.add_column("5-95 %", justify="right")
     table.add_column("reached", justify="right")
     table.add_column("unit")
-    items = summary["indicators"].items()
-    ordered = [i for i in items if i[1]["target"] is not None]
-    ordered += [i for i in items if i[1]["target"] is None]
-    for name, entry in ordered:
+    for name, entry in _ordered(summary):
         reach = entry["reach_probability"]
         table.add_row(
             name,

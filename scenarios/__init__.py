@@ -2,6 +2,14 @@
 
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import library_names, load_scenario, scenario_from_dict
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import Scenario
 
-__all__ = ["Scenario", "ScenarioError", "library_names", "load_scenario", "scenario_from_dict"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "apply_overrides",
+    "library_names",
+    "load_scenario",
+    "scenario_from_dict",
+]

@@ -1,4 +1,6 @@
-"""Loading scenarios: the built-in library, files, ``extends`` and dotted overrides.
+"""Loading scenarios: the built-in library, files and ``extends``.
+
+Dotted overrides of a loaded scenario are scenarios/overrides.py's ``apply_overrides``.
 
 All failures become one ScenarioError whose message names the file and the field.
 """
@@ -13,7 +15,8 @@ from typing import Any
 
 import tomli_w
 from pydantic import ValidationError
-from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.errors import ScenarioError, format_validation
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import Scenario
 
 LIBRARY_DIR = Path(__file__).with_name("library")
@@ -87,24 +90,13 @@ def _locate(name_or_path: str, here: Path | None = None) -> Path | None:
     return None
 
 
-def _format_validation(source: str, exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"]) or "(scenario)"
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        lines.append(f"{loc}: {msg}")
-    return f"{source}: " + "; ".join(lines)
-
-
 def scenario_from_dict(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
     """Validate a plain mapping (``extends`` resolved against the library)."""
     resolved = _resolve(copy.deepcopy(dict(data)), source, None, ())
     try:
         return Scenario.model_validate(resolved)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation(source, exc)) from None
+        raise ScenarioError(format_validation(source, exc)) from None
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -124,26 +116,12 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(resolved)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation(str(path), exc)) from None
+        raise ScenarioError(format_validation(str(path), exc)) from None
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with values set at dotted paths (``plans.array.budget_bn``)."""
-    data = scenario.model_dump()
-    for dotted, value in overrides.items():
-        node = data
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
-                raise ScenarioError(f"{dotted}: no such parameter in the scenario")
-            node = node[part]
-        if parts[-1] not in node:
-            raise ScenarioError(f"{dotted}: no such parameter in the scenario")
-        node[parts[-1]] = value
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(_format_validation(scenario.name, exc)) from None
+    """``apply_overrides`` under the name older callers use (scenarios/overrides.py)."""
+    return apply_overrides(scenario, overrides)
 
 
 def scenario_to_toml(scenario: Scenario) -> str:

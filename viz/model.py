@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rainforest.agents.model import EcosystemModel
-from rainforest.scenarios.loader import library_names, load_scenario, with_overrides
+from rainforest.scenarios.loader import library_names, load_scenario
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
 from rainforest.viz.layout import NetworkLayout
 
@@ -87,7 +88,7 @@ def view_scenario(
         overrides[f"plans.{plan}.budget_bn"] = {
             year: float(amount) * float(factor) for year, amount in budget.items()
         }
-    return with_overrides(base, overrides)
+    return apply_overrides(base, overrides)
 
 
 class ViewModel(EcosystemModel):

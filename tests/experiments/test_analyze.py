@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from rainforest.experiments.analysis import analyze
 from rainforest.experiments.cli import main
-from rainforest.experiments.executors import LocalExecutor
-from rainforest.experiments.storage import load_manifest, load_results
-from rainforest.experiments.sweep import load_sweep
-from rainforest.experiments.sweep_runner import run_sweep
+from rainforest.experiments.sweeps.analysis import analyze
+from rainforest.experiments.sweeps.executors import LocalExecutor
+from rainforest.experiments.sweeps.runner import run_sweep
+from rainforest.experiments.sweeps.spec import load_sweep
+from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.sim.indicators import TARGETED, spec
 
 TINY = (
@@ -49,7 +49,7 @@ def _run(folder: Path, name: str, text: str) -> Path:
     (folder / "tiny.toml").write_text(TINY)
     (folder / f"{name}.toml").write_text(text)
     out = folder / name
-    run_sweep(load_sweep(folder / f"{name}.toml"), out, lambda e: LocalExecutor(e, 2))
+    run_sweep(load_sweep(folder / f"{name}.toml"), out, lambda: LocalExecutor(2))
     return out
 
 

@@ -15,7 +15,8 @@ import tomllib
 
 import numpy as np
 import pytest
-from rainforest.experiments.calibration import (
+from rainforest.experiments.run import derive_seed, run_one
+from rainforest.experiments.studies.calibration import (
     CALIBRATION_FILE,
     FREE_PARAMETERS,
     GROWTH_BAND,
@@ -24,7 +25,6 @@ from rainforest.experiments.calibration import (
     evaluate,
     read_calibration,
 )
-from rainforest.experiments.run import derive_seed, run_one
 from rainforest.scenarios.loader import load_scenario
 
 REPLICATES = 8
@@ -117,7 +117,7 @@ def test_calibrate_smoke_writes_a_complete_record(tmp_path) -> None:
 def test_apply_writes_the_fitted_values_and_keeps_the_plans(tmp_path) -> None:
     import shutil
 
-    from rainforest.experiments.calibration import LIBRARY_FILES, apply_to_library
+    from rainforest.experiments.studies.calibration import LIBRARY_FILES, apply_to_library
 
     files = [shutil.copy(f, tmp_path / f.name) for f in LIBRARY_FILES]
     paths = [tmp_path / f.name for f in LIBRARY_FILES]

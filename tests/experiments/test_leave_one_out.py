@@ -20,13 +20,12 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def medians() -> dict[str, dict[str, float]]:
-    """Median 2030 indicators over replicates (kernel engine; it equals the Mesa engine)."""
+    """Median 2030 indicators over replicates ."""
     out: dict[str, dict[str, float]] = {}
     for name in ["action_plan", *EXPECTED]:
         scenario = load_scenario(name)
         finals = [
-            run_one(scenario, derive_seed(2030, 0, r), engine="kernel").at_year_end()
-            for r in range(REPLICATES)
+            run_one(scenario, derive_seed(2030, 0, r)).at_year_end() for r in range(REPLICATES)
         ]
         out[name] = {k: float(np.median([f[k] for f in finals])) for k in finals[0]}
     return out

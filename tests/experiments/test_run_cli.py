@@ -24,9 +24,10 @@ def short_file(tmp_path_factory):
 def test_json_summary_has_the_documented_keys(short_file, capsys):
     assert main(["run", str(short_file), "--replicates", "3", "--seed", "4", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert {"scenario", "seed", "replicates", "engine", "scale", "indicators"} <= set(summary)
+    assert {"scenario", "seed", "replicates", "scale", "indicators"} <= set(summary)
+    assert "engine" not in summary
     assert summary["scenario"] == "short" and summary["replicates"] == 3
-    assert summary["seed"] == 4 and summary["engine"] == "kernel"
+    assert summary["seed"] == 4
     assert set(summary["indicators"]) == set(INDICATOR_NAMES)
     for name, target in targets().items():
         entry = summary["indicators"][name]
@@ -58,3 +59,10 @@ def test_the_summary_is_the_runs_final_quarter(short_file, capsys):
     summary = json.loads(capsys.readouterr().out)
     direct = run_one(load_scenario(short_file), derive_seed(9, 0, 0)).at_year_end()
     assert summary["indicators"]["output_value_bn"]["median"] == direct["output_value_bn"]
+
+
+def test_engine_is_not_an_option(short_file, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(short_file), "--engine", "mesa"])
+    assert info.value.code == 2
+    assert "--engine" in capsys.readouterr().err

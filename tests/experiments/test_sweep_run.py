@@ -19,12 +19,17 @@ import duckdb
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.executors import DaskExecutor, LocalExecutor
 from rainforest.experiments.run import derive_seed, run_one
-from rainforest.experiments.samplers import sample_table
-from rainforest.experiments.storage import Chunk, load_manifest, load_results, parse_chunk_name
-from rainforest.experiments.sweep import load_sweep, scenario_for
-from rainforest.experiments.sweep_runner import auto_chunk_size, pending_ranges, run_sweep
+from rainforest.experiments.sweeps.executors import DaskExecutor, LocalExecutor
+from rainforest.experiments.sweeps.runner import auto_chunk_size, pending_ranges, run_sweep
+from rainforest.experiments.sweeps.samplers import sample_table
+from rainforest.experiments.sweeps.spec import load_sweep, scenario_for
+from rainforest.experiments.sweeps.storage import (
+    Chunk,
+    load_manifest,
+    load_results,
+    parse_chunk_name,
+)
 
 BIN = Path(sys.executable).parent
 TINY = (
@@ -68,7 +73,7 @@ def reference(files, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     """The sweep on one local worker, one run per chunk."""
     out = tmp_path_factory.mktemp("ref") / "out"
     summary = run_sweep(
-        load_sweep(files / "sweep.toml"), out, lambda e: LocalExecutor(e, 1), chunk_size=1
+        load_sweep(files / "sweep.toml"), out, lambda: LocalExecutor(1), chunk_size=1
     )
     assert summary.ok and summary.finished_runs == 6 and summary.ran_now == 6
     assert len(chunk_files(out)) == 6
@@ -86,7 +91,7 @@ def test_runs_equal_run_one_in_this_process(files, reference):
         assert row["seed"] == derive_seed(17, sample, replicate)
         assert row["plans.array.budget_bn"] == values["plans.array.budget_bn"]
         scenario = scenario_for(sweep.bases, sweep.base, values)
-        result = run_one(scenario, int(row["seed"]), sweep.engine)
+        result = run_one(scenario, int(row["seed"]))
         for year in (2023, 2024):
             end = result.at_year_end(year)
             for name in sweep.indicators:
@@ -97,7 +102,7 @@ def test_runs_equal_run_one_in_this_process(files, reference):
 def test_two_workers_and_another_chunk_size_give_identical_results(files, reference, tmp_path):
     out = tmp_path / "out"
     summary = run_sweep(
-        load_sweep(files / "sweep.toml"), out, lambda e: LocalExecutor(e, 2), chunk_size=4
+        load_sweep(files / "sweep.toml"), out, lambda: LocalExecutor(2), chunk_size=4
     )
     assert summary.ok
     assert [parse_chunk_name(p.name) for p in chunk_files(out)] == [(0, 4), (4, 6)]
@@ -156,13 +161,9 @@ def test_the_manifest_records_the_sweep_and_duckdb_reads_the_chunks(files, refer
 # ------------------------------------------------------------------ interruption
 
 
-KILL_BASE = (
-    'extends = "action_plan"\nname = "small"\nhorizon_year = 2024\n'
-    "population = { enterprises = 400, institutes = 40, talents = 4000 }\n"
-)
+KILL_BASE = 'extends = "action_plan"\nname = "small"\nhorizon_year = 2024\nscale = "city"\n'
 KILL_SWEEP = """
 base = "small.toml"
-engine = "mesa"
 sampler = "lhs"
 samples = 6
 replicates = 2
@@ -176,14 +177,14 @@ indicators = ["output_value_bn", "high_tech_enterprises"]
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
-    """A sweep of slower runs (hundreds of agents, on the Mesa engine: a few tenths of a
-    second each, so a kill lands mid-way) and its uninterrupted results."""
+    """A sweep of slower runs (a city's population: a few tenths of a second each, so a
+    kill lands mid-way) and its uninterrupted results."""
     folder = tmp_path_factory.mktemp("small")
     (folder / "small.toml").write_text(KILL_BASE)
     sweep_file = folder / "kill.toml"
     sweep_file.write_text(KILL_SWEEP)
     whole = folder / "whole"
-    assert run_sweep(load_sweep(sweep_file), whole, lambda e: LocalExecutor(e, 2)).ok
+    assert run_sweep(load_sweep(sweep_file), whole, lambda: LocalExecutor(2)).ok
     return sweep_file, load_results(whole)
 
 
@@ -381,7 +382,7 @@ def test_chunks_on_a_lost_dask_worker_are_run_again(small, dask_cluster, tmp_pat
     hook = KillABusyWorker()
     out = tmp_path / "out"
     summary = run_sweep(
-        load_sweep(sweep_file), out, lambda e: DaskExecutor(e, address=address),
+        load_sweep(sweep_file), out, lambda: DaskExecutor(address=address),
         chunk_size=1, progress=hook,
     )  # fmt: skip
     assert hook.lost, "a worker was running a chunk when it was killed"
@@ -402,7 +403,7 @@ def test_a_dask_local_cluster_gives_identical_results(files, reference, tmp_path
 
 def test_executors_keep_few_chunks_in_flight(files):
     """Memory stays flat: tasks are drawn lazily, at most two per worker ahead."""
-    from rainforest.experiments.sweep_runner import (
+    from rainforest.experiments.sweeps.runner import (
         _sample_values,
         _tasks,
         new_manifest,
@@ -420,7 +421,7 @@ def test_executors_keep_few_chunks_in_flight(files):
             drawn.append(task.first)
             yield task
 
-    executor = LocalExecutor(sweep.engine, 1)
+    executor = LocalExecutor(1)
     ahead = []
     for _outcome in executor.run(source()):
         ahead.append(len(drawn) - len(ahead))
@@ -435,7 +436,7 @@ def test_pending_ranges_fill_the_gaps_between_chunk_files():
 
 
 def test_the_benchmark_reports_its_figures_and_identical_results():
-    from rainforest.experiments.sweep_bench import run_bench
+    from rainforest.experiments.benchmarks.sweep_speed import run_bench
 
     report = run_bench(scale="classroom", runs=2, horizon_year=2023, workers=2)
     assert report["identical_results"] is True

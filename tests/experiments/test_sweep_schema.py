@@ -9,13 +9,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rainforest.experiments.samplers import sample_count, sample_table
-from rainforest.experiments.sweep import Sweep, apply_values, load_sweep, scenario_for
+from rainforest.experiments.sweeps.samplers import sample_count, sample_table
+from rainforest.experiments.sweeps.spec import (
+    LIBRARY_DIR,
+    Sweep,
+    apply_values,
+    load_sweep,
+    scenario_for,
+)
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import load_scenario
 from rainforest.sim.indicators import TARGETED
 
-SWEEPS = Path(__file__).resolve().parents[2] / "experiments" / "sweeps"
+SWEEPS = LIBRARY_DIR
 PY = Path(sys.executable)
 
 GOOD = """
@@ -42,7 +48,7 @@ BAD = [
     ("unknown path", GOOD.replace("budget_bn", "budgt_bn"), "plans.array.budgt_bn: no such"),
     ("empty range", GOOD.replace("max = 3.0", "max = 0.0"), "empty range"),
     ("min > max", GOOD.replace("min = 0.0, max = 3.0", "min = 4.0, max = 3.0"), "greater than"),
-    ("unknown engine", 'engine = "warp"\n' + GOOD, "engine"),
+    ("engine is not a key", 'engine = "kernel"\n' + GOOD, "engine: not a sweep key"),
     ("unknown indicator", 'indicators = ["output", "talents"]\n' + GOOD, "indicators"),
     ("year outside", "years = [2031]\n" + GOOD, "years: 2031"),
     ("value the schema refuses", GOOD + '"plans.array.retention" = { min = 0.2, max = 1.5 }\n',
@@ -97,6 +103,16 @@ def test_a_malformed_sweep_exits_2_with_one_line_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+def test_a_sweep_that_sets_engine_exits_2_naming_the_key(tmp_path, capsys):
+    from rainforest.experiments.cli import main
+
+    path = write(tmp_path, 'engine = "mesa"\n' + GOOD)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "engine: not a sweep key" in lines[0], lines
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_shipped_example_sweeps_load_and_sample():
     names = sorted(p.name for p in SWEEPS.glob("*.toml"))
     assert {
@@ -109,6 +125,8 @@ def test_the_shipped_example_sweeps_load_and_sample():
         sweep = load_sweep(path)
         table = sample_table(sweep)
         assert len(table) == sample_count(sweep) > 0
+    assert load_sweep("six_plans_lhs").source == str(SWEEPS / "six_plans_lhs.toml")
+    assert SWEEPS.is_relative_to(Path(sample_table.__code__.co_filename).parent)  # shipped
     loo = load_sweep(SWEEPS / "leave_one_out.toml")
     from rainforest.scenarios.loader import library_names
 
@@ -119,10 +137,7 @@ def test_defaults_keep_the_targeted_indicators_in_the_report_year(tmp_path):
     sweep = load_sweep(write(tmp_path, GOOD))
     assert sweep.indicators == TARGETED
     assert sweep.years == (2030,) and sweep.report_year == 2030
-    from rainforest.experiments import run
-
-    assert sweep.engine == getattr(run, "DEFAULT_ENGINE", run.ENGINES[-1])
-    assert sweep.engine in run.ENGINES
+    assert not hasattr(sweep, "engine")
 
 
 def test_nested_tables_and_quoted_dotted_keys_mean_the_same(tmp_path):

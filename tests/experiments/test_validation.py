@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rainforest.experiments.run import derive_seed, run_one
-from rainforest.experiments.validation import StylizedFacts, run_with_state, stylized_facts
+from rainforest.experiments.studies.validation import StylizedFacts, run_with_state, stylized_facts
 from rainforest.scenarios.loader import load_scenario
 
 REPLICATES = 20
@@ -61,7 +61,7 @@ def test_a_scenario_that_changes_nothing_reproduces_the_baseline(tmp_path) -> No
 
 
 def test_measures_on_known_inputs() -> None:
-    from rainforest.experiments.validation import hill_alpha, weighted_top_share
+    from rainforest.experiments.studies.validation import hill_alpha, weighted_top_share
 
     values = np.array([100.0] + [1.0] * 99)
     assert weighted_top_share(values, np.ones(100)) == pytest.approx(100.0 / 199.0)

@@ -67,7 +67,7 @@ def test_run_out_writes_both_figures(tmp_path, capsys):
     scenario = tmp_path / "short.toml"
     scenario.write_text('extends = "action_plan"\nname = "short"\nhorizon_year = 2024\n')
     out = tmp_path / "res"
-    args = ["run", str(scenario), "--replicates", "2", "--engine", "mesa", "--out", str(out)]
+    args = ["run", str(scenario), "--replicates", "2", "--out", str(out)]
     assert main(args) == 0
     assert "fan_chart.png" in capsys.readouterr().out
     for name in (FAN_CHART, SCORECARD):

@@ -1,0 +1,64 @@
+"""The ``rainforest`` command line.
+
+Each subcommand lives in its own module here, ``cli/cmd_<command>.py``, and registers
+itself with ``register(subparsers)``; ``cli/args.py`` holds the argument types they share.
+Bad input (a malformed scenario or sweep, an unknown name, a bad option) prints one
+message that names the field or file and exits with status 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from rainforest.scenarios.errors import ScenarioError
+
+EXIT_BAD_INPUT = 2
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "rainforest.experiments.cli.cmd_run",
+    "rainforest.experiments.cli.cmd_scenarios",
+    "rainforest.experiments.cli.cmd_bench",
+    "rainforest.experiments.cli.cmd_viz",
+    "rainforest.experiments.cli.cmd_sweep",
+    "rainforest.experiments.cli.cmd_analyze",
+    "rainforest.experiments.cli.cmd_sweep_bench",
+    "rainforest.experiments.cli.cmd_calibrate",
+)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, as for any bad input
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="rainforest",
+        description="Agent-based simulator of Shanghai's future-industry innovation ecosystem.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ScenarioError as exc:
+        print(f"rainforest: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("rainforest: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:
+    """The console script. Worker processes of a sweep import modules again (spawn), so
+    nothing here runs at import: only a call to ``entry`` runs a command."""
+    sys.exit(main())

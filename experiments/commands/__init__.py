@@ -1,1 +1,0 @@
-"""One module per `rainforest` subcommand; each has ``register(subparsers)``."""

@@ -1,0 +1,40 @@
+"""Writing a run's results: per-tick indicators as Parquet and the summary as JSON.
+
+Every file is written with ``files.write_atomic``, so an interrupted write never leaves a
+half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from rainforest.experiments.files import output_folder, write_atomic
+from rainforest.experiments.run import RunResult
+
+
+def replicates_frame(results: Sequence[RunResult]) -> pd.DataFrame:
+    """All replicates' per-tick indicators in one long table, keyed by replicate and seed."""
+    frames = []
+    for r, result in enumerate(results):
+        frame = result.indicators.copy()
+        frame.insert(0, "seed", result.seed)
+        frame.insert(0, "replicate", r)
+        frame.insert(0, "scenario", result.scenario.name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_run_results(out_dir: Path, results: Sequence[RunResult], summary: dict) -> list[Path]:
+    """indicators.parquet and summary.json in ``out_dir`` (created if needed)."""
+    out_dir = output_folder(out_dir)
+    parquet = out_dir / "indicators.parquet"
+    table = pa.Table.from_pandas(replicates_frame(results), preserve_index=False)
+    write_atomic(parquet, lambda tmp: pq.write_table(table, tmp))
+    summary_path = out_dir / "summary.json"
+    write_atomic(summary_path, json.dumps(summary, indent=2) + "\n")
+    return [parquet, summary_path]

@@ -1,0 +1,320 @@
+"""Analysing a sweep's results folder: outcomes by sample, and sensitivity indices.
+
+Per sample: the median and 5-95 % band of each kept indicator in the report year (the
+plan's target year when the sweep kept it) and the probability of reaching each target,
+over the sample's finished replicates, computed as the scorecard computes them. For
+Sobol' and Morris sweeps: first-order and total Sobol' indices, or Morris mu* and sigma,
+of the replicate mean, with bootstrap confidence intervals (SALib), per indicator.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rainforest.experiments.files import output_folder, write_atomic
+from rainforest.experiments.sweeps.storage import load_manifest, load_results
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.sim.indicators import spec
+
+CONF_LEVEL = 0.95
+RESAMPLES = 200
+ROWS_SHOWN = 30
+
+
+def _float(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int) -> list[dict]:
+    """Per sample: runs, failed runs, and each indicator's median, band and reach."""
+    columns = manifest["samples"]["columns"]
+    ok = frame[frame["error"].isna()]
+    runs = frame.groupby("sample").size()
+    failed = frame[frame["error"].notna()].groupby("sample").size()
+    stats: dict[str, dict[str, pd.Series]] = {}
+    for name in manifest["indicators"]:
+        col = f"{name}_{year}"
+        g = ok.groupby("sample")[col]
+        target = spec(name).target
+        stats[name] = {
+            "median": g.median(),
+            "p05": g.quantile(0.05),
+            "p95": g.quantile(0.95),
+            "reach": None if target is None else (ok[col] >= target).groupby(ok["sample"]).mean(),
+        }
+    out = []
+    for s, row in enumerate(manifest["samples"]["values"]):
+        entry: dict[str, Any] = {
+            "sample": s,
+            "parameters": {c: v for c, v in zip(columns, row, strict=True) if v is not None},
+            "runs": int(runs.get(s, 0)),
+            "failed": int(failed.get(s, 0)),
+            "indicators": {},
+        }
+        for name in manifest["indicators"]:
+            st = stats[name]
+            target = spec(name).target
+            entry["indicators"][name] = {
+                "target": target,
+                "unit": spec(name).unit,
+                "median": _float(st["median"].get(s)),
+                "p05": _float(st["p05"].get(s)),
+                "p95": _float(st["p95"].get(s)),
+                "reach_probability": None if st["reach"] is None else _float(st["reach"].get(s)),
+            }
+        out.append(entry)
+    return out
+
+
+def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int) -> dict | None:
+    """Sobol' indices or Morris measures per indicator; None for other samplers."""
+    method = manifest["sampler"]
+    if method not in ("sobol", "morris"):
+        return None
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    names = [p["path"] for p in manifest["parameters"]]
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    n_samples = manifest["samples"]["count"]
+    ok = frame[frame["error"].isna()]
+    result: dict[str, Any] = {"method": method, "conf_level": CONF_LEVEL, "indicators": {}}
+    for name in manifest["indicators"]:
+        means = ok.groupby("sample")[f"{name}_{year}"].mean().reindex(range(n_samples))
+        entry: dict[str, Any] = {"parameters": [], "note": None}
+        result["indicators"][name] = entry
+        missing = int(means.isna().sum())
+        if missing:
+            entry["note"] = f"{missing} of {n_samples} samples have no finished run"
+            continue
+        y = means.to_numpy(dtype=np.float64)
+        if np.ptp(y) == 0.0:
+            entry["note"] = "the same value in every sample: nothing to apportion"
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if method == "sobol":
+                si = sobol_analyze.analyze(
+                    problem, y, calc_second_order=manifest["second_order"],
+                    num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=manifest["root_seed"],
+                )  # fmt: skip
+                for i, p in enumerate(names):
+                    measures = {k: _float(si[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+                    entry["parameters"].append({"parameter": p, **measures})
+            else:
+                x = np.asarray(manifest["samples"]["unit"], dtype=np.float64)
+                si = morris_analyze.analyze(
+                    problem, x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
+                    num_levels=manifest["morris_levels"], seed=manifest["root_seed"],
+                )  # fmt: skip
+                for i, p in enumerate(names):
+                    keys = ("mu", "mu_star", "mu_star_conf", "sigma")
+                    measures = {k: _float(si[k][i]) for k in keys}
+                    entry["parameters"].append({"parameter": p, **measures})
+    return result
+
+
+def analyze(path: str | Path) -> dict[str, Any]:
+    """The analysis of a results folder as plain data (what ``--json`` prints)."""
+    manifest = load_manifest(path)
+    year = manifest["report_year"]
+    columns = [f"{name}_{year}" for name in manifest["indicators"]]
+    frame = load_results(path, columns=[*columns, "error"])
+    if frame.empty:
+        raise ScenarioError(f"{path}: no finished runs to analyse yet")
+    return {
+        "sweep": manifest["name"],
+        "sampler": manifest["sampler"],
+        "year": year,
+        "total_runs": manifest["runs"]["count"],
+        "finished_runs": int(len(frame)),
+        "failed_runs": int(frame["error"].notna().sum()),
+        "parameters": manifest["samples"]["columns"],
+        "samples": sample_outcomes(frame, manifest, year),
+        "sensitivity": sensitivity(frame, manifest, year),
+    }
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def samples_frame(report: dict[str, Any]) -> pd.DataFrame:
+    """The per-sample outcomes as one flat table (``samples.csv``)."""
+    rows = []
+    for s in report["samples"]:
+        row: dict[str, Any] = {"sample": s["sample"], **s["parameters"]}
+        row["runs"], row["failed"] = s["runs"], s["failed"]
+        for name, st in s["indicators"].items():
+            for key in ("median", "p05", "p95", "reach_probability"):
+                if key != "reach_probability" or st["target"] is not None:
+                    row[f"{name}_{key}"] = st[key]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity_frame(report: dict[str, Any]) -> pd.DataFrame:
+    """The sensitivity measures as one flat table (``sensitivity.csv``)."""
+    sens = report["sensitivity"]
+    rows = []
+    if sens is not None:
+        for name, entry in sens["indicators"].items():
+            for p in entry["parameters"]:
+                rows.append({"indicator": name, **p})
+    return pd.DataFrame(rows)
+
+
+def bar_chart(report: dict[str, Any], indicator: str) -> bytes:
+    """One indicator's Sobol' indices (S1, ST) or Morris mu*/sigma as bars, with CIs (PNG)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    sens = report["sensitivity"]
+    entries = sens["indicators"][indicator]["parameters"]
+    labels = [e["parameter"] for e in entries]
+    x = np.arange(len(labels))
+    fig = Figure(figsize=(max(6.0, 1.1 * len(labels) + 2), 4.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    width = 0.38
+
+    def values(key: str) -> list[float]:
+        return [np.nan if e[key] is None else e[key] for e in entries]
+
+    if sens["method"] == "sobol":
+        ax.bar(x - width / 2, values("S1"), width, yerr=values("S1_conf"), capsize=3, label="S1")
+        ax.bar(x + width / 2, values("ST"), width, yerr=values("ST_conf"), capsize=3, label="ST")
+        ax.set_ylabel("Sobol' index")
+        title = "first-order (S1) and total (ST) Sobol' indices"
+    else:
+        ax.bar(
+            x - width / 2, values("mu_star"), width, yerr=values("mu_star_conf"), capsize=3,
+            label="mu*",
+        )  # fmt: skip
+        ax.bar(x + width / 2, values("sigma"), width, label="sigma")
+        ax.set_ylabel(f"{indicator} ({spec(indicator).unit})")
+        title = "Morris mu* and sigma"
+    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.legend()
+    ax.set_title(
+        f"{report['sweep']}: {indicator} in {report['year']}\n{title}, "
+        f"{int(100 * sens['conf_level'])} % intervals"
+    )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
+    """analysis.json, samples.csv, sensitivity.csv and one bar chart per indicator."""
+    out_dir = output_folder(out_dir)
+    written = []
+    data = (json.dumps(report, indent=2) + "\n").encode()
+    write_atomic(out_dir / "analysis.json", data)
+    written.append(out_dir / "analysis.json")
+    write_atomic(out_dir / "samples.csv", samples_frame(report).to_csv(index=False).encode())
+    written.append(out_dir / "samples.csv")
+    sens = report["sensitivity"]
+    if sens is not None:
+        path = out_dir / "sensitivity.csv"
+        write_atomic(path, sensitivity_frame(report).to_csv(index=False).encode())
+        written.append(path)
+        for name, entry in sens["indicators"].items():
+            if entry["parameters"]:
+                path = out_dir / f"{sens['method']}_{name}.png"
+                write_atomic(path, bar_chart(report, name))
+                written.append(path)
+    return written
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"
+
+
+def render_report(report: dict[str, Any], console=None) -> None:
+    """The per-sample outcomes and the sensitivity measures as terminal tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    samples = report["samples"]
+    table = Table(
+        title=(
+            f"{report['sweep']} ({report['sampler']}): {report['year']}, "
+            f"{report['finished_runs']}/{report['total_runs']} runs, "
+            f"{report['failed_runs']} failed - median [5-95 %] P(reach)"
+        )
+    )
+    table.add_column("sample", justify="right")
+    parameters = report["parameters"]
+    for path in parameters:
+        table.add_column(_short(path), justify="right")
+    table.add_column("runs", justify="right")
+    names = list(samples[0]["indicators"]) if samples else []
+    for name in names:
+        table.add_column(name, justify="right")
+    for s in samples[:ROWS_SHOWN]:
+        values = [s["parameters"].get(p) for p in parameters]
+        cells = [_fmt(v) if _is_num(v) else ("-" if v is None else str(v)) for v in values]
+        for name in names:
+            st = s["indicators"][name]
+            cell = f"{_fmt(st['median'])}\n[{_fmt(st['p05'])}-{_fmt(st['p95'])}]"
+            if st["reach_probability"] is not None:
+                cell += f"\n{100 * st['reach_probability']:.0f} %"
+            cells.append(cell)
+        runs = f"{s['runs']}" + (f" ({s['failed']} failed)" if s["failed"] else "")
+        table.add_row(str(s["sample"]), *cells[: len(parameters)], runs, *cells[len(parameters) :])
+    console.print(table)
+    if len(samples) > ROWS_SHOWN:
+        console.print(
+            f"... {len(samples) - ROWS_SHOWN} more samples (--out REPORT_DIR writes samples.csv, "
+            "--json prints them all)"
+        )
+    sens = report["sensitivity"]
+    if sens is None:
+        return
+    level = int(100 * sens["conf_level"])
+    table = Table(title=f"{sens['method']} sensitivity ({level} % intervals)")
+    table.add_column("indicator")
+    table.add_column("parameter")
+    if sens["method"] == "sobol":
+        table.add_column("S1", justify="right")
+        table.add_column("ST", justify="right")
+    else:
+        table.add_column("mu*", justify="right")
+        table.add_column("sigma", justify="right")
+    for name, entry in sens["indicators"].items():
+        if not entry["parameters"]:
+            table.add_row(name, f"({entry['note']})", "", "")
+        for p in entry["parameters"]:
+            if sens["method"] == "sobol":
+                a = f"{_fmt(p['S1'])} ± {_fmt(p['S1_conf'])}"
+                b = f"{_fmt(p['ST'])} ± {_fmt(p['ST_conf'])}"
+            else:
+                a = f"{_fmt(p['mu_star'])} ± {_fmt(p['mu_star_conf'])}"
+                b = _fmt(p["sigma"])
+            table.add_row(name, p["parameter"], a, b)
+    console.print(table)
+
+
+def _short(path: str) -> str:
+    """A column header: the path's last two parts (plans.array.budget_bn -> array.budget_bn)."""
+    return ".".join(path.split(".")[-2:])
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
