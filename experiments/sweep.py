@@ -470,6 +470,8 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML ({exc})") from None
+    if not data:  # empty, or nothing but comments: almost always a mistake
+        raise ScenarioError("empty sweep file: give at least `base` and `sampler`")
     try:
         top = _SweepFile.model_validate(data)
     except ValidationError as exc:

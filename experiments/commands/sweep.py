@@ -12,6 +12,7 @@ from pathlib import Path
 from rainforest.experiments.commands.args import _pos_int
 
 EXIT_RUNS_FAILED = 1
+EXIT_INTERRUPTED = 130
 FAILURES_SHOWN = 20
 
 
@@ -33,6 +34,10 @@ def register(sub) -> None:
         help="runs per chunk file (default: about eight chunks per worker, at most 50)",
     )  # fmt: skip
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sweep.add_argument(
+        "--verify", action="store_true",
+        help="check the results folder's chunk files, run nothing: whole, damaged, missing",
+    )  # fmt: skip
     sweep.set_defaults(handler=cmd_sweep)
 
 
@@ -174,11 +179,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from rainforest.experiments.sweep_runner import run_sweep
 
     sweep = load_sweep(args.file)
+    if args.verify:
+        from rainforest.experiments.integrity import verify_command
+
+        return verify_command(sweep, args.out, args.json, sys.stdout)
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
-    summary = run_sweep(
-        sweep, args.out, make_executor_factory(args), chunk_size=args.chunk_size,
-        progress=progress,
-    )  # fmt: skip
+    try:
+        summary = run_sweep(
+            sweep, args.out, make_executor_factory(args), chunk_size=args.chunk_size,
+            progress=progress,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        from rainforest.experiments.integrity import interrupted_message
+
+        print(interrupted_message(args.file, args.out), file=sys.stderr)
+        return EXIT_INTERRUPTED
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
