@@ -113,7 +113,7 @@ def _check_rows(path: Path, chunk: Chunk, names: list[str]) -> str | None:
     """Why a chunk file without a recorded hash is not whole, or None when it is."""
     try:
         table = pq.read_table(path)
-    except (OSError, ValueError, pa.ArrowException) as exc:
+    except Exception as exc:  # whatever stops it being read, it is damaged
         return f"unreadable ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
     if names and table.column_names != names:
         return "its columns are not this sweep's"

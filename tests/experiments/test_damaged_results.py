@@ -163,6 +163,18 @@ def test_a_damaged_chunk_is_named_refused_and_repaired_by_a_resume(
     capsys.readouterr()
 
 
+def test_verify_refuses_what_it_cannot_check(finished, tmp_path, capsys):
+    sweep_file, out, _ = finished
+    absent = tmp_path / "absent"
+    assert main(["sweep", str(sweep_file), "--out", str(absent), "--verify"]) == 2
+    assert f"{absent}: no such folder" in capsys.readouterr().err
+    other = sweep_file.parent / "other.toml"
+    other.write_text(SWEEP.replace("seed = 21", "seed = 22"))
+    assert main(["sweep", str(other), "--out", str(out), "--verify"]) == 2
+    assert "another sweep" in capsys.readouterr().err
+    assert not absent.exists()
+
+
 def test_several_damaged_files_are_all_named(finished, tmp_path, capsys):
     sweep_file, _, whole = finished
     out = _copy(finished, tmp_path)
