@@ -42,9 +42,12 @@ def read_input_text(path: Path, kind: str = "scenario file") -> str:
 def _read_toml(path: Path) -> dict[str, Any]:
     text = read_input_text(path)
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    if not data:  # empty, or nothing but comments: almost always a mistake
+        raise ScenarioError(f"{path}: empty scenario file: give at least `name` or `extends`")
+    return data
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

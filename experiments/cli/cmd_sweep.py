@@ -11,6 +11,7 @@ from pathlib import Path
 from rainforest.experiments.cli.args import _pos_int
 
 EXIT_RUNS_FAILED = 1
+EXIT_INTERRUPTED = 130
 FAILURES_SHOWN = 20
 
 
@@ -32,6 +33,10 @@ def register(sub) -> None:
         help="runs per chunk file (default: about eight chunks per worker, at most 50)",
     )  # fmt: skip
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sweep.add_argument(
+        "--verify", action="store_true",
+        help="check the results folder's chunk files, run nothing: whole, damaged, missing",
+    )  # fmt: skip
     sweep.set_defaults(handler=cmd_sweep)
 
 
@@ -91,11 +96,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from rainforest.experiments.sweeps.spec import load_sweep
 
     sweep = load_sweep(args.file)
+    if args.verify:
+        from rainforest.experiments.sweeps.integrity import verify_command
+
+        return verify_command(sweep, args.out, args.json, sys.stdout)
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
-    summary = run_sweep(
-        sweep, args.out, make_executor_factory(args), chunk_size=args.chunk_size,
-        progress=progress,
-    )  # fmt: skip
+    try:
+        summary = run_sweep(
+            sweep, args.out, make_executor_factory(args), chunk_size=args.chunk_size,
+            progress=progress,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        from rainforest.experiments.sweeps.integrity import interrupted_message
+
+        print(interrupted_message(args.file, args.out), file=sys.stderr)
+        return EXIT_INTERRUPTED
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:

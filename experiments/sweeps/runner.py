@@ -32,6 +32,7 @@ from rainforest.experiments.sweeps.executors import (
     Executor,
     WorkersLost,
 )
+from rainforest.experiments.sweeps.integrity import record_chunk, repair_folder, whole_chunks
 from rainforest.experiments.sweeps.samplers import sample_count, sample_table
 from rainforest.experiments.sweeps.spec import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
 from rainforest.experiments.sweeps.storage import (
@@ -291,7 +292,7 @@ def run_sweep(
     found = check_folder(sweep, folder, identity)
     manifest = found if found is not None else new_manifest(sweep, identity)
     n_runs = manifest["runs"]["count"]
-    pending = pending_ranges(n_runs, folder.finished_chunks(n_runs))
+    pending = pending_ranges(n_runs, whole_chunks(folder, found, n_runs))  # damaged: run again
     executor = make_executor() if pending else None
     try:
         folder.lock()
@@ -303,9 +304,12 @@ def run_sweep(
             else:
                 manifest = found
             folder.remove_temporaries()
+            if found is not None:
+                notes += repair_folder(folder, manifest)  # damaged chunk files moved aside
             summary = SweepSummary(sweep.name, Path(out), "-", n_runs, notes=notes)
             _run_locked(sweep, folder, manifest, executor, chunk_size, progress, summary)
         finally:
+            folder.remove_temporaries()  # what an interrupted write (Ctrl-C) left behind
             folder.unlock()
     finally:
         if executor is not None:
@@ -367,7 +371,8 @@ def _run_locked(
                 continue
             summary.compute_seconds += outcome.seconds
             chunk = Chunk(outcome.first, outcome.stop)
-            folder.write_chunk(chunk, _chunk_table(outcome, manifest, samples, schema))
+            path = folder.write_chunk(chunk, _chunk_table(outcome, manifest, samples, schema))
+            record_chunk(manifest, path)  # its size and checksum, for a later resume's check
             failed = [(run, error) for run, error, _ in outcome.rows if error is not None]
             n = outcome.stop - outcome.first
             summary.finished_runs += n

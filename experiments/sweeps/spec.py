@@ -387,6 +387,8 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML ({exc})") from None
+    if not data:  # empty, or nothing but comments: almost always a mistake
+        raise ScenarioError("empty sweep file: give at least `base` and `sampler`")
     for key, why in REMOVED_KEYS.items():
         if key in data:
             raise ScenarioError(f"{key}: not a sweep key ({why})")

@@ -218,8 +218,11 @@ def load_results(path: str | Path, columns: Sequence[str] | None = None) -> pd.D
     ``columns`` picks columns (the run columns are always kept). Runs of unfinished
     chunks are simply absent; the manifest's run table lists every planned run.
     """
+    from rainforest.experiments.sweeps.integrity import require_whole
+
     manifest = load_manifest(path)
     folder = ResultsFolder(Path(path))
+    require_whole(folder, manifest)  # a damaged chunk file: one message, resume to repair
     files = [folder.chunks_dir / c.name for c in folder.finished_chunks(manifest["runs"]["count"])]
     wanted = None
     if columns is not None:
