@@ -106,7 +106,7 @@ class Talent(CellAgent):
         if employer < 0 or self.skill < p.founding_skill:
             return 0.0
         year = min(m.tick // 4, p.n_years - 1)
-        finance = p.rainforest_founding_boost if p.budget[RAINFOREST, year] > 0.0 else 0.0
+        finance = p.founding_boost if p.budget[RAINFOREST, year] > 0.0 else 0.0
         in_park = employer >= m.n_institutes and m.org(employer).in_pilot_area()
         return float(
             rules.founding_probability(

@@ -64,9 +64,11 @@ def room_needed(S, P, t):
                        / P.leader_entry_cost_bn) + 1  # fmt: skip
     w_t = S.counts[TALENT_WEIGHT]
     talents = int(P.talent_inflow * S.counts[N_TAL0]) + 2 + array_bound(S, P, y)
-    talents += n_inst * (int(P.college_graduates / w_t) + 2)
+    talents += n_inst * (int(P.college_graduates_per_quarter / w_t) + 2)
     n_org = n_inst + S.counts[N_ENT] + founders + entrants
-    edges = n_org + n_inst * (P.center_members + 1) + (P.max_consortia + 1) * P.consortium_size
+    edges = (
+        n_org + n_inst * (P.center_members + 1) + (P.max_consortia_per_call + 1) * P.consortium_size
+    )
     return founders + entrants, talents, edges
 
 

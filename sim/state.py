@@ -297,7 +297,7 @@ def initial_state(pop: Population, params: Params) -> State:
     counts[TALENT_WEIGHT] = w_t
     counts[FOUNDERS] = int((pop.tal_skill >= p.founding_skill).sum())
 
-    max_cons = max(1, p.max_consortia * p.n_years + 1)
+    max_cons = max(1, p.max_consortia_per_call * p.n_years + 1)
     initial = dict(
         counts=counts,
         inst_kind=pop.inst_kind.astype(np.int64),

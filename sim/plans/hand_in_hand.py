@@ -179,7 +179,7 @@ def hand_in_hand_plan(S, P, seed, t, y):
         add_entrant(S, P, seed, t)
         S.ledger[HAND_IN_HAND, y] += P.leader_entry_cost_bn
     n_calls = min(
-        P.max_consortia,
+        P.max_consortia_per_call,
         int(math.floor(_left(P.budget, S.ledger, HAND_IN_HAND, y) / P.consortium_grant_bn)),
     )
     if n_calls <= 0:

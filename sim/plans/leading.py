@@ -36,13 +36,14 @@ def leading_plan(S, P, y, annual):
     if annual:
         target = P.pilots_target[y]
         while (
-            _n_true2(S.pilot) < target and _left(P.budget, S.ledger, LEADING, y) >= P.pilot_cost_bn
+            _n_true2(S.pilot) < target
+            and _left(P.budget, S.ledger, LEADING, y) >= P.pilot_area_cost_bn
         ):
             best = _next_pilot(S, P, n_ent)
             if best < 0:
                 break
             S.pilot[best // 5, best % 5] = True
-            S.ledger[LEADING, y] += P.pilot_cost_bn
+            S.ledger[LEADING, y] += P.pilot_area_cost_bn
     flow = _flow(P.budget, S.ledger, LEADING, y)
     if flow > 0.0:
         in_area = np.empty(n_ent, np.int64)  # firms in pilot areas, id order
@@ -58,6 +59,6 @@ def leading_plan(S, P, y, annual):
         for x in range(n_area):
             i = in_area[x]
             w = S.ent_weight[i]
-            amount = min(P.pilot_subsidy_cap_bn * w, flow * w / total)
+            amount = min(P.subsidy_cap_bn * w, flow * w / total)
             S.ent_capital[i] += amount
             S.ledger[LEADING, y] += amount

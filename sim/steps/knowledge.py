@@ -106,7 +106,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                     )
                 coef = rules.spillover_coefficient(
                     edge_kind[e], edge_strength[e], same_pilot, P.spillover_rate,
-                    P.consortium_spillover, P.center_spillover, P.pilot_spillover_bonus,
+                    P.consortium_spillover, P.center_spillover, P.spillover_bonus,
                 )  # fmt: skip
                 if n < n_inst:
                     for f in range(nf):

@@ -73,7 +73,7 @@ def market_step(S, P, seed, t, counts):
         in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
         screened = _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
         mult = rules.cost_multiplier(
-            in_pilot, P.pilot_cost_cut, factor_active and screened, P.rainforest_cost_cut
+            in_pilot, P.leading_cost_cut, factor_active and screened, P.rainforest_cost_cut
         )
         fixed = P.fixed_cost_bn * S.ent_weight[i] * mult
         S.ent_capital[i] += rules.capital_change(

@@ -109,7 +109,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
     # alive enterprises of each cluster, id order (the start-of-step snapshot)
     cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
     retention = retention_active(P, y)
-    finance = P.rainforest_founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
+    finance = P.founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
     # the rules' values for each case a talent can be in (they depend on nothing else)
     p_out_unemployed = rules.outflow_probability(
         0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
@@ -316,7 +316,9 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
     for j in range(n_inst):
         if not S.inst_college[j]:
             continue
-        n = rng.stochastic_round(P.college_graduates / w_t, seed, t, j + 1, rng.INFLOW_COUNT)
+        n = rng.stochastic_round(
+            P.college_graduates_per_quarter / w_t, seed, t, j + 1, rng.INFLOW_COUNT
+        )
         c = S.inst_cluster[j]
         n_fields = 0
         for f in range(len(P.field_cluster)):
