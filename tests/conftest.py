@@ -20,7 +20,7 @@ def short_action_plan(action_plan):
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_kernel():
-    """Compile the kernel once, in this process, before any test spawns workers.
+    """Compile the model once, in this process, before any test spawns workers.
 
     The compiled code lands in the on-disk cache, so worker processes load it instead
     of each compiling it again.

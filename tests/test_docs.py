@@ -1,7 +1,7 @@
 """docs/ODD.md must describe the code: its parameters, rules, indicators, steps and fields.
 
 The checks read the code (the scenario schema, the compiled rules, the indicator list, the
-tick's steps, the fields table, the kernel's modules) and fail when the document misses or
+tick's steps, the fields table, the sim modules) and fail when the document misses or
 misstates any of them.
 """
 
@@ -203,8 +203,8 @@ def test_market_ranges_are_given(odd):
         assert f"{lo:g}–{hi:g}" in text, f"market.{key}: range {lo:g}–{hi:g} not stated"
 
 
-def test_the_kernel_functions_named_are_where_the_document_says(odd):
-    rows = table_rows(section(odd, "Where each submodel is in the kernel engine"))
+def test_the_sim_functions_named_are_where_the_document_says(odd):
+    rows = table_rows(section(odd, "Where each submodel is in the code"))
     checked = 0
     for cells in rows:
         m = re.fullmatch(r"`sim/([a-z_/]+)\.py`", cells[1])

@@ -7,8 +7,8 @@ hands it to ``EcosystemModel``. A multiplier scales the plan's budget for every 
 the scenario (1 leaves it as the scenario sets it, 0 takes the plan's money away), which
 is a lever students can reason about without knowing the budget tables.
 
-The view also needs things the engine does not keep: where each organisation is drawn
-(computed once per model, see ``viz.layout``) and when the run is over (Mesa's
+The view also needs things the model's state does not keep: where each organisation is
+drawn (computed once per model, see ``viz.layout``) and when the run is over (Mesa's
 ``running`` flag, which disables Step and Play at the horizon).
 """
 

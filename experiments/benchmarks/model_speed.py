@@ -134,10 +134,11 @@ def run_bench(
     """All the figures, as nested plain data.
 
     Times are medians; each also has its fastest run (``run_s_min``), which on a shared or
-    noisy machine says more about the code than about its neighbours. The kernel runs
-    ``repeats`` times at each scale, and more at small scales, until a second is timed.
-    The Mesa face steps ``mesa_quarters`` quarters at each of ``mesa_scales``; its figure
-    is the median step (``step_s``), with the fastest (``step_s_min``).
+    noisy machine says more about the code than about its neighbours. The compiled model
+    (``kernel``) runs ``repeats`` times at each scale, and more at small scales, until a
+    second is timed. The Mesa face steps ``mesa_quarters`` quarters at each of
+    ``mesa_scales``; its figure is the median step (``step_s``), with the fastest
+    (``step_s_min``).
     """
     from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params

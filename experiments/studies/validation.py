@@ -37,7 +37,7 @@ class StylizedFacts:
 
 
 def run_with_state(scenario: Scenario, seed: int, scale: str | None = None) -> tuple[Any, Any]:
-    """One kernel run returning (RunResult, final state): the facts need the state."""
+    """One compiled run returning (RunResult, final state): the facts need the state."""
     from rainforest.scenarios.overrides import apply_overrides
     from rainforest.sim.loop import simulate
     from rainforest.sim.params import build_params

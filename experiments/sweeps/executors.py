@@ -201,7 +201,8 @@ class WorkersLost(RuntimeError):
 
 
 class LocalExecutor:
-    """Worker processes on this machine (spawned, never forked: Mesa needs spawn)."""
+    """Worker processes on this machine (spawned, never forked: each starts a fresh
+    interpreter, not a copy of the sweep process)."""
 
     name = "local"
     remote = False

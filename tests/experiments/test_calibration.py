@@ -1,12 +1,12 @@
 """The shipped calibration: its record, its use by the library, and that it still holds.
 
-Checks run the kernel at district scale on seeds the calibration did not use (root seed
-7). Tolerances (docs/VALIDATION.md): the median 2030 output of 8 replicates within
-+-7.5 % of RMB 500 bn (the +-5 % target plus the 8-replicate median's sampling spread),
-median growth 2023-25 inside 10-25 % a year, every designation on the plan's schedule,
-the median end-2022 output inside the 80-200 bn prior, the baseline's median below 90 %
-of the target, and each leave-one-out below the action plan (mean paired difference over
-the same seeds).
+Checks run the compiled model at district scale on seeds the calibration did not use
+(root seed 7). Tolerances (docs/VALIDATION.md): the median 2030 output of 8 replicates
+within +-7.5 % of RMB 500 bn (the +-5 % target plus the 8-replicate median's sampling
+spread), median growth 2023-25 inside 10-25 % a year, every designation on the plan's
+schedule, the median end-2022 output inside the 80-200 bn prior, the baseline's median
+below 90 % of the target, and each leave-one-out below the action plan (mean paired
+difference over the same seeds).
 """
 
 from __future__ import annotations

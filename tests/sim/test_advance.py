@@ -1,4 +1,4 @@
-"""Stepping the kernel one quarter at a time (``advance``) is a whole run, bit for bit."""
+"""Stepping the model one quarter at a time (``advance``) is a whole run, bit for bit."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ def _copy_sources(to: Path) -> None:
 
 
 def test_a_change_to_the_rules_changes_the_cache_folder(tmp_path):
-    # the kernel inlines the rules, and Numba would not notice a change there by itself
+    # the compiled steps inline the rules, and Numba would not notice a change there by itself
     _copy_sources(tmp_path)
     before = sim.sources_digest(tmp_path)
     assert sim.sources_digest(tmp_path) == before

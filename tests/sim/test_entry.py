@@ -1,4 +1,4 @@
-"""A run calls the compiled kernel through its kept entry point, with the same results."""
+"""A run calls the compiled model through its kept entry point, with the same results."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The kernel's state: growing it keeps every value and fills new room as a fresh slot."""
+"""The model's state: growing it keeps every value and fills new room as a fresh slot."""
 
 from __future__ import annotations
 
