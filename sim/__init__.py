@@ -1,11 +1,11 @@
-"""The simulation core: rules, counter-based RNG, population, state, the kernel engine's
-tick (``loop``, its ``steps`` and ``plans``), indicators.
+"""The model, written once: rules, counter-based RNG, population, state, the tick
+(``loop``, its ``steps`` and ``plans``), indicators.
 
 Compiled Numba code is cached on disk, so a second process starts without recompiling.
 The folder is per machine and per version of the sources compiled code depends on:
 Numba checks only the timestamp of the file a cached function is defined in, not of the
 files it inlines from, so without the version a change to ``rules.py`` would leave the
-kernel's cached code running the old rules. NUMBA_CACHE_DIR, when set, takes precedence.
+loop's cached code running the old rules. NUMBA_CACHE_DIR, when set, takes precedence.
 """
 
 import hashlib

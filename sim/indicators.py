@@ -1,8 +1,8 @@
 """The indicators every run reports, declared once, and the one function that computes them.
 
 Each indicator is a spec (name, unit, integer or float, what it means, its 2030 target if
-the plan sets one). ``compute_indicators`` is ``@njit`` and reads plain arrays, so both
-engines hand it the same state and get the same numbers. Counts of firms and talents are
+the plan sets one). ``compute_indicators`` is ``@njit`` and reads plain arrays of the
+state, so the same state always gives the same numbers. Counts of firms and talents are
 city-level: each simulated firm or talent counts for the real ones it stands for.
 Designations (colleges, centers, pilot areas) and consortia are government acts and are
 counted as they are.
@@ -108,7 +108,7 @@ def compute_indicators(
     center_member = np.zeros(n_org, np.bool_)
     n_edges = 0
     for e in range(len(edge_src)):
-        if edge_kind[e] < 0:  # a freed slot in the kernel's edge store
+        if edge_kind[e] < 0:  # a freed slot in the edge store
             continue
         n_edges += 1
         degree[edge_src[e]] += 1

@@ -1,16 +1,15 @@
-"""The kernel engine's tick: the model's eight steps as ``@njit`` loops over
-structure-of-arrays state, and the functions that run it (``simulate`` for a whole run,
-``advance`` for one quarter).
+"""The model's tick: its eight steps as ``@njit`` loops over structure-of-arrays state,
+and the functions that run it (``simulate`` for a whole run, ``advance`` for one quarter,
+which the Mesa face's ``EcosystemModel.step`` calls).
 
-It follows agents/model.py step for step — the same order of steps, the same rules from
-``sim.rules``, the same RNG keys, the same id order in every loop and every sum — so its
-indicators equal the Mesa engine's bit for bit (tests/sim/test_equivalence.py checks it).
-What differs is only how state is held: arrays instead of objects, a sorted adjacency
-(CSR) rebuilt from the edge store when a step needs neighbours, stable argsorts where the
-Mesa engine uses Python's stable ``sorted``, talents in slots that are closed up as they
-leave (each keeps its id, which keys its draws), and each firm's knowledge in its own
-field kept as a column beside the full row. A whole run is one compiled call; the state
-grows inside it.
+Every step is synchronous and applies decisions in id order, with sums in a fixed order
+and stable rankings, so the same draws give the same bits however the model is run
+(tests/sim/test_advance.py: a run stepped quarter by quarter equals a whole run; the
+golden trajectories of tests/golden/ pin the numbers). The state holds a sorted adjacency
+(CSR) rebuilt from the edge store when a step needs neighbours, talents in slots that are
+closed up as they leave (each keeps its id, which keys its draws), and each firm's
+knowledge in its own field as a column beside the full row. A whole run is one compiled
+call; the state grows inside it.
 
 The steps live in ``sim/steps/`` (the government step applies the plans of
 ``sim/plans/``); helpers they share in ``sim/common.py`` and ``sim/edges.py``.
@@ -138,7 +137,7 @@ def _release_talents_of_exited(S):
 
 
 def simulate(params, population, seed: int, state=None):
-    """Run a whole scenario on the kernel; returns (indicators by tick, final state).
+    """Run a whole scenario; returns (indicators by tick, final state).
 
     One compiled call: the state grows inside it when a tick could outgrow its arrays.
     """

@@ -1,4 +1,4 @@
-"""The synthetic starting population that both engines build their state from.
+"""The synthetic starting population that the model's state is built from.
 
 Scale presets fix the number of simulated enterprises, institutes and talents. Money is
 city-level at every scale: each simulated SME or start-up stands for ``weight`` real ones
@@ -61,7 +61,7 @@ UNIVERSITY_SHARE = 0.4
 
 @dataclass(frozen=True)
 class Population:
-    """Starting state as arrays; read-only input to both engines."""
+    """Starting state as arrays; read-only input to ``initial_state``."""
 
     seed: int
     scale: str

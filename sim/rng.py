@@ -4,13 +4,15 @@ Key = (run seed, tick, entity id, purpose, counter). The bits come from the spli
 finaliser applied in a chain over the key's parts, so there is no generator state to
 carry, share or split. Consequences the model relies on:
 
-* the Mesa engine and the kernel engine draw the same numbers for the same decision,
-  whatever order they visit agents in;
+* a decision draws the same number whatever order agents are visited in;
 * adding an entity changes no other entity's draws (each draw is keyed by its own id);
 * a sweep's results do not depend on worker count, chunking or resumption.
 
 ``purpose`` is a stable 63-bit hash of a stream name (FNV-1a, never Python's ``hash()``,
 which is salted per process). The functions are ``@njit`` and callable from Python too.
+The drawing functions declare their one signature (every key part an int64): called with
+a literal counter such as ``0`` or ``1``, Numba would otherwise compile a version for each
+literal, about a dozen in all.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@njit(cache=True, error_model="numpy")
+@njit("uint64(int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
 def bits(seed, tick, entity, purpose, counter):
     """64 random bits for the key; every argument a non-negative integer."""
     h = _mix(np.uint64(seed) + _GOLDEN)
@@ -57,7 +59,7 @@ def bits(seed, tick, entity, purpose, counter):
     return h
 
 
-@njit(cache=True, error_model="numpy")
+@njit("uint64(int64, int64, int64)", cache=True, error_model="numpy")
 def stream_key(seed, tick, purpose):
     """The (seed, purpose, tick) prefix of a key; hoisting it out of loops saves 3 of 5 mixes."""
     h = _mix(np.uint64(seed) + _GOLDEN)
@@ -79,20 +81,20 @@ def keyed_index(key, entity, counter, n):
     return i if i < n else n - 1
 
 
-@njit(cache=True, error_model="numpy")
+@njit("float64(int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
 def uniform(seed, tick, entity, purpose, counter):
     """A float in [0, 1) with 53 random bits."""
     return float(bits(seed, tick, entity, purpose, counter) >> _S11) * _INV53
 
 
-@njit(cache=True, error_model="numpy")
+@njit("int64(int64, int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
 def index(seed, tick, entity, purpose, counter, n):
     """An integer in [0, n) (n >= 1)."""
     i = int(uniform(seed, tick, entity, purpose, counter) * n)
     return i if i < n else n - 1
 
 
-@njit(cache=True, error_model="numpy")
+@njit("float64(int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
 def normal(seed, tick, entity, purpose, counter):
     """A standard normal deviate (Box-Muller over draws ``2*counter`` and ``2*counter+1``)."""
     u1 = uniform(seed, tick, entity, purpose, 2 * counter)
@@ -100,7 +102,7 @@ def normal(seed, tick, entity, purpose, counter):
     return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(cache=True, error_model="numpy")
+@njit("int64(float64, int64, int64, int64, int64)", cache=True, error_model="numpy")
 def stochastic_round(x, seed, tick, entity, purpose):
     """floor(x), plus one with probability frac(x): an unbiased integer for a rate."""
     base = math.floor(x)

@@ -1,10 +1,10 @@
-"""The model's behaviour, once: small ``@njit`` functions that both engines call.
+"""The model's behaviour, once: small ``@njit`` functions the steps call.
 
 Each function is one decision or one update of the model (docs/ODD.md, "Submodels",
 names them). They take plain numbers or 1-D knowledge vectors and return a number, or
-write into an output vector, so the Mesa agents and the kernel's loops call exactly the
-same compiled code. Loops over fields always run in field order so sums round the same
-way in both engines.
+write into an output vector; the Mesa face's agents call some of them to show a
+decision for inspection. Loops over fields always run in field order so sums round the
+same way wherever they are called.
 """
 
 from __future__ import annotations

@@ -130,13 +130,18 @@ def PlansPanel(model: ViewModel) -> None:
 # Static text written here, not user input, so it is safe as inner HTML. (Solara's
 # Markdown component would load KaTeX from the CDN, which solara-assets does not ship.)
 GUIDE_HTML = """
-<p><b>How to use it.</b> Pick a scenario, move the plans' budget sliders (× the scenario's
-budget: 0 takes a plan's money away, 3 triples it), then press <b>Reset</b> to build the
-ecosystem with those settings. <b>Step</b> simulates one quarter; <b>▶</b> plays quarter
-after quarter until the end of 2030. The built-in scenarios start in 2021: two settling
-years with only the support that existed before the plan, so the plan's effects begin in
-2023. The seed changes the random draws, not the rules: compare two seeds to see how
-much is luck.</p>
+<p><b>How to use it.</b> Pick a scenario and move the plans' budget sliders (× the
+scenario's budget: 0 takes a plan's money away, 3 triples it). The <b>What if?</b> panel
+answers at once: it runs the model from 2021 to 2030 a few times (at city scale unless you
+pick another) and draws output against the target, with the 2030 scorecard, for your
+settings beside the scenario unchanged, another scenario, or settings you saved. Press
+<b>Reset</b> to build the animated ecosystem with your settings; <b>Step</b> simulates one
+quarter, <b>▶</b> plays quarter after quarter until the end of 2030. Click a firm or an
+institute on the network to inspect it: what it is, its ties (drawn bold) and its talents,
+with each one's chance of leaving this quarter. The built-in scenarios start in 2021: two
+settling years with only the support that existed before the plan, so the plan's effects
+begin in 2023. The seed changes the random draws, not the rules: compare two seeds to see
+how much is luck.</p>
 <p><b>What the network shows.</b> Organisations (firms and institutes) are nodes; talents
 work in them and move along ties. A grey line is a partnership two organisations formed
 because each expected to learn from the other; unless renewed it weakens and is dropped.

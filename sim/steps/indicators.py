@@ -34,6 +34,10 @@ def indicators_step(S, P, t, out):
     for i in range(n_ent):
         demo[i] = S.ent_alive[i] and S.ent_demo_until[i] > t
     n_slots = S.counts[N_EDGE_SLOTS]
+    # as int64: a count returned by an inlined loop can be typed as the literal 0 it starts
+    # from, which would compile compute_indicators once more for each such typing
+    n_pilots = np.int64(_n_true2(S.pilot))
+    n_consortia = np.int64(_n_active(S))
     compute_indicators(
         out,
         S.ent_alive[:n_ent], S.ent_weight[:n_ent], S.ent_revenue[:n_ent], S.ent_field[:n_ent],
@@ -43,7 +47,7 @@ def indicators_step(S, P, t, out):
         S.edge_a[:n_slots], S.edge_b[:n_slots], S.edge_kind[:n_slots],
         S.tal_present[:n_tal], S.tal_level[:n_tal], S.counts[TALENT_WEIGHT],
         S.counts[INFLOW], S.counts[OUTFLOW],
-        _n_true2(S.pilot), _n_active(S), S.ledger,
+        n_pilots, n_consortia, S.ledger,
         P.field_cluster, P.leading_revenue_bn, P.ecosystem_partners, P.high_tech_knowledge,
     )  # fmt: skip
 

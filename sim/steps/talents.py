@@ -77,12 +77,12 @@ def talents_step(S, P, seed, t, ptr, nbr):
     """Step 2; returns talents per employer and their summed skill once the step is done.
 
     Each talent's decision reads only its own state and the start-of-step snapshot
-    (attractiveness, adjacency, cluster lists), so the kernel may apply decisions in any
-    order: it decides outflow and founding in one pass in id order, then places the movers
-    it noted, then sums talents per employer in id order, as the Mesa engine does. Every
-    talent's outflow and move draws are taken whether or not its decision needs them (a
-    draw is a pure function of its key), which keeps the pass free of unpredictable
-    branches; the founding draw is taken only for talents skilled enough to found.
+    (attractiveness, adjacency, cluster lists), so decisions may be applied in any order:
+    the step decides outflow and founding in one pass in id order, then places the movers
+    it noted, then sums talents per employer in id order. Every talent's outflow and move
+    draws are taken whether or not its decision needs them (a draw is a pure function of
+    its key), which keeps the pass free of unpredictable branches; the founding draw is
+    taken only for talents skilled enough to found.
     """
     if S.counts[TAL_GONE] * 4 > S.counts[N_TAL]:
         _close_up_talents(S)
