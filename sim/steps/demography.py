@@ -11,30 +11,27 @@ from rainforest.sim.plans.rainforest import _screened
 from rainforest.sim.state import N_ENT, N_INST
 
 
+# The decisions take the arrays and numbers they read, not the state and parameter tuples:
+# the tuples passed into a function inlined in a per-firm loop made this step about ten
+# times slower (city, one quarter: 8.9 ms against 0.8 ms).
 @njit(cache=True, inline="always", error_model="numpy")
-def _exits(S, P, patient, i):
-    """Firm i exits this quarter (``exit_due``): its capital has been negative for the
-    exit quarters, plus Rainforest's grace for a screened firm while the plan is active
-    (``patient``)."""
-    grace = (
-        P.grace_quarters
-        if patient and _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
-        else 0
-    )
-    return rules.exit_due(S.ent_negative[i], P.exit_quarters, grace)
+def _exits(negative, grace_quarters, exit_quarters, screened):
+    """A firm exits this quarter (``exit_due``): its capital has been negative for the
+    exit quarters, plus Rainforest's grace while the plan is active for a firm that passes
+    its knowledge screen (``screened``)."""
+    return rules.exit_due(negative, exit_quarters, grace_quarters if screened else 0)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _tier_after(S, P, i):
-    """Firm i's tier after ageing: a start-up becomes an SME when old enough or its annual
-    revenue reaches the SME threshold; an SME becomes a leading firm at the leading
-    threshold."""
-    annual = 4.0 * S.ent_revenue[i] / S.ent_weight[i]
-    if S.ent_tier[i] == 2 and (S.ent_age[i] >= P.startup_quarters or annual >= P.sme_revenue_bn):
+def _tier_after(tier, age, annual, startup_quarters, sme_revenue_bn, leading_revenue_bn):
+    """A firm's tier after ageing: a start-up becomes an SME when old enough or its annual
+    revenue (per real firm) reaches the SME threshold; an SME becomes a leading firm at the
+    leading threshold."""
+    if tier == 2 and (age >= startup_quarters or annual >= sme_revenue_bn):
         return 1
-    if S.ent_tier[i] == 1 and annual >= P.leading_revenue_bn:
+    if tier == 1 and annual >= leading_revenue_bn:
         return 0
-    return S.ent_tier[i]
+    return tier
 
 
 @njit(cache=True, error_model="numpy")
@@ -50,7 +47,8 @@ def demography_step(S, P, t, ptr, slot):
         if not S.ent_alive[i]:
             continue
         S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
-        if _exits(S, P, patient, i):
+        screened = patient and _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
+        if _exits(S.ent_negative[i], P.grace_quarters, P.exit_quarters, screened):
             exiting[i] = True
     for i in range(n_ent):
         if exiting[i]:
@@ -71,4 +69,7 @@ def demography_step(S, P, t, ptr, slot):
         if not S.ent_alive[i]:
             continue
         S.ent_age[i] += 1
-        S.ent_tier[i] = _tier_after(S, P, i)
+        S.ent_tier[i] = _tier_after(
+            S.ent_tier[i], S.ent_age[i], 4.0 * S.ent_revenue[i] / S.ent_weight[i],
+            P.startup_quarters, P.sme_revenue_bn, P.leading_revenue_bn,
+        )  # fmt: skip

@@ -10,30 +10,25 @@ from rainforest.sim.state import N_ENT, N_INST
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _trl_advance_chance(S, P, t, ptr, nbr, slot, member, n_inst, i):
-    """Firm i's chance to advance one TRL this quarter (``trl_advance_probability``).
+def _trl_advance_chance(
+    own, partner, trl, in_pilot, demo_active, center_member, partner_knowledge_weight,
+    test_site_boost, demo_trl_boost, center_trl_boost, trl_knowledge_half, trl_hazard,
+):  # fmt: skip
+    """A firm's chance to advance one TRL this quarter (``trl_advance_probability``).
 
     It reads the firm's effective knowledge — its own plus ``partner_knowledge_weight``
-    times its partners' knowledge in its field, each weighted by the tie's strength — and
-    the boost of a test site (pilot area), a running demonstration and center membership
-    (``maturation_boost``).
+    times its partners' knowledge in its field, each weighted by the tie's strength
+    (``partner``) — and the boost of a test site (pilot area), a running demonstration
+    and center membership (``maturation_boost``). It takes numbers, not the state and
+    parameter tuples: those, passed in the per-firm loop, made the step about eight times
+    slower (city, one quarter: 6.5 ms against 0.8 ms).
     """
-    o = n_inst + i
-    f = S.ent_field[i]
-    partner = 0.0
-    if o < len(ptr) - 1:
-        for x in range(ptr[o], ptr[o + 1]):
-            n = nbr[x]
-            k = S.inst_knowledge[n, f] if n < n_inst else S.ent_knowledge[n - n_inst, f]
-            partner += S.edge_strength[slot[x]] * k
-    effective = S.ent_own[i] + P.partner_knowledge_weight * partner
-    trl = S.ent_trl[i]
-    in_pilot = S.pilot[S.ent_district[i], P.field_cluster[f]]
+    effective = own + partner_knowledge_weight * partner
     boost = rules.maturation_boost(
-        trl, in_pilot, S.ent_demo_until[i] > t, member[o],
-        P.test_site_boost, P.demo_trl_boost, P.center_trl_boost,
+        trl, in_pilot, demo_active, center_member, test_site_boost, demo_trl_boost,
+        center_trl_boost,
     )  # fmt: skip
-    return rules.trl_advance_probability(trl, effective, P.trl_knowledge_half, P.trl_hazard, boost)
+    return rules.trl_advance_probability(trl, effective, trl_knowledge_half, trl_hazard, boost)
 
 
 @njit(cache=True, error_model="numpy")
@@ -48,7 +43,19 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
-        prob = _trl_advance_chance(S, P, t, ptr, nbr, slot, member, n_inst, i)
+        o = n_inst + i
+        f = S.ent_field[i]
+        partner = 0.0
+        if o < len(ptr) - 1:
+            for x in range(ptr[o], ptr[o + 1]):
+                n = nbr[x]
+                k = S.inst_knowledge[n, f] if n < n_inst else S.ent_knowledge[n - n_inst, f]
+                partner += S.edge_strength[slot[x]] * k
+        prob = _trl_advance_chance(
+            S.ent_own[i], partner, S.ent_trl[i], S.pilot[S.ent_district[i], P.field_cluster[f]],
+            S.ent_demo_until[i] > t, member[o], P.partner_knowledge_weight, P.test_site_boost,
+            P.demo_trl_boost, P.center_trl_boost, P.trl_knowledge_half, P.trl_hazard,
+        )  # fmt: skip
         advance[i] = rng.keyed_uniform(key_trl, n_inst + i, 0) < prob
     for i in range(n_ent):
         if advance[i]:

@@ -11,31 +11,28 @@ from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_INST, set_edge
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _mutual_partner(S, P, o, cand, n_cand):
+def _mutual_partner(inst_knowledge, ent_knowledge, n_inst, half, threshold, o, cand, n_cand):
     """The candidate organisation o proposes to: the one it finds most attractive
     (``partner_attraction``, first of equals), if that attraction and the candidate's
-    back both reach the threshold; -1 otherwise."""
+    back both reach the threshold; -1 otherwise. It takes arrays and numbers, not the
+    state and parameter tuples, which cost time in the per-organisation loop."""
     best, best_a = -1, -np.inf
-    k_self = _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], o)
+    k_self = _knowledge(inst_knowledge, ent_knowledge, n_inst, o)
     for x in range(n_cand):
         cnd = cand[x]
         if cnd == o:
             continue
         a = rules.partner_attraction(
-            k_self,
-            _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], cnd),
-            P.absorptive_half,
+            k_self, _knowledge(inst_knowledge, ent_knowledge, n_inst, cnd), half
         )
         if a > best_a:
             best, best_a = cnd, a
-    if best < 0 or best_a < P.attraction_threshold:
+    if best < 0 or best_a < threshold:
         return -1
     back = rules.partner_attraction(
-        _knowledge(S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], best),
-        k_self,
-        P.absorptive_half,
+        _knowledge(inst_knowledge, ent_knowledge, n_inst, best), k_self, half
     )
-    if back >= P.attraction_threshold:
+    if back >= threshold:
         return best
     return -1
 
@@ -113,7 +110,10 @@ def partnering_step(S, P, seed, t, ptr, nbr):
         if n_pool > 0:
             cand[n_cand] = inst_org[inst_ptr[c] + rng.keyed_index(key_cand, o, 4, n_pool)]
             n_cand += 1
-        best = _mutual_partner(S, P, o, cand, n_cand)
+        best = _mutual_partner(
+            S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], P.absorptive_half,
+            P.attraction_threshold, o, cand, n_cand,
+        )  # fmt: skip
         if best >= 0:
             prop_a[n_prop] = o
             prop_b[n_prop] = best
