@@ -189,6 +189,17 @@ def network_point(fig: Figure, fx: float, fy: float) -> tuple[float, float]:
     return x, y
 
 
+def network_fraction(fig: Figure, x: float, y: float) -> tuple[float, float]:
+    """Where layout point (x, y) is drawn, as fractions of the image's width and height
+    from its top left: the inverse of ``network_point``; ``fig`` must have been drawn."""
+    ax = fig.axes[0]
+    box = ax.get_position()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    fx = box.x0 + (x - x0) / (x1 - x0) * box.width
+    fy = 1.0 - (box.y0 + (y - y0) / (y1 - y0) * box.height)
+    return fx, fy
+
+
 def _history(model: ViewModel) -> np.ndarray:
     """Indicators by tick as a (ticks, indicators) array, empty before the first step."""
     return np.array(model.history, dtype=np.float64).reshape(len(model.history), N_INDICATORS)

@@ -218,19 +218,12 @@ def test_the_whatif_runs_at_city_scale():
 
 
 def click_fractions(model, org_id: int) -> tuple[float, float]:
-    """Where an organisation is drawn in the network picture, as fractions from its top left
-    (the inverse of ``viz.drawing.network_point``)."""
-    from rainforest.viz.drawing import figure_png, network_figure
+    """Where an organisation is drawn in the network picture, as fractions from its top left."""
+    from rainforest.viz.drawing import figure_png, network_figure, network_fraction
 
     fig = network_figure(model)
     figure_png(fig)  # drawing fixes the axes' box
-    ax = fig.axes[0]
-    box = ax.get_position()
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    x, y = model.layout.positions(model)[org_id]
-    fx = box.x0 + (x - x0) / (x1 - x0) * box.width
-    fy = 1.0 - (box.y0 + (y - y0) / (y1 - y0) * box.height)
-    return fx, fy
+    return network_fraction(fig, *model.layout.positions(model)[org_id])
 
 
 def test_clicking_an_organisation_opens_its_inspector(page):

@@ -41,21 +41,14 @@ INSPECTED_ORG = 0  # an institute: institutes never exit, so it is there at any 
 
 def _drawn_at(org_id: int) -> tuple[float, float]:
     """Where the page's default model draws an organisation, as fractions of the network
-    picture from its top left (the inverse of ``viz.drawing.network_point``)."""
-    from rainforest.viz.drawing import figure_png, network_figure
+    picture from its top left."""
+    from rainforest.viz.drawing import figure_png, network_figure, network_fraction
     from rainforest.viz.model import ViewModel
 
     model = ViewModel()
     fig = network_figure(model)
     figure_png(fig)  # drawing fixes the axes' box
-    ax = fig.axes[0]
-    box = ax.get_position()
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    x, y = model.layout.positions(model)[org_id]
-    return (
-        box.x0 + (x - x0) / (x1 - x0) * box.width,
-        1.0 - (box.y0 + (y - y0) / (y1 - y0) * box.height),
-    )
+    return network_fraction(fig, *model.layout.positions(model)[org_id])
 
 
 def _free_port() -> int:
