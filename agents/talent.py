@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 from rainforest.sim import rules
-from rainforest.sim.plan_ids import RAINFOREST
 from rainforest.sim.plans.array import retention_active
+from rainforest.sim.plans.rainforest import founding_finance_boost
 
 if TYPE_CHECKING:
     from rainforest.agents.model import EcosystemModel
@@ -106,7 +106,7 @@ class Talent(CellAgent):
         if employer < 0 or self.skill < p.founding_skill:
             return 0.0
         year = min(m.tick // 4, p.n_years - 1)
-        finance = p.founding_boost if p.budget[RAINFOREST, year] > 0.0 else 0.0
+        finance = founding_finance_boost(p, year)
         in_park = employer >= m.n_institutes and m.org(employer).in_pilot_area()
         return float(
             rules.founding_probability(

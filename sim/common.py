@@ -119,23 +119,30 @@ def _n_true2(a):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _by_cluster(field_cluster, ent_field, member, base):
+    """The firms ``member`` marks, grouped by cluster in id order: cluster c's are
+    ``ids[ptr[c]:ptr[c + 1]]``, each enterprise slot plus ``base``."""
+    ptr = np.zeros(6, np.int64)
+    for i in range(len(member)):
+        if member[i]:
+            ptr[field_cluster[ent_field[i]] + 1] += 1
+    for c in range(5):
+        ptr[c + 1] += ptr[c]
+    fill = ptr[:-1].copy()
+    ids = np.empty(ptr[5], np.int64)
+    for i in range(len(member)):
+        if member[i]:
+            c = field_cluster[ent_field[i]]
+            ids[fill[c]] = base + i
+            fill[c] += 1
+    return ptr, ids
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _cluster_lists(S, P, n_inst, n_ent):
     """Alive enterprises of each cluster, in id order: cluster c's organisation ids are
     ``cl_org[cl_ptr[c]:cl_ptr[c + 1]]``."""
-    cl_ptr = np.zeros(6, np.int64)
-    for i in range(n_ent):
-        if S.ent_alive[i]:
-            cl_ptr[P.field_cluster[S.ent_field[i]] + 1] += 1
-    for c in range(5):
-        cl_ptr[c + 1] += cl_ptr[c]
-    fill = cl_ptr[:-1].copy()
-    cl_org = np.empty(cl_ptr[5], np.int64)
-    for i in range(n_ent):
-        if S.ent_alive[i]:
-            c = P.field_cluster[S.ent_field[i]]
-            cl_org[fill[c]] = n_inst + i
-            fill[c] += 1
-    return cl_ptr, cl_org
+    return _by_cluster(P.field_cluster, S.ent_field, S.ent_alive[:n_ent], n_inst)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -11,6 +11,7 @@ from numba import njit
 from rainforest.sim import rng, rules
 from rainforest.sim.common import (
     _budget,
+    _by_cluster,
     _left,
     _new_enterprise,
     _pick_weighted,
@@ -72,20 +73,10 @@ def _close_ended_consortia(S, t, n_inst):
 def _free_member_pools(S, P, n_ent):
     """Firms free to join a consortium (alive, not leading, in none), by cluster in id
     order: cluster c's are ``pool[pool_ptr[c]:pool_ptr[c + 1]]`` (enterprise slots)."""
-    pool_ptr = np.zeros(6, np.int64)
+    free = np.empty(n_ent, np.bool_)
     for i in range(n_ent):
-        if S.ent_alive[i] and S.ent_tier[i] != 0 and S.ent_consortium[i] < 0:
-            pool_ptr[P.field_cluster[S.ent_field[i]] + 1] += 1
-    for c in range(5):
-        pool_ptr[c + 1] += pool_ptr[c]
-    fill = pool_ptr[:-1].copy()
-    pool = np.empty(pool_ptr[5], np.int64)
-    for i in range(n_ent):
-        if S.ent_alive[i] and S.ent_tier[i] != 0 and S.ent_consortium[i] < 0:
-            c = P.field_cluster[S.ent_field[i]]
-            pool[fill[c]] = i
-            fill[c] += 1
-    return pool_ptr, pool
+        free[i] = S.ent_alive[i] and S.ent_tier[i] != 0 and S.ent_consortium[i] < 0
+    return _by_cluster(P.field_cluster, S.ent_field, free, 0)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

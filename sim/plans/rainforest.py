@@ -19,6 +19,13 @@ def _screened(ent_alive, ent_tier, ent_own, screen, i):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def founding_finance_boost(P, y):
+    """The boost to talents' founding rate in year y: the plan's finance is there while it
+    has a budget."""
+    return P.founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def rainforest_plan(S, P, y):
     """The quarter's flow shared among screened firms by ``finance_key``, each capped."""
     n_ent = S.counts[N_ENT]

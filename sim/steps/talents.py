@@ -16,8 +16,8 @@ from rainforest.sim.common import (
     _pick_weighted,
 )
 from rainforest.sim.edges import _degree, center_members
-from rainforest.sim.plan_ids import RAINFOREST
 from rainforest.sim.plans.array import array_hires, retention_active
+from rainforest.sim.plans.rainforest import founding_finance_boost
 from rainforest.sim.state import (
     FOUNDERS,
     INFLOW,
@@ -109,7 +109,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
     # alive enterprises of each cluster, id order (the start-of-step snapshot)
     cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
     retention = retention_active(P, y)
-    finance = P.founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
+    finance = founding_finance_boost(P, y)
     # the rules' values for each case a talent can be in (they depend on nothing else)
     p_out_unemployed = rules.outflow_probability(
         0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
