@@ -84,6 +84,7 @@ def compact_edges(S):
                 S.edge_kind[w] = S.edge_kind[e]
                 S.edge_strength[w] = S.edge_strength[e]
                 S.edge_start[w] = S.edge_start[e]
+                S.edge_ties[w] = S.edge_ties[e]
                 S.edge_index[S.edge_a[w] * KEY + S.edge_b[w]] = w
             w += 1
     for e in range(w, n):

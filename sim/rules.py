@@ -119,19 +119,21 @@ def absorptive_capacity(own_knowledge, half):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def spillover_coefficient(kind, strength, pilot_level, rate, consortium_mult, center_mult,
-                          pilot_bonus, seat_share, center_level):  # fmt: skip
+                          pilot_bonus, tie_share, center_level):  # fmt: skip
     """Strength of knowledge flow along one edge, by its kind and co-location.
 
-    A consortium or center tie is one real seat: it reaches ``seat_share`` (one over the
-    receiving agent's weight) of the agent. A center's tie carries the center's extra
-    flow as far as the center works (``center_level``), and a plain tie's otherwise.
-    ``pilot_level``: how far a pilot area both ends share works (0: none).
+    ``tie_share``: the real ties the edge stands for over the receiving agent's weight
+    (a consortium or center seat is one firm's; a partnership one per real firm of the
+    agent that searched), so the agent receives what its real organisations would on
+    average. A center's tie carries the center's extra flow as far as the center works
+    (``center_level``), and a plain tie's otherwise. ``pilot_level``: how far a pilot
+    area both ends share works (0: none).
     """
-    c = rate * strength * (1.0 + pilot_bonus * pilot_level)
+    c = rate * strength * (1.0 + pilot_bonus * pilot_level) * tie_share
     if kind == 1:
-        c *= consortium_mult * seat_share
+        c *= consortium_mult
     elif kind == 2:
-        c *= (1.0 + (center_mult - 1.0) * center_level) * seat_share
+        c *= 1.0 + (center_mult - 1.0) * center_level
     return c
 
 

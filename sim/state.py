@@ -137,6 +137,15 @@ FIELDS = (
     Field("edge", "edge_kind", "int64", 1, -1),
     Field("edge", "edge_strength", "float64", 1, 0.0),
     Field("edge", "edge_start", "int64"),
+    Field(
+        "edge",
+        "edge_ties",
+        "float64",
+        1,
+        1.0,
+        "real ties the edge stands for: the searching agent's weight for a partnership, 1"
+        " for a consortium or center seat",
+    ),  # fmt: skip
     Field("edge", "edge_index", "dict", 0, None, "pair key a * KEY + b -> slot"),
     Field("gov", "adoption", "float64", 1, 0.0),
     Field("gov", "bass_p", "float64", 1, 0.0),
@@ -257,7 +266,8 @@ def write_layout(path: Path = LAYOUT_PATH) -> None:
 
 @njit(cache=True, inline="always", error_model="numpy")
 def set_edge(edges, a, b, kind, strength, tick):
-    """Create or renew a tie; it keeps the most formal kind it has had."""
+    """Create or renew a tie; it keeps the most formal kind it has had. Returns its slot
+    (the caller sets the real ties it stands for, ``edge_ties``)."""
     edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, counts = edges
     lo, hi = min(a, b), max(a, b)
     key = lo * KEY + hi
@@ -265,7 +275,7 @@ def set_edge(edges, a, b, kind, strength, tick):
         e = edge_index[key]
         edge_kind[e] = max(edge_kind[e], kind)
         edge_strength[e] = strength
-        return
+        return e
     e = counts[N_EDGE_SLOTS]
     edge_a[e] = lo
     edge_b[e] = hi
@@ -275,6 +285,7 @@ def set_edge(edges, a, b, kind, strength, tick):
     edge_index[key] = e
     counts[N_EDGE_SLOTS] += 1
     counts[N_LIVE_EDGES] += 1
+    return e
 
 
 @njit(cache=True, error_model="numpy")
@@ -295,6 +306,19 @@ def _edge_store(src, dst, strength, capacity, counts):
         set_edge(edges, src[e], dst[e], 0, strength[e], 0)
     edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, _ = edges
     return edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index
+
+
+def _initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, capacity):
+    """The initial partnerships' real ties: each was drawn for a firm (a non-leading
+    firm's tie to a leading firm, or a firm's to an institute), and stands for one tie of
+    each of the real firms that agent stands for."""
+    ties = np.ones(capacity)
+    weight = np.asarray(pop.ent_weight, dtype=np.float64)
+    for e in np.flatnonzero(edge_kind >= 0):
+        a, b = int(edge_a[e]), int(edge_b[e])
+        wb = weight[b - n_inst]
+        ties[e] = wb if a < n_inst else max(weight[a - n_inst], wb)
+    return ties
 
 
 def initial_state(pop: Population, params: Params) -> State:
@@ -382,6 +406,7 @@ def initial_state(pop: Population, params: Params) -> State:
         edge_kind=edge_kind,
         edge_strength=edge_strength,
         edge_start=edge_start,
+        edge_ties=_initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, cap_edges),
         edge_index=edge_index,
         adoption=np.full(N_FIELDS, p.initial_adoption),
         bass_p=np.full(N_FIELDS, p.bass_p),

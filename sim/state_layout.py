@@ -83,6 +83,9 @@ class State(NamedTuple):
     edge_kind: np.ndarray
     edge_strength: np.ndarray
     edge_start: np.ndarray
+    # real ties the edge stands for: the searching agent's weight for a partnership, 1 for a
+    # consortium or center seat
+    edge_ties: np.ndarray
     # pair key a * KEY + b -> slot
     edge_index: Dict
     # market and government
@@ -193,6 +196,7 @@ def grown(S, enterprises, talents, edges):
         _grown1(S.edge_kind, edge, -1),
         _grown1(S.edge_strength, edge, 0.0),
         _grown1(S.edge_start, edge, 0),
+        _grown1(S.edge_ties, edge, 1.0),
         S.edge_index,
         S.adoption,
         S.bass_p,

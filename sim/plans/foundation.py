@@ -115,7 +115,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             members[n_members] = org
             n_members += 1
     for y in range(n_members):
-        set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)
+        S.edge_ties[set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)] = 1.0  # one seat
     return True
 
 

@@ -150,7 +150,7 @@ def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
     for z in range(n_m + 1):
         other = S.cons_members[k, z] if z < n_m else institute
         if other >= 0:
-            set_edge(_edges(S), leader, other, 1, 1.0, t)
+            S.edge_ties[set_edge(_edges(S), leader, other, 1, 1.0, t)] = 1.0  # one seat
 
 
 @njit(cache=True, inline="always", error_model="numpy")

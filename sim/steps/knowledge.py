@@ -99,7 +99,6 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
         for f in range(nf):
             spill[f] = 0.0
         absorb = rules.absorptive_capacity(own, P.absorptive_half)
-        seat_share = 1.0 / weight  # a consortium or center tie is one real organisation's
         if o < n_rows:
             for x in range(ptr[o], ptr[o + 1]):
                 n = nbr[x]
@@ -113,7 +112,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                     )
                 coef = rules.spillover_coefficient(
                     kind, edge_strength[e], shared, P.spillover_rate, P.consortium_spillover,
-                    P.center_spillover, P.spillover_bonus, seat_share, host,
+                    P.center_spillover, P.spillover_bonus, S.edge_ties[e] / weight, host,
                 )  # fmt: skip
                 if n < n_inst:
                     for f in range(nf):

@@ -63,9 +63,12 @@ def market_step(S, P, seed, t, counts):
             raised = P.private_round_bn * S.ent_weight[i]
             S.ent_capital[i] += raised
             S.ent_finance_rd[i] += P.finance_rd_share * raised
-        rd = rules.rd_spending(
-            P.rd_intensity, revenue, S.ent_legacy[i], S.ent_grant_rd[i], P.rd_additionality
-        ) + S.ent_finance_rd[i]
+        rd = (
+            rules.rd_spending(
+                P.rd_intensity, revenue, S.ent_legacy[i], S.ent_grant_rd[i], P.rd_additionality
+            )
+            + S.ent_finance_rd[i]
+        )
         seat_rd = P.rd_additionality * S.ent_seat_grant[i]
         wages = P.wage_bn * counts[n_inst + i] * w_t
         fixed = P.fixed_cost_bn * S.ent_weight[i]

@@ -135,7 +135,11 @@ def partnering_step(S, P, seed, t, ptr, nbr):
             n_prop += 1
     edges = _edges(S)
     for x in range(n_prop):
-        set_edge(edges, prop_a[x], prop_b[x], 0, 1.0, t)
+        o = prop_a[x]  # the searcher: its agent's real firms each find a partner
+        searcher = S.inst_weight[o] if o < n_inst else S.ent_weight[o - n_inst]
+        e = set_edge(edges, o, prop_b[x], 0, 1.0, t)
+        if S.edge_kind[e] == 0:
+            S.edge_ties[e] = searcher if S.edge_start[e] == t else max(S.edge_ties[e], searcher)
     for e in range(S.counts[N_EDGE_SLOTS]):
         kind = S.edge_kind[e]
         if kind < 0:
