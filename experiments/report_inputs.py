@@ -207,6 +207,7 @@ def _short(path: str) -> str:
 
 
 LABEL_CHARS = 60
+SAMPLES_DRAWN = 40
 
 
 def sample_label(parameters: Mapping[str, Any]) -> str:
@@ -250,24 +251,31 @@ def sweep_results_section(path: Path, index: int) -> Section:
                 row[f"{name} P(reach)"] = f"{100 * st['reach_probability']:.0f} %"
         records.append(row)
     indicator = OUTPUT if OUTPUT in manifest["indicators"] else manifest["indicators"][0]
+    when = "" if year is None else f" in {year}"  # a sweep of a plain function has no year
     figures: list[Figure] = []
     if samples:
-        shown = samples[:40]
+        shown = samples[:SAMPLES_DRAWN]
         values = [s["indicators"][indicator] for s in shown]
+        target, unit = values[0].get("target"), values[0].get("unit")
         fig = sample_ranges(
-            labels[:40],
+            labels[:SAMPLES_DRAWN],
             [v["median"] for v in values],
             [v["p05"] for v in values],
             [v["p95"] for v in values],
-            indicator,
-            year,
-            f"{manifest['name']}: {indicator} in {year} by sample "
+            f"{indicator}{when}" + (f" ({unit})" if unit else ""),
+            f"{manifest['name']}: {indicator}{when} by sample "
             f"({manifest['replicates']} replicates each)",
+            target,
         )
         caption = (
-            f"{indicator} in {year} for each sample of the sweep {manifest['name']}: the "
-            "median and 5-95 % band over its replicates, against the target"
-            + (f" (the first 40 of {len(samples)} samples)" if len(samples) > 40 else "")
+            f"{indicator}{when} for each sample of the sweep {manifest['name']}: the "
+            "median and 5-95 % band over its replicates"
+            + (", against the target" if target is not None else "")
+            + (
+                f" (the first {SAMPLES_DRAWN} of {len(samples)} samples)"
+                if len(samples) > SAMPLES_DRAWN
+                else ""
+            )
             + "."
         )
         figures.append(Figure(png_bytes(fig), caption, made_by))
@@ -278,7 +286,7 @@ def sweep_results_section(path: Path, index: int) -> Section:
     if manifest.get("description"):
         notes = (str(manifest["description"]), *notes)
     table = table_from_records(
-        f"Outcomes by sample in {year}: median and probability of reaching each target",
+        f"Outcomes by sample{when}: median and probability of reaching each target",
         records,
         made_by,
     )

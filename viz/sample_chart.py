@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from rainforest.sim.indicators import spec
 from rainforest.viz.figures import BAND, SCENARIO_COLOURS, TARGET_COLOUR
 
 
@@ -21,17 +20,16 @@ def sample_ranges(
     medians: Sequence[float | None],
     lows: Sequence[float | None],
     highs: Sequence[float | None],
-    indicator: str,
-    year: int,
+    axis_label: str,
     title: str,
+    target: float | None = None,
 ) -> Figure:
     """Per sample, a dot at the median and a bar over the 5-95 % band; the target dashed.
 
     A sample without finished runs (None) is drawn as an empty row, so the rows stay
-    those of the sample table."""
+    those of the sample table. ``target`` is None for an outcome without one."""
     if not labels or not len(labels) == len(medians) == len(lows) == len(highs):
         raise ValueError("sample_ranges needs one median, low and high per label")
-    s = spec(indicator)
 
     def arr(values: Sequence[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
@@ -44,11 +42,11 @@ def sample_ranges(
     colour = SCENARIO_COLOURS[0]
     ax.hlines(y, low, high, color=colour, lw=5, alpha=0.35, label=f"{BAND[0]:g}-{BAND[1]:g} % band")
     ax.plot(median, y, "o", color=colour, label="median")
-    if s.target is not None:
-        ax.axvline(s.target, color=TARGET_COLOUR, ls="--", lw=1.5, label=f"target {s.target:g}")
+    if target is not None:
+        ax.axvline(target, color=TARGET_COLOUR, ls="--", lw=1.5, label=f"target {target:g}")
     ax.set_yticks(y, list(labels), fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel(f"{indicator} in {year} ({s.unit})")
+    ax.set_xlabel(axis_label)
     ax.set_title(title, fontsize=9)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="best", fontsize=8)

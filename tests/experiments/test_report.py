@@ -261,3 +261,9 @@ def test_bad_folders_get_one_message_and_nothing_written(make, message, inputs, 
 def test_an_out_that_is_a_folder_is_refused(inputs, tmp_path, capsys):
     assert main(["report", str(inputs["action_plan"]), "--out", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_the_same_folders_give_the_same_bytes(inputs, report, tmp_path):
+    again = tmp_path / "again.html"
+    assert main(["report", *map(str, inputs.values()), "--out", str(again)]) == 0
+    assert again.read_bytes() == report.read_bytes()

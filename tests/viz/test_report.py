@@ -89,10 +89,10 @@ def test_section_ids_must_differ(png):
 def test_sample_ranges_draws_one_row_per_sample():
     fig = sample_ranges(
         ["on time", "late", "no runs"], [600.0, 450.0, None], [550.0, 400.0, None],
-        [650.0, 480.0, None], "output_value_bn", 2030, "timing",
+        [650.0, 480.0, None], "output_value_bn in 2030", "timing", target=500.0,
     )  # fmt: skip
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["on time", "late", "no runs"]
     assert any(line.get_xdata()[0] == 500.0 for line in ax.get_lines())  # the target
     with pytest.raises(ValueError):
-        sample_ranges(["a"], [1.0, 2.0], [1.0], [1.0], "output_value_bn", 2030, "t")
+        sample_ranges(["a"], [1.0, 2.0], [1.0], [1.0], "y", "t")
