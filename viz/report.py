@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 TEMPLATE = "report.html.j2"
 ROWS_SHOWN = 40  # table rows shown in the page; the CSV beside the analysis holds all
+LIST_SHOWN = 3  # items of a list shown in a provenance line
 
 # Section kinds and the heading a reader sees for each.
 KIND_HEADINGS: dict[str, str] = {
@@ -158,8 +159,22 @@ def provenance_line(provenance: Mapping[str, Any]) -> str:
         parts.append("code version not recorded")
     for key, value in provenance.items():
         if key not in {"source", "manifest_hash", "seeds", "scale", "code_version"}:
-            parts.append(f"{key.replace('_', ' ')} {value}")
+            parts.append(f"{key.replace('_', ' ')} {_brief(value)}")
     return " · ".join(parts)
+
+
+def _brief(value: Any) -> str:
+    """An extra provenance entry in a few words: long lists are cut (their length said),
+    long hashes shortened, tables written as key = value."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} = {_brief(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        shown = ", ".join(_brief(v) for v in value[:LIST_SHOWN])
+        return shown + (f", ... ({len(value)} in all)" if len(value) > LIST_SHOWN else "")
+    text = str(value)
+    if len(text) > 16 and all(c in "0123456789abcdef" for c in text):
+        return text[:12]
+    return text
 
 
 def table_from_records(

@@ -42,6 +42,9 @@ def test_provenance_names_hash_seeds_scale_and_code():
     for part in parts:
         assert part in line
     assert "code version not recorded" in provenance_line({"source": "x"})
+    extra = provenance_line({"replicate_seeds": [11, 22, 33, 44, 55], "sweep_sha256": "f" * 64})
+    assert "replicate seeds 11, 22, 33, ... (5 in all)" in extra
+    assert f"sweep sha256 {'f' * 12}" in extra and "f" * 13 not in extra
     assert provenance_line({}) == "provenance: not recorded"
 
 
