@@ -40,7 +40,7 @@ from rainforest.viz.report import (
     render_report,
     table_from_records,
 )
-from rainforest.viz.sample_chart import sample_ranges
+from rainforest.viz.sample_chart import sample_ranges, year_fans
 
 SUMMARY, INDICATORS, MANIFEST, ANALYSIS = (
     "summary.json",
@@ -208,6 +208,7 @@ def _short(path: str) -> str:
 
 LABEL_CHARS = 60
 SAMPLES_DRAWN = 40
+FAN_SAMPLES = 7  # the most samples one fan chart keeps apart (its colours)
 
 
 def sample_label(parameters: Mapping[str, Any]) -> str:
@@ -279,6 +280,9 @@ def sweep_results_section(path: Path, index: int) -> Section:
             + "."
         )
         figures.append(Figure(png_bytes(fig), caption, made_by))
+    fans = _year_fans(path, manifest, samples, labels, indicator, made_by)
+    if fans is not None:
+        figures.append(fans)
     notes = (
         f"{report['finished_runs']} of {report['total_runs']} runs finished, "
         f"{report['failed_runs']} failed; sampler {report['sampler']}.",
@@ -299,6 +303,51 @@ def sweep_results_section(path: Path, index: int) -> Section:
         tables=(table,),
         notes=notes,
     )
+
+
+def _year_fans(
+    path: Path,
+    manifest: Mapping[str, Any],
+    samples: Sequence[Mapping[str, Any]],
+    labels: Sequence[str],
+    indicator: str,
+    made_by: str,
+) -> Figure | None:
+    """The fan chart over the years a sweep kept, one fan per sample; None where the
+    sweep kept one year, or has more samples than one chart can tell apart."""
+    from rainforest.experiments.sweeps.storage import load_results
+
+    years = [int(y) for y in manifest.get("years") or []]
+    if len(years) < 2 or not samples or len(samples) > FAN_SAMPLES or manifest.get("model"):
+        return None
+    columns = [f"{indicator}_{y}" for y in years]
+    frame = load_results(path, columns=[*columns, "error"])
+    ok = frame[frame["error"].isna()]
+    series = {}
+    for s, label in zip(samples, labels, strict=True):
+        runs = ok[ok["sample"] == s["sample"]][columns]
+        if runs.empty:
+            continue
+        q = runs.quantile([0.05, 0.5, 0.95])
+        series[label] = (years, q.loc[0.5].tolist(), q.loc[0.05].tolist(), q.loc[0.95].tolist())
+    if not series:
+        return None
+    first = samples[0]["indicators"][indicator]
+    unit = first.get("unit")
+    fig = year_fans(
+        series,
+        indicator + (f" ({unit})" if unit else ""),
+        f"{manifest['name']}: {indicator} by sample, median and 5-95 % band over "
+        f"{manifest['replicates']} replicates",
+        first.get("target"),
+        manifest.get("report_year"),
+    )
+    caption = (
+        f"{indicator} at the end of {', '.join(map(str, years))} for each sample of the sweep "
+        f"{manifest['name']}: the median and 5-95 % band over its replicates"
+        + (", against the target." if first.get("target") is not None else ".")
+    )
+    return Figure(png_bytes(fig), caption, made_by)
 
 
 # --------------------------------------------------------------------------- analyses

@@ -36,6 +36,7 @@ morris_levels = 4
 replicates = 1
 seed = 5
 indicators = ["output_value_bn", "pilot_areas"]
+years = [2025, 2030]
 
 [parameters]
 "plans.array.budget_bn" = { min = 0.0, max = 3.0 }
@@ -120,6 +121,8 @@ def report(inputs, tmp_path_factory) -> Path:
     return out
 
 
+# scorecard, fan chart; the sweep's sample ranges and year fans; 2 Morris bars; 1 per kind
+IMAGES = 2 + 2 + 2 + len(KINDS)
 SECTION_IDS = [
     "scorecard",
     "fan-chart",
@@ -137,6 +140,7 @@ def test_every_folder_becomes_its_section_in_order(report):
         for text in (title, fig_caption, table_caption, f"<td>{cell}</td>"):
             assert text in html
     assert "Morris mu* and sigma of output_value_bn" in html  # analyze's bar charts
+    assert "output_value_bn at the end of 2025, 2030 for each sample" in html  # the year fans
     assert "<td>1.25</td>" in html  # a CSV number, as a table cell
 
 
@@ -144,7 +148,7 @@ def test_the_page_is_self_contained(report, inputs):
     html = report.read_text(encoding="utf-8")
     assert not re.search(r"https?://", html)
     assert not re.search(r"(?:src|href)=\"(?!data:|#)", html)
-    figures = 2 + 1 + 2 + len(KINDS)  # scorecard, fan chart, sample ranges, 2 Morris, kinds
+    figures = IMAGES
     assert html.count('<img src="data:image/png;base64,') == figures
     assert not [p for p in report.parent.iterdir() if p.name != "report.html"]
 
@@ -193,7 +197,7 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
             images = page.evaluate(
                 "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])"
             )
-            assert len(images) == 2 + 1 + 2 + len(KINDS)
+            assert len(images) == IMAGES
             assert all(done and width > 0 for done, width, _ in images), images
             links = page.locator("nav a")
             assert links.count() == len(SECTION_IDS)

@@ -16,7 +16,7 @@ from rainforest.viz.report import (
     render_report,
     table_from_records,
 )
-from rainforest.viz.sample_chart import sample_ranges
+from rainforest.viz.sample_chart import sample_ranges, year_fans
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,17 @@ def test_sample_ranges_draws_one_row_per_sample():
     assert any(line.get_xdata()[0] == 500.0 for line in ax.get_lines())  # the target
     with pytest.raises(ValueError):
         sample_ranges(["a"], [1.0, 2.0], [1.0], [1.0], "y", "t")
+
+
+def test_year_fans_draw_one_median_line_per_sample_and_the_target():
+    fig = year_fans(
+        {"on time": ([2025, 2030], [300.0, 600.0], [280.0, 550.0], [320.0, 650.0]),
+         "late": ([2025, 2030], [250.0, 480.0], [240.0, 450.0], [260.0, 510.0])},
+        "output_value_bn", "timing", target=500.0, target_year=2030,
+    )  # fmt: skip
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["on time", "late", "2030 target 500"]
+    assert ax.get_ylim()[1] >= 650.0
+    with pytest.raises(ValueError):
+        year_fans({}, "y", "t")
