@@ -1,7 +1,8 @@
-"""`rainforest calibrate`: fit the free market parameters to the plan's known numbers.
+"""`rainforest calibrate`: a posterior ensemble from observations of 2021-2025.
 
-Runs an optuna study over replicates of ``action_plan`` (experiments/studies/calibration.py)
-and writes the fitted values, the objective, the seeds and the code version as TOML.
+ABC rejection in waves over the market, behaviour and plan-effect parameters
+(experiments/studies/calibration.py); runs end in 2025, so no 2030 outcome can enter.
+Writes the accepted sets, their seeds, the acceptance rule and the code version as TOML.
 """
 
 from __future__ import annotations
@@ -14,65 +15,51 @@ from rainforest.experiments.cli.args import _nonneg_int, _pos_int
 
 
 def register(sub) -> None:
-    cal = sub.add_parser("calibrate", help="fit the free parameters to the plan's targets")
-    cal.add_argument("--trials", type=_pos_int, default=80, help="optuna trials (default 80)")
-    cal.add_argument("--replicates", type=_pos_int, default=4, help="seeds per trial")
-    cal.add_argument("--scale", choices=["classroom", "district", "city"], default="district")
+    cal = sub.add_parser(
+        "calibrate", help="a posterior ensemble from observations of 2021-2025 (ABC)"
+    )
+    cal.add_argument(
+        "--samples", type=_pos_int, default=1100, help="prior samples per wave (default 1100)"
+    )
+    cal.add_argument("--waves", type=_pos_int, default=2, help="ABC waves (default 2)")
+    cal.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
     cal.add_argument("--seed", type=_nonneg_int, default=2022, help="root seed of the runs")
-    cal.add_argument("--sampler-seed", type=_nonneg_int, default=0, help="TPE sampler seed")
-    cal.add_argument(
-        "--check-replicates", type=_pos_int, default=8,
-        help="fresh seeds the best fit is re-checked on (default 8)",
-    )  # fmt: skip
-    cal.add_argument(
-        "--warm-start", action="store_true",
-        help="also try the shipped scenarios/calibration.toml values first",
-    )  # fmt: skip
+    cal.add_argument("--sampler-seed", type=_nonneg_int, default=0, help="Latin hypercube seed")
+    cal.add_argument("--workers", type=_pos_int, default=1, help="worker processes (default 1)")
     cal.add_argument("--out", type=Path, default=None, help="TOML file (default: stdout)")
     cal.add_argument(
         "--apply", action="store_true",
-        help="write the fitted values into scenarios/library/action_plan.toml and baseline.toml",
+        help="write the median set into scenarios/library/action_plan.toml and baseline.toml",
     )  # fmt: skip
     cal.set_defaults(handler=cmd_calibrate)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from rainforest.experiments.studies.calibration import (
-        CALIBRATION_FILE,
-        FREE_PARAMETERS,
-        START_POINTS,
-        calibrate,
-        read_calibration,
-        to_toml,
-    )
+    from rainforest.experiments.studies.calibration import calibrate, median_set, to_toml
 
-    start = list(START_POINTS)
-    if args.warm_start and CALIBRATION_FILE.exists():
-        shipped = read_calibration()["parameters"]
-        missing = [fp.path for fp in FREE_PARAMETERS if fp.path not in shipped]
-        if missing:
-            # a record of an older parameter set: nothing to start from
-            print(
-                f"{CALIBRATION_FILE.name}: no warm start, the record lacks {', '.join(missing)}",
-                file=sys.stderr,
-            )
-        else:
-            start.append(shipped)
+    def progress(wave: int, done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            print(f"wave {wave + 1}: {done}/{total} runs", file=sys.stderr, flush=True)
 
-    def progress(number: int, value: float) -> None:
-        print(f"trial {number + 1}/{args.trials}: loss {value:.3g}", file=sys.stderr, flush=True)
-
-    result = calibrate(
-        trials=args.trials,
-        replicates=args.replicates,
+    record = calibrate(
+        samples=args.samples,
+        waves=args.waves,
         scale=args.scale,
         root_seed=args.seed,
         sampler_seed=args.sampler_seed,
-        check_replicates=args.check_replicates,
-        on_trial=progress,
-        start=start,
+        workers=args.workers,
+        on_progress=progress,
     )
-    text = to_toml(result)
+    method = record["method"]
+    print(
+        f"{method['accepted']} of {method['simulations']} runs accepted "
+        f"({method['wall_seconds']:.0f} s)",
+        file=sys.stderr,
+    )
+    if not record["sets"]:
+        print("calibrate: no run was accepted; nothing written", file=sys.stderr)
+        return 1
+    text = to_toml(record)
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -84,14 +71,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.apply:
         from rainforest.experiments.studies.calibration import apply_to_library
 
-        for path in apply_to_library(result["parameters"]):
+        for path in apply_to_library(median_set(record["sets"])["parameters"]):
             print(f"updated {path}", file=sys.stderr)
-    check = result["check"]
-    print(
-        f"check on {check['replicates']} fresh seeds: median 2030 output "
-        f"{check['median_output_2030_bn']:.1f} bn, growth 2023-25 "
-        f"{100 * check['median_growth_2023_2025']:.1f} %/yr, designations on schedule "
-        f"{100 * check['designations_on_schedule']:.0f} %",
-        file=sys.stderr,
-    )
     return 0

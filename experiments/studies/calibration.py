@@ -1,22 +1,27 @@
-"""Calibration: fit the model's free market parameters to what is known about the plan.
+"""Calibration on what is observed: an ABC posterior ensemble, never the 2030 targets.
 
-The action plan's published targets and the growth of Shanghai's leading industries are
-the only numbers the model can be held to, so calibration asks the ``action_plan``
-scenario for three things at once, over several replicates with common seeds:
+The targets of the action plan are policy aims, not observations: a model fitted to them
+answers "will the plan reach 500 bn?" with its own input. Calibration here uses only
+figures observed in 2021-2025 (``OBSERVATIONS``, each with its source, copied from the
+project's fact sheet), and the runs it makes *end in 2025* (``CALIBRATION_HORIZON``): no
+simulated year after the last observed one exists, so no later outcome can enter.
 
-- the median 2030 output value within +-5 % of the plan's RMB 500 bn;
-- median output growth from 2023 to 2025 of 10-25 % a year (Shanghai's leading
-  industries grew 10-15 % a year in 2021-2025; the future clusters are younger and grow
-  faster, so the band is wider upwards);
-- the designations (colleges, centers, pilot areas) on the plan's schedule every year;
-- and, softly, Shanghai's output at the end of 2022 inside the 80-200 bn prior range for
-  it (no figure is published; the library scenarios start in 2021, so 2022 is simulated).
+Method: approximate Bayesian computation by rejection with a uniform kernel (Pritchard et
+al. 1999; the observation bands are the kernel), in two waves. Wave 1 draws Latin
+hypercube samples from the prior box (``FREE_PARAMETERS``: market, behaviour and
+plan-effect parameters, uniform or log-uniform); each sample runs once (its own seed);
+a sample is *accepted* when every observation of its run lies inside its band. Wave 2
+refocuses, as history matching does: it samples the prior truncated to the box of the
+wave-1 accepted sets widened by ``REFOCUS_MARGIN`` of each range on each side, and applies
+the same rule. The prior is uniform over the box, so accepted sets of both waves are
+draws of the same ABC posterior as long as that box holds its support (checked: the
+share of wave-2 accepted sets at a box edge is recorded). The ensemble is the accepted
+sets, each with its seed and observations; the *median set* is the accepted set nearest
+the componentwise median (in prior-unit coordinates), and the library scenarios carry it.
 
-The free parameters are the market assumptions no published figure pins down (see
-docs/VALIDATION.md). They are searched by optuna's TPE sampler inside the ranges
-docs/ODD.md gives, with a seeded sampler so a study is reproducible. The fitted values,
-the objective, the seeds and the code version go to ``scenarios/calibration.toml``; the
-library scenarios carry the same values.
+Every sample, its seed and the sampler are derived from two integers (``root_seed``,
+``sampler_seed``) with ``rainforest.sim.seeds``, and results are gathered in sample
+order: the same call gives the same ensemble, bit for bit, on any number of workers.
 """
 
 from __future__ import annotations
@@ -25,124 +30,179 @@ import datetime as dt
 import math
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rainforest.experiments.files import write_atomic
-from rainforest.experiments.run import derive_seed, run_one
+from rainforest.experiments.run import RunResult, derive_seed
 from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario
 from rainforest.scenarios.overrides import apply_overrides
-from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.scenarios.schema import Scenario
 
 SCENARIOS_DIR = LIBRARY_DIR.parent  # the scenarios package's folder
-CALIBRATION_FILE = SCENARIOS_DIR / "calibration.toml"
+POSTERIOR_FILE = SCENARIOS_DIR / "posterior.toml"
 
-CALIBRATED_SCENARIO = "action_plan"
-TARGET_OUTPUT_2030_BN = 500.0
-OUTPUT_TOLERANCE = 0.05  # relative, on the median of the replicates
-GROWTH_BAND = (0.10, 0.25)  # a year, 2023 -> 2025, median of the replicates
+CALIBRATED_SCENARIO = "action_plan"  # the policy in force in 2023-2025
+CALIBRATION_HORIZON = 2025  # calibration runs end with the last observed year
+TARGET_YEAR = 2030  # the year of the plan's targets: no observation may read it
+REFOCUS_MARGIN = 0.15  # wave 2: accepted box widened by this share of each prior range
+
 GROWTH_YEARS = (2023, 2025)
 PRIOR_YEAR = 2022
-PRIOR_OUTPUT_BN = (80.0, 200.0)  # 2022 output: an assumption range, not data (fields.py)
-TARGET_YEAR = 2030
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observed fact the model is held to: what it reads, the band, the source.
+
+    ``indicator`` and ``years`` say exactly which simulated quantity the term reads (a
+    test checks that no term reads a year after 2025 or a target's year). ``observed``
+    is the published range; ``band`` is what a run must hit: the range widened by the
+    stated tolerance.
+    """
+
+    name: str
+    indicator: str
+    years: tuple[int, ...]
+    measure: str
+    observed: tuple[float, float]
+    band: tuple[float, float]
+    source: str
+    why: str
+
+
+OBSERVATIONS: tuple[Observation, ...] = (
+    Observation(
+        "output_2022_bn", "output_value_bn", (2022,), "annualised output at the end of 2022",
+        (80.0, 200.0), (80.0, 200.0),
+        "facts.toml future_industry_output_2022_bn: no published figure; the prior range "
+        "of shared/data/fields.toml [market] output_2022_bn",
+        "the unknown 2022 output enters as its prior range, no tolerance",
+    ),
+    Observation(
+        "growth_2023_2025", "output_value_bn", (2023, 2025),
+        "compound yearly growth of annualised output, end 2023 to end 2025",
+        (0.065, 0.15), (0.065, 0.25),
+        "industrial strategic emerging industries +6.5 % in 2025 (reportify.cn/news/"
+        "1211471678857678848); three leading industries +14 % in 2023 (lyredcross.com/xy/"
+        "gdcj/1538269.html) and +9.6 % in 2025, 1,270 bn (2021) to > 2,000 bn (2025) "
+        "(pinhui.wang/215448.shtml; reportify.cn/news/1212514750039199744); Shanghai Robot "
+        "Industrial Park 17.0 bn (2020) to 25.87 bn (2024), about 11 % a year "
+        "(reportify.cn/news/1212514750039199744)",
+        "related industries grew 6.5-15 % a year; the band widens the top to 25 % because "
+        "the future clusters are younger than the industries observed",
+    ),
+    Observation(
+        "founding_rate_2023_2025", "startups_founded", (2023, 2025),
+        "start-ups founded a year in 2023-2025 / mean firms alive (real firms)",
+        (0.05, 0.15), (0.03, 0.20),
+        "business demography: yearly enterprise birth rates mostly 5-15 % of active "
+        "enterprises (OECD Structural and Demographic Business Statistics; Eurostat "
+        "business demography)",
+        "widened to 3-20 % for the higher churn of young technology sectors",
+    ),
+    Observation(
+        "exit_rate_2023_2025", "exits", (2023, 2025),
+        "exits a year in 2023-2025 / mean firms alive (real firms)",
+        (0.05, 0.15), (0.03, 0.20),
+        "business demography: yearly enterprise death rates mostly 5-15 % of active "
+        "enterprises (OECD SDBS; Eurostat business demography)",
+        "widened to 3-20 % as the founding rate",
+    ),
+    Observation(
+        "pilot_areas_2023", "pilot_areas", (2023,), "pilot areas designated by the end of 2023",
+        (3.0, 3.0), (3.0, 3.0),
+        "the first three pilot areas (Zhangjiang, Lingang, Grand NeoBay) named in March "
+        "2023 (shine.cn/biz/economy/2303262939)",
+        "exact: the plan's money must pay for the areas it named",
+    ),
+    Observation(
+        "pilot_firms_per_area_2025", "pilot_area_firms", (2025,),
+        "real firms in working pilot areas at the end of 2025, per pilot area",
+        (0.0, 8000.0), (0.0, 8000.0),
+        "Zhangjiang one year on: 24,000 firms of which 1,900 high-tech (kankanews "
+        "2024-04-06); Grand NeoBay over 4,000 technology firms (China Daily April 2024, "
+        "galleon.cc/press_to.asp?id=1545); Lingang 109 projects, 100.76 bn (same source)",
+        "an upper bound: the first three areas hold about 28,000 firms of all industries "
+        "(about 9,000 an area); the model's future-industry firms must be fewer",
+    ),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class FreeParameter:
-    """One parameter calibration may move, with the range it may move in and why."""
+    """One parameter the posterior covers: its prior range and why it is free."""
 
     path: str
     low: float
     high: float
     log: bool
     why: str
+    integer: bool = False
+
+    def from_unit(self, u: float) -> float:
+        """The value at quantile ``u`` of the prior (uniform, or log-uniform)."""
+        if self.log:
+            x = math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
+        else:
+            x = self.low + u * (self.high - self.low)
+        if self.integer:
+            return float(min(self.high, max(self.low, math.floor(x + 0.5))))
+        return float(f"{x:.6g}")
+
+    def to_unit(self, x: float) -> float:
+        """The prior quantile of ``x`` (inverse of ``from_unit``)."""
+        if self.log:
+            return (math.log(x) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        return (x - self.low) / (self.high - self.low)
 
 
-# Ranges: docs/ODD.md's for the market (scenarios/fields.py MARKET_RANGES); the outside
-# option, its progress, the TRL hazard and the knowledge scale have none, so each gets
-# about an order of magnitude around its default. The outside option starts at 100:
-# below that Shanghai's first sellers take almost all of a field's demand at once, and
-# what the plans do to firms' knowledge could no longer move output.
+# Prior ranges: docs/ODD.md section 8 (and scenarios/fields.py MARKET_RANGES) where they
+# give one; otherwise about a factor of two to four around the default, marked "no range".
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (
-    FreeParameter(
-        "market.outside_competition", 100.0, 80000.0, True,
-        "weight of firms outside Shanghai; sets Shanghai's starting market share",
-    ),
-    FreeParameter(
-        "market.outside_progress", 0.0, 0.5, False,
-        "yearly quality gain of firms outside Shanghai; no data",
-    ),
-    FreeParameter(
-        "market.initial_market_bn", 80.0, 400.0, False,
-        "size of the future-field market when a run starts; no published figure exists",
-    ),
-    FreeParameter("market.bass_p", 0.005, 0.03, False, "Bass innovation coefficient"),
-    FreeParameter("market.bass_q", 0.2, 0.5, False, "Bass imitation coefficient"),
-    FreeParameter(
-        "market.total_potential_bn", 1500.0, 3000.0, False,
-        "saturation demand of the 16 fields; an order-of-magnitude assumption",
-    ),
-    FreeParameter(
-        "behaviour.trl_hazard", 0.05, 0.6, True,
-        "pace of maturation to TRL 7; sets when fields start selling",
-    ),
-    FreeParameter(
-        "behaviour.production_scale", 0.005, 0.1, True,
-        "pace of knowledge growth; sets how fast product quality, and share, rise",
-    ),
+    FreeParameter("market.outside_competition", 100.0, 80000.0, True,
+                  "weight of firms outside Shanghai: Shanghai's market share; no range"),
+    FreeParameter("market.outside_progress", 0.0, 0.5, False,
+                  "yearly quality gain of firms outside Shanghai; no range"),
+    FreeParameter("market.initial_market_bn", 80.0, 400.0, False,
+                  "market size at the start; ODD 8.8 range 80-400"),
+    FreeParameter("market.bass_p", 0.005, 0.03, False, "Bass innovation; fields.toml range"),
+    FreeParameter("market.bass_q", 0.2, 0.5, False, "Bass imitation; fields.toml range"),
+    FreeParameter("market.total_potential_bn", 1500.0, 3000.0, False,
+                  "saturation demand; fields.toml range"),
+    FreeParameter("behaviour.trl_hazard", 0.05, 0.6, True,
+                  "pace of maturation to TRL 7; no range"),
+    FreeParameter("behaviour.production_scale", 0.005, 0.1, True,
+                  "pace of knowledge growth; no range"),
+    FreeParameter("behaviour.founding_rate", 0.002, 0.008, False,
+                  "base founding probability; no range (x0.5-x2 of the default)"),
+    FreeParameter("behaviour.rd_additionality", 0.4, 1.6, False,
+                  "R&D added per RMB of grant; ODD 8.9 range (Dimos & Pugh 2016)"),
+    FreeParameter("behaviour.research_lag_quarters", 1.0, 6.0, False,
+                  "research money to knowledge lag; ODD 8.9 range"),
+    FreeParameter("behaviour.build_up_quarters", 2.0, 8.0, False,
+                  "build-up of designations; ODD 8.9 range", integer=True),
+    FreeParameter("behaviour.consortium_spillover", 1.0, 4.0, False,
+                  "spillover multiplier of consortium ties; no range (x0.5-x2)"),
+    FreeParameter("behaviour.center_spillover", 1.5, 6.0, False,
+                  "spillover multiplier of center ties; no range (x0.5-x2)"),
+    FreeParameter("plans.leading.test_site_boost", 0.5, 3.0, False,
+                  "test sites' extra TRL 6->7 hazard; no range"),
+    FreeParameter("plans.leading.spillover_bonus", 0.0, 1.0, False,
+                  "pilot-area co-location spillover bonus; no range"),
+    FreeParameter("plans.open_source.demo_adoption_effect", 0.0, 5.0, False,
+                  "Bass p per demonstration spending share; ODD 8.5 range 0-5"),
+    FreeParameter("plans.open_source.demo_trl_boost", 0.5, 3.0, False,
+                  "demonstrations' extra TRL 5-7 hazard; no range"),
+    FreeParameter("plans.rainforest.co_investment", 0.5, 4.0, False,
+                  "private RMB per public RMB; ODD 8.7 range 0.5-4"),
+    FreeParameter("plans.rainforest.founding_boost", 1.0, 3.0, False,
+                  "largest founding boost finance buys; no range (x0.5-x1.5)"),
 )  # fmt: skip
 
-
-# Points every study tries first: the schema defaults, and a slow-market point (Bass
-# coefficients and potential near the low ends of their ranges, where early growth is
-# lowest), so the sampler sees both ends of the output-growth trade-off before it
-# explores.
-START_POINTS: tuple[dict[str, float], ...] = (
-    {
-        "market.outside_competition": 40000.0, "market.outside_progress": 0.2,
-        "market.initial_market_bn": 120.0, "market.bass_p": 0.01, "market.bass_q": 0.3,
-        "market.total_potential_bn": 2000.0, "behaviour.trl_hazard": 0.2,
-        "behaviour.production_scale": 0.03,
-    },
-    {
-        "market.outside_competition": 830.0, "market.outside_progress": 0.24,
-        "market.initial_market_bn": 184.0, "market.bass_p": 0.007, "market.bass_q": 0.21,
-        "market.total_potential_bn": 1700.0, "behaviour.trl_hazard": 0.08,
-        "behaviour.production_scale": 0.0054,
-    },
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """What a parameter set gives the calibrated scenario over its replicates."""
-
-    output_2030: list[float]
-    growth: list[float]
-    designations_on_schedule: float  # share of (replicate, year) with every count on plan
-    output_2022: list[float] = field(default_factory=list)  # empty if the run starts later
-    median_output_2030: float = field(init=False)
-    median_growth: float = field(init=False)
-    median_output_2022: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "median_output_2030", float(np.median(self.output_2030)))
-        object.__setattr__(self, "median_growth", float(np.median(self.growth)))
-        prior = float(np.median(self.output_2022)) if self.output_2022 else math.nan
-        object.__setattr__(self, "median_output_2022", prior)
-
-    @property
-    def meets_targets(self) -> bool:
-        """All three targets hold (output within tolerance, growth in band, schedule)."""
-        rel = abs(self.median_output_2030 / TARGET_OUTPUT_2030_BN - 1.0)
-        lo, hi = GROWTH_BAND
-        return (
-            rel <= OUTPUT_TOLERANCE
-            and lo <= self.median_growth <= hi
-            and self.designations_on_schedule == 1.0
-        )
+PARAMETER_PATHS: tuple[str, ...] = tuple(fp.path for fp in FREE_PARAMETERS)
 
 
 def annual_growth(output_start: float, output_end: float, years: int) -> float:
@@ -162,257 +222,403 @@ def growth_over_band_years(result: Any) -> float:
     )
 
 
-def calibration_seeds(root_seed: int, replicates: int) -> list[int]:
-    """Common random numbers: every trial sees the same seeds (sample index 0)."""
-    return [derive_seed(root_seed, 0, r) for r in range(replicates)]
+def _rate(result: RunResult, indicator: str, years: tuple[int, int]) -> float:
+    """(cumulative ``indicator`` at the end of years[1] - at the end of years[0] - 1) a year,
+    over the mean number of firms alive in those years."""
+    y0, y1 = years
+    ind = result.indicators
+    inside = ind[(ind["year"] >= y0) & (ind["year"] <= y1)]
+    before = float(ind[ind["year"] == y0 - 1][indicator].iloc[-1])
+    after = float(inside[indicator].iloc[-1])
+    mean_firms = float(inside["enterprises"].mean())
+    return (after - before) / (y1 - y0 + 1) / max(mean_firms, 1.0)
 
 
-def _schedule_targets(scenario: Scenario) -> dict[str, np.ndarray]:
-    from rainforest.sim.params import build_params
+def pilot_area_firms(state: Any) -> tuple[float, int]:
+    """(real firms alive in designated pilot areas, pilot areas) of a final state."""
+    from rainforest.sim.state import N_ENT
 
-    p = build_params(scenario)
+    n_ent = int(state.counts[N_ENT])
+    alive = np.asarray(state.ent_alive[:n_ent], dtype=bool)
+    pilot = np.asarray(state.pilot)
+    areas = int(np.count_nonzero(pilot))
+    if areas == 0:
+        return 0.0, 0
+    district = np.asarray(state.ent_district[:n_ent])
+    cluster = np.asarray(_field_cluster())[np.asarray(state.ent_field[:n_ent])]
+    inside = alive & (pilot[district, cluster] > 0)
+    weight = np.asarray(state.ent_weight[:n_ent], dtype=np.float64)
+    return float(weight[inside].sum()), areas
+
+
+def _field_cluster() -> np.ndarray:
+    from rainforest.scenarios.fields import FIELD_CLUSTER
+
+    return np.asarray(FIELD_CLUSTER)
+
+
+def observe(result: RunResult, state: Any) -> dict[str, float]:
+    """The value of every ``OBSERVATIONS`` term in one run (ending 2025 or later)."""
+    firms, areas = pilot_area_firms(state)
     return {
-        "future_technical_colleges": np.asarray(p.colleges_target),
-        "innovation_centers": np.asarray(p.centers_target),
-        "pilot_areas": np.asarray(p.pilots_target),
+        "output_2022_bn": result.at_year_end(PRIOR_YEAR)["output_value_bn"],
+        "growth_2023_2025": growth_over_band_years(result),
+        "founding_rate_2023_2025": _rate(result, "startups_founded", GROWTH_YEARS),
+        "exit_rate_2023_2025": _rate(result, "exits", GROWTH_YEARS),
+        "pilot_areas_2023": result.at_year_end(2023)["pilot_areas"],
+        "pilot_firms_per_area_2025": firms / max(areas, 1),
     }
 
 
-def evaluate(
-    overrides: Mapping[str, Any],
-    seeds: Sequence[int],
-    scale: str = "district",
-    scenario: str | Scenario = CALIBRATED_SCENARIO,
-) -> Evaluation:
-    """Run the calibrated scenario with ``overrides`` once per seed and score it."""
-    base = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    sc = apply_overrides(base, dict(overrides))
-    schedule = _schedule_targets(sc)
-    years = range(sc.start_year, sc.horizon_year + 1)
-    plan_years = [year for year in years if year >= PLAN_START_YEAR]
-    out_2030: list[float] = []
-    out_2022: list[float] = []
-    growth: list[float] = []
-    on_plan = 0
-    checks = 0
-    for seed in seeds:
-        res = run_one(sc, seed, scale=scale)
-        out_2030.append(res.at_year_end(TARGET_YEAR)["output_value_bn"])
-        growth.append(growth_over_band_years(res))
-        if sc.start_year <= PRIOR_YEAR:
-            out_2022.append(res.at_year_end(PRIOR_YEAR)["output_value_bn"])
-        for year in plan_years:
-            i = year - sc.start_year
-            row = res.at_year_end(year)
-            checks += 1
-            on_plan += all(int(row[k]) == int(v[i]) for k, v in schedule.items())
-    return Evaluation(out_2030, growth, on_plan / max(checks, 1), out_2022)
+def accepted(observed: Mapping[str, float]) -> bool:
+    """The acceptance rule: every observation inside its band (a uniform ABC kernel)."""
+    for ob in OBSERVATIONS:
+        x = observed[ob.name]
+        if not (math.isfinite(x) and ob.band[0] <= x <= ob.band[1]):
+            return False
+    return True
 
 
-def loss(e: Evaluation) -> float:
-    """The objective: squared misses in units of each target's tolerance.
+def distance(observed: Mapping[str, float]) -> float:
+    """How far a run is outside the bands: the largest miss in units of a band's width
+    (0 inside every band); used to report near misses, not to accept."""
+    worst = 0.0
+    for ob in OBSERVATIONS:
+        x = observed[ob.name]
+        lo, hi = ob.band
+        width = max(hi - lo, 1.0 if ob.name == "pilot_areas_2023" else 1e-9)
+        if not math.isfinite(x):
+            return math.inf
+        worst = max(worst, (lo - x) / width, (x - hi) / width)
+    return worst
 
-    Output: log-distance from RMB 500 bn in units of 5 %, plus a steep penalty outside
-    the +-5 % band. Growth: distance from the
-    band's middle in units of its half-width (so anything inside the band costs < 1).
-    Designations: 100 per share of off-schedule years, so a fit never trades them away.
-    2022 output: log-distance outside the 80-200 bn prior range in units of 25 % (a soft
-    pull: the range is an assumption, not data).
-    """
-    out = abs(math.log(max(e.median_output_2030, 1e-9) / TARGET_OUTPUT_2030_BN))
-    tol = math.log(1.0 + OUTPUT_TOLERANCE)
-    # outside the +-5 % band the output miss dominates everything else: the 2030 target
-    # is the plan's headline number, the growth band is secondary
-    out_term = (out / tol) ** 2 + 10000.0 * max(0.0, out - tol)
-    lo, hi = GROWTH_BAND
-    g = e.median_growth if math.isfinite(e.median_growth) else 10.0
-    growth_term = ((g - 0.5 * (lo + hi)) / (0.5 * (hi - lo))) ** 2
-    prior_term = 0.0
-    if math.isfinite(e.median_output_2022):
-        lo_2022, hi_2022 = PRIOR_OUTPUT_BN
-        x = max(e.median_output_2022, 1e-9)
-        miss = max(0.0, math.log(lo_2022 / x), math.log(x / hi_2022))
-        prior_term = (miss / math.log(1.25)) ** 2
-    return out_term + growth_term + prior_term + 100.0 * (1.0 - e.designations_on_schedule)
+
+def calibration_scenario(base: str | Scenario = CALIBRATED_SCENARIO) -> Scenario:
+    """The calibrated scenario cut at ``CALIBRATION_HORIZON``: nothing after 2025 is run."""
+    sc = load_scenario(base) if isinstance(base, str) else base
+    return apply_overrides(sc, {"horizon_year": CALIBRATION_HORIZON})
+
+
+def simulate_set(
+    values: Mapping[str, float], seed: int, scale: str, base: Scenario
+) -> dict[str, float]:
+    """One run of ``base`` with the parameter ``values``: its observations (the pure
+    function every worker calls)."""
+    from rainforest.experiments.studies.validation import run_with_state
+
+    sc = apply_overrides(base, {k: _typed(k, v) for k, v in values.items()})
+    result, state = run_with_state(sc, seed, scale)
+    return observe(result, state)
+
+
+def _typed(path: str, value: float) -> float | int:
+    for fp in FREE_PARAMETERS:
+        if fp.path == path and fp.integer:
+            return int(round(value))
+    return float(value)
+
+
+def _simulate_task(task: tuple[dict[str, float], int, str, Scenario]) -> dict[str, float]:
+    return simulate_set(*task)
+
+
+def lhs(n: int, seed: int, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """``n`` Latin hypercube points in the unit box [low, high] (seeded)."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed)]))
+    d = len(low)
+    u = (rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T + rng.random((n, d))) / n
+    return low + u * (high - low)
+
+
+def _evaluate(
+    tasks: list[tuple[dict[str, float], int, str, Scenario]],
+    workers: int,
+    on_done: Callable[[int], None] | None,
+) -> list[dict[str, float]]:
+    """Run the tasks, in task order whatever the workers' order."""
+    if workers <= 1:
+        out = []
+        for i, t in enumerate(tasks):
+            out.append(_simulate_task(t))
+            if on_done is not None:
+                on_done(i + 1)
+        return out
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    out = []
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        for i, obs in enumerate(pool.map(_simulate_task, tasks, chunksize=4)):
+            out.append(obs)
+            if on_done is not None:
+                on_done(i + 1)
+    return out  # fmt: skip
 
 
 def calibrate(
-    trials: int = 60,
-    replicates: int = 4,
-    scale: str = "district",
+    samples: int = 1000,
+    waves: int = 2,
+    scale: str = "city",
     root_seed: int = 2022,
     sampler_seed: int = 0,
-    check_replicates: int = 8,
-    on_trial: Callable[[int, float], None] | None = None,
-    start: Sequence[Mapping[str, float]] = START_POINTS,
+    workers: int = 1,
+    on_progress: Callable[[int, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Run an optuna study and return the fitted values with what made them.
+    """ABC rejection in ``waves`` waves of ``samples`` samples each; returns the record.
 
-    The best trial is re-run with ``check_replicates`` fresh seeds (sample index 1) so
-    the recorded check is not the sample the optimiser was tuned on. ``start`` points
-    (e.g. the shipped fit) are tried first, so a re-calibration never does worse than them.
+    Sample ``i`` of wave ``w`` runs with seed ``derive_seed(root_seed, w * samples + i, 0)``
+    and the wave's Latin hypercube is seeded by ``derive_seed(sampler_seed, w, 0)``.
     """
-    import optuna
+    import time
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    seeds = calibration_seeds(root_seed, replicates)
-    base = load_scenario(CALIBRATED_SCENARIO)
+    started = time.perf_counter()
+    base = calibration_scenario()
+    d = len(FREE_PARAMETERS)
+    low, high = np.zeros(d), np.ones(d)
+    rows: list[dict[str, Any]] = []
+    boxes: list[list[list[float]]] = []
+    for wave in range(waves):
+        units = lhs(samples, derive_seed(sampler_seed, wave, 0), low, high)
+        tasks = []
+        for i, u in enumerate(units):
+            values = {
+                fp.path: fp.from_unit(float(x)) for fp, x in zip(FREE_PARAMETERS, u, strict=True)
+            }
+            seed = derive_seed(root_seed, wave * samples + i, 0)
+            tasks.append((values, seed, scale, base))
 
-    def objective(trial: optuna.Trial) -> float:
-        values = {
-            fp.path: trial.suggest_float(fp.path, fp.low, fp.high, log=fp.log)
-            for fp in FREE_PARAMETERS
-        }
-        e = evaluate(values, seeds, scale, base)
-        trial.set_user_attr("median_output_2030", e.median_output_2030)
-        trial.set_user_attr("median_growth", e.median_growth)
-        trial.set_user_attr("designations_on_schedule", e.designations_on_schedule)
-        trial.set_user_attr("median_output_2022", e.median_output_2022)
-        value = loss(e)
-        if on_trial is not None:
-            on_trial(trial.number, value)
-        return value
+        def done(k: int, wave: int = wave) -> None:
+            if on_progress is not None:
+                on_progress(wave, k, samples)
 
-    study = optuna.create_study(
-        direction="minimize", sampler=optuna.samplers.TPESampler(seed=sampler_seed)
-    )
-    for point in start:
-        study.enqueue_trial({fp.path: float(point[fp.path]) for fp in FREE_PARAMETERS})
-    study.optimize(objective, n_trials=trials)
-    best = study.best_trial
-    fitted = {fp.path: _round(best.params[fp.path]) for fp in FREE_PARAMETERS}
-    check_seeds = [derive_seed(root_seed, 1, r) for r in range(check_replicates)]
-    check = evaluate(fitted, check_seeds, scale, base)
+        observed = _evaluate(tasks, workers, done)
+        boxes.append([low.tolist(), high.tolist()])
+        for i, ((values, seed, _, _), obs) in enumerate(zip(tasks, observed, strict=True)):
+            rows.append({
+                "sample": wave * samples + i, "wave": wave, "seed": int(seed),
+                "parameters": values, "observed": obs, "accepted": accepted(obs),
+                "distance": distance(obs),
+            })  # fmt: skip
+        good = [r for r in rows if r["accepted"]]
+        if good:
+            pts = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in FREE_PARAMETERS]
+                            for r in good])  # fmt: skip
+            low = np.clip(pts.min(axis=0) - REFOCUS_MARGIN, 0.0, 1.0)
+            high = np.clip(pts.max(axis=0) + REFOCUS_MARGIN, 0.0, 1.0)
+    sets = [r for r in rows if r["accepted"]]
+    last_wave = [r for r in sets if r["wave"] == waves - 1]
+    at_edge = {fp.path: 0 for fp in FREE_PARAMETERS}
+    if waves > 1 and last_wave:
+        blo, bhi = np.array(boxes[-1][0]), np.array(boxes[-1][1])
+        for r in last_wave:
+            u = np.array([fp.to_unit(r["parameters"][fp.path]) for fp in FREE_PARAMETERS])
+            edge = ((blo > 0) & (u - blo < 0.02)) | ((bhi < 1) & (bhi - u < 0.02))
+            for fp, hit in zip(FREE_PARAMETERS, edge, strict=True):
+                at_edge[fp.path] += int(hit)
     from rainforest.experiments.provenance import code_version
 
     return {
-        "parameters": fitted,
-        "objective": {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "method": {
+            "name": "ABC rejection, uniform kernel, two-wave refocusing (history matching)",
+            "acceptance_rule": "every observation of the run inside its band (OBSERVATIONS.band)",
             "scenario": CALIBRATED_SCENARIO,
-            "loss": float(best.value),
-            "median_output_2030_bn": best.user_attrs["median_output_2030"],
-            "median_growth_2023_2025": best.user_attrs["median_growth"],
-            "designations_on_schedule": best.user_attrs["designations_on_schedule"],
-            "median_output_2022_bn": best.user_attrs["median_output_2022"],
-            "target_output_2030_bn": TARGET_OUTPUT_2030_BN,
-            "output_tolerance": OUTPUT_TOLERANCE,
-            "growth_band": list(GROWTH_BAND),
-            "prior_output_2022_bn": list(PRIOR_OUTPUT_BN),
-        },
-        "check": {
-            "replicates": check_replicates,
-            "seeds": check_seeds,
-            "median_output_2030_bn": check.median_output_2030,
-            "median_growth_2023_2025": check.median_growth,
-            "median_output_2022_bn": check.median_output_2022,
-            "designations_on_schedule": check.designations_on_schedule,
-            "meets_targets": check.meets_targets,
-        },
-        "study": {
-            "sampler": "optuna TPESampler",
-            "sampler_seed": sampler_seed,
-            "trials": trials,
-            "replicates": replicates,
+            "horizon_year": CALIBRATION_HORIZON,
             "scale": scale,
+            "samples_per_wave": samples,
+            "waves": waves,
+            "simulations": len(rows),
+            "accepted": len(sets),
+            "acceptance_by_wave": [
+                sum(r["accepted"] for r in rows if r["wave"] == w) / samples for w in range(waves)
+            ],
+            "last_wave_accepted_at_inner_box_edge": {k: v for k, v in at_edge.items() if v},
+            "refocus_margin": REFOCUS_MARGIN,
             "root_seed": root_seed,
-            "seeds": seeds,
-            "start_points": len(start),
-            "ranges": {
-                fp.path: [fp.low, fp.high, "log" if fp.log else "linear"] for fp in FREE_PARAMETERS
-            },
+            "sampler_seed": sampler_seed,
+            "sampler": "Latin hypercube in prior quantiles, seeded by derive_seed(sampler_seed, wave, 0)",
+            "run_seeds": "derive_seed(root_seed, sample, 0)",
+            "wall_seconds": round(time.perf_counter() - started, 1),
+            "workers": workers,
+            "boxes": boxes,
+        },
+        "observations": {
+            ob.name: {
+                "indicator": ob.indicator,
+                "years": list(ob.years),
+                "measure": ob.measure,
+                "observed": list(ob.observed),
+                "band": list(ob.band),
+                "source": ob.source,
+                "why": ob.why,
+            }
+            for ob in OBSERVATIONS
+        },  # fmt: skip
+        "priors": {
+            fp.path: {
+                "low": fp.low,
+                "high": fp.high,
+                "scale": "log" if fp.log else "linear",
+                "integer": fp.integer,
+                "why": fp.why,
+            }
+            for fp in FREE_PARAMETERS
         },  # fmt: skip
         "code": {k: v for k, v in code_version().items() if v is not None},
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "median_set": median_set(sets)["sample"] if sets else -1,
+        "sets": sets,
+        "rejected_summary": {
+            "near_misses_within_0.1": sum(
+                1 for r in rows if not r["accepted"] and r["distance"] <= 0.1
+            ),
+            "by_observation": {
+                ob.name: sum(
+                    1 for r in rows if not (ob.band[0] <= r["observed"][ob.name] <= ob.band[1])
+                )
+                for ob in OBSERVATIONS
+            },
+        },  # fmt: skip
     }
 
 
-def _round(x: float) -> float:
-    """Four significant figures: the fit is not more precise than that."""
-    return float(f"{x:.4g}")
+def median_set(sets: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The accepted set nearest the componentwise median, in prior-unit coordinates."""
+    pts = np.array([[fp.to_unit(s["parameters"][fp.path]) for fp in FREE_PARAMETERS]
+                    for s in sets])  # fmt: skip
+    med = np.median(pts, axis=0)
+    return sets[int(np.argmin(np.abs(pts - med).sum(axis=1)))]
+
+
+# --- the ensemble file -------------------------------------------------------------
 
 
 def _toml_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, float)):
+        if isinstance(v, float) and not math.isfinite(v):
+            return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
         return repr(v)
     if isinstance(v, str):
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{ " + ", ".join(f'"{k}" = {_toml_value(x)}' for k, x in v.items()) + " }"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
-def to_toml(result: Mapping[str, Any]) -> str:
-    """The calibration record as TOML: [parameters] with dotted paths as quoted keys."""
+def to_toml(record: Mapping[str, Any]) -> str:
+    """The ensemble as TOML: metadata tables, then one [[sets]] per accepted set."""
     lines = [
-        "# Fitted by `rainforest calibrate` (experiments/studies/calibration.py);",
-        "# docs/VALIDATION.md explains the objective. scenarios/library/action_plan.toml",
-        "# and baseline.toml carry these [parameters] values.",
-        f"date = {_toml_value(result['date'])}",
+        "# Posterior ensemble written by `rainforest calibrate` (experiments/studies/",
+        "# calibration.py); docs/VALIDATION.md section 2 explains it. Runs ended in 2025:",
+        "# no 2030 outcome entered. The library scenarios carry the median set.",
+        f"date = {_toml_value(record['date'])}",
+        f"median_set = {record['median_set']}",
         "",
     ]
-    for table in ("parameters", "objective", "check", "study", "code"):
+    for table in ("method", "code", "rejected_summary"):
         lines.append(f"[{table}]")
-        for key, value in result[table].items():
-            if isinstance(value, dict):
-                continue
-            lines.append(f'"{key}" = {_toml_value(value)}')
+        lines += [f'"{k}" = {_toml_value(v)}' for k, v in record[table].items()]
         lines.append("")
-        for key, value in result[table].items():
-            if isinstance(value, dict):
-                lines.append(f"[{table}.{key}]")
-                lines += [f'"{k}" = {_toml_value(v)}' for k, v in value.items()]
-                lines.append("")
+    for table in ("observations", "priors"):
+        for key, value in record[table].items():
+            lines.append(f'[{table}."{key}"]')
+            lines += [f'"{k}" = {_toml_value(v)}' for k, v in value.items()]
+            lines.append("")
+    for s in record["sets"]:
+        lines.append("[[sets]]")
+        for k in ("sample", "wave", "seed"):
+            lines.append(f"{k} = {s[k]}")
+        lines.append(f"parameters = {_toml_value(s['parameters'])}")
+        lines.append(f"observed = {_toml_value(s['observed'])}")
+        lines.append("")
     return "\n".join(lines)
 
 
-def read_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
-    """The shipped calibration record."""
-    with path.open("rb") as fh:
+def read_posterior(path: Path = POSTERIOR_FILE) -> dict[str, Any]:
+    """The shipped ensemble (a ScenarioError-free dict; FileNotFoundError if absent)."""
+    with Path(path).open("rb") as fh:
         return tomllib.load(fh)
 
 
-def calibrated_overrides(path: Path = CALIBRATION_FILE) -> dict[str, float]:
-    """The fitted values as ``apply_overrides`` overrides."""
-    return {k: float(v) for k, v in read_calibration(path)["parameters"].items()}
+def posterior_sets(path: Path = POSTERIOR_FILE) -> list[dict[str, float]]:
+    """The accepted parameter sets, in file order, as override mappings."""
+    return [dict(s["parameters"]) for s in read_posterior(path)["sets"]]
 
+
+def median_overrides(path: Path = POSTERIOR_FILE) -> dict[str, float]:
+    """The ensemble's median set as overrides (what the library scenarios carry)."""
+    record = read_posterior(path)
+    for s in record["sets"]:
+        if s["sample"] == record["median_set"]:
+            return dict(s["parameters"])
+    raise ValueError(f"{path}: median_set {record['median_set']} is not among the sets")
+
+
+def as_overrides(values: Mapping[str, float]) -> dict[str, float | int]:
+    """Parameter values typed for ``apply_overrides`` (integers where the schema wants)."""
+    return {k: _typed(k, v) for k, v in values.items()}
+
+
+# --- the library scenarios carry the median set -------------------------------------
 
 LIBRARY_FILES: tuple[Path, ...] = (
     LIBRARY_DIR / "action_plan.toml",
     LIBRARY_DIR / "baseline.toml",
 )
-_BLOCK_MARK = "# Calibrated market and behaviour values"
+_BLOCK_MARK = "# Calibrated values: the posterior's median set"
+_OLD_MARK = "# Calibrated market and behaviour values"
+_LINE_MARK = "# posterior median"
 
 
-def library_block(parameters: Mapping[str, float]) -> str:
-    """The TOML block the library scenarios end with: the fitted values by table."""
-    lines = [
-        f"{_BLOCK_MARK} (scenarios/calibration.toml, fitted by",
-        "# `rainforest calibrate`; docs/VALIDATION.md). The leave-one-outs inherit them.",
-    ]
-    tables: dict[str, list[str]] = {}
+def _strip(text: str) -> str:
+    """A library file without its calibrated block and calibrated in-table lines."""
+    for mark in (_BLOCK_MARK, _OLD_MARK):
+        text = text.split(mark, 1)[0]
+    kept = [ln for ln in text.rstrip("\n").split("\n") if not ln.rstrip().endswith(_LINE_MARK)]
+    return "\n".join(kept).rstrip("\n")
+
+
+def library_text(text: str, parameters: Mapping[str, float]) -> str:
+    """``text`` (a library file) carrying ``parameters``: a key inside a table the file
+    already has goes into that table (TOML defines a table once), marked; the rest goes
+    to a block at the end."""
+    head = _strip(text)
+    lines = head.split("\n")
+    block: dict[str, list[str]] = {}
     for path, value in parameters.items():
-        table, key = path.split(".", 1)
-        tables.setdefault(table, []).append(f"{key} = {float(value)!r}")
-    for table, rows in tables.items():
-        lines += [f"[{table}]", *rows, ""]
-    return "\n".join(lines)
+        table, key = path.rsplit(".", 1)
+        row = f"{key} = {_typed(path, value)!r}"
+        header = f"[{table}]"
+        if header in lines:
+            at = lines.index(header) + 1
+            lines.insert(at, f"{row}  {_LINE_MARK}")
+        else:
+            block.setdefault(table, []).append(row)
+    out = "\n".join(lines)
+    tail = [
+        f"{_BLOCK_MARK} (scenarios/posterior.toml,",
+        "# `rainforest calibrate --apply`; docs/VALIDATION.md). The leave-one-outs inherit them;",
+        f"# values inside the tables above are marked `{_LINE_MARK}`.",
+    ]
+    for table, rows in block.items():
+        tail += [f"[{table}]", *rows, ""]
+    return f"{out}\n\n" + "\n".join(tail).rstrip("\n") + "\n"
 
 
 def apply_to_library(
     parameters: Mapping[str, float], files: Sequence[Path] = LIBRARY_FILES
 ) -> list[Path]:
-    """Replace (or append) each library file's calibrated block; returns the files changed.
+    """Write ``parameters`` into each library file; returns the files changed.
 
-    Everything above the block (plans, budgets, schedules) is kept as it is.
+    Everything else (plans, budgets, schedules) is kept as it is.
     """
     changed = []
-    block = library_block(parameters)
     for path in files:
         text = path.read_text()
-        head = text.split(_BLOCK_MARK, 1)[0].rstrip("\n")
-        new = f"{head}\n\n{block}"
+        new = library_text(text, parameters)
         if new != text:
             write_atomic(path, new)
             changed.append(path)
