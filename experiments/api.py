@@ -83,6 +83,8 @@ def run(
     scale: str | None = None,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
+    posterior: bool = False,
+    draws: int = 10,
 ) -> RunSet:
     """Run ``replicates`` replicates of ``scenario`` (a built-in name, a file or a
     Scenario) and return them as a RunSet.
@@ -90,10 +92,21 @@ def run(
     The defaults are ``rainforest run``'s, and so are the numbers: the same arguments
     give the same seeds and the same summary. ``overrides`` sets values by dotted path
     (``{"plans.array.budget_bn": 2.0}``, see ``scenarios.overrides``); ``scale``, when
-    given, is applied after them.
+    given, is applied after them. ``posterior=True`` runs ``replicates`` replicates on
+    each of ``draws`` accepted sets of the posterior ensemble, as ``rainforest run
+    --posterior --draws``; the summary then carries the draws used under "posterior".
     """
     from rainforest.experiments.run import run_replicates
 
+    if posterior:
+        from rainforest.experiments.posterior import run_posterior
+
+        results, info = run_posterior(
+            _scenario(scenario), draws, replicates, seed, overrides, scale
+        )
+        runs = RunSet(results[0].scenario, int(seed), tuple(results))
+        runs.summary["posterior"] = info.to_dict()
+        return runs
     base = _scenario(scenario)
     if overrides:
         base = apply_overrides(base, overrides)

@@ -35,7 +35,7 @@ def register(sub) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from rainforest.experiments.studies.calibration import calibrate, median_set, to_toml
+    from rainforest.experiments.studies.calibration import calibrate, to_toml
 
     def progress(wave: int, done: int, total: int) -> None:
         if done % 100 == 0 or done == total:
@@ -71,6 +71,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.apply:
         from rainforest.experiments.studies.calibration import apply_to_library
 
-        for path in apply_to_library(median_set(record["sets"])["parameters"]):
+        for path in apply_to_library(record["median"]["parameters"]):
             print(f"updated {path}", file=sys.stderr)
     return 0

@@ -26,6 +26,19 @@ def register(sub) -> None:
         help="folder for Parquet, summary.json and the fan chart and scorecard PNGs",
     )  # fmt: skip
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument(
+        "--posterior", action="store_true",
+        help="run each replicate on a different accepted set of the posterior ensemble "
+        "(replicates x draws runs); without it a run uses the ensemble's median set",
+    )  # fmt: skip
+    run.add_argument(
+        "--draws", type=_pos_int, default=None,
+        help="with --posterior: accepted sets to draw (default 10)",
+    )  # fmt: skip
+    run.add_argument(
+        "--ensemble", type=Path, default=None,
+        help="with --posterior: the ensemble file (default scenarios/posterior.toml)",
+    )  # fmt: skip
     run.set_defaults(handler=cmd_run)
 
 
@@ -74,31 +87,46 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.run import run_replicates
+    from rainforest.experiments.run import default_scale, run_replicates
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard, summary_dict
-    from rainforest.experiments.run import default_scale
+    from rainforest.scenarios.errors import ScenarioError
     from rainforest.scenarios.loader import load_scenario
     from rainforest.scenarios.overrides import apply_overrides
 
+    if not args.posterior and (args.draws is not None or args.ensemble is not None):
+        raise ScenarioError("--draws and --ensemble need --posterior")
     scenario = load_scenario(args.scenario)
-    if args.overrides:
-        scenario = apply_overrides(scenario, parse_overrides(args.overrides))
-    scale = args.scale or default_scale(scenario)
-    if scale != scenario.scale:
-        scenario = apply_overrides(scenario, {"scale": scale})
-    progress = _progress(sys.stderr.isatty() and not args.json)
-    if progress is None:
-        results = run_replicates(scenario, args.replicates, args.seed)
+    user = parse_overrides(args.overrides) if args.overrides else {}
+    if args.posterior:
+        from rainforest.experiments.posterior import run_posterior
+
+        scale = args.scale or default_scale(scenario)
+        results, draws = run_posterior(
+            scenario, args.draws or 10, args.replicates, args.seed, user, scale, args.ensemble
+        )
+        scenario = results[0].scenario
     else:
-        with progress:
-            total = args.replicates * scenario.ticks
-            task = progress.add_task(f"{scenario.name}", total=total)
-            results = run_replicates(
-                scenario, args.replicates, args.seed,
-                on_tick=lambda _t: progress.advance(task),
-            )  # fmt: skip
+        draws = None
+        if user:
+            scenario = apply_overrides(scenario, user)
+        scale = args.scale or default_scale(scenario)
+        if scale != scenario.scale:
+            scenario = apply_overrides(scenario, {"scale": scale})
+        progress = _progress(sys.stderr.isatty() and not args.json)
+        if progress is None:
+            results = run_replicates(scenario, args.replicates, args.seed)
+        else:
+            with progress:
+                total = args.replicates * scenario.ticks
+                task = progress.add_task(f"{scenario.name}", total=total)
+                results = run_replicates(
+                    scenario, args.replicates, args.seed,
+                    on_tick=lambda _t: progress.advance(task),
+                )  # fmt: skip
     summary = summary_dict(results, args.seed)
+    if draws is not None:
+        summary["posterior"] = draws.to_dict()
     if args.out is not None:
         write_run_results(args.out, results, summary)
         _write_figures(args.out, scenario.name, results)

@@ -105,6 +105,92 @@ def network_measures(state: Any) -> tuple[int, float, float, float]:
     return int(degrees.max(initial=0)), median, float(nx.average_clustering(graph)), density
 
 
+def organisation_graph(state: Any) -> Any:
+    """The innovation network of a final state as a NetworkX graph over tied organisations
+    (nodes ``0 .. n_inst - 1`` are institutes, the rest firms)."""
+    import networkx as nx
+
+    slots = int(len(state.edge_kind))
+    live = np.asarray(state.edge_kind[:slots]) >= 0
+    a = np.asarray(state.edge_a[:slots])[live]
+    b = np.asarray(state.edge_b[:slots])[live]
+    graph = nx.Graph()
+    graph.add_edges_from(zip(a.tolist(), b.tolist(), strict=True))
+    return graph
+
+
+def configuration_clustering(degrees: np.ndarray) -> float:
+    """Expected average clustering of a configuration-model graph with these degrees:
+    (<k^2> - <k>)^2 / (n <k>^3) (Newman 2003, SIAM Review 45: 167-256, eq. 3.5)."""
+    k = np.asarray(degrees, dtype=np.float64)
+    k = k[k > 0]
+    if len(k) == 0:
+        return 0.0
+    m1, m2 = float(k.mean()), float((k * k).mean())
+    return (m2 - m1) ** 2 / (len(k) * m1**3)
+
+
+def swapped_clustering(graph: Any, seed: int, swaps_per_edge: float = 2.0) -> float:
+    """Average clustering of ``graph`` after degree-preserving double-edge swaps (seeded):
+    the configuration-model null by rewiring."""
+    import networkx as nx
+
+    null = graph.copy()
+    m = null.number_of_edges()
+    nswap = max(int(swaps_per_edge * m), 1)
+    nx.double_edge_swap(null, nswap=nswap, max_tries=50 * nswap, seed=int(seed) % 2**32)
+    return float(nx.average_clustering(null))
+
+
+@dataclass(frozen=True)
+class NetworkFacts:
+    """Clustering against a degree-preserving null, and who the hubs are."""
+
+    clustering: float  # average clustering over tied organisations
+    configuration_clustering: float  # its expectation in a configuration model
+    hub_firms: int  # firms among the top 1 % of tied organisations by degree
+    hub_institutes: int  # institutes among them
+    top_firm_degree_ratio: float  # best-connected firm's degree / median degree
+
+
+def network_facts(state: Any) -> NetworkFacts:
+    """The network measures of one final state (hubs: top 1 % by degree, at least 10)."""
+    import networkx as nx
+
+    graph = organisation_graph(state)
+    n_inst = int(state.counts[N_INST])
+    nodes = np.array(list(graph.nodes()), dtype=np.int64)
+    degrees = np.array([graph.degree(int(n)) for n in nodes], dtype=np.float64)
+    order = np.argsort(-degrees, kind="stable")
+    top = max(10, len(nodes) // 100)
+    hubs = nodes[order[:top]]
+    firm_deg = degrees[nodes >= n_inst]
+    median = float(np.median(degrees)) if len(degrees) else 1.0
+    return NetworkFacts(
+        clustering=float(nx.average_clustering(graph)),
+        configuration_clustering=configuration_clustering(degrees),
+        hub_firms=int(np.count_nonzero(hubs >= n_inst)),
+        hub_institutes=int(np.count_nonzero(hubs < n_inst)),
+        top_firm_degree_ratio=float(firm_deg.max(initial=0.0)) / max(median, 1.0),
+    )
+
+
+def readiness_by_field(state: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per field (FIELDS order): (share of real firms alive at TRL >= 7, share of output)."""
+    from rainforest.scenarios.fields import N_FIELDS
+
+    n_ent = int(state.counts[N_ENT])
+    alive = np.asarray(state.ent_alive[:n_ent], dtype=bool)
+    field = np.asarray(state.ent_field[:n_ent])[alive]
+    weight = np.asarray(state.ent_weight[:n_ent], dtype=np.float64)[alive]
+    trl = np.asarray(state.ent_trl[:n_ent])[alive]
+    revenue = np.asarray(state.ent_revenue[:n_ent], dtype=np.float64)[alive]
+    firms = np.bincount(field, weights=weight, minlength=N_FIELDS)
+    ready = np.bincount(field, weights=weight * (trl >= 7), minlength=N_FIELDS)
+    out = np.bincount(field, weights=revenue, minlength=N_FIELDS)
+    return ready / np.maximum(firms, 1.0), out / max(float(out.sum()), 1e-12)
+
+
 def stylized_facts(result: RunResult, state: Any) -> StylizedFacts:
     """Every stylized-fact measure of one run."""
     n_ent = int(state.counts[N_ENT])
@@ -210,17 +296,44 @@ def _summary(out: np.ndarray, runs: list[RunResult]) -> dict[str, Any]:
 
 
 def facts_summary(replicates: int = 20, scale: str = "district", root_seed: int = 31) -> dict:
-    """Median, 5 % and 95 % of every stylized fact over replicates of the action plan."""
+    """Median, 5 % and 95 % of every validation measure over replicates of the action plan:
+    the stylized facts, the network against its degree-preserving null and its hubs, and
+    readiness by field in 2023 and 2030 (the measures test_validation.py checks)."""
     from rainforest.scenarios.loader import load_scenario
+    from rainforest.scenarios.overrides import apply_overrides
 
     sc = load_scenario("action_plan")
-    facts = [stylized_facts(*run_with_state(sc, s, scale)) for s in _seeds(root_seed, replicates)]
-    out: dict[str, Any] = {}
+    seeds = _seeds(root_seed, replicates)
+    states = [run_with_state(sc, s, scale) for s in seeds]
+    facts = [stylized_facts(*rs) for rs in states]
+    nets = [network_facts(state) for _, state in states]
+    out: dict[str, Any] = {"replicates": replicates, "scale": scale, "root_seed": root_seed}
+
+    def q(v: Any) -> list[float]:
+        v = np.asarray(v, dtype=np.float64)
+        return [float(np.quantile(v, x)) for x in (0.05, 0.5, 0.95)]
+
     for name in StylizedFacts.__dataclass_fields__:
-        v = np.array([float(getattr(f, name)) for f in facts])
-        out[name] = [float(np.quantile(v, q)) for q in (0.05, 0.5, 0.95)]
-    ratio = np.array([f.clustering / f.random_clustering for f in facts])
-    out["clustering_ratio"] = [float(np.quantile(ratio, q)) for q in (0.05, 0.5, 0.95)]
+        out[name] = q([getattr(f, name) for f in facts])
+    out["clustering_ratio_gnp"] = q([f.clustering / f.random_clustering for f in facts])
+    for name in NetworkFacts.__dataclass_fields__:
+        out[f"network_{name}"] = q([getattr(n, name) for n in nets])
+    out["clustering_ratio_configuration"] = q(
+        [n.clustering / n.configuration_clustering for n in nets]
+    )
+    out["clustering_ratio_swapped"] = q(
+        [n.clustering / swapped_clustering(organisation_graph(st), root_seed)
+         for n, (_, st) in list(zip(nets, states, strict=True))[:2]]
+    )  # fmt: skip
+    early = apply_overrides(sc, {"horizon_year": 2023})
+    from rainforest.scenarios.fields import FIELDS
+
+    for year, runs in ((2023, [run_with_state(early, s, scale) for s in seeds]), (2030, states)):
+        pairs = [readiness_by_field(st) for _, st in runs]
+        ready = np.median([p[0] for p in pairs], axis=0)
+        output = np.median([p[1] for p in pairs], axis=0)
+        out[f"trl7_share_{year}"] = dict(zip(FIELDS, map(float, ready), strict=True))
+        out[f"output_share_{year}"] = dict(zip(FIELDS, map(float, output), strict=True))
     return out
 
 
@@ -339,7 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--uncertainty", default=None, help="an uncertainty sweep's results folder: summarise it"
     )
+    parser.add_argument("--facts", action="store_true", help="only the validation measures")
     args = parser.parse_args(argv)
+    if args.facts:
+        print(json.dumps(facts_summary(args.replicates, args.scale), indent=1))
+        return 0
     if args.uncertainty:
         from pathlib import Path
 
