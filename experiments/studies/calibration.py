@@ -656,3 +656,47 @@ def apply_to_library(
             write_atomic(path, new)
             changed.append(path)
     return changed
+
+
+def check_ensemble(
+    path: Path = POSTERIOR_FILE, root_seed: int = 7, sets: int | None = None, workers: int = 1
+) -> dict[str, Any]:
+    """Re-run accepted sets on seeds they were not fitted on (``derive_seed(root_seed,
+    sample, 1)``): the share still accepted, and each observation's share in its band."""
+    record = read_posterior(path)
+    chosen = record["sets"][:sets] if sets else record["sets"]
+    base = calibration_scenario()
+    scale = record["method"]["scale"]
+    tasks = [
+        (as_overrides(s["parameters"]), derive_seed(root_seed, s["sample"], 1), scale, base)
+        for s in chosen
+    ]
+    observed = _evaluate(tasks, workers, None)
+    return {
+        "sets": len(chosen),
+        "root_seed": root_seed,
+        "accepted_share": float(np.mean([accepted(o) for o in observed])),
+        "in_band_share": {
+            ob.name: float(np.mean([ob.band[0] <= o[ob.name] <= ob.band[1] for o in observed]))
+            for ob in OBSERVATIONS
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m rainforest.experiments.studies.calibration --check``: the shipped
+    ensemble against the observations on fresh seeds (the full form of the CI test)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m rainforest.experiments.studies.calibration")
+    parser.add_argument("--check", action="store_true", required=True)
+    parser.add_argument("--sets", type=int, default=None, help="default: every accepted set")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(json.dumps(check_ensemble(sets=args.sets, workers=args.workers), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -186,14 +186,34 @@ def _marginal(
         rows[p] = {
             "extra_spent_bn": per_extra,
             "gain_bn": float(np.mean(up - a)),
-            "gain_per_bn": float(np.mean(up - a)) / per_extra if per_extra > 0 else math.nan,
-            "gain_per_bn_ci95": boot_ci(up - a, per_extra) if per_extra > 0 else [math.nan] * 2,
+            # None where the extra budget is not spent (nothing bought, nothing to divide)
+            "gain_per_bn": float(np.mean(up - a)) / per_extra if per_extra > 1e-9 else None,
+            "gain_per_bn_ci95": boot_ci(up - a, per_extra) if per_extra > 1e-9 else None,
             "spent_bn": per_spent,
             "loo_loss_bn": float(np.mean(a - loo)),
             "loo_loss_per_bn": float(np.mean(a - loo)) / per_spent,
             "loo_loss_per_bn_ci95": boot_ci(a - loo, per_spent),
         }
     return rows  # fmt: skip
+
+
+def fan_figure(path: Any, draws: int = 40, scale: str = "city", root_seed: int = 0) -> None:
+    """A PNG fan chart of output, action plan and baseline, over ``draws`` posterior draws
+    (the runs of ``rainforest run SCENARIO --posterior --draws N --seed S``)."""
+    from pathlib import Path
+
+    from rainforest.experiments.files import write_atomic
+    from rainforest.experiments.posterior import run_posterior
+    from rainforest.scenarios.loader import load_scenario
+    from rainforest.viz.figures import fan_chart
+
+    runs = {}
+    for name in ("action_plan", "baseline"):
+        results, _ = run_posterior(load_scenario(name), draws, 1, root_seed, scale=scale)
+        runs[f"{name} (posterior)"] = [r.indicators for r in results]
+    fig = fan_chart(runs)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=90))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--marginal", action="store_true")
+    parser.add_argument("--fan", default=None, help="write a fan chart PNG here instead")
     args = parser.parse_args(argv)
+    if args.fan:
+        fan_figure(args.fan, args.draws or 40, args.scale, args.seed)
+        return 0
     result = posterior_outlook(
         args.draws, args.replicates, args.scale, args.seed, args.workers, args.marginal
     )
