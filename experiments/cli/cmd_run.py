@@ -74,10 +74,9 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.run import run_replicates
+    from rainforest.experiments.run import default_scale, run_replicates
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard, summary_dict
-    from rainforest.experiments.run import default_scale
     from rainforest.scenarios.loader import load_scenario
     from rainforest.scenarios.overrides import apply_overrides
 
