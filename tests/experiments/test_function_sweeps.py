@@ -3,7 +3,6 @@ analysis) checked against functions whose answers are known in closed form."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +18,12 @@ from rainforest.experiments.studies.attribution import (
 from rainforest.experiments.sweeps.analysis import analyze
 from rainforest.experiments.sweeps.executors import DaskExecutor, LocalExecutor
 from rainforest.experiments.sweeps.runner import run_sweep
-from rainforest.experiments.sweeps.spec import load_sweep, sweep_from_text
+from rainforest.experiments.sweeps.spec import load_sweep, locate_sweep, sweep_from_text
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.schema import PLAN_NAMES
 
 MODULE = "rainforest.experiments.studies.analytic"
-PI = math.pi
-ISHIGAMI = f"""
-model = "{MODULE}:ishigami"
-sampler = "sobol"
-samples = 1024
-seed = 3
-
-[parameters]
-x1 = {{ min = {-PI!r}, max = {PI!r} }}
-x2 = {{ min = {-PI!r}, max = {PI!r} }}
-x3 = {{ min = {-PI!r}, max = {PI!r} }}
-"""
 LINEAR_RANGES = {"x1": (0.0, 1.0), "x2": (-1.0, 3.0), "x3": (10.0, 20.0), "x4": (0.0, 5.0)}
 LINEAR = f"""
 model = "{MODULE}:linear"
@@ -82,7 +69,8 @@ def folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def ishigami_sweep(folder) -> Path:
-    return _run(folder, "ishigami", ISHIGAMI)
+    """The shipped sweep, ``rainforest sweep ishigami``: 1,024 Sobol' samples."""
+    return _run(folder, "ishigami", locate_sweep("ishigami").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -161,18 +149,8 @@ def test_shapley_of_a_game_run_as_a_sweep_with_common_seeds(folder, game):
 
 
 def test_the_known_box_holds_the_high_outcomes_exactly(folder):
-    text = f"""
-model = "{MODULE}:known_box"
-sampler = "lhs"
-samples = 300
-replicates = 2
-seed = 1
-[parameters]
-x1 = {{ min = 0.0, max = 1.0 }}
-x2 = {{ min = 0.0, max = 1.0 }}
-x3 = {{ min = 0.0, max = 1.0 }}
-"""
-    frame = load_results(_run(folder, "box", text))
+    """The shipped sweep for scenario discovery: ``value >= 500`` exactly in the box."""
+    frame = load_results(_run(folder, "box", locate_sweep("known_box").read_text()))
     (lo1, hi1), (lo2, hi2) = analytic.KNOWN_BOX["x1"], analytic.KNOWN_BOX["x2"]
     inside = frame["x1"].between(lo1, hi1) & frame["x2"].between(lo2, hi2)
     assert 0 < inside.sum() < len(frame)
