@@ -315,6 +315,12 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
     games, kept, dropped = coalition_games(frame, columns)
     if not kept:
         raise ScenarioError(f"{runs}: no replicate finished in every coalition")
+    for name, column in zip(indicators, columns, strict=True):
+        if np.isnan(games[column]).any():
+            raise ScenarioError(
+                f"--indicators: {name} is undefined (NaN) in some runs, so it cannot be "
+                "attributed; leave it out"
+            )
     counts = bootstrap_counts(manifest["root_seed"], len(kept))
     result: dict[str, Any] = {}
     gaps = []

@@ -175,9 +175,9 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
 
 
 def _run_function_chunk(task: ChunkTask) -> ChunkOutcome:
-    """A chunk of a function sweep: each run is one call of the function."""
-    from rainforest.experiments.provenance import model_fingerprint
-    from rainforest.experiments.sweeps.functions import evaluate
+    """A chunk of a function sweep: each run is one call of the function; its fingerprint
+    is the function's module's digest, which the sweep compares with its own."""
+    from rainforest.experiments.sweeps.functions import evaluate, source_digest
 
     started = time.perf_counter()
     rows: list[tuple[int, str | None, list[float] | None]] = []
@@ -187,7 +187,7 @@ def _run_function_chunk(task: ChunkTask) -> ChunkOutcome:
         except Exception as exc:  # recorded as the run's error; the sweep goes on
             rows.append((run, f"{type(exc).__name__}: {exc}", None))
     return ChunkOutcome(
-        task.first, task.stop, rows, model_fingerprint(), socket.gethostname(),
+        task.first, task.stop, rows, source_digest(task.function) or "", socket.gethostname(),
         time.perf_counter() - started,
     )  # fmt: skip
 

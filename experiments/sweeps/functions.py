@@ -119,6 +119,7 @@ def describe_function(reference: str) -> FunctionModel:
     )  # fmt: skip
 
 
+@functools.cache
 def source_digest(reference: str) -> str | None:
     """SHA-256 of the function's module file: the code behind a function sweep's numbers."""
     module = inspect.getmodule(load_function(reference))

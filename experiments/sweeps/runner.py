@@ -379,7 +379,7 @@ def _run_locked(
     folder.write_manifest(manifest)
     if progress is not None:
         progress.start(n_runs, summary.finished_runs)
-    fingerprint = model_fingerprint()
+    fingerprint = model_fingerprint() if sweep.function is None else source_digest(sweep.function)
     runs = manifest["runs"]
     try:
         for outcome in executor.run(_tasks(todo, sweep, manifest, samples)):
@@ -390,7 +390,8 @@ def _run_locked(
             if executor.remote and outcome.fingerprint != fingerprint:
                 summary.unrun.append(
                     f"runs {outcome.first}-{outcome.stop - 1}: worker {outcome.host} runs "
-                    "different model code from this machine's; not stored"
+                    f"different {'model' if sweep.function is None else 'function'} code from "
+                    "this machine's; not stored"
                 )
                 continue
             summary.compute_seconds += outcome.seconds
