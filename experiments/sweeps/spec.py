@@ -429,12 +429,7 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
     rows: tuple[dict[str, Any], ...] | None = None
     parameters: tuple[Parameter, ...] = ()
     if sampler == "list":
-        if top.parameters:
-            raise ScenarioError("parameters: the list sampler takes its samples from rows")
-        if not top.rows:
-            raise ScenarioError("rows: the list sampler needs at least one row")
-        if top.samples is not None:
-            raise ScenarioError("samples: not used by the list sampler (one sample per row)")
+        _check_list_keys(top)
         flat_rows = [_flatten(row, "", lambda _v: False) for row in top.rows]
         for i, row in enumerate(flat_rows):
             if not row:
@@ -453,15 +448,7 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
             raise ScenarioError(f"parameters: the {sampler} sampler needs at least one parameter")
         parameters = tuple(_parse_parameter(p, spec, sampler) for p, spec in flat.items())
         columns = [p.path for p in parameters]
-        if sampler == "grid":
-            if top.samples is not None:
-                raise ScenarioError("samples: not used by the grid sampler (one sample per point)")
-        elif top.samples is None:
-            raise ScenarioError(f"samples: the {sampler} sampler needs a number of samples")
-        if sampler == "sobol" and top.samples & (top.samples - 1):
-            raise ScenarioError(
-                f"samples: the sobol sampler needs a power of two, got {top.samples}"
-            )
+        _check_sample_count(top)
         if sampler in ("sobol", "morris"):
             for p in parameters:
                 if p.path == SCENARIO_PARAMETER:
@@ -546,6 +533,27 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
     )
 
 
+def _check_list_keys(top: _SweepFile) -> None:
+    """The list sampler takes rows, and only rows."""
+    if top.parameters:
+        raise ScenarioError("parameters: the list sampler takes its samples from rows")
+    if not top.rows:
+        raise ScenarioError("rows: the list sampler needs at least one row")
+    if top.samples is not None:
+        raise ScenarioError("samples: not used by the list sampler (one sample per row)")
+
+
+def _check_sample_count(top: _SweepFile) -> None:
+    """``samples`` as the sampler needs it: none for the grid, a power of two for Sobol'."""
+    if top.sampler == "grid":
+        if top.samples is not None:
+            raise ScenarioError("samples: not used by the grid sampler (one sample per point)")
+    elif top.samples is None:
+        raise ScenarioError(f"samples: the {top.sampler} sampler needs a number of samples")
+    if top.sampler == "sobol" and top.samples & (top.samples - 1):
+        raise ScenarioError(f"samples: the sobol sampler needs a power of two, got {top.samples}")
+
+
 def _value_kind(function: FunctionModel, name: str, spec: Any) -> str:
     """A function parameter's kind: its annotation, else what its values are (ranges float)."""
     kind = function.kind(name)
@@ -593,12 +601,7 @@ def _function_sweep(top: _SweepFile, text: str, path: Path) -> Sweep:
     rows: tuple[dict[str, Any], ...] | None = None
     parameters: tuple[Parameter, ...] = ()
     if sampler == "list":
-        if top.parameters:
-            raise ScenarioError("parameters: the list sampler takes its samples from rows")
-        if not top.rows:
-            raise ScenarioError("rows: the list sampler needs at least one row")
-        if top.samples is not None:
-            raise ScenarioError("samples: not used by the list sampler (one sample per row)")
+        _check_list_keys(top)
         for i, row in enumerate(top.rows):
             if not row:
                 raise ScenarioError(f"rows[{i}]: empty row")
@@ -632,15 +635,7 @@ def _function_sweep(top: _SweepFile, text: str, path: Path) -> Sweep:
         )
         columns = [p.path for p in parameters]
         kinds = {p.path: p.kind for p in parameters}
-        if sampler == "grid":
-            if top.samples is not None:
-                raise ScenarioError("samples: not used by the grid sampler (one sample per point)")
-        elif top.samples is None:
-            raise ScenarioError(f"samples: the {sampler} sampler needs a number of samples")
-        if sampler == "sobol" and top.samples & (top.samples - 1):
-            raise ScenarioError(
-                f"samples: the sobol sampler needs a power of two, got {top.samples}"
-            )
+        _check_sample_count(top)
     if isinstance(top.indicators, list):
         if not top.indicators:
             raise ScenarioError("indicators: empty list (name the outcomes to keep)")
