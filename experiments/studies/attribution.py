@@ -63,7 +63,6 @@ CONF_LEVEL = 0.95
 BOOTSTRAP_SAMPLE = 2**40  # the bootstrap's derive_seed sample index: no run's
 SWEEP_FILE = "sweep.toml"
 RUNS = "runs"
-MEASURES = ("value", "reach_probability")
 SHAPLEY_CSV = "shapley.csv"
 INTERACTIONS_CSV = "interactions.csv"
 COALITIONS_CSV = "coalitions.csv"
@@ -335,7 +334,7 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
         for m in entry["measures"].values():
             gaps.append(m["efficiency_gap"] <= m["efficiency_tolerance"])
         result[name] = entry
-    scenario = load_scenario_from_manifest(manifest)
+    scenario = _scenario_name(manifest)
     largest_gap = max(m["efficiency_gap"] for e in result.values() for m in e["measures"].values())
     return {
         "kind": "attribution",
@@ -368,8 +367,8 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
     }
 
 
-def load_scenario_from_manifest(manifest: Mapping[str, Any]) -> str:
-    """The attributed scenario's name, from the sweep's name (``attribution_<name>``)."""
+def _scenario_name(manifest: Mapping[str, Any]) -> str:
+    """The attributed scenario's name: the sweep is named ``attribution_<name>``."""
     name = str(manifest.get("name", ""))
     return name.removeprefix("attribution_") or str(manifest.get("base"))
 
