@@ -27,15 +27,24 @@ def register(sub) -> None:
         "--indicators", nargs="+", default=None, metavar="NAME",
         help="indicators to attribute (default: the targeted ones); commas also separate",
     )  # fmt: skip
-    attribute.add_argument("--replicates", type=_pos_int, default=20)
-    attribute.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
+    attribute.add_argument(
+        "--replicates", type=_pos_int, default=20,
+        help="replicates per coalition, on the same seeds in all 64 (default: 20)",
+    )  # fmt: skip
+    attribute.add_argument(
+        "--scale", choices=["classroom", "district", "city"], default=None,
+        help="population scale (default: the scenario's)",
+    )  # fmt: skip
     attribute.add_argument("--seed", type=_nonneg_int, default=2022, help="the root seed")
     attribute.add_argument(
         "--out", type=Path, default=None,
         help="folder for runs/, sweep.toml, analysis.json, tables and figures "
         "(default: attribution_<scenario>)",
     )  # fmt: skip
-    attribute.add_argument("--executor", choices=["local", "dask"], default="local")
+    attribute.add_argument(
+        "--executor", choices=["local", "dask"], default="local",
+        help="local worker processes (default) or Dask",
+    )  # fmt: skip
     attribute.add_argument(
         "--scheduler", metavar="ADDRESS",
         help="with --executor dask: a Dask scheduler, tcp://HOST:PORT (default: a LocalCluster)",
