@@ -248,7 +248,9 @@ def attribute_game(
     Shapley values, pairwise interaction indices and Moebius terms are computed for
     every replicate's game; each is reported as its mean over replicates with a
     bootstrap interval (``counts``: the resample shared by the whole analysis), and the
-    largest efficiency gap over replicates is kept, to show that the values add up.
+    largest efficiency gap over replicates is kept, to show that the values add up. Each
+    plan's effect alone and its leave-one-out effect come with it: where plans interact,
+    they differ, and the Shapley value lies between the contexts they stand for.
     """
     v = np.asarray(v, dtype=np.float64)
     n = len(players)
@@ -275,6 +277,12 @@ def attribute_game(
         "all": summary(v[-1]),
         "total": summary(total),
         "shapley": {p: summary(phi[i]) for i, p in enumerate(players)},
+        # the two single contexts the Shapley value averages between: the plan added to
+        # no plan, and the plan removed from all (its leave-one-out effect)
+        "alone": {p: summary(v[1 << i] - v[0]) for i, p in enumerate(players)},
+        "leave_one_out": {
+            p: summary(v[-1] - v[(len(v) - 1) & ~(1 << i)]) for i, p in enumerate(players)
+        },
         "interactions": pairs,
         "efficiency_gap": float(np.max(np.abs(gap))),
         "efficiency_tolerance": efficiency_tolerance(scale),
@@ -377,8 +385,9 @@ def _scenario_name(manifest: Mapping[str, Any]) -> str:
 
 
 def shapley_frame(report: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per (indicator, measure, plan): the Shapley value and its interval, with
-    v(none) and v(all) as rows 'none' and 'all' around them (the waterfall in a table)."""
+    """One row per (indicator, measure, plan): the Shapley value and its interval, its
+    share of the total, its effect alone and its leave-one-out effect; v(none) and v(all)
+    are rows 'none' and 'all' around them (the waterfall in a table)."""
     rows = []
     for name, entry in report["indicators"].items():
         for measure, m in entry["measures"].items():
@@ -387,7 +396,11 @@ def shapley_frame(report: Mapping[str, Any]) -> pd.DataFrame:
             rows.append({**base, "term": "none", **m["none"]})
             for plan, value in m["shapley"].items():
                 share = value["mean"] / m["total"]["mean"] if m["total"]["mean"] else math.nan
-                rows.append({**base, "term": plan, **value, "share_of_total": share})
+                rows.append({
+                    **base, "term": plan, **value, "share_of_total": share,
+                    "alone": m["alone"][plan]["mean"],
+                    "leave_one_out": m["leave_one_out"][plan]["mean"],
+                })  # fmt: skip
             rows.append({**base, "term": "all", **m["all"]})
     return pd.DataFrame(rows)
 

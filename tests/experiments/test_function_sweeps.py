@@ -138,6 +138,11 @@ def test_shapley_of_a_game_run_as_a_sweep_with_common_seeds(folder, game):
         assert value["mean"] == pytest.approx(expected, abs=1e-9)
         assert value["high"] - value["low"] == pytest.approx(0.0, abs=1e-9)
     assert result["efficiency_gap"] <= result["efficiency_tolerance"]
+    for plan in PLAN_NAMES:  # alone, a pair's plan lacks its synergy; left out, it loses it all
+        worth = analytic.ADDITIVE_SHAPLEY[plan]
+        synergy = 2 * bonus if plan in analytic.PAIR else 0.0
+        assert result["alone"][plan]["mean"] == pytest.approx(worth, abs=1e-9)
+        assert result["leave_one_out"][plan]["mean"] == pytest.approx(worth + synergy, abs=1e-9)
     for pair in result["interactions"]:
         synergy = (
             analytic.PAIR_SYNERGY
