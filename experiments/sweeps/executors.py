@@ -194,7 +194,7 @@ def _run_function_chunk(task: ChunkTask) -> ChunkOutcome:
 
 def _init_local_worker(parent: int, warm: bool = True) -> None:
     """Local worker start-up: leave quietly on Ctrl-C (the sweep process reports it) or
-    when the sweep process dies, then warm the compiled model."""
+    when the sweep process dies, then (``warm``) load the compiled model."""
     import signal
 
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))

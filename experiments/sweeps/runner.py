@@ -379,7 +379,10 @@ def _run_locked(
     folder.write_manifest(manifest)
     if progress is not None:
         progress.start(n_runs, summary.finished_runs)
-    fingerprint = model_fingerprint() if sweep.function is None else source_digest(sweep.function)
+    if sweep.function is None:
+        fingerprint = model_fingerprint()
+    else:
+        fingerprint = source_digest(sweep.function) or ""  # as the workers report it
     runs = manifest["runs"]
     try:
         for outcome in executor.run(_tasks(todo, sweep, manifest, samples)):
