@@ -1,0 +1,233 @@
+"""Switching values: how far an assumption may move before the plan stops reaching a target.
+
+For each uncertain input, the outcome is the median over a fixed set of replicate seeds
+(the same seeds at every value: common random numbers) of an indicator in the report
+year, with that one input set and everything else as in the scenario. With the seeds
+fixed the median is a deterministic function of the input, so a root finder (scipy's
+``brentq``) can look for the value where it crosses the threshold. The function is
+evaluated at both ends of the input's range and at the scenario's own value; each of
+the (at most two) intervals between them whose ends fall on different sides of the
+threshold holds a switching value, found to within ``xtol``. Intervals whose ends fall on
+the same side are reported as not crossed: an even number of crossings inside one would
+go unseen, which the table says rather than hides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rainforest.experiments.provenance import code_version
+from rainforest.experiments.run import run_one
+from rainforest.experiments.studies.analysis_dir import provenance
+from rainforest.experiments.studies.outcome import Outcome
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.overrides import apply_overrides, resolve_path
+from rainforest.scenarios.schema import Scenario
+from rainforest.sim.seeds import replicate_seeds
+
+XTOL_SHARE = 0.01  # a switching value to 1 % of its input's range by default
+MAX_ITER = 60
+
+
+@dataclass
+class MedianOutcome:
+    """The median of ``target`` over ``seeds`` with ``path`` set to a value (memoised)."""
+
+    scenario: Scenario
+    path: str
+    target: Outcome
+    seeds: Sequence[int]
+    scale: str | None = None
+    evaluations: dict[float, float] = field(default_factory=dict)
+
+    def __call__(self, value: float) -> float:
+        value = float(value)
+        if value not in self.evaluations:
+            scenario = apply_overrides(self.scenario, {self.path: value})
+            outcomes = [
+                run_one(scenario, seed, scale=self.scale).at_year_end(self.target.year)[
+                    self.target.indicator
+                ]
+                for seed in self.seeds
+            ]
+            self.evaluations[value] = float(np.median(outcomes))
+        return self.evaluations[value]
+
+
+def find_crossings(
+    fn: Callable[[float], float],
+    low: float,
+    high: float,
+    threshold: float,
+    base: float | None = None,
+    xtol: float | None = None,
+) -> dict[str, Any]:
+    """Where ``fn`` crosses ``threshold`` between ``low`` and ``high`` (reached: >=).
+
+    ``fn`` is evaluated at the ends and at ``base`` (when strictly inside); a crossing is
+    looked for by ``brentq`` in each interval between them whose ends disagree. Each
+    crossing says on which side the threshold is reached.
+    """
+    from scipy.optimize import brentq
+
+    if not low < high:
+        raise ValueError(f"empty range {low} - {high}")
+    xtol = XTOL_SHARE * (high - low) if xtol is None else xtol
+    points = [low, high] if base is None or not low < base < high else [low, base, high]
+    values = [fn(p) for p in points]
+
+    def gap(x: float) -> float:  # >= threshold counts as reached, so 0 is on that side
+        d = fn(x) - threshold
+        return d if d != 0.0 else np.finfo(np.float64).tiny
+
+    crossings = []
+    for (a, fa), (b, fb) in zip(
+        zip(points, values, strict=True), zip(points[1:], values[1:], strict=True), strict=False
+    ):
+        below, above = fa >= threshold, fb >= threshold
+        if below == above:
+            continue
+        root, info = brentq(gap, a, b, xtol=xtol, maxiter=MAX_ITER, full_output=True)
+        crossings.append(
+            {
+                "value": float(root),
+                "interval": [float(a), float(b)],
+                "reached": "below" if below else "above",
+                "converged": bool(info.converged),
+                "iterations": int(info.iterations),
+            }
+        )
+    return {
+        "points": [
+            {"value": float(p), "outcome": float(v)} for p, v in zip(points, values, strict=True)
+        ],
+        "crossings": crossings,
+        "xtol": float(xtol),
+    }
+
+
+def scenario_value(scenario: Scenario, path: str) -> float:
+    """The scenario's own value at a dotted path naming one number."""
+    target = resolve_path(path)
+    if target.how != "value" or target.kind != "float":
+        raise ScenarioError(
+            f"--inputs {path}: a switching value needs one continuous number; this path "
+            f"names a {target.kind or target.how} {'table' if target.how != 'value' else 'value'}"
+        )
+    obj: Any = scenario
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return float(obj)
+
+
+def _status(entry: dict[str, Any], threshold: float) -> str:
+    if entry["crossings"]:
+        return "crossed"
+    reached = [p["outcome"] >= threshold for p in entry["points"]]
+    return "reached across the range" if all(reached) else "missed across the range"
+
+
+def switching_values(
+    scenario: Scenario,
+    ranges: Mapping[str, tuple[float, float]],
+    target: Outcome,
+    replicates: int = 8,
+    root_seed: int = 0,
+    scale: str | None = None,
+    xtol_share: float = XTOL_SHARE,
+    source: str = "",
+) -> dict[str, Any]:
+    """The switching value of each input over its range, as plain data (analysis.json)."""
+    if replicates < 1:
+        raise ScenarioError(f"--replicates: must be >= 1, got {replicates}")
+    if not ranges:
+        raise ScenarioError("--inputs: no input to find a switching value for")
+    if scale is not None:
+        scenario = apply_overrides(scenario, {"scale": scale})
+    target.check_years(scenario)
+    seeds = replicate_seeds(root_seed, replicates)
+    base_values = {path: scenario_value(scenario, path) for path in ranges}
+    for path, (low, high) in ranges.items():
+        if not low < high:
+            raise ScenarioError(f"--inputs {path}: empty or inverted range {low} - {high}")
+        try:
+            apply_overrides(scenario, {path: low})
+            apply_overrides(scenario, {path: high})
+        except ScenarioError as exc:
+            raise ScenarioError(f"--inputs {path}: range {low} - {high}: {exc}") from None
+    inputs = []
+    base_outcome: float | None = None
+    for path, (low, high) in ranges.items():
+        fn = MedianOutcome(scenario, path, target, seeds)
+        base = base_values[path]
+        found = find_crossings(fn, low, high, target.threshold, base, xtol_share * (high - low))
+        at_base = fn(base)  # the scenario as it is: the same for every input
+        base_outcome = at_base if base_outcome is None else base_outcome
+        entry = {
+            "input": path,
+            "low": float(low),
+            "high": float(high),
+            "base": base,
+            "outcome_low": fn(low),
+            "outcome_high": fn(high),
+            "outcome_base": at_base,
+            **found,
+            "evaluations": [[v, o] for v, o in sorted(fn.evaluations.items())],
+        }
+        entry["status"] = _status(entry, target.threshold)
+        inputs.append(entry)
+    inputs.sort(key=lambda e: -abs(e["outcome_high"] - e["outcome_low"]))
+    return {
+        "kind": "switching",
+        "title": (
+            f"Switching values: where {scenario.name}'s median {target.indicator} in "
+            f"{target.year} crosses {target.threshold:g}"
+        ),
+        "scenario": scenario.name,
+        "target": {
+            "indicator": target.indicator,
+            "threshold": target.threshold,
+            "year": target.year,
+            "unit": target.unit,
+        },
+        "statistic": "median over replicates (common seeds at every value)",
+        "outcome_at_base": base_outcome,
+        "reached_at_base": None if base_outcome is None else base_outcome >= target.threshold,
+        "inputs": inputs,
+        "provenance": provenance(
+            source=source or scenario.name,
+            code_version=code_version(),
+            root_seed=root_seed,
+            replicates=replicates,
+            scale=scenario.scale,
+            replicate_seeds=seeds,
+        ),  # fmt: skip
+    }
+
+
+def switching_frame(report: Mapping[str, Any]):
+    """One row per input (``switching_values.csv``), crossings joined by ';'."""
+    import pandas as pd
+
+    rows = []
+    for e in report["inputs"]:
+        rows.append(
+            {
+                "input": e["input"],
+                "low": e["low"],
+                "base": e["base"],
+                "high": e["high"],
+                "outcome_low": e["outcome_low"],
+                "outcome_base": e["outcome_base"],
+                "outcome_high": e["outcome_high"],
+                "status": e["status"],
+                "switching_values": ";".join(f"{c['value']:.6g}" for c in e["crossings"]),
+                "reached": ";".join(c["reached"] for c in e["crossings"]),
+                "xtol": e["xtol"],
+                "evaluations": len(e["evaluations"]),
+            }  # fmt: skip
+        )
+    return pd.DataFrame(rows)
