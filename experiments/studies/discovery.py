@@ -253,7 +253,8 @@ def discover(
         "cases": int(len(y)),
         "cases_of_interest": int(y.sum()),
         "base_rate": float(y.mean()),
-        "inputs": [_public(c) for c in x.columns],
+        "inputs": list(x.columns),
+        "inputs_left_out": [c for c in manifest["samples"]["columns"] if c not in x.columns],
         "settings": {
             "min_density": settings.min_density,
             "peel_alpha": settings.peel_alpha,

@@ -159,6 +159,13 @@ def optimize(
     _check(budget_bn, budget_range, trials, replicates, futures)
     if not outcomes:
         raise ScenarioError("--objectives: at least one indicator")
+    disabled = [name for name in PLAN_NAMES if not getattr(base.plans, name).enabled]
+    if disabled:
+        raise ScenarioError(
+            f"scenario {base.name!r}: {', '.join(f'plans.{n}' for n in disabled)} disabled "
+            "(enabled = false), so money given to it buys nothing; optimise a scenario with "
+            "all six plans enabled, such as action_plan"
+        )
     if scale is not None:
         base = apply_overrides(base, {"scale": scale})
     for o in outcomes:

@@ -167,6 +167,7 @@ def test_the_pareto_front_holds_exactly_the_undominated_trials(tmp_path):
         (["--budget-bn", "10", "--futures", "no_such.toml"], "no_such.toml"),
         (["--budget-bn", "10", "--futures", "six_plans_lhs"], "futures vary uncertainties only"),
         (["--budget-bn", "10", "--year", "2040"], "--year 2040: outside scenario"),
+        (["no_array", "--budget-bn", "10"], "plans.array disabled (enabled = false)"),
         ([], "one of the arguments --budget-bn --pareto is required"),
     ],
 )
