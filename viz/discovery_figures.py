@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from rainforest.viz.captions import wrap
 
 RESTRICTED_CMAP = "viridis"
 CHOSEN_COLOUR = "#b2182b"
@@ -52,7 +53,7 @@ def peeling_trajectory(
     ax.set_ylim(0.0, 1.03)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
-    ax.set_title(title or f"PRIM peeling trajectory, box {box['box']}", fontsize=10)
+    ax.set_title(wrap(title or f"PRIM peeling trajectory, box {box['box']}"), fontsize=10)
     return fig
 
 
@@ -81,7 +82,7 @@ def box_limits(box: Mapping[str, Any], title: str = "") -> Figure:
         f"{lim['input']} in {{{', '.join(lim['levels'])}}}" for lim in levels if lim["restricted"]
     ]
     stats = f"coverage {box['coverage']:.2f}, density {box['density']:.2f}, mass {box['mass']:.2f}"
-    ax.set_title((title or f"PRIM box {box['box']}") + f"\n{stats}", fontsize=10)
+    ax.set_title(wrap((title or f"PRIM box {box['box']}") + f"\n{stats}"), fontsize=10)
     if text:
         fig.supxlabel("; ".join(text), fontsize=8)
     return fig

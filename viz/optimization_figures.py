@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from rainforest.viz.captions import wrap
 
 PLAN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 FRONT_COLOUR = "#b2182b"
@@ -40,7 +41,7 @@ def allocation_chart(rows: Sequence[tuple[str, Trial]], indicator: str, title: s
     ax.set_xlabel("RMB bn a year, 2023-2030")
     ax.grid(axis="x", alpha=0.3)
     fig.legend(loc="outside lower center", ncols=6, fontsize=7)
-    ax.set_title(title or "Allocations", fontsize=10)
+    ax.set_title(wrap(title or "Allocations"), fontsize=10)
     return fig
 
 
@@ -63,7 +64,7 @@ def search_history(trials: Sequence[Trial], indicator: str, title: str = "") -> 
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    ax.set_title(title or "Search", fontsize=10)
+    ax.set_title(wrap(title or "Search"), fontsize=10)
     return fig
 
 
@@ -90,7 +91,7 @@ def pareto_front(trials: Sequence[Trial], indicator: str, title: str = "") -> Fi
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    ax.set_title(title or "Cost against reach", fontsize=10)
+    ax.set_title(wrap(title or "Cost against reach"), fontsize=10)
     return fig
 
 
@@ -121,5 +122,5 @@ def robustness_chart(
     ax.set_ylabel(f"maximum regret across futures{suffix}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
-    ax.set_title(title or "Robustness over futures", fontsize=10)
+    ax.set_title(wrap(title or "Robustness over futures"), fontsize=10)
     return fig

@@ -2,10 +2,10 @@
 
 It takes the switching analysis as plain data (the ``inputs`` of ``analysis.json``).
 Each bar spans the median outcome with one input at the low end of its range and at the
-high end, everything else as in the scenario; the widest bars are the inputs that matter
-most, so they go on top. A vertical line marks the threshold and one the scenario's own
-outcome; where a bar crosses the threshold, a marker names the input's switching value,
-the value at which the target stops (or starts) being reached.
+high end (the range under its name), everything else as in the scenario; the widest bars
+are the inputs that matter most, so they go on top. A vertical line marks the threshold
+and one the scenario's own outcome; where a bar crosses the threshold, a marker names the
+input's switching value, the value at which the target stops (or starts) being reached.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matplotlib.figure import Figure
+from rainforest.viz.captions import wrap
 
 LOW_COLOUR = "#0072B2"
 HIGH_COLOUR = "#E69F00"
@@ -29,7 +30,7 @@ def tornado(
 ) -> Figure:
     """Outcome at each input's low and high end, widest first, crossings marked."""
     n = max(1, len(inputs))
-    fig = Figure(figsize=(8.0, 1.4 + 0.55 * n), layout="constrained")
+    fig = Figure(figsize=(8.0, 1.6 + 0.6 * n), layout="constrained")
     ax = fig.add_subplot()
     centre = base_outcome if base_outcome is not None else threshold
     for row, e in enumerate(inputs):
@@ -39,10 +40,6 @@ def tornado(
             ax.barh(
                 y, value - centre, left=centre, height=0.6, color=colour, alpha=0.85,
                 label=f"{end} end of the range" if row == 0 else None,
-            )  # fmt: skip
-            ax.text(
-                value, y - 0.36, f"{e[end]:.4g}", fontsize=7, va="top",
-                ha="left" if value >= centre else "right", color=colour,
             )  # fmt: skip
         for c in e["crossings"]:
             ax.plot([threshold], [y], marker="D", color=TARGET_COLOUR, markersize=6, zorder=3)
@@ -60,10 +57,11 @@ def tornado(
     if base_outcome is not None:
         ax.axvline(base_outcome, color="black", linewidth=0.8,
                    label=f"scenario as it is ({base_outcome:.4g})")  # fmt: skip
-    ax.set_yticks(range(n), [e["input"] for e in reversed(inputs)], fontsize=8)
+    labels = [f"{e['input']}\n{e['low']:.4g} to {e['high']:.4g}" for e in reversed(inputs)]
+    ax.set_yticks(range(n), labels, fontsize=8)
     ax.set_ylim(-0.9, n - 0.3)
     ax.set_xlabel(f"median outcome{f' ({unit})' if unit else ''}")
     ax.grid(axis="x", alpha=0.3)
     fig.legend(loc="outside lower center", ncols=4, fontsize=7)
-    ax.set_title(title or "Switching values", fontsize=10)
+    ax.set_title(wrap(title or "Switching values"), fontsize=10)
     return fig

@@ -60,6 +60,11 @@ def register(sub) -> None:
         help="a sweep file of uncertainties (or a shipped one): each of its samples is a "
         "future every candidate is scored in",
     )  # fmt: skip
+    p.add_argument(
+        "--workers", type=_pos_int, default=1,
+        help="local worker processes for the runs (default 1: this process); the results "
+        "do not depend on it",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
         "--out", type=Path, default=None,
@@ -211,6 +216,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         scenario, objectives, budget_bn=args.budget_bn, budget_range=args.budget_range,
         trials=args.trials, replicates=args.replicates, root_seed=args.seed, scale=args.scale,
         futures=ensemble, futures_source=args.futures, source=args.scenario,
+        workers=args.workers,
     )  # fmt: skip
     written = write_optimization(report, args.out) if args.out is not None else []
     if args.json:

@@ -41,6 +41,11 @@ def register(sub) -> None:
         "--xtol", type=float, default=0.01,
         help="precision of a switching value, as a share of its range (default 0.01)",
     )  # fmt: skip
+    p.add_argument(
+        "--workers", type=_pos_int, default=1,
+        help="local worker processes for the runs (default 1: this process); the results "
+        "do not depend on it",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
         "--out", type=Path, default=None,
@@ -146,7 +151,7 @@ def cmd_switching(args: argparse.Namespace) -> int:
     ranges = parse_inputs(args.inputs, args.ranges)
     report = switching_values(
         scenario, ranges, target, replicates=args.replicates, root_seed=args.seed,
-        scale=args.scale, xtol_share=args.xtol, source=args.scenario,
+        scale=args.scale, xtol_share=args.xtol, source=args.scenario, workers=args.workers,
     )  # fmt: skip
     written = write_switching(report, args.out) if args.out is not None else []
     if args.json:

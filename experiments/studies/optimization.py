@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rainforest.experiments.provenance import code_version
-from rainforest.experiments.run import run_one
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome
+from rainforest.experiments.studies.run_pool import RunPool
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
@@ -77,26 +77,24 @@ def allocation(total_bn: float, shares: Sequence[float]) -> dict[str, float]:
 
 @dataclass
 class Evaluator:
-    """Runs a candidate in every future on the common seeds; counts its runs."""
+    """Runs a candidate in every future on the common seeds, through a ``RunPool``."""
 
     base: Scenario
     outcomes: Sequence[Outcome]
     seeds: Sequence[int]
     futures: Sequence[Mapping[str, Any]] = ({},)
-    runs: int = field(default=0, init=False)
+    pool: RunPool = field(default_factory=RunPool)
 
     def __call__(self, total_bn: float, shares: Sequence[float]) -> np.ndarray:
         """(futures, replicates, outcomes) values of the outcomes' indicators."""
         budgets = allocation(total_bn, shares)
-        values = np.empty((len(self.futures), len(self.seeds), len(self.outcomes)))
-        for f, future in enumerate(self.futures):
+        jobs = []
+        for future in self.futures:
             scenario = apply_overrides(self.base, {**future, **budgets})
-            for r, seed in enumerate(self.seeds):
-                at = run_one(scenario, seed).at_year_end(self.outcomes[0].year)
-                for k, o in enumerate(self.outcomes):
-                    values[f, r, k] = at[o.indicator]
-                self.runs += 1
-        return values
+            jobs += [(scenario, seed) for seed in self.seeds]
+        results = self.pool.outcomes(jobs, self.outcomes[0].year)
+        values = np.array([[at[o.indicator] for o in self.outcomes] for at in results])
+        return values.reshape(len(self.futures), len(self.seeds), len(self.outcomes))
 
 
 def reach(values: np.ndarray, outcomes: Sequence[Outcome]) -> np.ndarray:
@@ -147,11 +145,13 @@ def optimize(
     futures: Sequence[Mapping[str, Any]] | None = None,
     futures_source: str | None = None,
     source: str = "",
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Search allocations; with ``budget_bn`` one total, else the front of cost and reach.
 
     The base scenario's own allocation (scaled to ``budget_bn``) is the first trial, so
-    the report compares the search's best with the plan as written.
+    the report compares the search's best with the plan as written. ``workers`` local
+    processes run each candidate's runs side by side; the trials do not depend on it.
     """
     import optuna
 
@@ -177,7 +177,8 @@ def optimize(
     if pareto and budget_range is None:
         budget_range = (0.0, 2.0 * own_total if own_total > 0 else 30.0)
     seeds = replicate_seeds(root_seed, replicates)
-    evaluate = Evaluator(base, outcomes, seeds, list(futures) if futures else [{}])
+    pool = RunPool(workers)
+    evaluate = Evaluator(base, outcomes, seeds, list(futures) if futures else [{}], pool)
     records: list[dict[str, Any]] = []
 
     def objective(trial: optuna.Trial):
@@ -195,7 +196,55 @@ def optimize(
         return (float(total), *scores) if pareto else (scores[0] if len(scores) == 1 else scores)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with pool:
+        study, sampler_info, reference = _search(
+            optuna, objective, pareto, outcomes, trials, root_seed, own, budget_range
+        )
+    front = sorted(t.number for t in study.best_trials) if (pareto or len(outcomes) > 1) else []
+    candidates = _candidates(records, outcomes, reference, front)
+    best = _best(candidates, outcomes, pareto)
+    report: dict[str, Any] = {
+        "kind": "optimization",
+        "mode": "pareto" if pareto else "budget",
+        "title": _title(base, outcomes, budget_bn, pareto),
+        "scenario": base.name,
+        "budget_bn": budget_bn,
+        "budget_range": list(budget_range) if pareto else None,
+        "scenario_budgets_bn": own,
+        "objectives": [
+            {"indicator": o.indicator, "threshold": o.threshold, "year": o.year, "unit": o.unit}
+            for o in outcomes
+        ],
+        "trials": candidates,
+        "best": best,
+        "reference": reference,
+        "front": front,
+        "cheapest": cheapest(candidates, outcomes[0].indicator) if pareto else None,
+        "futures": {"count": len(evaluate.futures), "source": futures_source},
+        "runs": pool.runs,
+        "workers": pool.workers,
+        "sampler": sampler_info,
+        "parameterisation": "shares = -ln(u) / sum(-ln(u)), u uniform in (0, 1]",
+        "robustness": None,
+        "provenance": provenance(
+            source=source or base.name,
+            code_version=code_version(),
+            root_seed=root_seed,
+            replicates=replicates,
+            scale=base.scale,
+            replicate_seeds=seeds,
+            common_random_numbers="every candidate and future runs on the same seeds",
+        ),  # fmt: skip
+    }
+    if futures:
+        report["robustness"] = _robustness(records, futures, outcomes[0])
+    return report
+
+
+def _search(optuna, objective, pareto, outcomes, trials, root_seed, own, budget_range):
+    """The seeded study, its first trial the scenario's own mix (when it spends anything)."""
     directions = (["minimize"] if pareto else []) + ["maximize"] * len(outcomes)
+    own_total = sum(own.values())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optuna's experimental-feature notices
         if pareto:
@@ -218,45 +267,7 @@ def optimize(
             study.enqueue_trial(params)
             reference = 0
         study.optimize(objective, n_trials=trials)
-        front = sorted(t.number for t in study.best_trials) if (pareto or len(outcomes) > 1) else []
-
-    candidates = _candidates(records, outcomes, reference, front)
-    best = _best(candidates, outcomes, pareto)
-    report: dict[str, Any] = {
-        "kind": "optimization",
-        "mode": "pareto" if pareto else "budget",
-        "title": _title(base, outcomes, budget_bn, pareto),
-        "scenario": base.name,
-        "budget_bn": budget_bn,
-        "budget_range": list(budget_range) if pareto else None,
-        "scenario_budgets_bn": own,
-        "objectives": [
-            {"indicator": o.indicator, "threshold": o.threshold, "year": o.year, "unit": o.unit}
-            for o in outcomes
-        ],
-        "trials": candidates,
-        "best": best,
-        "reference": reference,
-        "front": front,
-        "cheapest": cheapest(candidates, outcomes[0].indicator) if pareto else None,
-        "futures": {"count": len(evaluate.futures), "source": futures_source},
-        "runs": evaluate.runs,
-        "sampler": sampler_info,
-        "parameterisation": "shares = -ln(u) / sum(-ln(u)), u uniform in (0, 1]",
-        "robustness": None,
-        "provenance": provenance(
-            source=source or base.name,
-            code_version=code_version(),
-            root_seed=root_seed,
-            replicates=replicates,
-            scale=base.scale,
-            replicate_seeds=seeds,
-            common_random_numbers="every candidate and future runs on the same seeds",
-        ),  # fmt: skip
-    }
-    if futures:
-        report["robustness"] = _robustness(records, futures, outcomes[0])
-    return report
+    return study, sampler_info, reference
 
 
 def _candidates(records, outcomes, reference, front) -> list[dict[str, Any]]:

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 from rainforest.experiments.provenance import code_version
-from rainforest.experiments.run import run_one
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome
+from rainforest.experiments.studies.run_pool import RunPool
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.overrides import apply_overrides, resolve_path
 from rainforest.scenarios.schema import Scenario
@@ -40,20 +40,15 @@ class MedianOutcome:
     path: str
     target: Outcome
     seeds: Sequence[int]
-    scale: str | None = None
+    pool: RunPool = field(default_factory=RunPool)
     evaluations: dict[float, float] = field(default_factory=dict)
 
     def __call__(self, value: float) -> float:
         value = float(value)
         if value not in self.evaluations:
             scenario = apply_overrides(self.scenario, {self.path: value})
-            outcomes = [
-                run_one(scenario, seed, scale=self.scale).at_year_end(self.target.year)[
-                    self.target.indicator
-                ]
-                for seed in self.seeds
-            ]
-            self.evaluations[value] = float(np.median(outcomes))
+            results = self.pool.outcomes([(scenario, s) for s in self.seeds], self.target.year)
+            self.evaluations[value] = float(np.median([r[self.target.indicator] for r in results]))
         return self.evaluations[value]
 
 
@@ -130,6 +125,25 @@ def _status(entry: dict[str, Any], threshold: float) -> str:
     return "reached across the range" if all(reached) else "missed across the range"
 
 
+def _switching(scenario, path, low, high, base, target, seeds, pool, xtol_share) -> dict:
+    """One input's evaluations, crossings and status."""
+    fn = MedianOutcome(scenario, path, target, seeds, pool)
+    found = find_crossings(fn, low, high, target.threshold, base, xtol_share * (high - low))
+    entry = {
+        "input": path,
+        "low": float(low),
+        "high": float(high),
+        "base": base,
+        "outcome_low": fn(low),
+        "outcome_high": fn(high),
+        "outcome_base": fn(base),
+        **found,
+        "evaluations": [[v, o] for v, o in sorted(fn.evaluations.items())],
+    }
+    entry["status"] = _status(entry, target.threshold)
+    return entry
+
+
 def switching_values(
     scenario: Scenario,
     ranges: Mapping[str, tuple[float, float]],
@@ -139,8 +153,10 @@ def switching_values(
     scale: str | None = None,
     xtol_share: float = XTOL_SHARE,
     source: str = "",
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """The switching value of each input over its range, as plain data (analysis.json)."""
+    """The switching value of each input over its range, as plain data (analysis.json);
+    ``workers`` local processes run each evaluation's replicates side by side."""
     if replicates < 1:
         raise ScenarioError(f"--replicates: must be >= 1, got {replicates}")
     if not ranges:
@@ -159,26 +175,12 @@ def switching_values(
         except ScenarioError as exc:
             raise ScenarioError(f"--inputs {path}: range {low} - {high}: {exc}") from None
     inputs = []
-    base_outcome: float | None = None
-    for path, (low, high) in ranges.items():
-        fn = MedianOutcome(scenario, path, target, seeds)
-        base = base_values[path]
-        found = find_crossings(fn, low, high, target.threshold, base, xtol_share * (high - low))
-        at_base = fn(base)  # the scenario as it is: the same for every input
-        base_outcome = at_base if base_outcome is None else base_outcome
-        entry = {
-            "input": path,
-            "low": float(low),
-            "high": float(high),
-            "base": base,
-            "outcome_low": fn(low),
-            "outcome_high": fn(high),
-            "outcome_base": at_base,
-            **found,
-            "evaluations": [[v, o] for v, o in sorted(fn.evaluations.items())],
-        }
-        entry["status"] = _status(entry, target.threshold)
-        inputs.append(entry)
+    pool = RunPool(workers)
+    with pool:
+        for path, (low, high) in ranges.items():
+            inputs.append(_switching(scenario, path, low, high, base_values[path], target,
+                                     seeds, pool, xtol_share))  # fmt: skip
+    base_outcome = inputs[0]["outcome_base"]  # the scenario as it is: the same for every input
     inputs.sort(key=lambda e: -abs(e["outcome_high"] - e["outcome_low"]))
     return {
         "kind": "switching",
@@ -195,8 +197,10 @@ def switching_values(
         },
         "statistic": "median over replicates (common seeds at every value)",
         "outcome_at_base": base_outcome,
-        "reached_at_base": None if base_outcome is None else base_outcome >= target.threshold,
+        "reached_at_base": base_outcome >= target.threshold,
         "inputs": inputs,
+        "runs": pool.runs,
+        "workers": pool.workers,
         "provenance": provenance(
             source=source or scenario.name,
             code_version=code_version(),

@@ -36,7 +36,7 @@ indicators = ["output_value_bn", "pilot_areas"]
 def test_prim_finds_a_known_box_within_the_sample_resolution():
     """y = 1 inside x1 in [0.2, 0.5], x2 in [0.6, 0.9]; x3 is noise."""
     rng = np.random.default_rng(5)
-    n = 4000
+    n = 2000
     x = pd.DataFrame(rng.uniform(size=(n, 3)), columns=["x1", "x2", "x3"])
     inside = x["x1"].between(0.2, 0.5) & x["x2"].between(0.6, 0.9)
     (box,) = prim_boxes(x, inside.to_numpy(dtype=np.int64), PrimSettings(min_density=0.95))

@@ -122,11 +122,13 @@ def test_candidates_share_the_seeds_so_a_row_is_reproduced_by_its_runs(budget_ru
     assert (rob["max_regret_outcome"] >= 0).all() and (rob["max_regret_outcome"] == 0).any()
 
 
-def test_the_same_seed_gives_the_same_search(budget_run, tmp_path):
+def test_the_same_seed_gives_the_same_search_on_any_number_of_workers(budget_run, tmp_path):
     argv, out = budget_run
     again = tmp_path / "again"
-    assert main([*argv[:-1], str(again)]) == 0
+    assert main([*argv[:-1], str(again), "--workers", "2"]) == 0
     assert (again / "trials.csv").read_text() == (out / "trials.csv").read_text()
+    assert (again / "futures.csv").read_text() == (out / "futures.csv").read_text()
+    assert json.loads((again / "analysis.json").read_text())["workers"] == 2
 
 
 def test_the_pareto_front_holds_exactly_the_undominated_trials(tmp_path):
