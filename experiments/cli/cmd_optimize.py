@@ -155,20 +155,18 @@ def render(report: dict[str, Any]) -> None:
         if report["reference"] is not None and report["reference"] != report["best"]:
             shown.insert(0, by_number[report["reference"]])
         title = f"{report['title']} ({len(report['trials'])} trials, {report['runs']} runs)"
+    # one column per candidate shown, one row per plan: plan names stay readable
     table = Table(title=title)
-    table.add_column("trial")
-    table.add_column("total")
-    for plan in PLAN_NAMES:
-        table.add_column(plan, justify="right")
-    for n in names:
-        table.add_column(f"P({n})", justify="right")
+    table.add_column("RMB bn a year")
     for t in shown:
-        label = f"{t['trial']}" + (" (scenario's mix)" if t["reference"] else "")
-        label += " best" if t["trial"] == report["best"] else ""
-        table.add_row(
-            label, f"{t['total_bn']:.3g}", *(f"{t['budgets_bn'][p]:.2f}" for p in PLAN_NAMES),
-            *(f"{t['reach_probability'][n]:.2f}" for n in names),
-        )  # fmt: skip
+        label = f"trial {t['trial']}" + (" (scenario's mix)" if t["reference"] else "")
+        table.add_column(label + (" best" if t["trial"] == report["best"] else ""), justify="right")
+    for plan in PLAN_NAMES:
+        table.add_row(plan, *(f"{t['budgets_bn'][plan]:.2f}" for t in shown))
+    table.add_row("total", *(f"{t['total_bn']:.3g}" for t in shown), end_section=True)
+    for n in names:
+        table.add_row(f"P({n})", *(f"{t['reach_probability'][n]:.2f}" for t in shown))
+        table.add_row(f"median {n}", *(f"{t['median'][n]:.4g}" for t in shown))
     console.print(table)
     rob = report["robustness"]
     if rob is not None:
