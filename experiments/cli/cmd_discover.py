@@ -42,6 +42,10 @@ def register(sub) -> None:
         "--min-density", type=_unit_float, default=0.8,
         help="the box chosen is the widest whose density is at least this (default 0.8)",
     )  # fmt: skip
+    p.add_argument(
+        "--inputs", default=None, metavar="PATH,...|levers|uncertainties",
+        help="the sweep's inputs PRIM may restrict (default: every one it varied)",
+    )  # fmt: skip
     p.add_argument("--boxes", type=_pos_int, default=1, help="boxes to find, one after another")
     p.add_argument("--peel-alpha", type=_unit_float, default=0.05, help="share peeled per step")
     p.add_argument("--mass-min", type=_unit_float, default=0.05, help="smallest box, as a share")
@@ -127,7 +131,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
         min_density=args.min_density, peel_alpha=args.peel_alpha, mass_min=args.mass_min,
         boxes=args.boxes,
     )  # fmt: skip
-    report = discover(args.dir, target, missed=args.missed, settings=settings)
+    inputs = None
+    if args.inputs is not None:
+        inputs = [part.strip() for part in args.inputs.split(",") if part.strip()]
+    report = discover(args.dir, target, missed=args.missed, settings=settings, inputs=inputs)
     written = write_discovery(report, args.out) if args.out is not None else []
     if args.json:
         from rainforest.experiments.studies.analysis_dir import plain

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome
+from rainforest.experiments.studies.uncertainties import is_lever
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
 
@@ -166,14 +168,39 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings = PrimSett
 # --------------------------------------------------------------------------- sweeps
 
 
+def select_inputs(columns: Sequence[str], wanted: Sequence[str] | None, path) -> list[str]:
+    """The sweep's inputs PRIM sees: all, ``levers``, ``uncertainties`` or named paths."""
+    if not wanted:
+        return list(columns)
+    chosen: list[str] = []
+    for name in wanted:
+        if name == "levers":
+            chosen += [c for c in columns if is_lever(c)]
+        elif name == "uncertainties":
+            chosen += [c for c in columns if not is_lever(c) and c != _SCENARIO_COLUMN]
+        elif name in columns:
+            chosen.append(name)
+        else:
+            raise ScenarioError(
+                f"--inputs {name}: not an input of the sweep in {path} (it varied "
+                f"{', '.join(columns)}; or say levers or uncertainties)"
+            )
+    return list(dict.fromkeys(chosen))
+
+
 def discovery_cases(
-    path: str | Path, target: Outcome, missed: bool = False
+    path: str | Path,
+    target: Outcome,
+    missed: bool = False,
+    inputs: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, pd.Series, dict[str, Any]]:
     """A finished sweep's runs as PRIM cases: (inputs, class, the indicator, manifest).
 
-    Refused with one message each: a folder that is not a finished sweep, an indicator
-    or year the sweep did not keep, a sweep that varied no input, no finished run, and a
-    class that no run (or every run) belongs to.
+    ``inputs`` limits the inputs to some of the sweep's parameters (``levers`` and
+    ``uncertainties`` name those kinds). Refused with one message each: a folder that is
+    not a finished sweep, an indicator or year the sweep did not keep, a sweep that
+    varied no input, an input it did not vary, no finished run, and a class that no run
+    (or every run) belongs to.
     """
     manifest = load_manifest(path)
     status = manifest.get("status")
@@ -193,9 +220,13 @@ def discovery_cases(
     if target.year not in manifest["years"]:
         kept = ", ".join(str(y) for y in manifest["years"])
         raise ScenarioError(f"--year {target.year}: the sweep in {path} kept the years {kept}")
-    inputs = list(manifest["samples"]["columns"])
-    if not inputs:
+    inputs_wanted = list(inputs or ())
+    varied = list(manifest["samples"]["columns"])
+    if not varied:
         raise ScenarioError(f"{path}: the sweep varied no inputs, so there is nothing to discover")
+    inputs = select_inputs(varied, inputs, path)
+    if not inputs:
+        raise ScenarioError(f"--inputs {', '.join(inputs_wanted)}: the sweep in {path} varied none")
     column = f"{target.indicator}_{target.year}"
     frame = load_results(path, columns=[*inputs, column, "error"])
     frame = frame[frame["error"].isna()]
@@ -232,9 +263,11 @@ def discover(
     target: Outcome,
     missed: bool = False,
     settings: PrimSettings = PrimSettings(),
+    inputs: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """PRIM over a finished sweep's runs, as plain data (what ``analysis.json`` holds)."""
-    x, y, values, manifest = discovery_cases(path, target, missed)
+    x, y, values, manifest = discovery_cases(path, target, missed, inputs)
+    chosen = select_inputs(manifest["samples"]["columns"], inputs, path)
     boxes = prim_boxes(x, y, settings)
     return {
         "kind": "discovery",
@@ -254,7 +287,7 @@ def discover(
         "cases_of_interest": int(y.sum()),
         "base_rate": float(y.mean()),
         "inputs": list(x.columns),
-        "inputs_left_out": [c for c in manifest["samples"]["columns"] if c not in x.columns],
+        "inputs_left_out": [c for c in chosen if c not in x.columns],
         "settings": {
             "min_density": settings.min_density,
             "peel_alpha": settings.peel_alpha,

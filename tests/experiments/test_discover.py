@@ -131,6 +131,21 @@ def test_discover_missed_finds_the_small_markets(sweep_dir, median_output, capsy
     assert potential["restricted"] and potential["max"] < potential["data_max"]
 
 
+def test_discover_can_look_at_the_uncertainties_or_the_levers_alone(
+    sweep_dir, median_output, capsys
+):
+    expected = {
+        "uncertainties": ["market.total_potential_bn"],
+        "levers": ["plans.array.budget_bn", "plans.rainforest.budget_bn"],
+    }
+    for kind, inputs in expected.items():
+        argv = ["discover", str(sweep_dir), "--threshold", f"{median_output}", "--inputs", kind]
+        assert main([*argv, "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["inputs"] == inputs
+        assert {lim["input"] for lim in report["boxes"][0]["limits"]} == set(inputs)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -140,6 +155,7 @@ def test_discover_missed_finds_the_small_markets(sweep_dir, median_output, capsy
         (["--year", "2027"], "--year 2027: the sweep in"),
         (["--threshold", "1e12"], "no run reaches output_value_bn >= 1e+12"),
         (["--threshold", "-1"], "every run reaches"),
+        (["--inputs", "market.bass_q"], "--inputs market.bass_q: not an input of the sweep"),
     ],
 )
 def test_bad_input_is_one_message_and_exit_2(sweep_dir, argv, message, capsys, tmp_path):
