@@ -234,7 +234,7 @@ def optimize(
             scale=base.scale,
             replicate_seeds=seeds,
             common_random_numbers="every candidate and future runs on the same seeds",
-        ),  # fmt: skip
+        ),
     }
     if futures:
         report["robustness"] = _robustness(records, futures, outcomes[0])
@@ -245,16 +245,17 @@ def _search(optuna, objective, pareto, outcomes, trials, root_seed, own, budget_
     """The seeded study, its first trial the scenario's own mix (when it spends anything)."""
     directions = (["minimize"] if pareto else []) + ["maximize"] * len(outcomes)
     own_total = sum(own.values())
+    seed = root_seed % 2**32  # numpy's RandomState, under the samplers, takes 32 bits
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optuna's experimental-feature notices
         if pareto:
             population = max(4, min(50, trials // 5))
-            sampler = optuna.samplers.NSGAIISampler(seed=root_seed, population_size=population)
-            sampler_info = {"name": "optuna NSGAIISampler", "seed": root_seed,
+            sampler = optuna.samplers.NSGAIISampler(seed=seed, population_size=population)
+            sampler_info = {"name": "optuna NSGAIISampler", "seed": seed,
                             "population_size": population}  # fmt: skip
         else:
-            sampler = optuna.samplers.TPESampler(seed=root_seed)
-            sampler_info = {"name": "optuna TPESampler", "seed": root_seed}
+            sampler = optuna.samplers.TPESampler(seed=seed)
+            sampler_info = {"name": "optuna TPESampler", "seed": seed}
         study = optuna.create_study(directions=directions, sampler=sampler)
         reference = None
         if own_total > 0:

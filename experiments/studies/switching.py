@@ -178,8 +178,10 @@ def switching_values(
     pool = RunPool(workers)
     with pool:
         for path, (low, high) in ranges.items():
-            inputs.append(_switching(scenario, path, low, high, base_values[path], target,
-                                     seeds, pool, xtol_share))  # fmt: skip
+            entry = _switching(
+                scenario, path, low, high, base_values[path], target, seeds, pool, xtol_share
+            )
+            inputs.append(entry)
     base_outcome = inputs[0]["outcome_base"]  # the scenario as it is: the same for every input
     inputs.sort(key=lambda e: -abs(e["outcome_high"] - e["outcome_low"]))
     return {
@@ -208,7 +210,7 @@ def switching_values(
             replicates=replicates,
             scale=scenario.scale,
             replicate_seeds=seeds,
-        ),  # fmt: skip
+        ),
     }
 
 
