@@ -79,9 +79,8 @@ def find_crossings(
         return d if d != 0.0 else np.finfo(np.float64).tiny
 
     crossings = []
-    for (a, fa), (b, fb) in zip(
-        zip(points, values, strict=True), zip(points[1:], values[1:], strict=True), strict=False
-    ):
+    for i in range(len(points) - 1):
+        (a, b), (fa, fb) = points[i : i + 2], values[i : i + 2]
         below, above = fa >= threshold, fb >= threshold
         if below == above:
             continue
@@ -106,11 +105,17 @@ def find_crossings(
 
 def scenario_value(scenario: Scenario, path: str) -> float:
     """The scenario's own value at a dotted path naming one number."""
-    target = resolve_path(path)
+    try:
+        target = resolve_path(path)
+    except ScenarioError as exc:
+        raise ScenarioError(f"--inputs {exc}") from None
     if target.how != "value" or target.kind != "float":
+        what = {
+            "table": "a per-year table", "year": "one year of a lever's per-year table",
+            "section": "a section of parameters",
+        }.get(target.how, f"a {target.kind} value")  # fmt: skip
         raise ScenarioError(
-            f"--inputs {path}: a switching value needs one continuous number; this path "
-            f"names a {target.kind or target.how} {'table' if target.how != 'value' else 'value'}"
+            f"--inputs {path}: a switching value needs one continuous number, and this is {what}"
         )
     obj: Any = scenario
     for part in path.split("."):
