@@ -100,8 +100,10 @@ def robustness_chart(
     picks: Mapping[str, int],
     unit: str = "",
     title: str = "",
+    reference: int | None = None,
 ) -> Figure:
-    """Each trial's 10th-percentile outcome against its maximum regret, the picks marked."""
+    """Each trial's 10th-percentile outcome against its maximum regret, the picks (and
+    the scenario's own mix, ``reference``) marked."""
     trials = list(metrics["p10_outcome"])
     x = np.array([metrics["p10_outcome"][t] for t in trials])
     y = np.array([metrics["max_regret_outcome"][t] for t in trials])
@@ -117,6 +119,10 @@ def robustness_chart(
         ax.scatter([x[i]], [y[i]], marker=marker, s=110, facecolors="none",
                    edgecolors=FRONT_COLOUR, linewidths=1.6, zorder=3,
                    label=f"{label} (trial {picks[key]})")  # fmt: skip
+    if reference is not None:
+        i = [int(t) for t in trials].index(int(reference))
+        ax.scatter([x[i]], [y[i]], marker="*", s=120, color="black", zorder=4,
+                   label="the scenario's own mix")  # fmt: skip
     suffix = f" ({unit})" if unit else ""
     ax.set_xlabel(f"10th percentile of the median outcome across futures{suffix}")
     ax.set_ylabel(f"maximum regret across futures{suffix}")

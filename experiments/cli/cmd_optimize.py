@@ -119,17 +119,14 @@ def write_optimization(report: dict[str, Any], out: Path) -> list[Path]:
         )
     if report["robustness"] is not None:
         rob = report["robustness"]
+        chart = figs.robustness_chart(
+            rob["metrics"], rob["most_robust"], primary["unit"],
+            f"Robustness over {report['futures']['count']} futures", report["reference"],
+        )  # fmt: skip
         figures["robustness.png"] = (
-            png_bytes(
-                figs.robustness_chart(
-                    rob["metrics"],
-                    rob["most_robust"],
-                    primary["unit"],
-                    f"Robustness over {report['futures']['count']} futures",
-                )
-            ),  # fmt: skip
+            png_bytes(chart),
             "Each candidate's 10th-percentile outcome against its maximum regret across "
-            "futures, the most robust by each metric marked",
+            "futures, the most robust by each metric and the scenario's own mix marked",
         )
         tables["robustness.csv"] = (
             robustness_frame(report),

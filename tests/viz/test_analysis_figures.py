@@ -86,5 +86,7 @@ def test_the_optimisation_figures_draw_every_trial():
     staircase = front.get_lines()[0]
     assert list(staircase.get_xdata()) == [5, 12]
     metrics = {"p10_outcome": {0: 1.0, 1: 2.0}, "max_regret_outcome": {0: 0.5, 1: 3.0}}
-    rob = robustness_chart(metrics, {"p10_outcome": 1, "max_regret_outcome": 0}).axes[0]
-    assert len(rob.collections) == 3
+    picks = {"p10_outcome": 1, "max_regret_outcome": 0}
+    rob = robustness_chart(metrics, picks, reference=0).axes[0]
+    assert len(rob.collections) == 4  # trials, the two picks, the scenario's own mix
+    assert rob.collections[-1].get_offsets().tolist() == [[1.0, 0.5]]
