@@ -22,7 +22,7 @@ $(TEST_STAMP): $(STAMP)
 	@touch $(TEST_STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/rainforest run action_plan --replicates 5 --scale district
+	$(VENV)/bin/rainforest run action_plan --replicates 5
 
 test: $(TEST_STAMP)
 	$(PY) -P -m pytest -q

@@ -187,6 +187,10 @@ class Enterprise(Organisation):
     def in_pilot_area(self) -> bool:
         return bool(self.model.state.pilot[self.district, self.cluster])
 
+    def pilot_level(self) -> float:
+        """How far its pilot area works (0..1: built up, running costs paid; 0 outside)."""
+        return float(self.model.state.pilot_level[self.district, self.cluster])
+
     def center_member(self) -> bool:
         return any(t["kind"] == CENTER for t in self.ties())
 

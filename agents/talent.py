@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 from rainforest.sim import rules
-from rainforest.sim.plans.array import retention_active
 from rainforest.sim.plans.rainforest import founding_finance_boost
 
 if TYPE_CHECKING:
@@ -85,15 +84,14 @@ class Talent(CellAgent):
         """Its chance of leaving Shanghai this quarter, by the rule the model uses."""
         m = self.model
         p = m.params
-        year = min(m.tick // 4, p.n_years - 1)
         employer = self.employer
         unemployed = employer < 0 or (
             employer >= m.n_institutes and not m.enterprises[employer - m.n_institutes].alive
         )
         return float(
             rules.outflow_probability(
-                self.level, unemployed, retention_active(p, year), p.talent_outflow,
-                p.high_level_outflow, p.unemployed_outflow, p.retention,
+                self.level, unemployed, float(m.state.retention_cut[0]), p.talent_outflow,
+                p.high_level_outflow, p.unemployed_outflow,
             )
         )  # fmt: skip
 
@@ -105,12 +103,13 @@ class Talent(CellAgent):
         employer = self.employer
         if employer < 0 or self.skill < p.founding_skill:
             return 0.0
-        year = min(m.tick // 4, p.n_years - 1)
-        finance = founding_finance_boost(p, year)
-        in_park = employer >= m.n_institutes and m.org(employer).in_pilot_area()
+        finance = founding_finance_boost(
+            float(m.state.startup_finance[0]), p.founding_boost, p.founding_finance_half_bn
+        )
+        park = m.org(employer).pilot_level() if employer >= m.n_institutes else 0.0
         return float(
             rules.founding_probability(
                 self.skill, p.founding_rate, p.founding_skill, finance,
-                p.park_founding_boost if in_park else 0.0,
+                p.park_founding_boost * park,
             )
         )  # fmt: skip

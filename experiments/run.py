@@ -45,6 +45,12 @@ class RunResult:
         return {name: float(row[name]) for name in INDICATOR_NAMES}
 
 
+def default_scale(scenario: Scenario) -> str:
+    """The scale a run or sweep uses when none is asked for: the scenario's own if its
+    file sets one, else city, the reference scale (one simulated firm per real firm)."""
+    return scenario.scale if "scale" in scenario.model_fields_set else "city"
+
+
 def run_one(
     scenario: Scenario,
     seed: int,

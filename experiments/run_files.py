@@ -30,8 +30,14 @@ def replicates_frame(results: Sequence[RunResult]) -> pd.DataFrame:
 
 
 def write_run_results(out_dir: Path, results: Sequence[RunResult], summary: dict) -> list[Path]:
-    """indicators.parquet and summary.json in ``out_dir`` (created if needed)."""
+    """indicators.parquet and summary.json in ``out_dir`` (created if needed).
+
+    The file's summary also records the code version (``provenance.code_version``), so a
+    report made from the folder later says which code made the numbers."""
+    from rainforest.experiments.provenance import code_version
+
     out_dir = output_folder(out_dir)
+    summary = {**summary, "code_version": code_version()}
     parquet = out_dir / "indicators.parquet"
     table = pa.Table.from_pandas(replicates_frame(results), preserve_index=False)
     write_atomic(parquet, lambda tmp: pq.write_table(table, tmp))

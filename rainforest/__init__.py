@@ -13,6 +13,7 @@ For notebooks, the package itself is the API::
     runs.frame            # every replicate's indicators, quarter by quarter
     results = rf.sweep("six_plans_lhs", out="results/lhs", workers=4)
     model = rf.EcosystemModel(rf.load_scenario("action_plan"), seed=0)  # step it yourself
+    ema_model = rf.ema.model(replications=4)  # an EMA Workbench model of the action plan
 
 Every name is imported on first use, so ``import rainforest`` stays light (no numpy,
 Numba or Mesa) until a name is used.
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rainforest.agents import EcosystemModel
+    from rainforest.experiments import ema
     from rainforest.experiments.api import RunSet, load_results, run, sweep
     from rainforest.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
 
@@ -39,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "ScenarioError": "rainforest.scenarios.errors",
     "EcosystemModel": "rainforest.agents",
 }
+# Modules offered as attributes: ``rf.ema`` is ``rainforest.experiments.ema``.
+_MODULES: dict[str, str] = {"ema": "rainforest.experiments.ema"}
 
 __all__ = [
     "EcosystemModel",
@@ -46,6 +50,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "apply_overrides",
+    "ema",
     "load_results",
     "load_scenario",
     "run",
@@ -54,6 +59,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'rainforest' has no attribute {name!r}")
@@ -63,4 +72,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*globals(), *_EXPORTS, *_MODULES})

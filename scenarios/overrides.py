@@ -15,6 +15,23 @@ the scenario's start, if later) to the horizon, keeping the settling years' valu
 section (``{"market": {"bass_q": 0.4}}``) means the same as its dotted paths
 (``{"market.bass_q": 0.4}``): the section's other values are kept. ``population``, which a
 scenario may leave out, is added by giving it as a table of all its sizes.
+
+Two timing transforms reshape a per-year table in place, for timing what-ifs; each is a
+dotted path one part longer than the table's, so a sweep can vary it like any number:
+
+- ``<table>.shift = N`` (a whole number of years, any per-year table): every entry from the
+  plan's first year on moves N years later (earlier if negative); the settling years'
+  entries stay. ``plans.leading.pilot_areas.shift = 2`` makes each year's aim for pilot
+  areas the aim of two years before; a shifted budget leaves the first N plan years unpaid.
+  An entry may not move before the plan's first year nor past the last year a scenario
+  may name.
+- ``plans.<plan>.budget_bn.front_load = F`` (from -1 to 1, budgets only): the plan years up
+  to the horizon keep their total, re-weighted by a straight line from ``1 + F`` in the
+  first year to ``1 - F`` in the last, so ``F > 0`` spends earlier, ``F < 0`` later, and
+  ``F = 1`` spends nothing in the last year; 0 changes nothing.
+
+Transforms apply after every other override (so they reshape the table those give),
+``front_load`` before ``shift``.
 """
 
 from __future__ import annotations
@@ -27,9 +44,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from rainforest.scenarios.errors import ScenarioError, format_validation
-from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.scenarios.schema import MAX_YEAR, PLAN_START_YEAR, Scenario
 
 PER_YEAR_TABLES = frozenset({"budget_bn", "colleges", "centers", "pilot_areas"})
+SHIFT, FRONT_LOAD = "shift", "front_load"
+# transform -> (its value's kind, the tables it applies to), in the order they apply
+TRANSFORMS: dict[str, tuple[str, frozenset[str]]] = {
+    FRONT_LOAD: ("float", frozenset({"budget_bn"})),
+    SHIFT: ("int", PER_YEAR_TABLES),
+}
 
 
 @dataclass(frozen=True)
@@ -37,12 +60,13 @@ class Target:
     """What a dotted path names in the schema.
 
     ``how``: ``value`` (one field), ``table`` (a per-year table), ``year`` (one year of a
-    per-year table) or ``section`` (a group of fields, such as ``market``). ``kind`` is
-    the value's type for the first three: ``float``, ``int``, ``bool`` or ``str``.
+    per-year table), ``transform`` (a timing transform of a per-year table) or ``section``
+    (a group of fields, such as ``market``). ``kind`` is the value's type for all but
+    sections: ``float``, ``int``, ``bool`` or ``str``.
     """
 
     path: str
-    how: Literal["value", "table", "year", "section"]
+    how: Literal["value", "table", "year", "transform", "section"]
     kind: str | None = None
 
 
@@ -95,7 +119,18 @@ def resolve_path(path: str) -> Target:
                 return Target(path, "table", kind)
             if i == len(parts) - 2 and parts[-1].isdigit():
                 return Target(path, "year", kind)
-            raise ScenarioError(f"{path}: {part} takes a year after it, as in {part}.2026")
+            if i == len(parts) - 2 and parts[-1] in TRANSFORMS:
+                transform_kind, tables = TRANSFORMS[parts[-1]]
+                if part not in tables:
+                    raise ScenarioError(
+                        f"{path}: {parts[-1]} reshapes {' and '.join(sorted(tables))} only"
+                    )
+                return Target(path, "transform", transform_kind)
+            raise ScenarioError(
+                f"{path}: {part} takes a year after it, as in {part}.2026, or a timing "
+                f"transform ({part}.{SHIFT}"
+                + (f", {part}.{FRONT_LOAD})" if part == "budget_bn" else ")")
+            )
         kind = _leaf_kind(annotation)
         if kind is None or not last:
             raise ScenarioError(f"{path}: no such parameter in the scenario")
@@ -142,15 +177,18 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
     data = scenario.model_dump()
     fills: list[tuple[str, Any]] = []
     years: list[tuple[str, Any]] = []
+    transforms: list[tuple[str, Any]] = []
     for path, value in flat.items():
         how = resolve_path(path).how
         if how == "table" and not isinstance(value, Mapping):
             fills.append((path, value))
         elif how == "year":
             years.append((path, value))
+        elif how == "transform":
+            transforms.append((path, value))
         else:
             _parent(data, path, whole)[path.split(".")[-1]] = _plain(value)
-    if fills:
+    if fills or transforms:
         try:
             start, horizon = int(data["start_year"]), int(data["horizon_year"])
         except (TypeError, ValueError):
@@ -166,7 +204,71 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
         parts = path.split(".")
         table = _parent(data, ".".join(parts[:-1]), whole)[parts[-2]]
         table[int(parts[-1])] = value
+    order = list(TRANSFORMS)
+    for path, value in sorted(transforms, key=lambda item: order.index(item[0].split(".")[-1])):
+        parts = path.split(".")
+        node = _parent(data, ".".join(parts[:-1]), whole)
+        table = {int(y): v for y, v in (node.get(parts[-2]) or {}).items()}
+        if parts[-1] == SHIFT:
+            node[parts[-2]] = shifted(table, _shift_years(path, value), span.start, path)
+        else:
+            node[parts[-2]] = front_loaded(table, _front_load_share(path, value), span, path)
     return _validate(data, scenario.name)
+
+
+def _shift_years(path: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ScenarioError(f"{path}: a whole number of years, got {value!r}")
+    return int(value)
+
+
+def _front_load_share(path: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -1 <= value <= 1:
+        raise ScenarioError(f"{path}: a number from -1 (back-loaded) to 1, got {value!r}")
+    return float(value)
+
+
+def shifted(table: Mapping[int, Any], years: int, first: int, path: str) -> dict[int, Any]:
+    """``table`` with its entries from ``first`` on moved ``years`` later (earlier if
+    negative); entries before ``first`` stay where they are."""
+    out = {y: v for y, v in table.items() if y < first}
+    for year, value in table.items():
+        if year < first:
+            continue
+        moved = year + years
+        if not first <= moved <= MAX_YEAR:
+            raise ScenarioError(
+                f"{path}: shifting by {years} years moves {year} to {moved}, outside the "
+                f"plan's years {first}-{MAX_YEAR}"
+            )
+        out[moved] = value
+    return dict(sorted(out.items()))
+
+
+def front_loaded(
+    table: Mapping[int, float], share: float, span: range, path: str
+) -> dict[int, float]:
+    """``table`` with the total over ``span`` kept and re-weighted by a straight line from
+    ``1 + share`` in the span's first year to ``1 - share`` in its last."""
+    n = len(span)
+    if n < 2 or share == 0.0:
+        return dict(table)
+    weight = {y: 1.0 + share * (1.0 - 2.0 * i / (n - 1)) for i, y in enumerate(span)}
+    inside = {y: float(v) for y, v in table.items() if y in weight}
+    total = sum(inside.values())
+    tilted = sum(v * weight[y] for y, v in inside.items())
+    if total == 0.0:
+        return dict(table)
+    if tilted == 0.0:  # all the money sits in a year the line weights zero
+        raise ScenarioError(
+            f"{path}: {share:g} would leave nothing: all of the budget is in "
+            f"{span[-1 if share > 0 else 0]}, "
+            "which that line weights zero"
+        )
+    out = dict(table)
+    for y, v in inside.items():
+        out[y] = v * weight[y] * total / tilted
+    return dict(sorted(out.items()))
 
 
 def _validate(data: dict, source: str) -> Scenario:

@@ -48,6 +48,9 @@ class FoundationPlan(Plan):
     center_cost_bn: Pos = 0.4
     center_members: Annotated[int, Field(ge=1, le=50)] = 6
     college_graduates_per_quarter: NonNeg = 150.0
+    # running costs: a college or center works in a year only if its running cost is paid
+    college_running_bn: NonNeg = 0.05
+    center_running_bn: NonNeg = 0.1
 
 
 class LeadingPlan(Plan):
@@ -55,6 +58,7 @@ class LeadingPlan(Plan):
 
     pilot_areas: Schedule = Field(default_factory=dict)
     pilot_area_cost_bn: Pos = 0.3
+    pilot_running_bn: NonNeg = 0.05
     subsidy_cap_bn: NonNeg = 0.002
     cost_cut: Prob = 0.2
     spillover_bonus: NonNeg = 0.5
@@ -79,8 +83,8 @@ class OpenSourcePlan(Plan):
     demo_grant_bn: Pos = 0.004
     demo_quarters: Annotated[int, Field(ge=1, le=40)] = 8
     demo_trl_boost: NonNeg = 1.5
-    demo_bass_p_boost: NonNeg = 0.0002
-    bass_p_cap: NonNeg = 0.03
+    demo_procurement_bn: NonNeg = 0.004
+    demo_adoption_effect: NonNeg = 2.0
 
 
 class ArrayPlan(Plan):
@@ -88,6 +92,8 @@ class ArrayPlan(Plan):
 
     talents_per_bn: Pos = 2000.0
     retention: Prob = 0.5
+    retention_share: Prob = 0.2
+    retention_half_bn: Pos = 0.00002
 
 
 class RainforestPlan(Plan):
@@ -96,9 +102,11 @@ class RainforestPlan(Plan):
     knowledge_screen: NonNeg = 1.0
     finance_cap_bn: NonNeg = 0.003
     startup_priority: NonNeg = 5.0
-    grace_quarters: Annotated[int, Field(ge=0, le=20)] = 2
+    co_investment: NonNeg = 1.0
+    factor_share: Prob = 0.3
     cost_cut: Prob = 0.2
-    founding_boost: NonNeg = 1.0
+    founding_boost: NonNeg = 2.0
+    founding_finance_half_bn: Pos = 0.0002
 
 
 class Plans(Closed):
@@ -149,6 +157,9 @@ class Behaviour(Closed):
     center_spillover: NonNeg = 3.0
     absorptive_half: Pos = 1.0
     institute_research_bn: NonNeg = 0.005
+    rd_additionality: NonNeg = 1.0
+    research_lag_quarters: Annotated[float, Field(ge=0.0, le=20.0, allow_inf_nan=False)] = 2.0
+    build_up_quarters: Annotated[int, Field(ge=1, le=20)] = 4
     # partnering
     firm_search: Prob = 0.15
     institute_search: Prob = 0.3
@@ -169,6 +180,7 @@ class Behaviour(Closed):
     startup_seed_bn: NonNeg = 0.008
     private_finance_rate: Prob = 0.08
     private_round_bn: NonNeg = 0.01
+    finance_rd_share: Prob = 0.5
     exit_quarters: Annotated[int, Field(ge=1, le=20)] = 2
     # indicator thresholds
     leading_revenue_bn: NonNeg = 2.0

@@ -45,6 +45,12 @@ def _in_pilot(pilot, ent_district, ent_field, field_cluster, i):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _pilot_level(pilot_level, ent_district, ent_field, field_cluster, i):
+    """How far enterprise i's pilot area works (0 outside one; see ``build_up``)."""
+    return pilot_level[ent_district[i], field_cluster[ent_field[i]]]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _budget(budget, plan, y):
     """A plan's budget in simulated year y."""
     return budget[plan, y]
@@ -139,6 +145,37 @@ def _by_cluster(field_cluster, ent_field, member, base):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _cumulative_weights(ptr, ids, ent_weight, base):
+    """For lists made by ``_by_cluster``: at each position the real firms the list's
+    agents stand for, summed from the start of its cluster's run, so that a draw can pick
+    an agent in proportion to its weight (``_pick_in``)."""
+    cum = np.empty(len(ids))
+    for c in range(len(ptr) - 1):
+        acc = 0.0
+        for x in range(ptr[c], ptr[c + 1]):
+            acc += ent_weight[ids[x] - base]
+            cum[x] = acc
+    return cum
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _pick_in(cum, lo, hi, u):
+    """The position in ``lo .. hi-1`` that a uniform draw u picks in proportion to the
+    weights whose running sums ``cum`` holds (binary search; -1 for an empty run)."""
+    if hi <= lo:
+        return -1
+    x = u * cum[hi - 1]  # the run's sums start from zero at lo
+    a, b = lo, hi - 1
+    while a < b:
+        m = (a + b) // 2
+        if cum[m] > x:
+            b = m
+        else:
+            a = m + 1
+    return a
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _cluster_lists(S, P, n_inst, n_ent):
     """Alive enterprises of each cluster, in id order: cluster c's organisation ids are
     ``cl_org[cl_ptr[c]:cl_ptr[c + 1]]``."""
@@ -159,6 +196,11 @@ def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, o
     S.ent_legacy[i] = legacy
     S.ent_revenue[i] = 0.0
     S.ent_rd[i] = P.rd_intensity * legacy
+    S.ent_rd_stock[i] = S.ent_rd[i]
+    S.ent_seat_stock[i] = 0.0
+    S.ent_grant_rd[i] = 0.0
+    S.ent_seat_grant[i] = 0.0
+    S.ent_finance_rd[i] = 0.0
     S.ent_origin[i] = origin
     S.ent_age[i] = 0
     S.ent_negative[i] = 0

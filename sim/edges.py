@@ -84,6 +84,7 @@ def compact_edges(S):
                 S.edge_kind[w] = S.edge_kind[e]
                 S.edge_strength[w] = S.edge_strength[e]
                 S.edge_start[w] = S.edge_start[e]
+                S.edge_ties[w] = S.edge_ties[e]
                 S.edge_index[S.edge_a[w] * KEY + S.edge_b[w]] = w
             w += 1
     for e in range(w, n):
@@ -92,11 +93,14 @@ def compact_edges(S):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def center_members(S, n_org):
-    """Which organisations belong to an innovation center (have a center tie)."""
-    member = np.zeros(n_org, np.bool_)
+def center_levels(S, n_org):
+    """For each organisation, how far the innovation centers it belongs to work (the
+    largest ``inst_center_level`` of the hosts it has a center tie to; a host's own)."""
+    level = np.zeros(n_org)
     for e in range(S.counts[N_EDGE_SLOTS]):
         if S.edge_kind[e] == 2:
-            member[S.edge_a[e]] = True
-            member[S.edge_b[e]] = True
-    return member
+            host = S.edge_a[e]  # institutes come first, and a center's host is one
+            lv = S.inst_center_level[host]
+            level[host] = max(level[host], lv)
+            level[S.edge_b[e]] = max(level[S.edge_b[e]], lv)
+    return level

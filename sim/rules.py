@@ -17,30 +17,52 @@ from numba import njit
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def outflow_probability(
-    level, unemployed, retention_active, talent_outflow, high_level_outflow,
-    unemployed_outflow, retention,
-):  # fmt: skip
-    """Chance a talent leaves Shanghai this quarter; the Array plan retains high-level talents."""
+def outflow_probability(level, unemployed, retention_cut, talent_outflow, high_level_outflow,
+                        unemployed_outflow):  # fmt: skip
+    """Chance a talent leaves Shanghai this quarter; ``retention_cut`` is the share of
+    high-level talents' outflow the Array plan's retention spending prevents."""
     if unemployed:
         return unemployed_outflow
     if level == 1:
-        p = high_level_outflow
-        if retention_active:
-            p *= 1.0 - retention
-        return p
+        return high_level_outflow * (1.0 - retention_cut)
     return talent_outflow
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def employer_attractiveness(own_knowledge, revenue_per_firm_bn, in_pilot, designated):
-    """How attractive an organisation is to a talent: knowledge, pay capacity, status."""
+def dose_response(spend_per_unit, half):
+    """The share of an effect's largest size that money buys: ``x / (x + half)`` for the
+    money spent per real firm or talent reached. Zero money, zero effect; each further RMB
+    buys less (half the largest effect at ``half``)."""
+    if spend_per_unit <= 0.0:
+        return 0.0
+    return spend_per_unit / (spend_per_unit + half)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def build_up(quarters_since, build_up_quarters):
+    """How far a new college, center or pilot area has built up: linearly from a
+    ``1 / build_up_quarters`` share in its first quarter to all of it."""
+    if quarters_since < 0:
+        return 0.0
+    return min(1.0, (quarters_since + 1.0) / build_up_quarters)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def lagged(stock, spend, lag_quarters):
+    """Research money's working stock after a quarter's spending: a geometric distributed
+    lag with a mean lag of ``lag_quarters`` quarters (0: at once). A pulse adds to the
+    stock, and so to knowledge, over the following quarters, and in sum exactly once."""
+    share = 1.0 / (1.0 + lag_quarters)
+    return stock + share * (spend - stock)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def employer_attractiveness(own_knowledge, revenue_per_firm_bn, pilot_level, designated):
+    """How attractive an organisation is to a talent: knowledge, pay capacity, status.
+    ``pilot_level`` and ``designated`` (0..1) are how far its pilot area and its own
+    designation (the share of the agent's real organisations that hold it) are working."""
     a = math.log1p(own_knowledge) + math.log1p(100.0 * max(revenue_per_firm_bn, 0.0))
-    if in_pilot:
-        a += 0.5
-    if designated:
-        a += 0.5
-    return a
+    return a + 0.5 * pilot_level + 0.5 * designated
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -66,22 +88,52 @@ def knowledge_gain(rd_per_firm_bn, skill_per_firm, scale, rd_elasticity, skill_e
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def agent_knowledge_gain(rd_stock, seat_stock, weight, skill_per_firm, scale, rd_elasticity,
+                         skill_elasticity):  # fmt: skip
+    """The mean knowledge gain of an agent's ``weight`` real firms when one of them holds
+    a consortium seat whose grant's R&D is ``seat_stock``: the seat holder's gain and the
+    others' averaged, so that a grant to one firm adds what it adds to one firm at every
+    scale (production is concave in R&D)."""
+    base = rd_stock / weight
+    g = knowledge_gain(base, skill_per_firm, scale, rd_elasticity, skill_elasticity)
+    if seat_stock <= 0.0:
+        return g
+    seat = knowledge_gain(base + seat_stock, skill_per_firm, scale, rd_elasticity,
+                          skill_elasticity)  # fmt: skip
+    return g + (seat - g) / weight
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def rd_spending(rd_intensity, revenue, legacy, grants, additionality):
+    """A quarter's R&D spending: a share of sales and legacy business, plus what R&D
+    grants add (``additionality`` RMB of R&D per RMB of grant: below 1 the firm cuts its
+    own R&D, above 1 it adds to the grant)."""
+    return rd_intensity * (revenue + legacy) + additionality * grants
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def absorptive_capacity(own_knowledge, half):
     """Share of a neighbour's lead an organisation can take in (Cohen and Levinthal)."""
     return own_knowledge / (own_knowledge + half)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def spillover_coefficient(kind, strength, same_pilot_area, rate, consortium_mult, center_mult,
-                          pilot_bonus):  # fmt: skip
-    """Strength of knowledge flow along one edge, by its kind and co-location."""
-    c = rate * strength
+def spillover_coefficient(kind, strength, pilot_level, rate, consortium_mult, center_mult,
+                          pilot_bonus, tie_share, center_level):  # fmt: skip
+    """Strength of knowledge flow along one edge, by its kind and co-location.
+
+    ``tie_share``: the real ties the edge stands for over the receiving agent's weight
+    (a consortium or center seat is one firm's; a partnership one per real firm of the
+    agent that searched), so the agent receives what its real organisations would on
+    average. A center's tie carries the center's extra flow as far as the center works
+    (``center_level``), and a plain tie's otherwise. ``pilot_level``: how far a pilot
+    area both ends share works (0: none).
+    """
+    c = rate * strength * (1.0 + pilot_bonus * pilot_level) * tie_share
     if kind == 1:
         c *= consortium_mult
     elif kind == 2:
-        c *= center_mult
-    if same_pilot_area:
-        c *= 1.0 + pilot_bonus
+        c *= 1.0 + (center_mult - 1.0) * center_level
     return c
 
 
@@ -187,17 +239,17 @@ def trl_advance_probability(trl, effective_knowledge, half, hazard, boost):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def maturation_boost(trl, in_pilot, demo_active, center_member, test_site_boost, demo_boost,
+def maturation_boost(trl, pilot_level, demo_active, center_share, test_site_boost, demo_boost,
                      center_boost):  # fmt: skip
-    """The plans' extra hazard: test sites for 6->7, demonstrations for 5-7, centers always."""
+    """The plans' extra hazard: test sites for 6->7 (as far as the pilot area works),
+    demonstrations for 5-7, centers always (``center_share``: the working center seats
+    over the agent's real firms)."""
     b = 0.0
-    if in_pilot and trl == 6:
-        b += test_site_boost
+    if trl == 6:
+        b += test_site_boost * pilot_level
     if demo_active and 5 <= trl <= 7:
         b += demo_boost
-    if center_member:
-        b += center_boost
-    return b
+    return b + center_boost * center_share
 
 
 # ---------------------------------------------------------------- market
@@ -237,17 +289,6 @@ def private_finance_probability(own_knowledge, rate, half):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def cost_multiplier(in_pilot, pilot_cut, factor_supported, factor_cut):
-    """Share of fixed costs a firm pays after pilot-area and Rainforest factor support."""
-    m = 1.0
-    if in_pilot:
-        m *= 1.0 - pilot_cut
-    if factor_supported:
-        m *= 1.0 - factor_cut
-    return m
-
-
-@njit(cache=True, inline="always", error_model="numpy")
 def capital_change(legacy, revenue, gross_margin, rd_spend, wages, fixed_costs):
     """Quarterly cash flow: legacy business, margin on future-field sales, R&D, wages, costs."""
     return legacy + gross_margin * revenue - rd_spend - wages - fixed_costs
@@ -263,9 +304,9 @@ def finance_key(weight, field_weight, tier, startup_priority):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def exit_due(negative_quarters, exit_quarters, grace):
-    """A firm exits after ``exit_quarters`` quarters of negative capital, plus any grace."""
-    return negative_quarters >= exit_quarters + grace
+def exit_due(negative_quarters, exit_quarters):
+    """A firm exits after ``exit_quarters`` quarters of negative capital."""
+    return negative_quarters >= exit_quarters
 
 
 # ---------------------------------------------------------------- government
@@ -273,7 +314,7 @@ def exit_due(negative_quarters, exit_quarters, grace):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def horse_race_weight(old_weight, progress, total_progress, rate):
-    """Support shifts toward the fields whose knowledge grew fastest over the year."""
+    """Support shifts toward the fields with the most traction over the year."""
     if total_progress <= 0.0:
         return old_weight
     return (1.0 - rate) * old_weight + rate * progress / total_progress

@@ -80,6 +80,13 @@ FIELDS = (
     Field("inst", "inst_college", "bool", 1, False),
     Field("inst", "inst_center", "bool", 1, False),
     Field("inst", "inst_funding", "float64", 1, 0.0),
+    Field("inst", "inst_rd_stock", "float64", 1, 0.0, "research money working through its lag"),
+    Field("inst", "inst_college_since", "int64", 1, -1),
+    Field("inst", "inst_center_since", "int64", 1, -1),
+    Field("inst", "inst_college_level", "float64", 1, 0.0, "0..1: built up and running costs paid"),
+    Field("inst", "inst_center_level", "float64", 1, 0.0),
+    Field("inst", "inst_college_paid", "bool", 1, False),
+    Field("inst", "inst_center_paid", "bool", 1, False),
     Field("ent", "ent_field", "int64"),
     Field("ent", "ent_tier", "int64"),
     Field("ent", "ent_weight", "int64"),
@@ -99,6 +106,18 @@ FIELDS = (
     Field("ent", "ent_legacy", "float64", 1, 0.0),
     Field("ent", "ent_revenue", "float64", 1, 0.0),
     Field("ent", "ent_rd", "float64", 1, 0.0),
+    Field("ent", "ent_rd_stock", "float64", 1, 0.0, "R&D spending working through its lag"),
+    Field(
+        "ent",
+        "ent_seat_stock",
+        "float64",
+        1,
+        0.0,
+        "R&D of a consortium seat's grant (one real firm of the agent), through its lag",
+    ),  # fmt: skip
+    Field("ent", "ent_grant_rd", "float64", 1, 0.0, "R&D grants received this quarter"),
+    Field("ent", "ent_seat_grant", "float64", 1, 0.0, "consortium grant received this quarter"),
+    Field("ent", "ent_finance_rd", "float64", 1, 0.0, "equity raised this quarter put into R&D"),
     Field("ent", "ent_origin", "int64"),
     Field("ent", "ent_age", "int64"),
     Field("ent", "ent_negative", "int64"),
@@ -118,13 +137,36 @@ FIELDS = (
     Field("edge", "edge_kind", "int64", 1, -1),
     Field("edge", "edge_strength", "float64", 1, 0.0),
     Field("edge", "edge_start", "int64"),
+    Field(
+        "edge",
+        "edge_ties",
+        "float64",
+        1,
+        1.0,
+        "real ties the edge stands for: the searching agent's weight for a partnership, 1"
+        " for a consortium or center seat",
+    ),  # fmt: skip
     Field("edge", "edge_index", "dict", 0, None, "pair key a * KEY + b -> slot"),
     Field("gov", "adoption", "float64", 1, 0.0),
     Field("gov", "bass_p", "float64", 1, 0.0),
     Field("gov", "field_weight", "float64", 1, 0.0),
-    Field("gov", "last_field_knowledge", "float64", 1, 0.0),
+    Field("gov", "last_field_trl", "float64", 1, 0.0),
+    Field("gov", "last_field_revenue", "float64", 1, 0.0),
+    Field("gov", "traction", "float64", 1, 0.0, "smoothed yearly traction by field"),
     Field("gov", "ledger", "float64", 2, 0.0),
     Field("gov", "pilot", "bool", 2, False),
+    Field("gov", "pilot_since", "int64", 2, -1),
+    Field("gov", "pilot_paid", "bool", 2, False),
+    Field("gov", "pilot_level", "float64", 2, 0.0, "0..1: built up and running costs paid"),
+    Field("gov", "retention_cut", "float64", 1, 0.0, "[0]: the Array plan's outflow cut"),
+    Field(
+        "gov",
+        "startup_finance",
+        "float64",
+        1,
+        0.0,
+        "[0]: Rainforest finance per real start-up last quarter, a year (RMB bn)",
+    ),  # fmt: skip
     Field("cons", "cons_leader", "int64", 1, -1),
     Field("cons", "cons_members", "int64", 2, -1),
     Field("cons", "cons_n_members", "int64"),
@@ -224,7 +266,8 @@ def write_layout(path: Path = LAYOUT_PATH) -> None:
 
 @njit(cache=True, inline="always", error_model="numpy")
 def set_edge(edges, a, b, kind, strength, tick):
-    """Create or renew a tie; it keeps the most formal kind it has had."""
+    """Create or renew a tie; it keeps the most formal kind it has had. Returns its slot
+    (the caller sets the real ties it stands for, ``edge_ties``)."""
     edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, counts = edges
     lo, hi = min(a, b), max(a, b)
     key = lo * KEY + hi
@@ -232,7 +275,7 @@ def set_edge(edges, a, b, kind, strength, tick):
         e = edge_index[key]
         edge_kind[e] = max(edge_kind[e], kind)
         edge_strength[e] = strength
-        return
+        return e
     e = counts[N_EDGE_SLOTS]
     edge_a[e] = lo
     edge_b[e] = hi
@@ -242,6 +285,7 @@ def set_edge(edges, a, b, kind, strength, tick):
     edge_index[key] = e
     counts[N_EDGE_SLOTS] += 1
     counts[N_LIVE_EDGES] += 1
+    return e
 
 
 @njit(cache=True, error_model="numpy")
@@ -262,6 +306,19 @@ def _edge_store(src, dst, strength, capacity, counts):
         set_edge(edges, src[e], dst[e], 0, strength[e], 0)
     edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, _ = edges
     return edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index
+
+
+def _initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, capacity):
+    """The initial partnerships' real ties: each was drawn for a firm (a non-leading
+    firm's tie to a leading firm, or a firm's to an institute), and stands for one tie of
+    each of the real firms that agent stands for."""
+    ties = np.ones(capacity)
+    weight = np.asarray(pop.ent_weight, dtype=np.float64)
+    for e in np.flatnonzero(edge_kind >= 0):
+        a, b = int(edge_a[e]), int(edge_b[e])
+        wb = weight[b - n_inst]
+        ties[e] = wb if a < n_inst else max(weight[a - n_inst], wb)
+    return ties
 
 
 def initial_state(pop: Population, params: Params) -> State:
@@ -307,6 +364,13 @@ def initial_state(pop: Population, params: Params) -> State:
         inst_college=np.zeros(n_inst, np.bool_),
         inst_center=np.zeros(n_inst, np.bool_),
         inst_funding=np.zeros(n_inst, np.float64),
+        inst_rd_stock=p.institute_research_bn * pop.inst_weight.astype(np.float64),
+        inst_college_since=np.full(n_inst, -1, np.int64),
+        inst_center_since=np.full(n_inst, -1, np.int64),
+        inst_college_level=np.zeros(n_inst, np.float64),
+        inst_center_level=np.zeros(n_inst, np.float64),
+        inst_college_paid=np.zeros(n_inst, np.bool_),
+        inst_center_paid=np.zeros(n_inst, np.bool_),
         ent_field=pop.ent_field,
         ent_tier=pop.ent_tier,
         ent_weight=pop.ent_weight,
@@ -318,6 +382,11 @@ def initial_state(pop: Population, params: Params) -> State:
         ent_legacy=legacy,
         ent_revenue=np.zeros(n_ent),
         ent_rd=p.rd_intensity * legacy,
+        ent_rd_stock=p.rd_intensity * legacy,
+        ent_seat_stock=np.zeros(n_ent),
+        ent_grant_rd=np.zeros(n_ent),
+        ent_seat_grant=np.zeros(n_ent),
+        ent_finance_rd=np.zeros(n_ent),
         ent_origin=np.zeros(n_ent),
         ent_age=np.zeros(n_ent),
         ent_negative=np.zeros(n_ent),
@@ -337,13 +406,21 @@ def initial_state(pop: Population, params: Params) -> State:
         edge_kind=edge_kind,
         edge_strength=edge_strength,
         edge_start=edge_start,
+        edge_ties=_initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, cap_edges),
         edge_index=edge_index,
         adoption=np.full(N_FIELDS, p.initial_adoption),
         bass_p=np.full(N_FIELDS, p.bass_p),
         field_weight=p.field_share.copy(),
-        last_field_knowledge=np.zeros(N_FIELDS),
+        last_field_trl=np.zeros(N_FIELDS),
+        last_field_revenue=np.zeros(N_FIELDS),
+        traction=np.zeros(N_FIELDS),
         ledger=np.zeros((N_PLANS, p.n_years)),
         pilot=np.zeros((N_DISTRICTS, 5), np.bool_),
+        pilot_since=np.full((N_DISTRICTS, 5), -1, np.int64),
+        pilot_paid=np.zeros((N_DISTRICTS, 5), np.bool_),
+        pilot_level=np.zeros((N_DISTRICTS, 5), np.float64),
+        retention_cut=np.zeros(1),
+        startup_finance=np.zeros(1),
         cons_leader=np.full(max_cons, -1, np.int64),
         cons_members=np.full((max_cons, max(1, p.consortium_size)), -1, np.int64),
         cons_n_members=np.zeros(max_cons, np.int64),

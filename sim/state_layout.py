@@ -27,6 +27,15 @@ class State(NamedTuple):
     inst_college: np.ndarray
     inst_center: np.ndarray
     inst_funding: np.ndarray
+    # research money working through its lag
+    inst_rd_stock: np.ndarray
+    inst_college_since: np.ndarray
+    inst_center_since: np.ndarray
+    # 0..1: built up and running costs paid
+    inst_college_level: np.ndarray
+    inst_center_level: np.ndarray
+    inst_college_paid: np.ndarray
+    inst_center_paid: np.ndarray
     # enterprises (capacity; counts[N_ENT] in use)
     ent_field: np.ndarray
     ent_tier: np.ndarray
@@ -41,6 +50,16 @@ class State(NamedTuple):
     ent_legacy: np.ndarray
     ent_revenue: np.ndarray
     ent_rd: np.ndarray
+    # R&D spending working through its lag
+    ent_rd_stock: np.ndarray
+    # R&D of a consortium seat's grant (one real firm of the agent), through its lag
+    ent_seat_stock: np.ndarray
+    # R&D grants received this quarter
+    ent_grant_rd: np.ndarray
+    # consortium grant received this quarter
+    ent_seat_grant: np.ndarray
+    # equity raised this quarter put into R&D
+    ent_finance_rd: np.ndarray
     ent_origin: np.ndarray
     ent_age: np.ndarray
     ent_negative: np.ndarray
@@ -64,15 +83,29 @@ class State(NamedTuple):
     edge_kind: np.ndarray
     edge_strength: np.ndarray
     edge_start: np.ndarray
+    # real ties the edge stands for: the searching agent's weight for a partnership, 1 for a
+    # consortium or center seat
+    edge_ties: np.ndarray
     # pair key a * KEY + b -> slot
     edge_index: Dict
     # market and government
     adoption: np.ndarray
     bass_p: np.ndarray
     field_weight: np.ndarray
-    last_field_knowledge: np.ndarray
+    last_field_trl: np.ndarray
+    last_field_revenue: np.ndarray
+    # smoothed yearly traction by field
+    traction: np.ndarray
     ledger: np.ndarray
     pilot: np.ndarray
+    pilot_since: np.ndarray
+    pilot_paid: np.ndarray
+    # 0..1: built up and running costs paid
+    pilot_level: np.ndarray
+    # [0]: the Array plan's outflow cut
+    retention_cut: np.ndarray
+    # [0]: Rainforest finance per real start-up last quarter, a year (RMB bn)
+    startup_finance: np.ndarray
     # consortia (one row per consortium formed)
     cons_leader: np.ndarray
     cons_members: np.ndarray
@@ -121,6 +154,13 @@ def grown(S, enterprises, talents, edges):
         S.inst_college,
         S.inst_center,
         S.inst_funding,
+        S.inst_rd_stock,
+        S.inst_college_since,
+        S.inst_center_since,
+        S.inst_college_level,
+        S.inst_center_level,
+        S.inst_college_paid,
+        S.inst_center_paid,
         _grown1(S.ent_field, ent, 0),
         _grown1(S.ent_tier, ent, 0),
         _grown1(S.ent_weight, ent, 0),
@@ -132,6 +172,11 @@ def grown(S, enterprises, talents, edges):
         _grown1(S.ent_legacy, ent, 0.0),
         _grown1(S.ent_revenue, ent, 0.0),
         _grown1(S.ent_rd, ent, 0.0),
+        _grown1(S.ent_rd_stock, ent, 0.0),
+        _grown1(S.ent_seat_stock, ent, 0.0),
+        _grown1(S.ent_grant_rd, ent, 0.0),
+        _grown1(S.ent_seat_grant, ent, 0.0),
+        _grown1(S.ent_finance_rd, ent, 0.0),
         _grown1(S.ent_origin, ent, 0),
         _grown1(S.ent_age, ent, 0),
         _grown1(S.ent_negative, ent, 0),
@@ -151,13 +196,21 @@ def grown(S, enterprises, talents, edges):
         _grown1(S.edge_kind, edge, -1),
         _grown1(S.edge_strength, edge, 0.0),
         _grown1(S.edge_start, edge, 0),
+        _grown1(S.edge_ties, edge, 1.0),
         S.edge_index,
         S.adoption,
         S.bass_p,
         S.field_weight,
-        S.last_field_knowledge,
+        S.last_field_trl,
+        S.last_field_revenue,
+        S.traction,
         S.ledger,
         S.pilot,
+        S.pilot_since,
+        S.pilot_paid,
+        S.pilot_level,
+        S.retention_cut,
+        S.startup_finance,
         S.cons_leader,
         S.cons_members,
         S.cons_n_members,

@@ -53,7 +53,10 @@ def register(sub) -> None:
     p.add_argument("--year", type=int, default=TARGET_YEAR, help=f"default {TARGET_YEAR}")
     p.add_argument("--trials", type=_pos_int, default=50)
     p.add_argument("--replicates", type=_pos_int, default=8, help="runs per candidate and future")
-    p.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
+    p.add_argument(
+        "--scale", choices=["classroom", "district", "city"], default=None,
+        help="default: the scenario's if its file sets one, else city (as rainforest run)",
+    )  # fmt: skip
     p.add_argument("--seed", type=_nonneg_int, default=0, help="root seed of runs and sampler")
     p.add_argument(
         "--futures", default=None, metavar="SWEEP",

@@ -74,7 +74,7 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.run import run_replicates
+    from rainforest.experiments.run import default_scale, run_replicates
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard, summary_dict
     from rainforest.scenarios.loader import load_scenario
@@ -83,8 +83,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.overrides:
         scenario = apply_overrides(scenario, parse_overrides(args.overrides))
-    if args.scale is not None:
-        scenario = apply_overrides(scenario, {"scale": args.scale})
+    scale = args.scale or default_scale(scenario)
+    if scale != scenario.scale:
+        scenario = apply_overrides(scenario, {"scale": scale})
     progress = _progress(sys.stderr.isatty() and not args.json)
     if progress is None:
         results = run_replicates(scenario, args.replicates, args.seed)

@@ -36,7 +36,10 @@ def register(sub) -> None:
     )  # fmt: skip
     p.add_argument("--replicates", type=_pos_int, default=8)
     p.add_argument("--seed", type=_nonneg_int, default=0)
-    p.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
+    p.add_argument(
+        "--scale", choices=["classroom", "district", "city"], default=None,
+        help="default: the scenario's if its file sets one, else city (as rainforest run)",
+    )  # fmt: skip
     p.add_argument(
         "--xtol", type=float, default=0.01,
         help="precision of a switching value, as a share of its range (default 0.01)",

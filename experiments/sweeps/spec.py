@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rainforest.experiments.run import SCALES
+from rainforest.experiments.run import SCALES, default_scale
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import library_names, load_scenario, read_input_text
 from rainforest.scenarios.overrides import apply_overrides, resolve_path
@@ -340,7 +340,8 @@ def _load_base(ref: str, here: Path, where: str, scale: str | None) -> Scenario:
         scenario = load_scenario(_resolve_reference(ref, here))
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
-    if scale is not None and scenario.scale != scale:
+    scale = scale or default_scale(scenario)
+    if scenario.scale != scale:
         scenario = apply_overrides(scenario, {"scale": scale})
     return scenario
 

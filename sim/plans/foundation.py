@@ -1,5 +1,6 @@
-"""The Foundation plan: colleges and innovation centers designated each year, and the
-quarterly research funding shared among institutes by field-weighted knowledge."""
+"""The Foundation plan: colleges and innovation centers designated each year and kept
+working while their running costs are paid, and the quarterly research funding shared
+among institutes by field-weighted knowledge."""
 
 from __future__ import annotations
 
@@ -13,14 +14,22 @@ from rainforest.sim.state import N_ENT, N_INST, set_edge
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _next_college(S, n_inst):
-    """The research institute (kind 0) to make a college: the most knowledgeable one not
-    yet designated; -1 if none is left."""
+def _steer(S, P):
+    """Each field's support relative to its share (all 1 under fixed allocation): how the
+    horse race steers designations."""
+    return S.field_weight / P.field_share
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _next_college(S, P, n_inst):
+    """The university (kind 0) to make a college: the most knowledgeable one not yet
+    designated, knowledge weighted by the fields' steer; -1 if none is left."""
+    steer = _steer(S, P)
     best, best_k = -1, -np.inf
     for j in range(n_inst):
         if S.inst_kind[j] != 0 or S.inst_college[j]:
             continue
-        k = rules.total_knowledge(S.inst_knowledge[j])
+        k = rules.weighted_knowledge(S.inst_knowledge[j], steer)
         if k > best_k:
             best, best_k = j, k
     return best
@@ -38,6 +47,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
     """
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
+    steer = _steer(S, P)
     best_inst, best_firm, best_score = -1, -1, -np.inf
     n_rows = len(ptr) - 1
     for a in range(min(n_inst, n_rows)):  # edges (a, b) in sorted order, a an institute
@@ -51,7 +61,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             if S.ent_tier[i] != 0:
                 continue
             f = S.ent_field[i]
-            score = S.edge_strength[slot[x]] * (S.ent_own[i] + S.inst_knowledge[a, f])
+            score = S.edge_strength[slot[x]] * (S.ent_own[i] + S.inst_knowledge[a, f]) * steer[f]
             if score > best_score:
                 best_inst, best_firm, best_score = a, b, score
     if best_inst < 0:
@@ -59,7 +69,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
         for j in range(n_inst):
             if S.inst_center[j]:
                 continue
-            k = rules.total_knowledge(S.inst_knowledge[j])
+            k = rules.weighted_knowledge(S.inst_knowledge[j], steer)
             if k > cand_k:
                 cand, cand_k = j, k
         if cand < 0:
@@ -75,6 +85,8 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             ):
                 best_firm, top = n_inst + i, S.ent_own[i]
     S.inst_center[best_inst] = True
+    S.inst_center_since[best_inst] = t
+    S.inst_center_paid[best_inst] = True  # its first year is in its cost
     c = S.inst_cluster[best_inst]
     members = np.full(P.center_members + 1, -1, np.int64)
     n_members = 0
@@ -103,26 +115,48 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             members[n_members] = org
             n_members += 1
     for y in range(n_members):
-        set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)
+        S.edge_ties[set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)] = 1.0  # one seat
     return True
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _pay_running_costs(S, P, y, n_inst):
+    """The year's running costs of the colleges, then of the centers, each in order of
+    designation (then id), while the budget lasts; one not paid for stops working this
+    year (it stays designated)."""
+    for x in np.argsort(S.inst_college_since[:n_inst] * n_inst + np.arange(n_inst)):
+        if S.inst_college[x]:
+            paid = _left(P.budget, S.ledger, FOUNDATION, y) >= P.college_running_bn
+            S.inst_college_paid[x] = paid
+            if paid:
+                S.ledger[FOUNDATION, y] += P.college_running_bn
+    for x in np.argsort(S.inst_center_since[:n_inst] * n_inst + np.arange(n_inst)):
+        if S.inst_center[x]:
+            paid = _left(P.budget, S.ledger, FOUNDATION, y) >= P.center_running_bn
+            S.inst_center_paid[x] = paid
+            if paid:
+                S.ledger[FOUNDATION, y] += P.center_running_bn
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def foundation_plan(S, P, t, y, annual, ptr, nbr, slot):
-    """Each year, colleges and centers up to the year's targets while the budget lasts;
-    each quarter, the flow shared among institutes in proportion to their knowledge
-    weighted by the fields' weights."""
+    """Each year, running costs, then colleges and centers up to the year's targets while
+    the budget lasts; each quarter, the designations' build-up, then the flow shared
+    among institutes in proportion to their knowledge weighted by the fields' weights."""
     n_inst = S.counts[N_INST]
     if annual:
+        _pay_running_costs(S, P, y, n_inst)
         target = P.colleges_target[y]
         while (
             _n_true(S.inst_college) < target
             and _left(P.budget, S.ledger, FOUNDATION, y) >= P.college_cost_bn
         ):
-            best = _next_college(S, n_inst)
+            best = _next_college(S, P, n_inst)
             if best < 0:
                 break
             S.inst_college[best] = True
+            S.inst_college_since[best] = t
+            S.inst_college_paid[best] = True  # its first year is in its cost
             S.ledger[FOUNDATION, y] += P.college_cost_bn
         target = P.centers_target[y]
         while (
@@ -132,6 +166,17 @@ def foundation_plan(S, P, t, y, annual, ptr, nbr, slot):
             if not _designate_center(S, P, t, ptr, nbr, slot):
                 break
             S.ledger[FOUNDATION, y] += P.center_cost_bn
+    for j in range(n_inst):
+        S.inst_college_level[j] = (
+            rules.build_up(t - S.inst_college_since[j], P.build_up_quarters)
+            if S.inst_college[j] and S.inst_college_paid[j]
+            else 0.0
+        )
+        S.inst_center_level[j] = (
+            rules.build_up(t - S.inst_center_since[j], P.build_up_quarters)
+            if S.inst_center[j] and S.inst_center_paid[j]
+            else 0.0
+        )
     flow = _flow(P.budget, S.ledger, FOUNDATION, y)
     keys = np.empty(n_inst)
     total = 0.0

@@ -86,7 +86,8 @@ def _proposal(S, P, n_inst, li, members, size, k_member, row):
     knowledge, ties in id order), written as organisation ids into ``row``, and its
     cluster's institute most knowledgeable in the leader's field. Returns (number of
     partners, institute or -1, score); the score, which ranks proposals, is the knowledge
-    in the leader's field of the leader, its partners and the institute.
+    in the leader's field of the leader, its partners and the institute, steered by the
+    field's support (field weight over field share, 1 under fixed allocation).
 
     ``k_member`` is a buffer for a member's knowledge row: a copy, not a slice (see
     knowledge_step).
@@ -115,14 +116,15 @@ def _proposal(S, P, n_inst, li, members, size, k_member, row):
         score += S.ent_knowledge[row[x] - n_inst, f]
     if inst_id >= 0:
         score += inst_k
-    return n_m, inst_id, score
+    return n_m, inst_id, score * S.field_weight[f] / P.field_share[f]
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
     """A funded proposal becomes consortium ``counts[N_CONS]``: its partners not already
-    taken by a better-ranked one join; the grant is shared equally among its firms, and
-    the leader gets a consortium tie to each member and to the institute."""
+    taken by a better-ranked one join; the grant is shared equally among its firms' seats
+    (one real firm each: it funds the seat's R&D, see ``agent_knowledge_gain``), and the
+    leader gets a consortium tie to each member and to the institute."""
     n_inst = S.counts[N_INST]
     k = S.counts[N_CONS]
     n_m = 0
@@ -144,10 +146,11 @@ def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
         fid = leader if z == 0 else S.cons_members[k, z - 1]
         S.ent_consortium[fid - n_inst] = k
         S.ent_capital[fid - n_inst] += share
+        S.ent_seat_grant[fid - n_inst] += share
     for z in range(n_m + 1):
         other = S.cons_members[k, z] if z < n_m else institute
         if other >= 0:
-            set_edge(_edges(S), leader, other, 1, 1.0, t)
+            S.edge_ties[set_edge(_edges(S), leader, other, 1, 1.0, t)] = 1.0  # one seat
 
 
 @njit(cache=True, inline="always", error_model="numpy")

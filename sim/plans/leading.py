@@ -1,11 +1,13 @@
-"""The Leading plan: pilot areas (district × cluster) designated each year, and the
-quarterly subsidy shared among the firms in them."""
+"""The Leading plan: pilot areas (district × cluster) designated each year and kept
+running while their running costs are paid; each quarter its flow pays cost vouchers
+and R&D subsidies to the firms in working pilot areas."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from rainforest.sim.common import _flow, _in_pilot, _left, _n_true2
+from rainforest.sim import rules
+from rainforest.sim.common import _flow, _left, _n_true2, _pilot_level
 from rainforest.sim.plan_ids import LEADING
 from rainforest.sim.state import N_ENT
 
@@ -13,13 +15,15 @@ from rainforest.sim.state import N_ENT
 @njit(cache=True, inline="always", error_model="numpy")
 def _next_pilot(S, P, n_ent):
     """The area to make a pilot: the undesignated (district, cluster) with the most
-    weighted knowledge of its alive firms, as ``district * 5 + cluster``; -1 if none has
-    any."""
+    weighted knowledge of its alive firms, steered by the fields' support (field weight
+    over field share, 1 under fixed allocation), as ``district * 5 + cluster``; -1 if
+    none has any."""
     score = np.zeros(S.pilot.shape)
     for i in range(n_ent):
         if S.ent_alive[i]:
             f = S.ent_field[i]
-            score[S.ent_district[i], P.field_cluster[f]] += S.ent_weight[i] * S.ent_own[i]
+            steer = S.field_weight[f] / P.field_share[f]
+            score[S.ent_district[i], P.field_cluster[f]] += S.ent_weight[i] * S.ent_own[i] * steer
     best, best_s = -1, 0.0
     for d in range(S.pilot.shape[0]):
         for c in range(5):
@@ -29,11 +33,30 @@ def _next_pilot(S, P, n_ent):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def leading_plan(S, P, y, annual):
-    """Each year, pilots up to the year's target while the budget lasts; each quarter,
-    the flow shared among the firms in pilot areas by weight, each capped."""
+def _pay_pilot_running_costs(S, P, y):
+    """Each designated area's running cost for the year, in order of designation (then
+    area), while the budget lasts; an area not paid for stops working this year."""
+    n_d, n_c = S.pilot.shape
+    order = np.argsort(S.pilot_since.ravel() * (n_d * n_c) + np.arange(n_d * n_c), kind="mergesort")
+    for a in order:
+        d, c = a // n_c, a % n_c
+        if not S.pilot[d, c]:
+            continue
+        paid = _left(P.budget, S.ledger, LEADING, y) >= P.pilot_running_bn
+        S.pilot_paid[d, c] = paid
+        if paid:
+            S.ledger[LEADING, y] += P.pilot_running_bn
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def leading_plan(S, P, t, y, annual):
+    """Each year, running costs, then pilots up to the year's target while the budget
+    lasts; each quarter, the areas' build-up, then the flow: ``cost_cut`` of the fixed
+    costs of firms in working areas (all if it can, else the same share of each), the
+    rest as R&D subsidies shared by weight, each capped."""
     n_ent = S.counts[N_ENT]
     if annual:
+        _pay_pilot_running_costs(S, P, y)
         target = P.pilots_target[y]
         while (
             _n_true2(S.pilot) < target
@@ -43,22 +66,47 @@ def leading_plan(S, P, y, annual):
             if best < 0:
                 break
             S.pilot[best // 5, best % 5] = True
+            S.pilot_since[best // 5, best % 5] = t
+            S.pilot_paid[best // 5, best % 5] = True  # its first year is in its cost
             S.ledger[LEADING, y] += P.pilot_area_cost_bn
+    for d in range(S.pilot.shape[0]):
+        for c in range(5):
+            working = S.pilot[d, c] and S.pilot_paid[d, c]
+            S.pilot_level[d, c] = (
+                rules.build_up(t - S.pilot_since[d, c], P.build_up_quarters) if working else 0.0
+            )
     flow = _flow(P.budget, S.ledger, LEADING, y)
-    if flow > 0.0:
-        in_area = np.empty(n_ent, np.int64)  # firms in pilot areas, id order
-        n_area = 0
-        total = 0.0
-        for i in range(n_ent):
-            if S.ent_alive[i] and _in_pilot(
-                S.pilot, S.ent_district, S.ent_field, P.field_cluster, i
-            ):
-                in_area[n_area] = i
-                n_area += 1
-                total += S.ent_weight[i]
+    if not flow > 0.0:
+        return
+    in_area = np.empty(n_ent, np.int64)  # firms in working pilot areas, id order
+    n_area = 0
+    total = 0.0
+    need = 0.0
+    for i in range(n_ent):
+        if (
+            S.ent_alive[i]
+            and _pilot_level(S.pilot_level, S.ent_district, S.ent_field, P.field_cluster, i) > 0.0
+        ):
+            in_area[n_area] = i
+            n_area += 1
+            total += S.ent_weight[i]
+            need += P.leading_cost_cut * P.fixed_cost_bn * S.ent_weight[i]
+    if n_area == 0:
+        return
+    cover = min(1.0, flow / need) if need > 0.0 else 0.0
+    spent = 0.0
+    for x in range(n_area):
+        i = in_area[x]
+        amount = cover * P.leading_cost_cut * P.fixed_cost_bn * S.ent_weight[i]
+        S.ent_capital[i] += amount
+        spent += amount
+    S.ledger[LEADING, y] += spent
+    rest = flow - spent
+    if rest > 0.0:
         for x in range(n_area):
             i = in_area[x]
             w = S.ent_weight[i]
-            amount = min(P.subsidy_cap_bn * w, flow * w / total)
+            amount = min(P.subsidy_cap_bn * w, rest * w / total)
             S.ent_capital[i] += amount
+            S.ent_grant_rd[i] += amount
             S.ledger[LEADING, y] += amount

@@ -1,6 +1,7 @@
-"""The Rainforest plan: patient finance each quarter for screened firms, shared by
-finance key; its screen also decides who gets its cost cut (market step) and its grace
-before exit (demography step)."""
+"""The Rainforest plan: each quarter, vouchers for screened firms' factor costs (land,
+compute, data, services) with a share of its flow, and equity and credit with the rest,
+which private investors match; the finance start-ups receive raises talents' founding
+rate (talents step)."""
 
 from __future__ import annotations
 
@@ -19,35 +20,68 @@ def _screened(ent_alive, ent_tier, ent_own, screen, i):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def founding_finance_boost(P, y):
-    """The boost to talents' founding rate in year y: the plan's finance is there while it
-    has a budget."""
-    return P.founding_boost if P.budget[RAINFOREST, y] > 0.0 else 0.0
+def founding_finance_boost(startup_finance_bn, founding_boost, founding_finance_half_bn):
+    """The boost to talents' founding rate that Rainforest's finance buys: at most
+    ``founding_boost``, by the finance a start-up received last quarter (a year's worth,
+    per real start-up)."""
+    return founding_boost * rules.dose_response(startup_finance_bn, founding_finance_half_bn)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def invest(S, P, i, amount):
+    """Equity or credit of ``amount`` to firm i, with private co-investment: capital
+    grows by the public and private money, of which ``finance_rd_share`` goes into R&D."""
+    raised = amount * (1.0 + P.co_investment)
+    S.ent_capital[i] += raised
+    S.ent_finance_rd[i] += P.finance_rd_share * raised
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def rainforest_plan(S, P, y):
-    """The quarter's flow shared among screened firms by ``finance_key``, each capped."""
+    """The quarter's flow: ``factor_share`` of it pays ``cost_cut`` of screened firms'
+    fixed costs (all of them if it can, else the same share of each); the rest is
+    finance shared by ``finance_key``, each firm capped."""
     n_ent = S.counts[N_ENT]
     flow = _flow(P.budget, S.ledger, RAINFOREST, y)
-    if flow > 0.0:
-        screened = np.empty(n_ent, np.int64)  # in id order
-        keys = np.empty(n_ent)
-        n_screened = 0
-        total = 0.0
-        for i in range(n_ent):
-            if _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i):
-                f = S.ent_field[i]
-                key = rules.finance_key(
-                    S.ent_weight[i], S.field_weight[f], S.ent_tier[i], P.startup_priority
-                )
-                screened[n_screened] = i
-                keys[n_screened] = key
-                n_screened += 1
-                total += key
-        if total > 0.0:
-            for x in range(n_screened):
-                i = screened[x]
-                amount = min(P.finance_cap_bn * S.ent_weight[i], flow * keys[x] / total)
-                S.ent_capital[i] += amount
-                S.ledger[RAINFOREST, y] += amount
+    S.startup_finance[0] = 0.0
+    if not flow > 0.0:
+        return
+    screened = np.empty(n_ent, np.int64)  # in id order
+    keys = np.empty(n_ent)
+    n_screened = 0
+    total = 0.0
+    need = 0.0
+    startups = 0.0
+    for i in range(n_ent):
+        if S.ent_alive[i] and S.ent_tier[i] == 2:
+            startups += S.ent_weight[i]
+        if _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i):
+            f = S.ent_field[i]
+            key = rules.finance_key(
+                S.ent_weight[i], S.field_weight[f], S.ent_tier[i], P.startup_priority
+            )
+            screened[n_screened] = i
+            keys[n_screened] = key
+            n_screened += 1
+            total += key
+            need += P.rainforest_cost_cut * P.fixed_cost_bn * S.ent_weight[i]
+    vouchers = P.factor_share * flow
+    if need > 0.0 and vouchers > 0.0:
+        cover = min(1.0, vouchers / need)
+        for x in range(n_screened):
+            i = screened[x]
+            amount = cover * P.rainforest_cost_cut * P.fixed_cost_bn * S.ent_weight[i]
+            S.ent_capital[i] += amount
+            S.ledger[RAINFOREST, y] += amount
+    finance = flow - P.factor_share * flow
+    to_startups = 0.0
+    if total > 0.0 and finance > 0.0:
+        for x in range(n_screened):
+            i = screened[x]
+            amount = min(P.finance_cap_bn * S.ent_weight[i], finance * keys[x] / total)
+            invest(S, P, i, amount)
+            S.ledger[RAINFOREST, y] += amount
+            if S.ent_tier[i] == 2:
+                to_startups += amount
+    if startups > 0.0:
+        S.startup_finance[0] = 4.0 * to_startups / startups

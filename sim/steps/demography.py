@@ -6,8 +6,6 @@ import numpy as np
 from numba import njit
 from rainforest.sim import rules
 from rainforest.sim.edges import drop_edge_slot
-from rainforest.sim.plan_ids import RAINFOREST
-from rainforest.sim.plans.rainforest import _screened
 from rainforest.sim.state import N_ENT, N_INST
 
 
@@ -15,11 +13,10 @@ from rainforest.sim.state import N_ENT, N_INST
 # the tuples passed into a function inlined in a per-firm loop made this step about ten
 # times slower (city, one quarter: 8.9 ms against 0.8 ms).
 @njit(cache=True, inline="always", error_model="numpy")
-def _exits(negative, grace_quarters, exit_quarters, screened):
+def _exits(negative, exit_quarters):
     """A firm exits this quarter (``exit_due``): its capital has been negative for the
-    exit quarters, plus Rainforest's grace while the plan is active for a firm that passes
-    its knowledge screen (``screened``)."""
-    return rules.exit_due(negative, exit_quarters, grace_quarters if screened else 0)
+    exit quarters."""
+    return rules.exit_due(negative, exit_quarters)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -38,17 +35,14 @@ def _tier_after(tier, age, annual, startup_quarters, sme_revenue_bn, leading_rev
 def demography_step(S, P, t, ptr, slot):
     """Step 7: firms whose capital has been negative too long exit (their ties end), then
     the others age and may move up a tier."""
-    y = t // 4
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
-    patient = P.budget[RAINFOREST, y] > 0.0
     exiting = np.zeros(n_ent, np.bool_)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
         S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
-        screened = patient and _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
-        if _exits(S.ent_negative[i], P.grace_quarters, P.exit_quarters, screened):
+        if _exits(S.ent_negative[i], P.exit_quarters):
             exiting[i] = True
     for i in range(n_ent):
         if exiting[i]:

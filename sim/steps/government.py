@@ -1,5 +1,6 @@
-"""Step 1, government: the horse race re-weights the fields each year, then the plans act
-in order — Foundation, Leading, Hand-in-Hand, Open-Source, Rainforest (``sim/plans/``)."""
+"""Step 1, government: the horse race re-weights the fields each year by their traction,
+then the plans act in order — Foundation, Leading, Hand-in-Hand, Open-Source, Rainforest
+(``sim/plans/``)."""
 
 from __future__ import annotations
 
@@ -15,33 +16,38 @@ from rainforest.sim.state import N_ENT
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _field_mean_knowledge(S, P):
-    """Each field's weighted mean own knowledge of its alive firms (0 without any)."""
+def _field_trl_and_revenue(S, P):
+    """Each field's mean TRL over its alive real firms and their summed revenue."""
     nf = len(P.field_cluster)
-    total = np.zeros(nf)
+    trl = np.zeros(nf)
     weight = np.zeros(nf)
+    revenue = np.zeros(nf)
     for i in range(S.counts[N_ENT]):
         if S.ent_alive[i]:
             f = S.ent_field[i]
-            total[f] += S.ent_weight[i] * S.ent_own[i]
+            trl[f] += S.ent_weight[i] * S.ent_trl[i]
             weight[f] += S.ent_weight[i]
-    out = np.zeros(nf)
+            revenue[f] += S.ent_revenue[i]
     for f in range(nf):
-        out[f] = total[f] / weight[f] if weight[f] > 0 else 0.0
-    return out
+        trl[f] = trl[f] / weight[f] if weight[f] > 0 else 0.0
+    return trl, revenue
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _horse_race(S, P):
-    """Field weights move towards the fields whose mean knowledge grew most over the
-    year (``horse_race_weight``)."""
-    now = _field_mean_knowledge(S, P)
-    nf = len(now)
+def _horse_race(S, P, trl, revenue):
+    """Field weights move towards the fields with traction: over the year, the rise of
+    their mean TRL plus the growth of their revenue, weighted by their market potential
+    (field share) and smoothed over the years (``traction``)."""
+    nf = len(trl)
     progress = np.zeros(nf)
     total = 0.0
     for f in range(nf):
-        before = S.last_field_knowledge[f]
-        progress[f] = max(0.0, now[f] / before - 1.0) if before > 0 else 0.0
+        gain = max(0.0, trl[f] - S.last_field_trl[f])
+        before = S.last_field_revenue[f]
+        if before > 0.0:
+            gain += max(0.0, revenue[f] / before - 1.0)
+        S.traction[f] = 0.5 * S.traction[f] + 0.5 * gain * P.field_share[f] * nf
+        progress[f] = S.traction[f]
         total += progress[f]
     for f in range(nf):
         S.field_weight[f] = rules.horse_race_weight(
@@ -55,12 +61,14 @@ def government_step(S, P, seed, t, ptr, nbr, slot):
     the annual center designations)."""
     y = t // 4
     annual = t % 4 == 0
-    if annual and t >= 4 and P.horse_race:
-        _horse_race(S, P)
     if annual:
-        S.last_field_knowledge[:] = _field_mean_knowledge(S, P)
+        trl, revenue = _field_trl_and_revenue(S, P)
+        if t >= 4 and P.horse_race:
+            _horse_race(S, P, trl, revenue)
+        S.last_field_trl[:] = trl
+        S.last_field_revenue[:] = revenue
     foundation_plan(S, P, t, y, annual, ptr, nbr, slot)
-    leading_plan(S, P, y, annual)
+    leading_plan(S, P, t, y, annual)
     if annual:
         hand_in_hand_plan(S, P, seed, t, y)
     open_source_plan(S, P, t, y, annual)

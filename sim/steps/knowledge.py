@@ -10,22 +10,24 @@ from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _same_pilot_area(ent_district, ent_field, field_cluster, pilot, i, j):
-    """Enterprises i and j share a district and a cluster, and it is a pilot area (their
-    tie then carries the pilot bonus)."""
-    return (
+def _shared_pilot_level(ent_district, ent_field, field_cluster, pilot_level, i, j):
+    """How far the pilot area enterprises i and j share works (0 if they share none):
+    their tie carries the pilot bonus that far."""
+    if (
         ent_district[i] == ent_district[j]
         and field_cluster[ent_field[i]] == field_cluster[ent_field[j]]
-        and pilot[ent_district[i], field_cluster[ent_field[i]]]
-    )
+    ):
+        return pilot_level[ent_district[i], field_cluster[ent_field[i]]]
+    return 0.0
 
 
 @njit(cache=True, error_model="numpy")
 def knowledge_step(S, P, ptr, nbr, slot, skills):
-    """Step 3: every organisation's knowledge grows by its own research
-    (``knowledge_gain`` from R&D money and its talents' skill) and by what it absorbs
-    from its ties (``add_spillover``), then depreciates (``update_knowledge``); all read
-    the start-of-step knowledge. ``skills``: its talents' summed skill (talents step)."""
+    """Step 3: every organisation's knowledge grows by its own research (from the R&D
+    money working through its lag and its talents' skill: ``agent_knowledge_gain``,
+    ``knowledge_gain``) and by what it absorbs from its ties (``add_spillover``), then
+    depreciates (``update_knowledge``); all read the start-of-step knowledge.
+    ``skills``: its talents' summed skill (talents step)."""
     # Rows are copied into small buffers instead of sliced: a slice of a 2-D array is a
     # new reference to it, and taking one per edge costs more than the arithmetic.
     n_inst = S.counts[N_INST]
@@ -44,8 +46,8 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
     ent_weight = S.ent_weight
     ent_field = S.ent_field
     ent_district = S.ent_district
-    ent_rd = S.ent_rd
-    pilot = S.pilot
+    pilot_level = S.pilot_level
+    center_level = S.inst_center_level
     edge_kind = S.edge_kind
     edge_strength = S.edge_strength
     # New values of organisations with neighbours wait in a buffer, since their neighbours
@@ -69,9 +71,9 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
             gain[f] = 0.0
         skill = skills[o] * w_t / weight
         if is_ent:
-            g = rules.knowledge_gain(
-                ent_rd[i] / weight, skill, P.production_scale, P.rd_elasticity,
-                P.skill_elasticity,
+            g = rules.agent_knowledge_gain(
+                S.ent_rd_stock[i], S.ent_seat_stock[i], weight, skill, P.production_scale,
+                P.rd_elasticity, P.skill_elasticity,
             )  # fmt: skip
             gain[ent_field[i]] = g
             for f in range(nf):
@@ -79,9 +81,11 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
             own = k_self[ent_field[i]]
         else:
             money = P.institute_research_bn * weight + inst_funding[o]
+            S.inst_rd_stock[o] = rules.lagged(S.inst_rd_stock[o], money, P.research_lag_quarters)
             g = rules.knowledge_gain(
-                money / weight, skill, P.production_scale, P.rd_elasticity, P.skill_elasticity
-            )
+                S.inst_rd_stock[o] / weight, skill, P.production_scale, P.rd_elasticity,
+                P.skill_elasticity,
+            )  # fmt: skip
             n_fields = 0
             for f in range(nf):
                 if field_cluster[f] == inst_cluster[o]:
@@ -99,14 +103,16 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
             for x in range(ptr[o], ptr[o + 1]):
                 n = nbr[x]
                 e = slot[x]
-                same_pilot = False
+                kind = edge_kind[e]
+                host = center_level[min(o, n)] if kind == 2 else 0.0  # its host: an institute
+                shared = 0.0
                 if is_ent and n >= n_inst:
-                    same_pilot = _same_pilot_area(
-                        ent_district, ent_field, field_cluster, pilot, i, n - n_inst
+                    shared = _shared_pilot_level(
+                        ent_district, ent_field, field_cluster, pilot_level, i, n - n_inst
                     )
                 coef = rules.spillover_coefficient(
-                    edge_kind[e], edge_strength[e], same_pilot, P.spillover_rate,
-                    P.consortium_spillover, P.center_spillover, P.spillover_bonus,
+                    kind, edge_strength[e], shared, P.spillover_rate, P.consortium_spillover,
+                    P.center_spillover, P.spillover_bonus, S.edge_ties[e] / weight, host,
                 )  # fmt: skip
                 if n < n_inst:
                     for f in range(nf):

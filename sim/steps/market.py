@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rng, rules
-from rainforest.sim.common import _in_pilot
-from rainforest.sim.plan_ids import RAINFOREST
-from rainforest.sim.plans.rainforest import _screened
+from rainforest.sim.plans.open_source import demo_procurement
 from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 
 
@@ -25,24 +23,20 @@ def _raises_private_round(S, P, key_finance, n_inst, i):
 
 @njit(cache=True, error_model="numpy")
 def market_step(S, P, seed, t, counts):
-    """Step 6: each field's adoption advances by Bass diffusion once it has a seller
-    (TRL 7+); sellers share the field's demand by logit market weight against outside
-    competition; firms may raise a private round; capital changes by margin less R&D,
-    wages and fixed costs (cut in pilot areas and, for screened firms, by Rainforest).
-    ``counts``: talents per organisation (talents step)."""
-    y = t // 4
+    """Step 6: each field's adoption advances by Bass diffusion (the demand is the
+    city's, served by outside firms too, so it does not wait for a local seller); sellers
+    (TRL 7+) share the field's demand by logit market weight against outside
+    competition, and demonstrating firms add the government's purchases; firms may raise
+    a private round; R&D is spent (``rd_spending``, with the quarter's grants) and works
+    through its lag (``lagged``); capital changes by margin less R&D, wages and fixed
+    costs. ``counts``: talents per organisation (talents step)."""
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     nf = len(P.field_cluster)
     w_t = S.counts[TALENT_WEIGHT]
-    has_seller = np.zeros(nf, np.bool_)
-    for i in range(n_ent):
-        if S.ent_alive[i] and S.ent_trl[i] >= 7:
-            has_seller[S.ent_field[i]] = True
     demand = np.zeros(nf)
     for f in range(nf):
-        if has_seller[f]:
-            S.adoption[f] = rules.bass_step(S.adoption[f], S.bass_p[f], P.bass_q)
+        S.adoption[f] = rules.bass_step(S.adoption[f], S.bass_p[f], P.bass_q)
         demand[f] = P.potential[f] * S.adoption[f] / 4.0
     denominator = np.empty(nf)
     for f in range(nf):
@@ -56,27 +50,34 @@ def market_step(S, P, seed, t, counts):
             q = rules.product_quality(S.ent_own[i], S.ent_trl[i])
             weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta)
             denominator[f] += weight[i]
-    factor_active = P.budget[RAINFOREST, y] > 0.0
     key_finance = rng.stream_key(seed, t, rng.PRIVATE_FINANCE)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
         f = S.ent_field[i]
-        if S.ent_trl[i] >= 7:
-            S.ent_revenue[i] = demand[f] * weight[i] / denominator[f]
-        else:
-            S.ent_revenue[i] = 0.0
+        revenue = demand[f] * weight[i] / denominator[f] if S.ent_trl[i] >= 7 else 0.0
+        if S.ent_demo_until[i] > t:
+            revenue += demo_procurement(P, S.ent_weight[i])
+        S.ent_revenue[i] = revenue
         if _raises_private_round(S, P, key_finance, n_inst, i):
-            S.ent_capital[i] += P.private_round_bn * S.ent_weight[i]
-        rd = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
+            raised = P.private_round_bn * S.ent_weight[i]
+            S.ent_capital[i] += raised
+            S.ent_finance_rd[i] += P.finance_rd_share * raised
+        rd = (
+            rules.rd_spending(
+                P.rd_intensity, revenue, S.ent_legacy[i], S.ent_grant_rd[i], P.rd_additionality
+            )
+            + S.ent_finance_rd[i]
+        )
+        seat_rd = P.rd_additionality * S.ent_seat_grant[i]
         wages = P.wage_bn * counts[n_inst + i] * w_t
-        in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
-        screened = _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i)
-        mult = rules.cost_multiplier(
-            in_pilot, P.leading_cost_cut, factor_active and screened, P.rainforest_cost_cut
-        )
-        fixed = P.fixed_cost_bn * S.ent_weight[i] * mult
+        fixed = P.fixed_cost_bn * S.ent_weight[i]
         S.ent_capital[i] += rules.capital_change(
-            S.ent_legacy[i], S.ent_revenue[i], P.gross_margin, rd, wages, fixed
+            S.ent_legacy[i], revenue, P.gross_margin, rd + seat_rd, wages, fixed
         )
-        S.ent_rd[i] = rd
+        S.ent_rd[i] = rd + seat_rd
+        S.ent_rd_stock[i] = rules.lagged(S.ent_rd_stock[i], rd, P.research_lag_quarters)
+        S.ent_seat_stock[i] = rules.lagged(S.ent_seat_stock[i], seat_rd, P.research_lag_quarters)
+        S.ent_grant_rd[i] = 0.0
+        S.ent_seat_grant[i] = 0.0
+        S.ent_finance_rd[i] = 0.0

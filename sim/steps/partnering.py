@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rng, rules
-from rainforest.sim.common import _cluster, _cluster_lists, _in_pilot, _knowledge
+from rainforest.sim.common import (
+    _cluster,
+    _cluster_lists,
+    _cumulative_weights,
+    _knowledge,
+    _pick_in,
+    _pilot_level,
+)
 from rainforest.sim.edges import _degree, _edges, drop_edge_slot
 from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_INST, set_edge
 
@@ -40,28 +47,36 @@ def _mutual_partner(inst_knowledge, ent_knowledge, n_inst, half, threshold, o, c
 @njit(cache=True, error_model="numpy")
 def partnering_step(S, P, seed, t, ptr, nbr):
     """Step 4: searching organisations draw candidates (a partner's partner, a firm of
-    their pilot area, of their cluster, an institute of their cluster) and propose a
+    their working pilot area and one of their cluster, each drawn in proportion to the
+    real firms an agent stands for, an institute of their cluster) and propose a
     partnership to the most attractive one if the attraction is mutual; new ties are made
     after every search, then every tie decays and weak partnerships end."""
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
     cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
-    # pilot-area firm lists: (district, cluster) -> alive firms in id order
+    cl_cum = _cumulative_weights(cl_ptr, cl_org, S.ent_weight, n_inst)
+    # firms in working pilot areas: (district, cluster) -> alive firms in id order
+    in_area = np.zeros(n_ent, np.bool_)
+    for i in range(n_ent):
+        in_area[i] = S.ent_alive[i] and (
+            _pilot_level(S.pilot_level, S.ent_district, S.ent_field, P.field_cluster, i) > 0.0
+        )
     n_areas = S.pilot.shape[0] * 5
     pa_ptr = np.zeros(n_areas + 1, np.int64)
     for i in range(n_ent):
-        if S.ent_alive[i] and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i):
+        if in_area[i]:
             pa_ptr[S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]] + 1] += 1
     for a in range(n_areas):
         pa_ptr[a + 1] += pa_ptr[a]
     fill = pa_ptr[:-1].copy()
     pa_org = np.empty(pa_ptr[n_areas], np.int64)
     for i in range(n_ent):
-        if S.ent_alive[i] and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i):
+        if in_area[i]:
             area = S.ent_district[i] * 5 + P.field_cluster[S.ent_field[i]]
             pa_org[fill[area]] = n_inst + i
             fill[area] += 1
+    pa_cum = _cumulative_weights(pa_ptr, pa_org, S.ent_weight, n_inst)
     inst_ptr = np.zeros(6, np.int64)
     for j in range(n_inst):
         inst_ptr[S.inst_cluster[j] + 1] += 1
@@ -96,15 +111,15 @@ def partnering_step(S, P, seed, t, ptr, nbr):
                 cand[n_cand] = nbr[ptr[j] + rng.keyed_index(key_cand, o, 1, deg_j)]
                 n_cand += 1
         c = _cluster(S.inst_cluster, S.ent_field, P.field_cluster, S.counts[N_INST], o)
-        if is_ent and _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, o - n_inst):
+        if is_ent and in_area[o - n_inst]:
             i = o - n_inst
             area = S.ent_district[i] * 5 + c
-            n_pool = pa_ptr[area + 1] - pa_ptr[area]
-            cand[n_cand] = pa_org[pa_ptr[area] + rng.keyed_index(key_cand, o, 2, n_pool)]
+            x = _pick_in(pa_cum, pa_ptr[area], pa_ptr[area + 1], rng.keyed_uniform(key_cand, o, 2))
+            cand[n_cand] = pa_org[x]
             n_cand += 1
-        n_pool = cl_ptr[c + 1] - cl_ptr[c]
-        if n_pool > 0:
-            cand[n_cand] = cl_org[cl_ptr[c] + rng.keyed_index(key_cand, o, 3, n_pool)]
+        x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.keyed_uniform(key_cand, o, 3))
+        if x >= 0:
+            cand[n_cand] = cl_org[x]
             n_cand += 1
         n_pool = inst_ptr[c + 1] - inst_ptr[c]
         if n_pool > 0:
@@ -120,7 +135,11 @@ def partnering_step(S, P, seed, t, ptr, nbr):
             n_prop += 1
     edges = _edges(S)
     for x in range(n_prop):
-        set_edge(edges, prop_a[x], prop_b[x], 0, 1.0, t)
+        o = prop_a[x]  # the searcher: its agent's real firms each find a partner
+        searcher = S.inst_weight[o] if o < n_inst else S.ent_weight[o - n_inst]
+        e = set_edge(edges, o, prop_b[x], 0, 1.0, t)
+        if S.edge_kind[e] == 0:
+            S.edge_ties[e] = searcher if S.edge_start[e] == t else max(S.edge_ties[e], searcher)
     for e in range(S.counts[N_EDGE_SLOTS]):
         kind = S.edge_kind[e]
         if kind < 0:

@@ -9,14 +9,16 @@ from numba import njit
 from rainforest.sim import rng, rules
 from rainforest.sim.common import (
     _cluster_lists,
-    _in_pilot,
+    _cumulative_weights,
     _knowledge,
     _new_enterprise,
     _own,
+    _pick_in,
     _pick_weighted,
+    _pilot_level,
 )
-from rainforest.sim.edges import _degree, center_members
-from rainforest.sim.plans.array import array_hires, retention_active
+from rainforest.sim.edges import _degree, center_levels
+from rainforest.sim.plans.array import array_hires, array_retention
 from rainforest.sim.plans.rainforest import founding_finance_boost
 from rainforest.sim.state import (
     FOUNDERS,
@@ -51,10 +53,11 @@ def _talent_choice(u_out, u_move, u_found, p_out, p_found, employer, skill, foun
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _move_target(attract, ptr, nbr, cl_ptr, cl_org, key_cand, talent, employer, cl):
+def _move_target(attract, ptr, nbr, cl_ptr, cl_org, cl_cum, key_cand, talent, employer, cl):
     """Where a job-seeking talent moves: the more attractive of a random partner of its
-    employer and a random firm of its cluster, if better than its employer (any, for an
-    unemployed talent); -1 if it stays."""
+    employer and a random firm of its cluster (drawn in proportion to the real firms each
+    agent stands for), if better than its employer (any, for an unemployed talent); -1 if
+    it stays."""
     unemployed = employer < 0
     current = -np.inf if unemployed else attract[employer]
     best, best_a = -1, -np.inf
@@ -62,9 +65,9 @@ def _move_target(attract, ptr, nbr, cl_ptr, cl_org, key_cand, talent, employer, 
     if deg > 0:
         c = nbr[ptr[employer] + rng.keyed_index(key_cand, talent, 0, deg)]
         best, best_a = c, attract[c]
-    n_pool = cl_ptr[cl + 1] - cl_ptr[cl]
-    if n_pool > 0:
-        c = cl_org[cl_ptr[cl] + rng.keyed_index(key_cand, talent, 1, n_pool)]
+    x = _pick_in(cl_cum, cl_ptr[cl], cl_ptr[cl + 1], rng.keyed_uniform(key_cand, talent, 1))
+    if x >= 0:
+        c = cl_org[x]
         if attract[c] > best_a:
             best, best_a = c, attract[c]
     if best >= 0 and best != employer and best_a > current:
@@ -90,45 +93,54 @@ def talents_step(S, P, seed, t, ptr, nbr):
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     n_org = n_inst + n_ent
-    member = center_members(S, n_org)
+    centers = center_levels(S, n_org)
+    finance = founding_finance_boost(
+        S.startup_finance[0], P.founding_boost, P.founding_finance_half_bn
+    )
+    founding_skill = P.founding_skill
+    p_found = rules.founding_probability(
+        founding_skill, P.founding_rate, founding_skill, finance, 0.0
+    )
     attract = np.full(n_org, -np.inf)  # -inf marks an exited firm
-    in_park = np.zeros(n_org, np.bool_)
+    p_found_at = np.full(n_org, p_found)  # founding chance of a skilled talent employed there
     for o in range(n_org):
         if o >= n_inst and not S.ent_alive[o - n_inst]:
             continue
         own = _own(S.inst_knowledge, S.inst_cluster, S.ent_own, P.field_cluster, n_inst, o)
         if o < n_inst:
-            designated = S.inst_college[o] or S.inst_center[o]
-            attract[o] = rules.employer_attractiveness(own, 0.0, False, designated)
+            level = max(S.inst_college_level[o], centers[o]) / S.inst_weight[o]
+            attract[o] = rules.employer_attractiveness(own, 0.0, 0.0, level)
         else:
             i = o - n_inst
-            in_pilot = _in_pilot(S.pilot, S.ent_district, S.ent_field, P.field_cluster, i)
-            in_park[o] = in_pilot
+            park = _pilot_level(S.pilot_level, S.ent_district, S.ent_field, P.field_cluster, i)
             revenue = S.ent_revenue[i] / S.ent_weight[i]
-            attract[o] = rules.employer_attractiveness(own, revenue, in_pilot, member[o])
-    # alive enterprises of each cluster, id order (the start-of-step snapshot)
+            attract[o] = rules.employer_attractiveness(
+                own, revenue, park, centers[o] / S.ent_weight[i]
+            )
+            if park > 0.0:
+                p_found_at[o] = rules.founding_probability(
+                    founding_skill, P.founding_rate, founding_skill, finance,
+                    P.park_founding_boost * park,
+                )  # fmt: skip
+    # alive enterprises of each cluster, id order (the start-of-step snapshot), with the
+    # real firms they stand for summed along each cluster's run
     cl_ptr, cl_org = _cluster_lists(S, P, n_inst, n_ent)
-    retention = retention_active(P, y)
-    finance = founding_finance_boost(P, y)
+    cl_cum = _cumulative_weights(cl_ptr, cl_org, S.ent_weight, n_inst)
+    n_high = 0
+    for k in range(S.counts[N_TAL]):
+        if S.tal_present[k] and S.tal_level[k] == 1:
+            n_high += 1
+    retention = array_retention(S, P, y, n_high)
+    S.retention_cut[0] = retention
     # the rules' values for each case a talent can be in (they depend on nothing else)
     p_out_unemployed = rules.outflow_probability(
-        0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
-        P.retention,
-    )  # fmt: skip
-    p_out_level0 = rules.outflow_probability(
-        0, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
-        P.retention,
-    )  # fmt: skip
-    p_out_level1 = rules.outflow_probability(
-        1, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow,
-        P.retention,
-    )  # fmt: skip
-    founding_skill = P.founding_skill
-    p_found = rules.founding_probability(
-        founding_skill, P.founding_rate, founding_skill, finance, 0.0
+        0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
     )
-    p_found_park = rules.founding_probability(
-        founding_skill, P.founding_rate, founding_skill, finance, P.park_founding_boost
+    p_out_level0 = rules.outflow_probability(
+        0, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
+    )
+    p_out_level1 = rules.outflow_probability(
+        1, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
     )
     job_mobility = P.job_mobility
     key_out = rng.stream_key(seed, t, rng.TALENT_OUTFLOW)
@@ -163,7 +175,7 @@ def talents_step(S, P, seed, t, ptr, nbr):
         u_found = rng.keyed_uniform(key_found, talent, 0) if skill >= founding_skill else 1.0
         p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
         p_out = p_out_unemployed if employer < 0 else p_out
-        p = p_found_park if employer >= 0 and in_park[employer] else p_found
+        p = p_found_at[employer] if employer >= 0 else p_found
         leaves, moves, founds = _talent_choice(
             u_out, u_move, u_found, p_out, p, employer, skill, founding_skill,
             job_mobility,
@@ -190,14 +202,15 @@ def talents_step(S, P, seed, t, ptr, nbr):
         k = mover[m]
         employer = mover_employer[m]
         target = _move_target(
-            attract, ptr, nbr, cl_ptr, cl_org, key_cand, tal_id[k], employer, mover_cluster[m]
-        )
+            attract, ptr, nbr, cl_ptr, cl_org, cl_cum, key_cand, tal_id[k], employer,
+            mover_cluster[m],
+        )  # fmt: skip
         if target >= 0:
             tal_employer[k] = target
             tal_tenure[k] = 0
         elif employer >= 0:
             tal_tenure[k] += 1
-    inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org)
+    inflow = _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum)
     S.counts[INFLOW] = inflow
     S.counts[OUTFLOW] = outflow
     S.counts[TOTAL_IN] += inflow
@@ -284,19 +297,18 @@ def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org):
-    """A newcomer's first employer: a random alive firm of its field's cluster (-1: none)."""
+def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum):
+    """A newcomer's first employer: an alive firm of its field's cluster, drawn in
+    proportion to the real firms each agent stands for (-1: none)."""
     c = field_cluster[field]
-    n_pool = cl_ptr[c + 1] - cl_ptr[c]
-    if n_pool == 0:
-        return -1
-    return cl_org[cl_ptr[c] + rng.index(seed, t, k, rng.INFLOW_TALENT, 1, n_pool)]
+    x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.uniform(seed, t, k, rng.INFLOW_TALENT, 1))
+    return cl_org[x] if x >= 0 else -1
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
-    """The quarter's arrivals, in this order: the base inflow, each college's graduates,
-    the Array plan's hires. Returns their number."""
+def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
+    """The quarter's arrivals, in this order: the base inflow, each college's graduates
+    (as far as the college works), the Array plan's hires. Returns their number."""
     talents = (S.tal_id, S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure,
                S.tal_employer, S.tal_present, S.counts)  # fmt: skip
     n_inst = S.counts[N_INST]
@@ -310,15 +322,16 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
         skill = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
         if high:
             skill = 0.7 + 0.3 * skill
-        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum)
         _add_talent(talents, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
         arrivals += 1
     for j in range(n_inst):
-        if not S.inst_college[j]:
+        if not S.inst_college_level[j] > 0.0:
             continue
         n = rng.stochastic_round(
-            P.college_graduates_per_quarter / w_t, seed, t, j + 1, rng.INFLOW_COUNT
-        )
+            S.inst_college_level[j] * P.college_graduates_per_quarter / w_t, seed, t, j + 1,
+            rng.INFLOW_COUNT,
+        )  # fmt: skip
         c = S.inst_cluster[j]
         n_fields = 0
         for f in range(len(P.field_cluster)):
@@ -336,7 +349,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
                         break
                     seen += 1
             skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
-            employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+            employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum)
             _add_talent(talents, field, skill, 0, 0, employer, P.founding_skill)
             arrivals += 1
     n_array = array_hires(S, P, y)
@@ -344,7 +357,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org):
         k = S.counts[TAL_IDS]  # the new talent's id
         field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
         skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
-        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org)
+        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum)
         _add_talent(talents, field, skill, 1, 1, employer, P.founding_skill)
         arrivals += 1
     return arrivals

@@ -12,7 +12,6 @@ from rainforest.scenarios.loader import with_overrides
 from rainforest.sim import rules
 from rainforest.sim.indicators import INDEX, INDICATOR_NAMES
 from rainforest.sim.params import EDGE_KINDS
-from rainforest.sim.plan_ids import ARRAY
 from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_TAL
 
 
@@ -128,11 +127,11 @@ def test_the_government_reports_the_ledger_and_consortia(stepped):
 def test_a_talent_offers_its_leave_chance_by_the_models_rule(stepped):
     p = stepped.params
     talent = next(t for t in stepped.present_talents() if t.level == 1 and t.employer >= 0)
-    year = min(stepped.tick // 4, p.n_years - 1)
+    cut = float(stepped.state.retention_cut[0])
+    assert 0.0 < cut < p.retention  # bought by the Array plan's money, with diminishing returns
     expected = rules.outflow_probability(
-        1, False, p.budget[ARRAY, year] > 0.0, p.talent_outflow, p.high_level_outflow,
-        p.unemployed_outflow, p.retention,
-    )  # fmt: skip
+        1, False, cut, p.talent_outflow, p.high_level_outflow, p.unemployed_outflow
+    )
     assert talent.leave_probability() == expected
     assert 0.0 <= talent.founding_probability() <= 1.0
 

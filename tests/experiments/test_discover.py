@@ -178,10 +178,14 @@ def test_a_folder_that_is_not_a_finished_sweep_is_refused(sweep_dir, tmp_path, c
     assert "not a finished sweep (incomplete" in capsys.readouterr().err
 
 
-def test_the_shipped_discovery_sweep_varies_levers_and_uncertainties():
+def test_the_shipped_discovery_sweep_has_the_ema_clients_levers_and_uncertainties():
+    from rainforest.experiments.ema import levers, uncertainties
+    from rainforest.scenarios import load_scenario
+
     sweep = load_sweep("discovery")
-    paths = [p.path for p in sweep.parameters]
-    budgets = [p for p in paths if p.endswith(".budget_bn")]
-    assert len(budgets) == 6 and sweep.sampler == "lhs"
-    assert {"market.bass_p", "market.bass_q", "market.total_potential_bn"} <= set(paths)
-    assert len(paths) > len(budgets) + 5
+    assert sweep.sampler == "lhs" and sweep.base == "action_plan"
+    expected = levers() + uncertainties(load_scenario("action_plan"))
+    assert [p.path for p in sweep.parameters] == [r.path for r in expected]
+    bounds = [bound for p in sweep.parameters for bound in (p.low, p.high)]
+    assert bounds == pytest.approx([bound for r in expected for bound in (r.low, r.high)])
+    assert sum(p.path.endswith(".budget_bn") for p in sweep.parameters) == 6

@@ -57,7 +57,8 @@ def test_the_summary_is_the_runs_final_quarter(short_file, capsys):
 
     assert main(["run", str(short_file), "--seed", "9", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    direct = run_one(load_scenario(short_file), derive_seed(9, 0, 0)).at_year_end()
+    assert summary["scale"] == "city"  # the reference scale, when neither file nor flag sets one
+    direct = run_one(load_scenario(short_file), derive_seed(9, 0, 0), scale="city").at_year_end()
     assert summary["indicators"]["output_value_bn"]["median"] == direct["output_value_bn"]
 
 

@@ -68,7 +68,7 @@ def test_missing_file_is_named(tmp_path, capsys):
 
 def test_unknown_scenario_name_lists_the_library(capsys):
     assert main(["run", "action_plan_2031"]) == 2
-    assert "built-in: action_plan, baseline" in capsys.readouterr().err
+    assert "built-in: action_plan, action_plan_horse_race, baseline" in capsys.readouterr().err
 
 
 def test_bad_option_exits_2(capsys):

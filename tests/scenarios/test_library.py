@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rainforest.scenarios import ScenarioError, library_names, load_scenario
 from rainforest.scenarios.loader import scenario_to_toml, with_overrides
@@ -12,7 +13,30 @@ LEAVE_ONE_OUT = [f"no_{p}" for p in ("foundation", "leading", "hand_in_hand", "o
 
 
 def test_library_has_the_plan_the_baseline_and_six_leave_one_outs():
-    assert set(library_names()) == {"baseline", "action_plan", *LEAVE_ONE_OUT}
+    expected = {"baseline", "action_plan", "action_plan_horse_race", *LEAVE_ONE_OUT}
+    assert set(library_names()) == expected
+
+
+def test_the_horse_race_scenario_differs_from_the_plan_only_in_its_allocation():
+    plan, race = load_scenario("action_plan"), load_scenario("action_plan_horse_race")
+    assert race.field_allocation == "horse_race" and plan.field_allocation == "fixed"
+    assert race.plans == plan.plans and race.market == plan.market
+
+
+def test_the_horse_race_steers_designations_and_calls_not_only_the_flows():
+    """Run on the same seed, the horse race moves support between fields, and where the
+    pilot areas go (which the fixed allocation ranks by knowledge alone) changes."""
+    from rainforest.sim.loop import simulate
+    from rainforest.sim.population import population_for
+
+    finals = {}
+    for name in ("action_plan", "action_plan_horse_race"):
+        scenario = load_scenario(name)
+        _, state = simulate(build_params(scenario), population_for(scenario, 4), 4)
+        finals[name] = state
+    fixed, race = finals["action_plan"], finals["action_plan_horse_race"]
+    assert not np.allclose(race.field_weight, fixed.field_weight)
+    assert not np.array_equal(race.pilot, fixed.pilot)
 
 
 @pytest.mark.parametrize("name", LEAVE_ONE_OUT)

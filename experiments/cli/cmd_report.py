@@ -1,0 +1,39 @@
+"""`rainforest report DIR... --out report.html`: one offline HTML report of results."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub) -> None:
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML report (figures embedded) of run, sweep and analysis folders",
+    )
+    report.add_argument(
+        "dirs", nargs="+", type=Path, metavar="DIR",
+        help="run output folders (rainforest run --out), sweep results folders and analysis "
+        "folders (analysis.json), in the order the report shows them",
+    )  # fmt: skip
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--title", default=None, help="the report's title")
+    report.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from rainforest.experiments.files import write_atomic
+    from rainforest.experiments.report_inputs import DEFAULT_TITLE, build_report
+    from rainforest.scenarios.errors import ScenarioError
+
+    out: Path = args.out
+    if out.is_dir():
+        raise ScenarioError(f"--out {out}: is a folder; give the HTML file to write")
+    html = build_report(args.dirs, args.title or DEFAULT_TITLE)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"--out {out}: cannot create its folder ({exc})") from None
+    write_atomic(out, html)
+    print(f"wrote {out} ({len(html.encode('utf-8')) / 1e6:.1f} MB, {len(args.dirs)} folders)")
+    return 0
