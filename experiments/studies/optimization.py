@@ -10,8 +10,10 @@ Every candidate runs on the same replicate seeds (common random numbers): the di
 between two candidates is then the policy's, not the seeds'. A candidate's score for an
 outcome is its probability of reaching the target over those replicates, averaged over
 the futures when an ensemble of futures is given (the samples of a sweep of
-uncertainties). optuna searches with a seeded sampler (TPE for one budget, NSGA-II for
-the front of cost against reach), so a study is reproducible to the bit.
+uncertainties), with ties broken by how close its median comes to the target
+(``scores``), so the search still has a direction where no candidate reaches it. optuna
+searches with a seeded sampler (TPE for one budget, NSGA-II for the front of cost
+against reach), so a study is reproducible to the bit.
 
 Robustness over futures: two metrics that can disagree. The 10th percentile, across
 futures, of a candidate's median outcome (good in nine futures out of ten) and its
@@ -104,6 +106,24 @@ def reach(values: np.ndarray, outcomes: Sequence[Outcome]) -> np.ndarray:
     return (values >= thresholds).mean(axis=1)
 
 
+def scores(values: np.ndarray, outcomes: Sequence[Outcome]) -> np.ndarray:
+    """Per outcome, what the sampler maximises: the reach probability averaged over
+    futures, ties broken by how close the median comes to the threshold.
+
+    With R replicates in F futures the probability moves in steps of 1 / (R F), so many
+    candidates tie (at 0 when none reaches the target) and the sampler would search
+    blind. Half a step times m / (m + threshold), m the median (at least 0), is added:
+    it orders candidates of equal probability by their median and never outweighs one
+    step, so a higher probability always scores higher.
+    """
+    futures, replicates = values.shape[0], values.shape[1]
+    step = 1.0 / (futures * replicates)
+    thresholds = np.array([max(o.threshold, np.finfo(np.float64).tiny) for o in outcomes])
+    medians = np.clip(np.median(values, axis=1), 0.0, None)  # (futures, outcomes)
+    closeness = (medians / (medians + thresholds)).mean(axis=0)
+    return reach(values, outcomes).mean(axis=0) + 0.5 * step * closeness
+
+
 def robustness(medians: np.ndarray, reaches: np.ndarray) -> dict[str, np.ndarray]:
     """Per candidate, over futures: the 10th-percentile outcome and the maximum regret.
 
@@ -190,12 +210,12 @@ def optimize(
         values = evaluate(total, shares)
         reaches = reach(values, outcomes)  # (futures, outcomes)
         medians = np.median(values, axis=1)  # (futures, outcomes)
+        score = [float(v) for v in scores(values, outcomes)]
         records.append(
             {"trial": trial.number, "total_bn": float(total), "shares": shares,
-             "reach_by_future": reaches, "median_by_future": medians}
+             "reach_by_future": reaches, "median_by_future": medians, "score": score}
         )  # fmt: skip
-        scores = [float(reaches[:, k].mean()) for k in range(len(outcomes))]
-        return (float(total), *scores) if pareto else (scores[0] if len(scores) == 1 else scores)
+        return (float(total), *score) if pareto else (score[0] if len(score) == 1 else score)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with pool:
@@ -227,6 +247,8 @@ def optimize(
         "workers": pool.workers,
         "sampler": sampler_info,
         "parameterisation": "shares = -ln(u) / sum(-ln(u)), u uniform in (0, 1]",
+        "score": "reach probability averaged over futures, ties broken by the median's "
+        "closeness to the threshold (less than one step of the probability)",
         "robustness": None,
         "provenance": provenance(
             source=source or base.name,
@@ -295,20 +317,22 @@ def _candidates(records, outcomes, reference, front) -> list[dict[str, Any]]:
                     o.indicator: float(rec["median_by_future"][:, k].mean())
                     for k, o in enumerate(outcomes)
                 },
+                "score": {o.indicator: rec["score"][k] for k, o in enumerate(outcomes)},
             }
         )
     return out
 
 
 def _best(candidates, outcomes, pareto) -> int:
-    """The trial with the highest reach (objectives in order); then, on the front, the
-    cheapest, and for one budget the highest median (reach probabilities over a few
-    replicates tie often); the earliest trial last."""
+    """For one budget, the trial the sampler scored highest (objectives in order); on the
+    front, the most likely to reach the primary target, then the cheapest; the earliest
+    trial wins a tie."""
     names = [o.indicator for o in outcomes]
 
     def key(c):
-        tie = -c["total_bn"] if pareto else c["median"][names[0]]
-        return (*(c["reach_probability"][n] for n in names), tie, -c["trial"])
+        if pareto:
+            return (c["reach_probability"][names[0]], -c["total_bn"], -c["trial"])
+        return (*(c["score"][n] for n in names), -c["trial"])
 
     return max(candidates, key=key)["trial"]
 
@@ -374,6 +398,7 @@ def trials_frame(report: Mapping[str, Any]) -> pd.DataFrame:
         row.update({f"budget_{n}_bn": v for n, v in c["budgets_bn"].items()})
         row.update({f"reach_{n}": v for n, v in c["reach_probability"].items()})
         row.update({f"median_{n}": v for n, v in c["median"].items()})
+        row.update({f"score_{n}": v for n, v in c["score"].items()})
         rows.append(row)
     return pd.DataFrame(rows)
 

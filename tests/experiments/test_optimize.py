@@ -11,9 +11,11 @@ from rainforest.experiments.cli import main
 from rainforest.experiments.run import run_one
 from rainforest.experiments.studies.optimization import (
     robustness,
+    scores,
     shares_from_unit,
     unit_from_shares,
 )
+from rainforest.experiments.studies.outcome import outcome
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_NAMES
@@ -59,6 +61,18 @@ def test_the_floor_and_the_regret_can_pick_different_candidates():
     assert m["max_regret_reach"] == pytest.approx([0.5, 0.5])
 
 
+def test_the_score_breaks_ties_by_the_median_and_never_overturns_a_probability():
+    goal = [outcome("output_value_bn", 500.0)]
+    # (futures=1, replicates=4, outcomes=1): P = 0, 0 and 0.25
+    far, near, one = (np.array([[[v] for v in values]]) for values in (
+        [100.0, 120.0, 140.0, 160.0], [400.0, 420.0, 440.0, 460.0],
+        [10.0, 20.0, 30.0, 600.0],
+    ))  # fmt: skip
+    s_far, s_near, s_one = (float(scores(v, goal)[0]) for v in (far, near, one))
+    assert 0.0 < s_far < s_near < 0.125  # ties at P = 0 ordered by the median
+    assert s_one > s_near and 0.25 <= s_one < 0.25 + 0.125  # one step always wins
+
+
 @pytest.fixture(scope="module")
 def budget_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("optimize")
@@ -88,6 +102,9 @@ def test_every_candidate_spends_the_budget_and_the_first_is_the_plans_own_mix(bu
     best = report["trials"][report["best"]]
     reach = [t["reach_probability"]["output_value_bn"] for t in report["trials"]]
     assert best["reach_probability"]["output_value_bn"] == max(reach)
+    assert best["score"]["output_value_bn"] == max(
+        t["score"]["output_value_bn"] for t in report["trials"]
+    )
     files = {f["file"] for f in report["figures"]} | {t["file"] for t in report["tables"]}
     assert files == {
         "allocation.png", "search.png", "robustness.png", "trials.csv", "robustness.csv",
@@ -140,8 +157,11 @@ def test_the_pareto_front_holds_exactly_the_undominated_trials(tmp_path):
     assert main(argv) == 0
     report = json.loads((out / "analysis.json").read_text())
     assert report["mode"] == "pareto" and report["front"]
-    points = {t["trial"]: (t["total_bn"], t["reach_probability"]["output_value_bn"])
+    # the front is over what the sampler saw: cost and score (the reach probability with
+    # its tie-break)
+    points = {t["trial"]: (t["total_bn"], t["score"]["output_value_bn"])
               for t in report["trials"]}  # fmt: skip
+    reach = {t["trial"]: t["reach_probability"]["output_value_bn"] for t in report["trials"]}
     assert all(0.0 <= c <= 20.0 for c, _ in points.values())
 
     def dominated(a):
@@ -153,7 +173,7 @@ def test_the_pareto_front_holds_exactly_the_undominated_trials(tmp_path):
     assert set(report["front"]) == {t for t in points if not dominated(t)}
     assert {f["file"] for f in report["figures"]} == {"pareto.png", "front_allocations.png"}
     for level, pick in report["cheapest"].items():
-        able = [c for c, p in points.values() if p >= float(level)]
+        able = [points[t][0] for t, p in reach.items() if p >= float(level)]
         assert (pick is None) == (not able)
         if pick is not None:
             assert pick["total_bn"] == min(able)
