@@ -28,7 +28,10 @@ def register(sub) -> None:
         help="scenario discovery (PRIM): where in a sweep's inputs a target is reached",
     )
     p.add_argument("dir", type=Path, help="a finished sweep's results folder")
-    p.add_argument("--target", default="output_value_bn", help="the indicator (output_value_bn)")
+    p.add_argument(
+        "--target", default="output_value_bn",
+        help="the indicator (default output_value_bn), or a function sweep's outcome",
+    )  # fmt: skip
     p.add_argument(
         "--threshold", type=float, default=None,
         help="the value to reach (default: the plan's 2030 target for the indicator)",
@@ -124,9 +127,7 @@ def render(report: dict[str, Any]) -> None:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from rainforest.experiments.studies.discovery import PrimSettings, discover
-    from rainforest.experiments.studies.outcome import outcome
 
-    target = outcome(args.target, args.threshold, args.year)
     settings = PrimSettings(
         min_density=args.min_density, peel_alpha=args.peel_alpha, mass_min=args.mass_min,
         boxes=args.boxes,
@@ -134,7 +135,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
     inputs = None
     if args.inputs is not None:
         inputs = [part.strip() for part in args.inputs.split(",") if part.strip()]
-    report = discover(args.dir, target, missed=args.missed, settings=settings, inputs=inputs)
+    report = discover(
+        args.dir, args.target, args.threshold, args.year, missed=args.missed,
+        settings=settings, inputs=inputs,
+    )  # fmt: skip
     written = write_discovery(report, args.out) if args.out is not None else []
     if args.json:
         from rainforest.experiments.studies.analysis_dir import plain

@@ -28,10 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rainforest.experiments.studies.analysis_dir import provenance
-from rainforest.experiments.studies.outcome import Outcome
+from rainforest.experiments.studies.outcome import Outcome, outcome
 from rainforest.experiments.studies.uncertainties import is_lever
+from rainforest.experiments.sweeps.spec import value_column
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.targets import TARGET_YEAR
 
 FINISHED = ("finished", "finished with failures")
 # EMA Workbench's Prim drops a column named "scenario" (its own experiments' key); the
@@ -188,6 +190,30 @@ def select_inputs(columns: Sequence[str], wanted: Sequence[str] | None, path) ->
     return list(dict.fromkeys(chosen))
 
 
+def sweep_outcome(
+    manifest: dict[str, Any],
+    path: str | Path,
+    indicator: str,
+    threshold: float | None = None,
+    year: int = TARGET_YEAR,
+) -> Outcome:
+    """The outcome asked of a sweep: a model indicator in a year (its target by default),
+    or, for a sweep of a function, one of the function's outcomes and a threshold."""
+    function = (manifest.get("model") or {}).get("function")
+    if function is None:
+        return outcome(indicator, threshold, year)
+    if indicator not in manifest["indicators"]:
+        raise ScenarioError(
+            f"--target {indicator!r}: the sweep in {path} is of the function {function}, "
+            f"whose outcomes are {', '.join(manifest['indicators'])}"
+        )
+    if threshold is None:
+        raise ScenarioError(
+            f"--threshold: {function}'s outcome {indicator!r} has no target; give a threshold"
+        )
+    return Outcome(indicator, float(threshold), None)
+
+
 def discovery_cases(
     path: str | Path,
     target: Outcome,
@@ -217,7 +243,7 @@ def discovery_cases(
             f"--target {target.indicator}: the sweep in {path} did not keep it (it kept "
             f"{', '.join(manifest['indicators'])})"
         )
-    if target.year not in manifest["years"]:
+    if target.year is not None and target.year not in manifest["years"]:
         kept = ", ".join(str(y) for y in manifest["years"])
         raise ScenarioError(f"--year {target.year}: the sweep in {path} kept the years {kept}")
     inputs_wanted = list(inputs or ())
@@ -227,7 +253,7 @@ def discovery_cases(
     inputs = select_inputs(varied, inputs, path)
     if not inputs:
         raise ScenarioError(f"--inputs {', '.join(inputs_wanted)}: the sweep in {path} varied none")
-    column = f"{target.indicator}_{target.year}"
+    column = value_column(target.indicator, target.year)
     frame = load_results(path, columns=[*inputs, column, "error"])
     frame = frame[frame["error"].isna()]
     if frame.empty:
@@ -260,12 +286,19 @@ def discovery_cases(
 
 def discover(
     path: str | Path,
-    target: Outcome,
+    indicator: str = "output_value_bn",
+    threshold: float | None = None,
+    year: int = TARGET_YEAR,
     missed: bool = False,
     settings: PrimSettings = PrimSettings(),
     inputs: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """PRIM over a finished sweep's runs, as plain data (what ``analysis.json`` holds)."""
+    """PRIM over a finished sweep's runs, as plain data (what ``analysis.json`` holds).
+
+    The target is ``indicator`` in ``year`` against ``threshold`` (by default the plan's
+    target); for a sweep of a function, one of its outcomes against a threshold given.
+    """
+    target = sweep_outcome(load_manifest(path), path, indicator, threshold, year)
     x, y, values, manifest = discovery_cases(path, target, missed, inputs)
     chosen = select_inputs(manifest["samples"]["columns"], inputs, path)
     boxes = prim_boxes(x, y, settings)
@@ -306,6 +339,7 @@ def discover(
             sweep_sha256=manifest["sweep_sha256"],
             sampler=manifest["sampler"],
             samples=manifest["samples"]["count"],
+            function=(manifest.get("model") or {}).get("function"),
         ),
     }
 

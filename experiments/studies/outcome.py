@@ -20,19 +20,23 @@ from rainforest.sim.indicators import INDICATOR_NAMES, spec
 
 @dataclass(frozen=True)
 class Outcome:
-    """``indicator`` in the last quarter of ``year``, reached when it is >= ``threshold``."""
+    """``indicator`` in the last quarter of ``year``, reached when it is >= ``threshold``.
+
+    ``year`` is None for the outcome of a function sweep, which has no years.
+    """
 
     indicator: str
     threshold: float
-    year: int = TARGET_YEAR
+    year: int | None = TARGET_YEAR
 
     @property
     def unit(self) -> str:
-        return spec(self.indicator).unit
+        return spec(self.indicator).unit if self.indicator in INDICATOR_NAMES else ""
 
     @property
     def label(self) -> str:
-        return f"{self.indicator} >= {self.threshold:g} in {self.year}"
+        at = "" if self.year is None else f" in {self.year}"
+        return f"{self.indicator} >= {self.threshold:g}{at}"
 
     def reached(self, values: np.ndarray) -> np.ndarray:
         """Which values reach the threshold (as the scorecard counts: >=)."""

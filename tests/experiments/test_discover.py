@@ -58,6 +58,30 @@ def test_prim_finds_a_known_box_within_the_sample_resolution():
     assert box["meets_min_density"] and box["note"] is None
 
 
+def test_discover_finds_the_known_box_of_the_shipped_function_sweep(tmp_path, capsys):
+    """The whole pipeline on a function with a known box: sweep, storage, PRIM, report."""
+    from rainforest.experiments.studies.analytic import KNOWN_BOX
+
+    out = tmp_path / "known_box"
+    assert run_sweep(load_sweep("known_box"), out, lambda: LocalExecutor(1)).ok
+    argv = ["discover", str(out), "--target", "value", "--threshold", "500", "--json"]
+    assert main([*argv, "--min-density", "0.95"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (box,) = report["boxes"]
+    assert sorted(box["restricted"]) == ["x1", "x2"] and report["target"]["year"] is None
+    limits = {lim["input"]: lim for lim in box["limits"]}
+    # 1,000 Latin-hypercube points: neighbouring values 0.001 apart, and one peel takes
+    # 5 % of the box (about 0.02 of a 0.4-wide side): the edges to within two peels
+    for name, (low, high) in KNOWN_BOX.items():
+        assert limits[name]["min"] == pytest.approx(low, abs=0.04)
+        assert limits[name]["max"] == pytest.approx(high, abs=0.04)
+    assert box["density"] >= 0.95 and box["coverage"] >= 0.85
+    assert main(argv[:-3] + ["--json"]) == 2  # a function's outcome has no target
+    assert "--threshold: " in capsys.readouterr().err
+    assert main([*argv[:2], "--target", "nope", "--threshold", "1"]) == 2
+    assert "whose outcomes are value, inside" in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("discovery")
