@@ -179,6 +179,27 @@ def test_the_pareto_front_holds_exactly_the_undominated_trials(tmp_path):
             assert pick["total_bn"] == min(able)
 
 
+def test_further_objectives_give_a_front_over_every_objective(capsys):
+    argv = [
+        "optimize", "--budget-bn", "12", "--objectives", "output_value_bn,pilot_areas",
+        "--trials", "4", "--replicates", "1", "--scale", "classroom", "--json",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [o["indicator"] for o in report["objectives"]] == ["output_value_bn", "pilot_areas"]
+    assert report["objectives"][1]["threshold"] == 15.0  # pilot areas' 2030 target
+    scores = {t["trial"]: tuple(t["score"].values()) for t in report["trials"]}
+
+    def dominated(a):
+        return any(
+            all(y >= x for x, y in zip(scores[a], other, strict=True)) and other != scores[a]
+            for b, other in scores.items() if b != a
+        )  # fmt: skip
+
+    assert set(report["front"]) == {t for t in scores if not dominated(t)}
+    assert report["best"] in report["front"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
