@@ -175,6 +175,34 @@ def _pick_in(cum, lo, hi, u):
     return a
 
 
+@njit(cache=True, error_model="numpy")
+def tie_sums(edge_ties, ptr, slot):
+    """The real ties along each adjacency row, summed from the row's start: what
+    ``pick_neighbour`` draws from."""
+    cum = np.empty(len(slot))
+    for o in range(len(ptr) - 1):
+        acc = 0.0
+        for x in range(ptr[o], ptr[o + 1]):
+            acc += edge_ties[slot[x]]
+            cum[x] = acc
+    return cum
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def pick_neighbour(ptr, nbr, tie_cum, o, weight, u):
+    """A neighbour of organisation o as one of the ``weight`` real organisations it stands
+    for sees its ties, from one uniform draw u: none (-1) with the chance that one has no
+    tie (where the real ties number fewer than ``weight``), else a neighbour in proportion
+    to the real ties to it."""
+    if o + 1 >= len(ptr) or ptr[o + 1] <= ptr[o]:
+        return -1
+    lo, hi = ptr[o], ptr[o + 1]
+    reach = min(1.0, tie_cum[hi - 1] / weight)
+    if not u < reach:
+        return -1
+    return nbr[_pick_in(tie_cum, lo, hi, u / reach)]
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def _cluster_lists(S, P, n_inst, n_ent):
     """Alive enterprises of each cluster, in id order: cluster c's organisation ids are

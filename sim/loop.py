@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import memory  # noqa: F401  (glibc keeps freed memory for reuse)
+from rainforest.sim.common import tie_sums
 from rainforest.sim.edges import build_csr, compact_edges
 from rainforest.sim.entry import _run_ticks_entry
 from rainforest.sim.plan_ids import HAND_IN_HAND
@@ -113,9 +114,10 @@ def run_ticks(S, P, seed, t0, t1, out):
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
         # talents per employer and their summed skill; nothing moves talents after step 2
-        counts, skills = talents_step(S, P, seed, t, ptr, nbr)
+        tie_cum = tie_sums(S.edge_ties, ptr, slot)  # for draws of partners as real firms see them
+        counts, skills = talents_step(S, P, seed, t, ptr, nbr, tie_cum)
         knowledge_step(S, P, ptr, nbr, slot, skills)
-        partnering_step(S, P, seed, t, ptr, nbr)
+        partnering_step(S, P, seed, t, ptr, nbr, tie_cum)
         n_org = S.counts[N_INST] + S.counts[N_ENT]
         ptr, nbr, slot = build_csr(S, n_org)
         maturation_step(S, P, seed, t, ptr, nbr, slot)

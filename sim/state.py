@@ -314,10 +314,11 @@ def _initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, capacity):
     each of the real firms that agent stands for."""
     ties = np.ones(capacity)
     weight = np.asarray(pop.ent_weight, dtype=np.float64)
-    for e in np.flatnonzero(edge_kind >= 0):
-        a, b = int(edge_a[e]), int(edge_b[e])
-        wb = weight[b - n_inst]
-        ties[e] = wb if a < n_inst else max(weight[a - n_inst], wb)
+    live = np.flatnonzero(edge_kind >= 0)
+    a, b = edge_a[live], edge_b[live]
+    wb = weight[b - n_inst]
+    wa = weight[np.maximum(a - n_inst, 0)]
+    ties[live] = np.where(a < n_inst, wb, np.maximum(wa, wb))
     return ties
 
 

@@ -26,6 +26,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rainforest.experiments.cli.cmd_sweep_bench",
     "rainforest.experiments.cli.cmd_calibrate",
     "rainforest.experiments.cli.cmd_report",
+    "rainforest.experiments.cli.cmd_attribute",
+    "rainforest.experiments.cli.cmd_attribute_bench",
+    "rainforest.experiments.cli.cmd_discover",
+    "rainforest.experiments.cli.cmd_optimize",
+    "rainforest.experiments.cli.cmd_switching",
 )
 
 

@@ -40,18 +40,19 @@ def register(sub) -> None:
     sweep.set_defaults(handler=cmd_sweep)
 
 
-def make_executor_factory(args: argparse.Namespace):
-    """The executor the options ask for, created only once the folder is checked."""
+def make_executor_factory(args: argparse.Namespace, warm: bool = True):
+    """The executor the options ask for, created only once the folder is checked;
+    ``warm`` loads the compiled model in every worker as it starts."""
     from rainforest.experiments.sweeps.executors import DaskExecutor, LocalExecutor
 
     workers = args.workers or os.cpu_count() or 1
 
     def make():
         if args.scheduler:
-            return DaskExecutor(address=args.scheduler)
+            return DaskExecutor(address=args.scheduler, warm=warm)
         if args.dask_local:
-            return DaskExecutor(workers=workers)
-        return LocalExecutor(workers)
+            return DaskExecutor(workers=workers, warm=warm)
+        return LocalExecutor(workers, warm=warm)
 
     return make
 
@@ -103,7 +104,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
     try:
         summary = run_sweep(
-            sweep, args.out, make_executor_factory(args), chunk_size=args.chunk_size,
+            sweep, args.out, make_executor_factory(args, warm=sweep.function is None),
+            chunk_size=args.chunk_size,
             progress=progress,
         )  # fmt: skip
     except KeyboardInterrupt:

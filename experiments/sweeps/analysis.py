@@ -5,6 +5,8 @@ plan's target year when the sweep kept it) and the probability of reaching each 
 over the sample's finished replicates, computed as the scorecard computes them. For
 Sobol' and Morris sweeps: first-order and total Sobol' indices, or Morris mu* and sigma,
 of the replicate mean, with bootstrap confidence intervals (SALib), per indicator.
+A sweep of a plain function (``model = "module:function"``) is analysed the same way:
+its outcomes have no year and no target.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rainforest.experiments.files import output_folder, write_atomic
+from rainforest.experiments.sweeps.spec import value_column
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.sim.indicators import spec
@@ -35,7 +38,20 @@ def _float(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int) -> list[dict]:
+def _is_function(manifest: dict[str, Any]) -> bool:
+    return bool(manifest.get("model"))
+
+
+def _target(manifest: dict[str, Any], name: str) -> float | None:
+    """An indicator's 2030 target; a function's outcomes have none."""
+    return None if _is_function(manifest) else spec(name).target
+
+
+def _unit(manifest: dict[str, Any], name: str) -> str:
+    return "" if _is_function(manifest) else spec(name).unit
+
+
+def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int | None) -> list[dict]:
     """Per sample: runs, failed runs, and each indicator's median, band and reach."""
     columns = manifest["samples"]["columns"]
     ok = frame[frame["error"].isna()]
@@ -43,9 +59,9 @@ def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int) ->
     failed = frame[frame["error"].notna()].groupby("sample").size()
     stats: dict[str, dict[str, pd.Series]] = {}
     for name in manifest["indicators"]:
-        col = f"{name}_{year}"
+        col = value_column(name, year)
         g = ok.groupby("sample")[col]
-        target = spec(name).target
+        target = _target(manifest, name)
         stats[name] = {
             "median": g.median(),
             "p05": g.quantile(0.05),
@@ -63,10 +79,10 @@ def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int) ->
         }
         for name in manifest["indicators"]:
             st = stats[name]
-            target = spec(name).target
+            target = _target(manifest, name)
             entry["indicators"][name] = {
                 "target": target,
-                "unit": spec(name).unit,
+                "unit": _unit(manifest, name),
                 "median": _float(st["median"].get(s)),
                 "p05": _float(st["p05"].get(s)),
                 "p95": _float(st["p95"].get(s)),
@@ -76,7 +92,7 @@ def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int) ->
     return out
 
 
-def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int) -> dict | None:
+def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int | None) -> dict | None:
     """Sobol' indices or Morris measures per indicator; None for other samplers."""
     method = manifest["sampler"]
     if method not in ("sobol", "morris"):
@@ -90,8 +106,8 @@ def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int) -> dic
     ok = frame[frame["error"].isna()]
     result: dict[str, Any] = {"method": method, "conf_level": CONF_LEVEL, "indicators": {}}
     for name in manifest["indicators"]:
-        means = ok.groupby("sample")[f"{name}_{year}"].mean().reindex(range(n_samples))
-        entry: dict[str, Any] = {"parameters": [], "note": None}
+        means = ok.groupby("sample")[value_column(name, year)].mean().reindex(range(n_samples))
+        entry: dict[str, Any] = {"parameters": [], "note": None, "unit": _unit(manifest, name)}
         result["indicators"][name] = entry
         missing = int(means.isna().sum())
         if missing:
@@ -128,13 +144,14 @@ def analyze(path: str | Path) -> dict[str, Any]:
     """The analysis of a results folder as plain data (what ``--json`` prints)."""
     manifest = load_manifest(path)
     year = manifest["report_year"]
-    columns = [f"{name}_{year}" for name in manifest["indicators"]]
+    columns = [value_column(name, year) for name in manifest["indicators"]]
     frame = load_results(path, columns=[*columns, "error"])
     if frame.empty:
         raise ScenarioError(f"{path}: no finished runs to analyse yet")
     return {
         "sweep": manifest["name"],
         "sampler": manifest["sampler"],
+        "model": (manifest.get("model") or {}).get("function"),
         "year": year,
         "total_runs": manifest["runs"]["count"],
         "finished_runs": int(len(frame)),
@@ -201,13 +218,15 @@ def bar_chart(report: dict[str, Any], indicator: str) -> bytes:
             label="mu*",
         )  # fmt: skip
         ax.bar(x + width / 2, values("sigma"), width, label="sigma")
-        ax.set_ylabel(f"{indicator} ({spec(indicator).unit})")
+        unit = sens["indicators"][indicator].get("unit") or ""
+        ax.set_ylabel(f"{indicator} ({unit})" if unit else indicator)
         title = "Morris mu* and sigma"
     ax.set_xticks(x, labels, rotation=30, ha="right")
     ax.axhline(0.0, color="black", linewidth=0.6)
     ax.legend()
+    when = "" if report["year"] is None else f" in {report['year']}"
     ax.set_title(
-        f"{report['sweep']}: {indicator} in {report['year']}\n{title}, "
+        f"{report['sweep']}: {indicator}{when}\n{title}, "
         f"{int(100 * sens['conf_level'])} % intervals"
     )
     buffer = io.BytesIO()
@@ -254,7 +273,8 @@ def render_report(report: dict[str, Any], console=None) -> None:
     samples = report["samples"]
     table = Table(
         title=(
-            f"{report['sweep']} ({report['sampler']}): {report['year']}, "
+            f"{report['sweep']} ({report['sampler']}): "
+            f"{report['model'] or report['year']}, "
             f"{report['finished_runs']}/{report['total_runs']} runs, "
             f"{report['failed_runs']} failed - median [5-95 %] P(reach)"
         )

@@ -46,6 +46,7 @@ class ChunkTask:
     indicators: tuple[str, ...]
     years: tuple[int, ...]
     runs: tuple[tuple[int, int, dict[str, Any]], ...]  # (run, seed, parameter values)
+    function: str | None = None  # "module:function" for a sweep of a function, not the model
 
 
 @dataclass
@@ -149,6 +150,8 @@ class _file_lock:
 
 def run_chunk(task: ChunkTask) -> ChunkOutcome:
     """Run a chunk's runs; a run that raises is recorded with its error, not raised."""
+    if task.function is not None:
+        return _run_function_chunk(task)
     prepare_worker()
     from rainforest.experiments.provenance import model_fingerprint
     from rainforest.experiments.run import run_one
@@ -171,9 +174,27 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     )  # fmt: skip
 
 
-def _init_local_worker(parent: int) -> None:
+def _run_function_chunk(task: ChunkTask) -> ChunkOutcome:
+    """A chunk of a function sweep: each run is one call of the function; its fingerprint
+    is the function's module's digest, which the sweep compares with its own."""
+    from rainforest.experiments.sweeps.functions import evaluate, source_digest
+
+    started = time.perf_counter()
+    rows: list[tuple[int, str | None, list[float] | None]] = []
+    for run, seed, values in task.runs:
+        try:
+            rows.append((run, None, evaluate(task.function, values, seed, task.indicators)))
+        except Exception as exc:  # recorded as the run's error; the sweep goes on
+            rows.append((run, f"{type(exc).__name__}: {exc}", None))
+    return ChunkOutcome(
+        task.first, task.stop, rows, source_digest(task.function) or "", socket.gethostname(),
+        time.perf_counter() - started,
+    )  # fmt: skip
+
+
+def _init_local_worker(parent: int, warm: bool = True) -> None:
     """Local worker start-up: leave quietly on Ctrl-C (the sweep process reports it) or
-    when the sweep process dies, then warm the compiled model."""
+    when the sweep process dies, then (``warm``) load the compiled model."""
     import signal
 
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))
@@ -184,7 +205,8 @@ def _init_local_worker(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-    prepare_worker()
+    if warm:
+        prepare_worker()
 
 
 # --------------------------------------------------------------------------- executors
@@ -202,13 +224,15 @@ class WorkersLost(RuntimeError):
 
 class LocalExecutor:
     """Worker processes on this machine (spawned, never forked: each starts a fresh
-    interpreter, not a copy of the sweep process)."""
+    interpreter, not a copy of the sweep process). ``warm=False`` skips loading the
+    compiled model as a worker starts (a sweep of a plain function never needs it)."""
 
     name = "local"
     remote = False
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, warm: bool = True) -> None:
         self.parallelism = max(1, int(workers))
+        self.warm = warm
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -218,7 +242,7 @@ class LocalExecutor:
             max_workers=self.parallelism,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker,
-            initargs=(os.getpid(),),
+            initargs=(os.getpid(), self.warm),
         )
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutcome | ChunkFailure]:
@@ -288,10 +312,11 @@ class DaskExecutor:
     """A Dask distributed cluster: an existing scheduler's, or a LocalCluster started here.
 
     Dask reschedules the chunks of a worker that is lost; a chunk whose task itself fails
-    is tried again up to ``RETRIES`` times.
+    is tried again up to ``RETRIES`` times. ``warm=False`` skips loading the compiled model
+    on every worker up front (a sweep of a plain function never needs it).
     """
 
-    def __init__(self, address: str | None = None, workers: int = 1) -> None:
+    def __init__(self, address: str | None = None, workers: int = 1, warm: bool = True) -> None:
         import logging
 
         from distributed import Client, LocalCluster
@@ -312,7 +337,8 @@ class DaskExecutor:
                 self.client = Client(address, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise ScenarioError(f"--scheduler {address}: cannot connect ({exc})") from None
-        self.client.run(prepare_worker)  # compile or load on every worker up front
+        if warm:
+            self.client.run(prepare_worker)  # compile or load on every worker up front
 
     @property
     def parallelism(self) -> int:

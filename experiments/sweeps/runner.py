@@ -1,12 +1,13 @@
 """Running a sweep: plan its runs, skip finished chunks, run the rest, store each chunk.
 
 Run ``r`` is sample ``r // replicates``, replicate ``r % replicates``; its seed is
-``derive_seed(root seed, sample, replicate)``. Chunks are contiguous ranges of runs, so
-the chunk files cover the run table whatever the chunk size was when each was written:
-a resumed sweep runs exactly the runs no chunk file holds yet, and the final dataset is
-the same as an uninterrupted run's. A results folder is bound to one sweep by an
-identity (the sweep file's hash and its base scenarios in full); another sweep's folder
-is refused, never overwritten.
+``derive_seed(root seed, sample, replicate)``, or ``derive_seed(root seed, 0, replicate)``
+when the sweep asks for common seeds (every sample's replicate on the same seed). Chunks
+are contiguous ranges of runs, so the chunk files cover the run table whatever the chunk
+size was when each was written: a resumed sweep runs exactly the runs no chunk file holds
+yet, and the final dataset is the same as an uninterrupted run's. A results folder is
+bound to one sweep by an identity (the sweep file's hash and its base scenarios in
+full); another sweep's folder is refused, never overwritten.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from rainforest.experiments.sweeps.executors import (
     Executor,
     WorkersLost,
 )
+from rainforest.experiments.sweeps.functions import source_digest
 from rainforest.experiments.sweeps.integrity import record_chunk, repair_folder, whole_chunks
 from rainforest.experiments.sweeps.samplers import sample_count, sample_table
 from rainforest.experiments.sweeps.spec import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
@@ -112,7 +114,11 @@ def new_manifest(sweep: Sweep, identity: str) -> dict[str, Any]:
     values = year_columns(sweep.indicators, sweep.years)
     schema = result_schema(kinds, values)
     R = sweep.replicates
-    seeds = [derive_seed(sweep.seed, r // R, r % R) for r in range(n_runs)]
+    if sweep.common_seeds:
+        common = [derive_seed(sweep.seed, 0, r) for r in range(R)]
+        seeds = [common[r % R] for r in range(n_runs)]
+    else:
+        seeds = [derive_seed(sweep.seed, r // R, r % R) for r in range(n_runs)]
     if sweep.parameters:
         parameters = [p.describe() for p in sweep.parameters]
     else:
@@ -127,7 +133,9 @@ def new_manifest(sweep: Sweep, identity: str) -> dict[str, Any]:
         "sweep_text": sweep.text,
         "code": code_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": _model_record(sweep),
         "root_seed": sweep.seed,
+        "common_seeds": sweep.common_seeds,
         "sampler": sweep.sampler,
         "scale": sweep.scale,
         "replicates": R,
@@ -156,6 +164,13 @@ def new_manifest(sweep: Sweep, identity: str) -> dict[str, Any]:
     }
 
 
+def _model_record(sweep: Sweep) -> dict[str, Any] | None:
+    """What computes a function sweep's numbers (None: the rainforest model)."""
+    if sweep.function is None:
+        return None
+    return {"function": sweep.function, "source_sha256": source_digest(sweep.function)}
+
+
 def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> dict[str, Any] | None:
     """The manifest the folder holds for this sweep, or None for a new or empty folder.
 
@@ -181,7 +196,14 @@ def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> dict[str
 def resume_notes(sweep: Sweep, manifest: dict[str, Any]) -> list[str]:
     """What differs between the folder's sweep and this invocation, worth telling the user."""
     notes = []
-    if manifest.get("code", {}).get("model_sha256") != model_fingerprint():
+    if sweep.function is not None:
+        recorded = (manifest.get("model") or {}).get("source_sha256")
+        if recorded != source_digest(sweep.function):
+            notes.append(
+                f"the module of {sweep.function} has changed since this sweep started; "
+                "finished chunks keep the numbers of the earlier code"
+            )
+    elif manifest.get("code", {}).get("model_sha256") != model_fingerprint():
         notes.append(
             "the model's code has changed since this sweep started; finished chunks keep "
             "the numbers of the earlier code"
@@ -254,16 +276,18 @@ def _tasks(
 ) -> Iterator[ChunkTask]:
     runs = manifest["runs"]
     for c in chunks:
+        function = sweep.function
         yield ChunkTask(
             first=c.first,
             stop=c.stop,
-            bases=_bases_for(sweep, samples, runs["sample"][c.first : c.stop]),
-            default_base=sweep.base,
+            bases={} if function else _bases_for(sweep, samples, runs["sample"][c.first : c.stop]),
+            default_base=sweep.base or "",
             indicators=tuple(manifest["indicators"]),
             years=tuple(manifest["years"]),
             runs=tuple(
                 (r, runs["seed"][r], samples[runs["sample"][r]]) for r in range(c.first, c.stop)
             ),
+            function=function,
         )
 
 
@@ -355,7 +379,10 @@ def _run_locked(
     folder.write_manifest(manifest)
     if progress is not None:
         progress.start(n_runs, summary.finished_runs)
-    fingerprint = model_fingerprint()
+    if sweep.function is None:
+        fingerprint = model_fingerprint()
+    else:
+        fingerprint = source_digest(sweep.function) or ""  # as the workers report it
     runs = manifest["runs"]
     try:
         for outcome in executor.run(_tasks(todo, sweep, manifest, samples)):
@@ -366,7 +393,8 @@ def _run_locked(
             if executor.remote and outcome.fingerprint != fingerprint:
                 summary.unrun.append(
                     f"runs {outcome.first}-{outcome.stop - 1}: worker {outcome.host} runs "
-                    "different model code from this machine's; not stored"
+                    f"different {'model' if sweep.function is None else 'function'} code from "
+                    "this machine's; not stored"
                 )
                 continue
             summary.compute_seconds += outcome.seconds

@@ -12,6 +12,15 @@ sets one year. The reserved parameter ``scenario`` varies the base scenario itse
 built-in name or a file). Every value is checked against the scenario schema when the
 sweep is loaded, one parameter at a time; a combination the scenario refuses (a horizon
 before the start year, say) fails that sample's runs, which are recorded with the error.
+
+``model = "module:function"`` sweeps a plain Python function instead of the model
+(``sweeps/functions.py``): its parameters are the function's arguments, its indicators
+the keys of the dict it returns, and it has no base scenario, scale or years.
+
+Every sample's replicate ``r`` runs on its own seed, ``derive_seed(seed, sample, r)``;
+with ``common_seeds = true`` every sample's replicate ``r`` runs on the same seed,
+``derive_seed(seed, 0, r)`` (common random numbers), so differences between samples
+carry no seed noise: what comparisons of policies need.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rainforest.experiments.run import SCALES, default_scale
+from rainforest.experiments.sweeps.functions import FunctionModel, describe_function
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import library_names, load_scenario, read_input_text
 from rainforest.scenarios.overrides import apply_overrides, resolve_path
@@ -52,7 +62,8 @@ class _SweepFile(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")] = ""
     description: str = ""
-    base: Annotated[str, Field(min_length=1)]
+    base: Annotated[str, Field(min_length=1)] | None = None
+    model: Annotated[str, Field(min_length=1)] | None = None
     sampler: Literal["grid", "lhs", "sobol", "morris", "list"]
     samples: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     replicates: Annotated[int, Field(ge=1, le=100_000)] = 1
@@ -64,6 +75,7 @@ class _SweepFile(BaseModel):
     rows: list[dict[str, Any]] | None = None
     morris_levels: Annotated[int, Field(ge=2, le=100)] = 4
     second_order: bool = False
+    common_seeds: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +162,7 @@ class Sweep:
     source: str
     text: str
     sha256: str
-    base: str
+    base: str | None  # None for a sweep of a function
     bases: dict[str, Scenario]  # every scenario a run may start from, by reference as written
     sampler: str
     samples: int | None
@@ -164,10 +176,16 @@ class Sweep:
     second_order: bool
     scale: str | None = None
     columns: tuple[str, ...] = field(default=())  # the sample table's columns
+    function: str | None = None  # "module:function" when the sweep runs a function
+    kinds: tuple[tuple[str, str], ...] = ()  # a function sweep's columns and value kinds
+    common_seeds: bool = False  # every sample's replicate r on the same seed
 
     @property
-    def report_year(self) -> int:
-        """The year analyses report: the plan's target year if kept, else the last kept."""
+    def report_year(self) -> int | None:
+        """The year analyses report: the plan's target year if kept, else the last kept
+        (None for a function, whose outcomes have no year)."""
+        if not self.years:
+            return None
         return TARGET_YEAR if TARGET_YEAR in self.years else self.years[-1]
 
 
@@ -249,9 +267,11 @@ def _coerce(path: str, kind: str, value: Any, where: str) -> Any:
     raise ScenarioError(f"{where}: {path} takes a {kind} value, got {value!r}")
 
 
-def _parse_parameter(path: str, spec: Any, sampler: str) -> Parameter:
+def _parse_parameter(path: str, spec: Any, sampler: str, kind: str | None = None) -> Parameter:
+    """One parameter's spec; ``kind`` is the value kind (default: the scenario field's)."""
     where = f"parameters.{path}"
-    kind, _ = parameter_kind(path)
+    if kind is None:
+        kind, _ = parameter_kind(path)
     if not isinstance(spec, Mapping):
         raise ScenarioError(
             f"{where}: must be a table such as {{ min = 0.0, max = 1.0 }} or {{ levels = [...] }}"
@@ -397,6 +417,10 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
         top = _SweepFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc)) from None
+    if top.model is not None:
+        return _function_sweep(top, text, path)
+    if top.base is None:
+        raise ScenarioError("base: missing (the scenario the sweep starts from)")
     here = path.parent
     if top.scale is not None and top.scale not in SCALES:  # pragma: no cover - Literal guards
         raise ScenarioError(f"scale: unknown scale {top.scale!r}")
@@ -406,12 +430,7 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
     rows: tuple[dict[str, Any], ...] | None = None
     parameters: tuple[Parameter, ...] = ()
     if sampler == "list":
-        if top.parameters:
-            raise ScenarioError("parameters: the list sampler takes its samples from rows")
-        if not top.rows:
-            raise ScenarioError("rows: the list sampler needs at least one row")
-        if top.samples is not None:
-            raise ScenarioError("samples: not used by the list sampler (one sample per row)")
+        _check_list_keys(top)
         flat_rows = [_flatten(row, "", lambda _v: False) for row in top.rows]
         for i, row in enumerate(flat_rows):
             if not row:
@@ -430,15 +449,7 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
             raise ScenarioError(f"parameters: the {sampler} sampler needs at least one parameter")
         parameters = tuple(_parse_parameter(p, spec, sampler) for p, spec in flat.items())
         columns = [p.path for p in parameters]
-        if sampler == "grid":
-            if top.samples is not None:
-                raise ScenarioError("samples: not used by the grid sampler (one sample per point)")
-        elif top.samples is None:
-            raise ScenarioError(f"samples: the {sampler} sampler needs a number of samples")
-        if sampler == "sobol" and top.samples & (top.samples - 1):
-            raise ScenarioError(
-                f"samples: the sobol sampler needs a power of two, got {top.samples}"
-            )
+        _check_sample_count(top)
         if sampler in ("sobol", "morris"):
             for p in parameters:
                 if p.path == SCENARIO_PARAMETER:
@@ -519,11 +530,159 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
         second_order=top.second_order,
         scale=top.scale,
         columns=tuple(columns),
+        common_seeds=top.common_seeds,
+    )
+
+
+def _check_list_keys(top: _SweepFile) -> None:
+    """The list sampler takes rows, and only rows."""
+    if top.parameters:
+        raise ScenarioError("parameters: the list sampler takes its samples from rows")
+    if not top.rows:
+        raise ScenarioError("rows: the list sampler needs at least one row")
+    if top.samples is not None:
+        raise ScenarioError("samples: not used by the list sampler (one sample per row)")
+
+
+def _check_sample_count(top: _SweepFile) -> None:
+    """``samples`` as the sampler needs it: none for the grid, a power of two for Sobol'."""
+    if top.sampler == "grid":
+        if top.samples is not None:
+            raise ScenarioError("samples: not used by the grid sampler (one sample per point)")
+    elif top.samples is None:
+        raise ScenarioError(f"samples: the {top.sampler} sampler needs a number of samples")
+    if top.sampler == "sobol" and top.samples & (top.samples - 1):
+        raise ScenarioError(f"samples: the sobol sampler needs a power of two, got {top.samples}")
+
+
+def _value_kind(function: FunctionModel, name: str, spec: Any) -> str:
+    """A function parameter's kind: its annotation, else what its values are (ranges float)."""
+    kind = function.kind(name)
+    if kind is not None:
+        return kind
+    values = spec.get("levels") if isinstance(spec, Mapping) and "levels" in spec else None
+    if values is None:
+        return "float"
+    return _kind_of_values(values)
+
+
+def _kind_of_values(values: Any) -> str:
+    items = values if isinstance(values, list) else [values]
+    if items and all(isinstance(v, bool) for v in items):
+        return "bool"
+    if items and all(isinstance(v, str) for v in items):
+        return "str"
+    if items and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+        return "int"
+    return "float"
+
+
+def _check_argument(function: FunctionModel, name: str, where: str) -> None:
+    if name == SCENARIO_PARAMETER:
+        raise ScenarioError(f"{where}: 'scenario' names a base scenario; a function has none")
+    if name not in function.arguments and not function.any_keyword:
+        takes = ", ".join(function.arguments) or "no arguments"
+        raise ScenarioError(
+            f"{where}: {function.reference} takes no argument {name!r} (it takes {takes})"
+        )
+
+
+def _function_sweep(top: _SweepFile, text: str, path: Path) -> Sweep:
+    """A sweep of a plain function: checked against its arguments and declared outcomes."""
+    function = describe_function(top.model)
+    for key in ("base", "scale", "years"):
+        if getattr(top, key) is not None:
+            raise ScenarioError(f"{key}: a sweep of a function ({top.model}) has no {key}")
+    if top.replicates > 1 and not function.takes_seed:
+        raise ScenarioError(
+            f"replicates: {top.model} takes no seed argument, so its replicates would all be "
+            "the same run; use replicates = 1"
+        )
+    sampler = top.sampler
+    rows: tuple[dict[str, Any], ...] | None = None
+    parameters: tuple[Parameter, ...] = ()
+    if sampler == "list":
+        _check_list_keys(top)
+        for i, row in enumerate(top.rows):
+            if not row:
+                raise ScenarioError(f"rows[{i}]: empty row")
+            for name in row:
+                _check_argument(function, name, f"rows[{i}].{name}")
+            missing = [a for a in function.required if a not in row]
+            if missing:
+                raise ScenarioError(f"rows[{i}]: {top.model} needs a value for {missing[0]!r}")
+        columns = list(dict.fromkeys(name for row in top.rows for name in row))
+        kinds = {
+            c: function.kind(c) or _kind_of_values([r[c] for r in top.rows if c in r])
+            for c in columns
+        }
+        rows = tuple(
+            {c: _coerce(c, kinds[c], v, f"rows[{i}].{c}") for c, v in row.items()}
+            for i, row in enumerate(top.rows)
+        )
+    else:
+        if top.rows is not None:
+            raise ScenarioError(f"rows: only the list sampler takes rows, not {sampler}")
+        if not top.parameters:
+            raise ScenarioError(f"parameters: the {sampler} sampler needs at least one parameter")
+        for name in top.parameters:
+            _check_argument(function, name, f"parameters.{name}")
+        missing = [a for a in function.required if a not in top.parameters]
+        if missing:
+            raise ScenarioError(f"parameters: {top.model} needs a value for {missing[0]!r}")
+        parameters = tuple(
+            _parse_parameter(name, spec, sampler, _value_kind(function, name, spec))
+            for name, spec in top.parameters.items()
+        )
+        columns = [p.path for p in parameters]
+        kinds = {p.path: p.kind for p in parameters}
+        _check_sample_count(top)
+    if isinstance(top.indicators, list):
+        if not top.indicators:
+            raise ScenarioError("indicators: empty list (name the outcomes to keep)")
+        for name in top.indicators:
+            if function.outcomes is not None and name not in function.outcomes:
+                raise ScenarioError(
+                    f"indicators: {top.model} has no outcome {name!r} "
+                    f"(it returns {', '.join(function.outcomes)})"
+                )
+        indicators = tuple(dict.fromkeys(top.indicators))
+    elif function.outcomes is not None:
+        indicators = function.outcomes
+    else:
+        raise ScenarioError(
+            f"indicators: name the outcomes of {top.model} to keep (the keys of the dict "
+            "it returns)"
+        )
+    return Sweep(
+        name=top.name or path.stem,
+        description=top.description,
+        source=str(path),
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        base=None,
+        bases={},
+        sampler=sampler,
+        samples=top.samples,
+        replicates=top.replicates,
+        seed=top.seed,
+        indicators=indicators,
+        years=(),
+        parameters=parameters,
+        rows=rows,
+        morris_levels=top.morris_levels,
+        second_order=top.second_order,
+        columns=tuple(columns),
+        function=top.model,
+        kinds=tuple(kinds.items()),
+        common_seeds=top.common_seeds,
     )
 
 
 def column_kinds(sweep: Sweep) -> dict[str, str]:
     """The sample table's columns and their value kinds (float, int, bool, str)."""
+    if sweep.function is not None:
+        return dict(sweep.kinds)
     return {c: parameter_kind(c)[0] for c in sweep.columns}
 
 
@@ -536,5 +695,13 @@ def scenario_for(
 
 
 def year_columns(indicators: Sequence[str], years: Sequence[int]) -> list[str]:
-    """Result column names, ``<indicator>_<year>``, indicator-major."""
-    return [f"{name}_{year}" for name in indicators for year in years]
+    """Result column names, ``<indicator>_<year>``, indicator-major; a function's outcomes
+    (no years) are their own columns."""
+    if not years:
+        return list(indicators)
+    return [value_column(name, year) for name in indicators for year in years]
+
+
+def value_column(indicator: str, year: int | None) -> str:
+    """The result column of one indicator in one year (``year`` None: a function's outcome)."""
+    return indicator if year is None else f"{indicator}_{year}"

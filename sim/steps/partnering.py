@@ -12,8 +12,9 @@ from rainforest.sim.common import (
     _knowledge,
     _pick_in,
     _pilot_level,
+    pick_neighbour,
 )
-from rainforest.sim.edges import _degree, _edges, drop_edge_slot
+from rainforest.sim.edges import _edges, drop_edge_slot
 from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_INST, set_edge
 
 
@@ -45,7 +46,7 @@ def _mutual_partner(inst_knowledge, ent_knowledge, n_inst, half, threshold, o, c
 
 
 @njit(cache=True, error_model="numpy")
-def partnering_step(S, P, seed, t, ptr, nbr):
+def partnering_step(S, P, seed, t, ptr, nbr, tie_cum):
     """Step 4: searching organisations draw candidates (a partner's partner, a firm of
     their working pilot area and one of their cluster, each drawn in proportion to the
     real firms an agent stands for, an institute of their cluster) and propose a
@@ -103,12 +104,13 @@ def partnering_step(S, P, seed, t, ptr, nbr):
         if not rng.keyed_uniform(key_search, o, 0) < rate:
             continue
         n_cand = 0
-        deg = _degree(ptr, o)
-        if deg > 0:
-            j = nbr[ptr[o] + rng.keyed_index(key_cand, o, 0, deg)]
-            deg_j = _degree(ptr, j)
-            if deg_j > 0:
-                cand[n_cand] = nbr[ptr[j] + rng.keyed_index(key_cand, o, 1, deg_j)]
+        w_o = S.inst_weight[o] if o < n_inst else S.ent_weight[o - n_inst]
+        j = pick_neighbour(ptr, nbr, tie_cum, o, w_o, rng.keyed_uniform(key_cand, o, 0))
+        if j >= 0:
+            w_j = S.inst_weight[j] if j < n_inst else S.ent_weight[j - n_inst]
+            j2 = pick_neighbour(ptr, nbr, tie_cum, j, w_j, rng.keyed_uniform(key_cand, o, 1))
+            if j2 >= 0:
+                cand[n_cand] = j2
                 n_cand += 1
         c = _cluster(S.inst_cluster, S.ent_field, P.field_cluster, S.counts[N_INST], o)
         if is_ent and in_area[o - n_inst]:

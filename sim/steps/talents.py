@@ -16,8 +16,9 @@ from rainforest.sim.common import (
     _pick_in,
     _pick_weighted,
     _pilot_level,
+    pick_neighbour,
 )
-from rainforest.sim.edges import _degree, center_levels
+from rainforest.sim.edges import center_levels
 from rainforest.sim.plans.array import array_hires, array_retention
 from rainforest.sim.plans.rainforest import founding_finance_boost
 from rainforest.sim.state import (
@@ -53,18 +54,21 @@ def _talent_choice(u_out, u_move, u_found, p_out, p_found, employer, skill, foun
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _move_target(attract, ptr, nbr, cl_ptr, cl_org, cl_cum, key_cand, talent, employer, cl):
-    """Where a job-seeking talent moves: the more attractive of a random partner of its
-    employer and a random firm of its cluster (drawn in proportion to the real firms each
-    agent stands for), if better than its employer (any, for an unemployed talent); -1 if
-    it stays."""
+def _move_target(attract, ptr, nbr, tie_cum, cl_ptr, cl_org, cl_cum, key_cand, talent,
+                 employer, employer_weight, cl):  # fmt: skip
+    """Where a job-seeking talent moves: the more attractive of a partner of its employer
+    (as its real employer sees its ties: ``pick_neighbour``) and a random firm of its
+    cluster (drawn in proportion to the real firms each agent stands for), if better than
+    its employer (any, for an unemployed talent); -1 if it stays."""
     unemployed = employer < 0
     current = -np.inf if unemployed else attract[employer]
     best, best_a = -1, -np.inf
-    deg = 0 if unemployed else _degree(ptr, employer)
-    if deg > 0:
-        c = nbr[ptr[employer] + rng.keyed_index(key_cand, talent, 0, deg)]
-        best, best_a = c, attract[c]
+    if not unemployed:
+        c = pick_neighbour(
+            ptr, nbr, tie_cum, employer, employer_weight, rng.keyed_uniform(key_cand, talent, 0)
+        )
+        if c >= 0:
+            best, best_a = c, attract[c]
     x = _pick_in(cl_cum, cl_ptr[cl], cl_ptr[cl + 1], rng.keyed_uniform(key_cand, talent, 1))
     if x >= 0:
         c = cl_org[x]
@@ -76,7 +80,7 @@ def _move_target(attract, ptr, nbr, cl_ptr, cl_org, cl_cum, key_cand, talent, em
 
 
 @njit(cache=True, error_model="numpy")
-def talents_step(S, P, seed, t, ptr, nbr):
+def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
     """Step 2; returns talents per employer and their summed skill once the step is done.
 
     Each talent's decision reads only its own state and the start-of-step snapshot
@@ -201,9 +205,12 @@ def talents_step(S, P, seed, t, ptr, nbr):
     for m in range(n_movers):
         k = mover[m]
         employer = mover_employer[m]
+        w = 1.0
+        if employer >= 0:
+            w = S.inst_weight[employer] if employer < n_inst else S.ent_weight[employer - n_inst]
         target = _move_target(
-            attract, ptr, nbr, cl_ptr, cl_org, cl_cum, key_cand, tal_id[k], employer,
-            mover_cluster[m],
+            attract, ptr, nbr, tie_cum, cl_ptr, cl_org, cl_cum, key_cand, tal_id[k], employer,
+            w, mover_cluster[m],
         )  # fmt: skip
         if target >= 0:
             tal_employer[k] = target

@@ -67,7 +67,8 @@ def test_every_row_runs(sweep, tmp_path):
     assert summary.ok
     frame = load_results(tmp_path / "timing")
     assert len(frame) == len(sample_table(small)) * 2 and frame["error"].isna().all()
-    assert list(frame["seed"]) == [derive_seed(sweep.seed, r // 2, r % 2) for r in frame["run"]]
+    # common seeds: every row on the replicates' seeds, so rows differ by timing alone
+    assert list(frame["seed"]) == [derive_seed(sweep.seed, 0, r % 2) for r in frame["run"]]
     late = frame[frame["plans.leading.pilot_areas.shift"] == 2]
     on_time = frame[frame["sample"] == 0]
     # in 2025 the late schedule aims at its 2023 number (3) where the plan aims at 8

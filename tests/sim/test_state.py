@@ -21,7 +21,16 @@ from rainforest.sim.state import (
 )
 
 # what an unused slot holds
-FILLS = {"ent_consortium": -1, "ent_demo_until": -1, "tal_employer": -1, "edge_kind": -1}
+FILLS = {
+    "ent_consortium": -1,
+    "ent_demo_until": -1,
+    "tal_employer": -1,
+    "edge_kind": -1,
+    "edge_ties": 1.0,
+    "inst_college_since": -1,
+    "inst_center_since": -1,
+    "pilot_since": -1,
+}
 GROWING = ("ent_", "tal_", "edge_")
 
 

@@ -1,0 +1,57 @@
+"""`rainforest attribute-bench`: a whole attribution's wall time, local and on Dask."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rainforest.experiments.cli.args import _pos_int
+
+
+def register(sub) -> None:
+    bench = sub.add_parser(
+        "attribute-bench",
+        help="time a whole attribution (64 coalitions x replicates) locally and on Dask",
+    )
+    bench.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
+    bench.add_argument("--replicates", type=_pos_int, default=20)
+    bench.add_argument("--workers", type=_pos_int, default=2)
+    bench.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
+    bench.add_argument(
+        "--repeat", type=_pos_int, default=1,
+        help="rounds; each figure is its fastest round (for a machine shared with other work)",
+    )  # fmt: skip
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.set_defaults(handler=cmd_attribute_bench)
+
+
+def cmd_attribute_bench(args: argparse.Namespace) -> int:
+    from rainforest.experiments.benchmarks.attribution_speed import run_bench
+
+    report = run_bench(
+        scale=args.scale, replicates=args.replicates, workers=args.workers,
+        dask=not args.no_dask, repeat=args.repeat,
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(
+        f"attribution benchmark: {report['scenario']}, {report['runs']} runs "
+        f"(64 coalitions x {report['replicates']} replicates), {report['scale']} scale, "
+        f"{report['cpus']} CPUs, best of {report['repeat']} "
+        f"(load average {report['load_average'][0]})"
+    )
+    budget = report["budget_s"] / 60
+    for name, seconds in report["wall_s"].items():
+        within = "within" if report["within_budget"][name] else "OVER"
+        print(
+            f"  {name:14s} {seconds:8.1f} s  {report['runs_per_hour'][name]:10.1f} runs/hour  "
+            f"({within} {budget:.0f} min)"
+        )
+    if "dask_local_vs_local" in report:
+        print(
+            f"  Dask LocalCluster wall time vs local executor: "
+            f"{100 * report['dask_local_vs_local']:+.1f} %"
+        )
+    print(f"  identical runs across executors: {report['identical_results']}")
+    return 0

@@ -1,0 +1,168 @@
+"""`rainforest switching [SCENARIO]`: the value of each uncertain input at which the
+scenario's median outcome stops reaching a target, and a tornado chart."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(sub) -> None:
+    from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+    from rainforest.scenarios.targets import TARGET_YEAR
+
+    p = sub.add_parser(
+        "switching",
+        help="switching values: where each uncertain input makes the plan miss its target",
+    )
+    p.add_argument("scenario", nargs="?", default="action_plan", help="default action_plan")
+    p.add_argument("--target", default="output_value_bn", help="the indicator (output_value_bn)")
+    p.add_argument(
+        "--threshold", type=float, default=None,
+        help="the value to reach (default: the plan's 2030 target for the indicator)",
+    )  # fmt: skip
+    p.add_argument("--year", type=int, default=TARGET_YEAR, help=f"default {TARGET_YEAR}")
+    p.add_argument(
+        "--inputs", action="append", default=[], metavar="PATH[=LOW:HIGH][,...]",
+        help="the inputs (default: every uncertainty of --ranges); a range may be given "
+        "as market.bass_q=0.1:0.3",
+    )  # fmt: skip
+    p.add_argument(
+        "--ranges", default="discovery",
+        help="a sweep file (or shipped sweep) whose uncertainties give the ranges "
+        "(default: discovery)",
+    )  # fmt: skip
+    p.add_argument("--replicates", type=_pos_int, default=8)
+    p.add_argument("--seed", type=_nonneg_int, default=0)
+    p.add_argument(
+        "--scale", choices=["classroom", "district", "city"], default=None,
+        help="default: the scenario's if its file sets one, else city (as rainforest run)",
+    )  # fmt: skip
+    p.add_argument(
+        "--xtol", type=float, default=0.01,
+        help="precision of a switching value, as a share of its range (default 0.01)",
+    )  # fmt: skip
+    p.add_argument(
+        "--workers", type=_pos_int, default=1,
+        help="local worker processes for the runs (default 1: this process); the results "
+        "do not depend on it",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.add_argument(
+        "--out", type=Path, default=None,
+        help="folder for analysis.json, switching_values.csv and tornado.png",
+    )  # fmt: skip
+    p.set_defaults(handler=cmd_switching)
+
+
+def parse_inputs(items: list[str], ranges_file: str) -> dict[str, tuple[float, float]]:
+    """``--inputs`` as {path: (low, high)}: a range given, or the ranges file's."""
+    from rainforest.experiments.studies.uncertainties import uncertainty_ranges
+    from rainforest.experiments.sweeps.spec import load_sweep
+    from rainforest.scenarios.errors import ScenarioError
+
+    wanted = [part.strip() for item in items for part in item.split(",") if part.strip()]
+    file_ranges = None
+    out: dict[str, tuple[float, float]] = {}
+    for item in wanted:
+        path, sep, span = item.partition("=")
+        if sep:
+            low, colon, high = span.partition(":")
+            try:
+                out[path] = (float(low), float(high))
+            except ValueError:
+                raise ScenarioError(f"--inputs {item}: expected PATH=LOW:HIGH") from None
+            if not colon:
+                raise ScenarioError(f"--inputs {item}: expected PATH=LOW:HIGH")
+            continue
+        if file_ranges is None:
+            file_ranges = uncertainty_ranges(load_sweep(ranges_file))
+        if path not in file_ranges:
+            raise ScenarioError(
+                f"--inputs {path}: not an uncertainty of {ranges_file} (it has "
+                f"{', '.join(file_ranges)}); give a range as {path}=LOW:HIGH"
+            )
+        p = file_ranges[path]
+        out[path] = (p.low, p.high)
+    if not wanted:
+        file_ranges = uncertainty_ranges(load_sweep(ranges_file))
+        if not file_ranges:
+            raise ScenarioError(f"--ranges {ranges_file}: the sweep has no numeric uncertainties")
+        out = {path: (p.low, p.high) for path, p in file_ranges.items()}
+    return out
+
+
+def write_switching(report: dict[str, Any], out: Path) -> list[Path]:
+    from rainforest.experiments.studies.analysis_dir import write_analysis
+    from rainforest.experiments.studies.switching import switching_frame
+    from rainforest.viz.figures import png_bytes
+    from rainforest.viz.switching_figures import tornado
+
+    target = report["target"]
+    fig = tornado(
+        report["inputs"], target["threshold"], report["outcome_at_base"], target["unit"],
+        report["title"],
+    )  # fmt: skip
+    figures = {
+        "tornado.png": (
+            png_bytes(fig),
+            f"Median {target['indicator']} in {target['year']} at each input's low and high "
+            f"end; markers where it crosses {target['threshold']:g} (switching values)",
+        )
+    }
+    tables = {
+        "switching_values.csv": (
+            switching_frame(report),
+            "Switching value of each input, with the outcome at its range's ends",
+        )
+    }
+    return write_analysis(out, report, figures, tables)
+
+
+def render(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = report["target"]
+    table = Table(title=f"{report['title']} (at the scenario: {report['outcome_at_base']:.4g})")
+    for column in ("input", "range", "base", "outcome low - high", "switching value"):
+        table.add_column(column)
+    for e in report["inputs"]:
+        if e["crossings"]:
+            values = "; ".join(f"{c['value']:.4g} (reached {c['reached']})" for c in e["crossings"])
+        else:
+            values = f"not crossed within range ({e['status']})"
+        table.add_row(
+            e["input"], f"{e['low']:.4g} - {e['high']:.4g}", f"{e['base']:.4g}",
+            f"{e['outcome_low']:.4g} - {e['outcome_high']:.4g} {t['unit']}", values,
+        )  # fmt: skip
+    Console().print(table)
+
+
+def cmd_switching(args: argparse.Namespace) -> int:
+    from rainforest.experiments.studies.outcome import outcome
+    from rainforest.experiments.studies.switching import switching_values
+    from rainforest.scenarios.errors import ScenarioError
+    from rainforest.scenarios.loader import load_scenario
+
+    if not 0.0 < args.xtol < 1.0:
+        raise ScenarioError(f"--xtol: must be between 0 and 1, got {args.xtol}")
+    target = outcome(args.target, args.threshold, args.year)
+    scenario = load_scenario(args.scenario)
+    ranges = parse_inputs(args.inputs, args.ranges)
+    report = switching_values(
+        scenario, ranges, target, replicates=args.replicates, root_seed=args.seed,
+        scale=args.scale, xtol_share=args.xtol, source=args.scenario, workers=args.workers,
+    )  # fmt: skip
+    written = write_switching(report, args.out) if args.out is not None else []
+    if args.json:
+        from rainforest.experiments.studies.analysis_dir import plain
+
+        print(json.dumps(plain(report), indent=2))
+        return 0
+    render(report)
+    if written:
+        print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0

@@ -1,0 +1,87 @@
+"""An analysis's output folder: ``analysis.json``, its figures (PNG) and tables (CSV).
+
+Every analysis command (``analyze``, ``attribute``, ``discover``, ``optimize``,
+``switching``) writes the same shape, so ``rainforest report`` renders any of them by its
+``kind``: ``analysis.json`` holds ``kind``, ``title``, ``provenance`` (which runs made
+it), ``figures`` and ``tables`` (file and caption) and the kind's own data. The figures
+and tables are written first and ``analysis.json`` last, each atomically, so a reader
+that finds ``analysis.json`` finds every file it names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rainforest.experiments.files import output_folder, write_atomic
+
+ANALYSIS_FILE = "analysis.json"
+
+
+def provenance(
+    source: str,
+    code_version: Mapping[str, Any],
+    root_seed: int | None = None,
+    replicates: int | None = None,
+    scale: str | None = None,
+    manifest_hash: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Which runs made an analysis: what the report prints under each of its figures."""
+    out: dict[str, Any] = {"source": str(source), "code_version": dict(code_version)}
+    if manifest_hash is not None:
+        out["manifest_hash"] = manifest_hash
+    if root_seed is not None:
+        out["seeds"] = {"root": int(root_seed), "replicates": int(replicates or 0)}
+    if scale is not None:
+        out["scale"] = scale
+    out.update(extra)
+    return out
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON data: numpy scalars and arrays as Python values, NaN as null."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    return value
+
+
+def write_analysis(
+    out_dir: str | Path,
+    analysis: Mapping[str, Any],
+    figures: Mapping[str, tuple[bytes, str]] = {},  # noqa: B006 - read only
+    tables: Mapping[str, tuple[pd.DataFrame, str]] = {},  # noqa: B006 - read only
+) -> list[Path]:
+    """Write the tables, the figures, then ``analysis.json``; returns the paths written.
+
+    ``figures`` maps a PNG file name to (bytes, caption), ``tables`` a CSV file name to
+    (DataFrame, caption); both are listed in ``analysis.json`` with their captions.
+    """
+    out = output_folder(Path(out_dir))
+    written = []
+    for name, (frame, _) in tables.items():
+        written.append(write_atomic(out / name, frame.to_csv(index=False).encode("utf-8")))
+    for name, (png, _) in figures.items():
+        written.append(write_atomic(out / name, png))
+    data = dict(analysis)
+    data["figures"] = [{"file": n, "caption": c} for n, (_, c) in figures.items()]
+    data["tables"] = [{"file": n, "caption": c} for n, (_, c) in tables.items()]
+    text = json.dumps(plain(data), indent=2, allow_nan=False) + "\n"
+    written.append(write_atomic(out / ANALYSIS_FILE, text.encode("utf-8")))
+    return written

@@ -1,0 +1,434 @@
+"""The cheapest mix: how to split an annual budget across the six plans to reach the targets.
+
+A candidate is a total annual budget (RMB bn a year from 2023, the settling years
+keeping their pre-plan support) and six shares of it. The shares live on the simplex,
+searched through six numbers u in (0, 1]: share_i = -ln(u_i) / sum_j -ln(u_j), which maps
+the uniform cube onto the uniform simplex (normalised exponentials), so a sampler that
+draws u uniformly draws allocations uniformly and no share is favoured.
+
+Every candidate runs on the same replicate seeds (common random numbers): the difference
+between two candidates is then the policy's, not the seeds'. A candidate's score for an
+outcome is its probability of reaching the target over those replicates, averaged over
+the futures when an ensemble of futures is given (the samples of a sweep of
+uncertainties), with ties broken by how close its median comes to the target
+(``scores``), so the search still has a direction where no candidate reaches it. optuna
+searches with a seeded sampler (TPE for one budget, NSGA-II for the front of cost
+against reach), so a study is reproducible to the bit.
+
+Robustness over futures: two metrics that can disagree. The 10th percentile, across
+futures, of a candidate's median outcome (good in nine futures out of ten) and its
+maximum regret: the most, over futures, that it falls short of the best candidate in
+that future (Savage's criterion). The first rewards a high floor, the second never being
+far behind; a candidate can lead on one and trail on the other.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rainforest.experiments.provenance import code_version
+from rainforest.experiments.run import default_scale
+from rainforest.experiments.studies.analysis_dir import provenance
+from rainforest.experiments.studies.outcome import Outcome
+from rainforest.experiments.studies.run_pool import RunPool
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.overrides import apply_overrides
+from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
+from rainforest.sim.seeds import replicate_seeds
+
+U_MIN = 1e-9  # u = 0 would be an infinite weight; u = 1 is a share of zero
+ROBUST_QUANTILE = 0.10
+REACH_LEVELS = (0.5, 0.8, 0.9)  # "the cheapest mix that reaches the target with P >= level"
+
+
+def shares_from_unit(u: Sequence[float]) -> np.ndarray:
+    """Six numbers in (0, 1] as six shares summing to one (normalised exponentials)."""
+    weights = -np.log(np.clip(np.asarray(u, dtype=np.float64), U_MIN, 1.0))
+    total = weights.sum()
+    if total == 0.0:
+        return np.full(len(weights), 1.0 / len(weights))
+    return weights / total
+
+
+def unit_from_shares(shares: Sequence[float]) -> list[float]:
+    """A point of the cube that ``shares_from_unit`` maps onto ``shares``."""
+    return [float(math.exp(-s)) for s in shares]
+
+
+def plan_budgets(scenario: Scenario, year: int = PLAN_START_YEAR) -> dict[str, float]:
+    """Each plan's budget in ``year`` (a disabled plan spends nothing)."""
+    out = {}
+    for name in PLAN_NAMES:
+        plan = getattr(scenario.plans, name)
+        out[name] = float(plan.budget_bn.get(year, 0.0)) if plan.enabled else 0.0
+    return out
+
+
+def allocation(total_bn: float, shares: Sequence[float]) -> dict[str, float]:
+    """The overrides that give each plan its share of ``total_bn`` a year, 2023 on."""
+    return {
+        f"plans.{name}.budget_bn": float(total_bn * s)
+        for name, s in zip(PLAN_NAMES, shares, strict=True)
+    }
+
+
+@dataclass
+class Evaluator:
+    """Runs a candidate in every future on the common seeds, through a ``RunPool``."""
+
+    base: Scenario
+    outcomes: Sequence[Outcome]
+    seeds: Sequence[int]
+    futures: Sequence[Mapping[str, Any]] = ({},)
+    pool: RunPool = field(default_factory=RunPool)
+
+    def __call__(self, total_bn: float, shares: Sequence[float]) -> np.ndarray:
+        """(futures, replicates, outcomes) values of the outcomes' indicators."""
+        budgets = allocation(total_bn, shares)
+        jobs = []
+        for future in self.futures:
+            scenario = apply_overrides(self.base, {**future, **budgets})
+            jobs += [(scenario, seed) for seed in self.seeds]
+        results = self.pool.outcomes(jobs, self.outcomes[0].year)
+        values = np.array([[at[o.indicator] for o in self.outcomes] for at in results])
+        return values.reshape(len(self.futures), len(self.seeds), len(self.outcomes))
+
+
+def reach(values: np.ndarray, outcomes: Sequence[Outcome]) -> np.ndarray:
+    """(futures, outcomes) probabilities of reaching each threshold over the replicates."""
+    thresholds = np.array([o.threshold for o in outcomes])
+    return (values >= thresholds).mean(axis=1)
+
+
+def scores(values: np.ndarray, outcomes: Sequence[Outcome]) -> np.ndarray:
+    """Per outcome, what the sampler maximises: the reach probability averaged over
+    futures, ties broken by how close the median comes to the threshold.
+
+    With R replicates in F futures the probability moves in steps of 1 / (R F), so many
+    candidates tie (at 0 when none reaches the target) and the sampler would search
+    blind. Half a step times m / (m + threshold), m the median (at least 0), is added:
+    it orders candidates of equal probability by their median and never outweighs one
+    step, so a higher probability always scores higher.
+    """
+    futures, replicates = values.shape[0], values.shape[1]
+    step = 1.0 / (futures * replicates)
+    thresholds = np.array([max(o.threshold, np.finfo(np.float64).tiny) for o in outcomes])
+    medians = np.clip(np.median(values, axis=1), 0.0, None)  # (futures, outcomes)
+    closeness = (medians / (medians + thresholds)).mean(axis=0)
+    return reach(values, outcomes).mean(axis=0) + 0.5 * step * closeness
+
+
+def robustness(medians: np.ndarray, reaches: np.ndarray) -> dict[str, np.ndarray]:
+    """Per candidate, over futures: the 10th-percentile outcome and the maximum regret.
+
+    ``medians`` and ``reaches`` are (candidates, futures): the primary outcome's median
+    and its reach probability. Regret is against the best candidate in each future.
+    """
+    return {
+        "mean_reach": reaches.mean(axis=1),
+        "p10_outcome": np.quantile(medians, ROBUST_QUANTILE, axis=1),
+        "max_regret_outcome": (medians.max(axis=0) - medians).max(axis=1),
+        "p10_reach": np.quantile(reaches, ROBUST_QUANTILE, axis=1),
+        "max_regret_reach": (reaches.max(axis=0) - reaches).max(axis=1),
+    }
+
+
+def _check(budget_bn, budget_range, trials, replicates, futures) -> None:
+    if budget_bn is not None and not (math.isfinite(budget_bn) and budget_bn > 0):
+        raise ScenarioError(f"--budget-bn: must be a positive number, got {budget_bn}")
+    if budget_range is not None:
+        lo, hi = budget_range
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo < hi):
+            raise ScenarioError(f"--budget-range: needs 0 <= LOW < HIGH, got {lo}:{hi}")
+    if trials < 1:
+        raise ScenarioError(f"--trials: must be >= 1, got {trials}")
+    if replicates < 1:
+        raise ScenarioError(f"--replicates: must be >= 1, got {replicates}")
+    if futures is not None and not futures:
+        raise ScenarioError("--futures: the sweep gives no futures")
+
+
+def optimize(
+    base: Scenario,
+    outcomes: Sequence[Outcome],
+    budget_bn: float | None = None,
+    budget_range: tuple[float, float] | None = None,
+    trials: int = 50,
+    replicates: int = 8,
+    root_seed: int = 0,
+    scale: str | None = None,
+    futures: Sequence[Mapping[str, Any]] | None = None,
+    futures_source: str | None = None,
+    source: str = "",
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Search allocations; with ``budget_bn`` one total, else the front of cost and reach.
+
+    The base scenario's own allocation (scaled to ``budget_bn``) is the first trial, so
+    the report compares the search's best with the plan as written. ``workers`` local
+    processes run each candidate's runs side by side; the trials do not depend on it.
+    """
+    import optuna
+
+    pareto = budget_bn is None
+    _check(budget_bn, budget_range, trials, replicates, futures)
+    if not outcomes:
+        raise ScenarioError("--objectives: at least one indicator")
+    disabled = [name for name in PLAN_NAMES if not getattr(base.plans, name).enabled]
+    if disabled:
+        raise ScenarioError(
+            f"scenario {base.name!r}: {', '.join(f'plans.{n}' for n in disabled)} disabled "
+            "(enabled = false), so money given to it buys nothing; optimise a scenario with "
+            "all six plans enabled, such as action_plan"
+        )
+    scale = scale or default_scale(base)  # as rainforest run: the scenario's, else city
+    if scale != base.scale:
+        base = apply_overrides(base, {"scale": scale})
+    for o in outcomes:
+        o.check_years(base)
+    if len({o.year for o in outcomes}) != 1:
+        raise ScenarioError("--objectives: every objective must be read in one year")
+    own = plan_budgets(base)
+    own_total = sum(own.values())
+    if pareto and budget_range is None:
+        budget_range = (0.0, 2.0 * own_total if own_total > 0 else 30.0)
+    seeds = replicate_seeds(root_seed, replicates)
+    pool = RunPool(workers)
+    evaluate = Evaluator(base, outcomes, seeds, list(futures) if futures else [{}], pool)
+    records: list[dict[str, Any]] = []
+
+    def objective(trial: optuna.Trial):
+        u = [trial.suggest_float(f"u_{name}", U_MIN, 1.0) for name in PLAN_NAMES]
+        total = budget_bn if not pareto else trial.suggest_float("total_bn", *budget_range)
+        shares = shares_from_unit(u)
+        values = evaluate(total, shares)
+        reaches = reach(values, outcomes)  # (futures, outcomes)
+        medians = np.median(values, axis=1)  # (futures, outcomes)
+        score = [float(v) for v in scores(values, outcomes)]
+        records.append(
+            {"trial": trial.number, "total_bn": float(total), "shares": shares,
+             "reach_by_future": reaches, "median_by_future": medians, "score": score}
+        )  # fmt: skip
+        return (float(total), *score) if pareto else (score[0] if len(score) == 1 else score)
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with pool:
+        study, sampler_info, reference = _search(
+            optuna, objective, pareto, outcomes, trials, root_seed, own, budget_range
+        )
+    front = sorted(t.number for t in study.best_trials) if (pareto or len(outcomes) > 1) else []
+    candidates = _candidates(records, outcomes, reference, front)
+    best = _best(candidates, outcomes, pareto)
+    report: dict[str, Any] = {
+        "kind": "optimization",
+        "mode": "pareto" if pareto else "budget",
+        "title": _title(base, outcomes, budget_bn, pareto),
+        "scenario": base.name,
+        "budget_bn": budget_bn,
+        "budget_range": list(budget_range) if pareto else None,
+        "scenario_budgets_bn": own,
+        "objectives": [
+            {"indicator": o.indicator, "threshold": o.threshold, "year": o.year, "unit": o.unit}
+            for o in outcomes
+        ],
+        "trials": candidates,
+        "best": best,
+        "reference": reference,
+        "front": front,
+        "cheapest": cheapest(candidates, outcomes[0].indicator) if pareto else None,
+        "futures": {"count": len(evaluate.futures), "source": futures_source},
+        "runs": pool.runs,
+        "workers": pool.workers,
+        "sampler": sampler_info,
+        "parameterisation": "shares = -ln(u) / sum(-ln(u)), u uniform in (0, 1]",
+        "score": "reach probability averaged over futures, ties broken by the median's "
+        "closeness to the threshold (less than one step of the probability)",
+        "robustness": None,
+        "provenance": provenance(
+            source=source or base.name,
+            code_version=code_version(),
+            root_seed=root_seed,
+            replicates=replicates,
+            scale=base.scale,
+            replicate_seeds=seeds,
+            common_random_numbers="every candidate and future runs on the same seeds",
+        ),
+    }
+    if futures:
+        report["robustness"] = _robustness(records, futures, outcomes[0])
+    return report
+
+
+def _search(optuna, objective, pareto, outcomes, trials, root_seed, own, budget_range):
+    """The seeded study, its first trial the scenario's own mix (when it spends anything)."""
+    directions = (["minimize"] if pareto else []) + ["maximize"] * len(outcomes)
+    own_total = sum(own.values())
+    seed = root_seed % 2**32  # numpy's RandomState, under the samplers, takes 32 bits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # optuna's experimental-feature notices
+        if pareto:
+            population = max(4, min(50, trials // 5))
+            sampler = optuna.samplers.NSGAIISampler(seed=seed, population_size=population)
+            sampler_info = {"name": "optuna NSGAIISampler", "seed": seed,
+                            "population_size": population}  # fmt: skip
+        else:
+            sampler = optuna.samplers.TPESampler(seed=seed)
+            sampler_info = {"name": "optuna TPESampler", "seed": seed}
+        study = optuna.create_study(directions=directions, sampler=sampler)
+        reference = None
+        if own_total > 0:
+            shares = [own[name] / own_total for name in PLAN_NAMES]
+            params = {
+                f"u_{n}": u for n, u in zip(PLAN_NAMES, unit_from_shares(shares), strict=True)
+            }
+            if pareto:
+                params["total_bn"] = float(min(max(own_total, budget_range[0]), budget_range[1]))
+            study.enqueue_trial(params)
+            reference = 0
+        study.optimize(objective, n_trials=trials)
+    return study, sampler_info, reference
+
+
+def _candidates(records, outcomes, reference, front) -> list[dict[str, Any]]:
+    out = []
+    for rec in records:
+        shares = rec["shares"]
+        out.append(
+            {
+                "trial": rec["trial"],
+                "reference": rec["trial"] == reference,
+                "on_front": rec["trial"] in front,
+                "total_bn": rec["total_bn"],
+                "shares": dict(zip(PLAN_NAMES, map(float, shares), strict=True)),
+                "budgets_bn": {
+                    n: float(rec["total_bn"] * s) for n, s in zip(PLAN_NAMES, shares, strict=True)
+                },
+                "reach_probability": {
+                    o.indicator: float(rec["reach_by_future"][:, k].mean())
+                    for k, o in enumerate(outcomes)
+                },
+                "median": {
+                    o.indicator: float(rec["median_by_future"][:, k].mean())
+                    for k, o in enumerate(outcomes)
+                },
+                "score": {o.indicator: rec["score"][k] for k, o in enumerate(outcomes)},
+            }
+        )
+    return out
+
+
+def _best(candidates, outcomes, pareto) -> int:
+    """For one budget, the trial the sampler scored highest (objectives in order); on the
+    front, the most likely to reach the primary target, then the cheapest; the earliest
+    trial wins a tie."""
+    names = [o.indicator for o in outcomes]
+
+    def key(c):
+        if pareto:
+            return (c["reach_probability"][names[0]], -c["total_bn"], -c["trial"])
+        return (*(c["score"][n] for n in names), -c["trial"])
+
+    return max(candidates, key=key)["trial"]
+
+
+def cheapest(candidates, indicator: str, levels: Sequence[float] = REACH_LEVELS) -> dict:
+    """For each reach level, the cheapest trial that reaches the target that surely."""
+    out = {}
+    for level in levels:
+        able = [c for c in candidates if c["reach_probability"][indicator] >= level]
+        best = min(able, key=lambda c: (c["total_bn"], c["trial"])) if able else None
+        out[f"{level:g}"] = (
+            None if best is None else {"trial": best["trial"], "total_bn": best["total_bn"]}
+        )
+    return out
+
+
+def _robustness(records, futures, primary: Outcome) -> dict[str, Any]:
+    medians = np.array([rec["median_by_future"][:, 0] for rec in records])
+    reaches = np.array([rec["reach_by_future"][:, 0] for rec in records])
+    metrics = robustness(medians, reaches)
+    trials = [rec["trial"] for rec in records]
+    picks = {
+        "mean_reach": trials[int(np.argmax(metrics["mean_reach"]))],
+        "p10_outcome": trials[int(np.argmax(metrics["p10_outcome"]))],
+        "max_regret_outcome": trials[int(np.argmin(metrics["max_regret_outcome"]))],
+        "p10_reach": trials[int(np.argmax(metrics["p10_reach"]))],
+        "max_regret_reach": trials[int(np.argmin(metrics["max_regret_reach"]))],
+    }
+    return {
+        "indicator": primary.indicator,
+        "quantile": ROBUST_QUANTILE,
+        "metrics": {
+            name: {t: float(v) for t, v in zip(trials, values, strict=True)}
+            for name, values in metrics.items()
+        },
+        "most_robust": picks,
+        "metrics_disagree": picks["p10_outcome"] != picks["max_regret_outcome"],
+        "futures": [dict(f) for f in futures],
+        "median_by_future": medians.tolist(),
+        "reach_by_future": reaches.tolist(),
+    }
+
+
+def _title(base, outcomes, budget_bn, pareto) -> str:
+    goal = ", ".join(o.label for o in outcomes)
+    if pareto:
+        return f"Cost against the chance of {goal}: the front of allocations ({base.name})"
+    return f"The allocation of RMB {budget_bn:g} bn a year most likely to reach {goal}"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def trials_frame(report: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per trial (``trials.csv``): total, shares, budgets, reach and medians."""
+    rows = []
+    for c in report["trials"]:
+        row: dict[str, Any] = {
+            "trial": c["trial"], "reference": c["reference"], "best": c["trial"] == report["best"],
+            "on_front": c["on_front"], "total_bn": c["total_bn"],
+        }  # fmt: skip
+        row.update({f"share_{n}": v for n, v in c["shares"].items()})
+        row.update({f"budget_{n}_bn": v for n, v in c["budgets_bn"].items()})
+        row.update({f"reach_{n}": v for n, v in c["reach_probability"].items()})
+        row.update({f"median_{n}": v for n, v in c["median"].items()})
+        row.update({f"score_{n}": v for n, v in c["score"].items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def robustness_frame(report: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per trial (``robustness.csv``): the robustness metrics over futures."""
+    rob = report["robustness"]
+    metrics = rob["metrics"]
+    trials = list(next(iter(metrics.values())))
+    rows = []
+    for t in trials:
+        row = {"trial": int(t)}
+        row.update({name: metrics[name][t] for name in metrics})
+        row.update(
+            {f"most_robust_by_{name}": pick == int(t) for name, pick in rob["most_robust"].items()}
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def futures_frame(report: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per (trial, future) (``futures.csv``): the future's values and outcomes."""
+    rob = report["robustness"]
+    trials = [c["trial"] for c in report["trials"]]
+    rows = []
+    for i, t in enumerate(trials):
+        for f, future in enumerate(rob["futures"]):
+            rows.append(
+                {"trial": t, "future": f, **future,
+                 f"median_{rob['indicator']}": rob["median_by_future"][i][f],
+                 f"reach_{rob['indicator']}": rob["reach_by_future"][i][f]}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
