@@ -68,7 +68,8 @@ def load_ensemble(path: str | Path | None = None) -> dict[str, Any]:
         raise ScenarioError(f"--posterior: {path}: not a readable ensemble file ({exc})") from None
     if not record.get("sets"):
         raise ScenarioError(f"--posterior: {path}: the ensemble holds no accepted sets")
-    record["_path"] = str(path)
+    # the shipped file by its place in the package, so a summary is the same on any machine
+    record["_path"] = "scenarios/posterior.toml" if path == POSTERIOR_FILE else str(path)
     return record
 
 
