@@ -101,7 +101,10 @@ def test_a_threshold_out_of_reach_is_reported_as_not_crossed(capsys):
     assert main(argv) == 0
     (entry,) = json.loads(capsys.readouterr().out)["inputs"]
     assert entry["crossings"] == [] and entry["status"] == "missed across the range"
-    assert (entry["low"], entry["high"]) == (0.1, 0.3)  # the range of the discovery sweep
+    from rainforest.experiments.sweeps.spec import load_sweep
+
+    (bass_q,) = [p for p in load_sweep("discovery").parameters if p.path == "market.bass_q"]
+    assert (entry["low"], entry["high"]) == (bass_q.low, bass_q.high)  # the discovery sweep's
 
 
 @pytest.mark.parametrize(
