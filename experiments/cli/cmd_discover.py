@@ -4,9 +4,10 @@ reached (or missed)."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
+
+from rainforest.experiments.cli.show import show_analysis
 
 
 def _unit_float(text: str) -> float:
@@ -140,12 +141,4 @@ def cmd_discover(args: argparse.Namespace) -> int:
         settings=settings, inputs=inputs,
     )  # fmt: skip
     written = write_discovery(report, args.out) if args.out is not None else []
-    if args.json:
-        from rainforest.experiments.studies.analysis_dir import plain
-
-        print(json.dumps(plain(report), indent=2))
-        return 0
-    render(report)
-    if written:
-        print(f"wrote {', '.join(str(p) for p in written)}")
-    return 0
+    return show_analysis(report, written, args.json, render)

@@ -4,9 +4,10 @@ likely to reach the targets, or the front of cost against reach."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
+
+from rainforest.experiments.cli.show import show_analysis
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -217,12 +218,4 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         workers=args.workers,
     )  # fmt: skip
     written = write_optimization(report, args.out) if args.out is not None else []
-    if args.json:
-        from rainforest.experiments.studies.analysis_dir import plain
-
-        print(json.dumps(plain(report), indent=2))
-        return 0
-    render(report)
-    if written:
-        print(f"wrote {', '.join(str(p) for p in written)}")
-    return 0
+    return show_analysis(report, written, args.json, render)

@@ -4,9 +4,10 @@ scenario's median outcome stops reaching a target, and a tornado chart."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
+
+from rainforest.experiments.cli.show import show_analysis
 
 
 def register(sub) -> None:
@@ -157,12 +158,4 @@ def cmd_switching(args: argparse.Namespace) -> int:
         scale=args.scale, xtol_share=args.xtol, source=args.scenario, workers=args.workers,
     )  # fmt: skip
     written = write_switching(report, args.out) if args.out is not None else []
-    if args.json:
-        from rainforest.experiments.studies.analysis_dir import plain
-
-        print(json.dumps(plain(report), indent=2))
-        return 0
-    render(report)
-    if written:
-        print(f"wrote {', '.join(str(p) for p in written)}")
-    return 0
+    return show_analysis(report, written, args.json, render)
