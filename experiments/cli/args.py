@@ -20,3 +20,15 @@ def _pos_int(text: str) -> int:
     if value == 0:
         raise argparse.ArgumentTypeError("must be >= 1")
     return value
+
+
+def add_executor_bench_options(bench: argparse.ArgumentParser) -> None:
+    """The options the executor benchmarks share: workers, whether to time Dask too,
+    rounds on a busy machine, JSON output."""
+    bench.add_argument("--workers", type=_pos_int, default=2)
+    bench.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
+    bench.add_argument(
+        "--repeat", type=_pos_int, default=1,
+        help="rounds; each figure is its fastest round (for a machine shared with other work)",
+    )  # fmt: skip
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")

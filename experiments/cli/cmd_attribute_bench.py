@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from rainforest.experiments.cli.args import _pos_int
+from rainforest.experiments.cli.args import _pos_int, add_executor_bench_options
 
 
 def register(sub) -> None:
@@ -15,13 +15,7 @@ def register(sub) -> None:
     )
     bench.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
     bench.add_argument("--replicates", type=_pos_int, default=20)
-    bench.add_argument("--workers", type=_pos_int, default=2)
-    bench.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
-    bench.add_argument(
-        "--repeat", type=_pos_int, default=1,
-        help="rounds; each figure is its fastest round (for a machine shared with other work)",
-    )  # fmt: skip
-    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_executor_bench_options(bench)
     bench.set_defaults(handler=cmd_attribute_bench)
 
 
