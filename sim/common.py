@@ -39,12 +39,6 @@ def _cluster(inst_cluster, ent_field, field_cluster, n_inst, o):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _in_pilot(pilot, ent_district, ent_field, field_cluster, i):
-    """Enterprise index i sits in a designated pilot area."""
-    return pilot[ent_district[i], field_cluster[ent_field[i]]]
-
-
-@njit(cache=True, inline="always", error_model="numpy")
 def _pilot_level(pilot_level, ent_district, ent_field, field_cluster, i):
     """How far enterprise i's pilot area works (0 outside one; see ``build_up``)."""
     return pilot_level[ent_district[i], field_cluster[ent_field[i]]]

@@ -32,3 +32,12 @@ def add_executor_bench_options(bench: argparse.ArgumentParser) -> None:
         help="rounds; each figure is its fastest round (for a machine shared with other work)",
     )  # fmt: skip
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def add_local_workers_option(parser: argparse.ArgumentParser) -> None:
+    """``--workers`` for analyses that spread their runs over local processes."""
+    parser.add_argument(
+        "--workers", type=_pos_int, default=1,
+        help="local worker processes for the runs (default 1: this process); the results "
+        "do not depend on it",
+    )  # fmt: skip

@@ -21,7 +21,7 @@ def _range(text: str) -> tuple[float, float]:
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+    from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_local_workers_option
     from rainforest.scenarios.targets import TARGET_YEAR
 
     p = sub.add_parser(
@@ -64,11 +64,7 @@ def register(sub) -> None:
         help="a sweep file of uncertainties (or a shipped one): each of its samples is a "
         "future every candidate is scored in",
     )  # fmt: skip
-    p.add_argument(
-        "--workers", type=_pos_int, default=1,
-        help="local worker processes for the runs (default 1: this process); the results "
-        "do not depend on it",
-    )  # fmt: skip
+    add_local_workers_option(p)
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
         "--out", type=Path, default=None,

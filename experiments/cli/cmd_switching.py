@@ -11,7 +11,7 @@ from rainforest.experiments.cli.show import show_analysis
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+    from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_local_workers_option
     from rainforest.scenarios.targets import TARGET_YEAR
 
     p = sub.add_parser(
@@ -45,11 +45,7 @@ def register(sub) -> None:
         "--xtol", type=float, default=0.01,
         help="precision of a switching value, as a share of its range (default 0.01)",
     )  # fmt: skip
-    p.add_argument(
-        "--workers", type=_pos_int, default=1,
-        help="local worker processes for the runs (default 1: this process); the results "
-        "do not depend on it",
-    )  # fmt: skip
+    add_local_workers_option(p)
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
         "--out", type=Path, default=None,
