@@ -46,6 +46,6 @@ clean:
 golden: $(TEST_STAMP)
 	$(PY) -P -m pytest -q -s tests/sim/test_golden.py --update-golden
 
-# sim/state_layout.py (the State NamedTuple and grown) from the FIELDS table in sim/state.py
+# sim/state_layout.py (the State NamedTuple) from the FIELDS table in sim/state.py
 state-layout: $(STAMP)
 	$(PY) -P -c "from rainforest.sim.state import write_layout; write_layout()"

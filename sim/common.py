@@ -100,6 +100,23 @@ def _stable_desc(scores):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _by_designation(designated, since):
+    """The indices ``designated`` marks, in order of designation (``since``), then index:
+    the order running costs are paid in. An insertion sort, as there are few."""
+    order = np.empty(len(designated), np.int64)
+    n = 0
+    for x in range(len(designated)):
+        if designated[x]:
+            y = n - 1
+            while y >= 0 and since[order[y]] > since[x]:
+                order[y + 1] = order[y]
+                y -= 1
+            order[y + 1] = x
+            n += 1
+    return order[:n]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _n_true(a):
     n = 0
     for x in a:

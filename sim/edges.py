@@ -15,22 +15,24 @@ from rainforest.sim.state import KEY, N_EDGE_SLOTS, N_LIVE_EDGES
 
 
 @njit(cache=True, error_model="numpy")
-def build_csr(S, n_org):
-    """Sorted adjacency of live edges: neighbours of o are nbr[ptr[o]:ptr[o+1]], ascending."""
+def build_csr(edge_a, edge_b, edge_kind, n_slots, n_org):
+    """Sorted adjacency of the live edges among the first ``n_slots`` slots: neighbours of
+    o are nbr[ptr[o]:ptr[o+1]], ascending. It takes the edge store's arrays rather than
+    the state: compiled code called from Python with the whole state unpacks every field
+    of it, which costs a second of compile time for each such function."""
     ptr = np.zeros(n_org + 1, np.int64)
-    n_slots = S.counts[N_EDGE_SLOTS]
     for e in range(n_slots):
-        if S.edge_kind[e] >= 0:
-            ptr[S.edge_a[e] + 1] += 1
-            ptr[S.edge_b[e] + 1] += 1
+        if edge_kind[e] >= 0:
+            ptr[edge_a[e] + 1] += 1
+            ptr[edge_b[e] + 1] += 1
     for o in range(n_org):
         ptr[o + 1] += ptr[o]
     fill = ptr[:-1].copy()
     nbr = np.empty(ptr[n_org], np.int64)
     slot = np.empty(ptr[n_org], np.int64)
     for e in range(n_slots):
-        if S.edge_kind[e] >= 0:
-            a, b = S.edge_a[e], S.edge_b[e]
+        if edge_kind[e] >= 0:
+            a, b = edge_a[e], edge_b[e]
             nbr[fill[a]] = b
             slot[fill[a]] = e
             fill[a] += 1
@@ -72,24 +74,26 @@ def drop_edge_slot(edge_index, edge_a, edge_b, edge_kind, counts, e):
 
 
 @njit(cache=True, error_model="numpy")
-def compact_edges(S):
-    """Close the gaps freed slots leave; slot order (creation order) is kept."""
-    n = S.counts[N_EDGE_SLOTS]
+def compact_edges(edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_ties,
+                  counts):  # fmt: skip
+    """Close the gaps freed slots leave; slot order (creation order) is kept. (The edge
+    store's arrays, not the state: see ``build_csr``.)"""
+    n = counts[N_EDGE_SLOTS]
     w = 0
     for e in range(n):
-        if S.edge_kind[e] >= 0:
+        if edge_kind[e] >= 0:
             if w != e:
-                S.edge_a[w] = S.edge_a[e]
-                S.edge_b[w] = S.edge_b[e]
-                S.edge_kind[w] = S.edge_kind[e]
-                S.edge_strength[w] = S.edge_strength[e]
-                S.edge_start[w] = S.edge_start[e]
-                S.edge_ties[w] = S.edge_ties[e]
-                S.edge_index[S.edge_a[w] * KEY + S.edge_b[w]] = w
+                edge_a[w] = edge_a[e]
+                edge_b[w] = edge_b[e]
+                edge_kind[w] = edge_kind[e]
+                edge_strength[w] = edge_strength[e]
+                edge_start[w] = edge_start[e]
+                edge_ties[w] = edge_ties[e]
+                edge_index[edge_a[w] * KEY + edge_b[w]] = w
             w += 1
     for e in range(w, n):
-        S.edge_kind[e] = -1
-    S.counts[N_EDGE_SLOTS] = w
+        edge_kind[e] = -1
+    counts[N_EDGE_SLOTS] = w
 
 
 @njit(cache=True, inline="always", error_model="numpy")

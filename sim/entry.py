@@ -1,9 +1,16 @@
 """Compiled entry points kept per argument layout, so a call skips Numba's typing.
 
-Numba types every argument on every call; for the state and the parameters, named tuples
-of about 140 arrays and numbers, that costs about a millisecond, a tenth of a classroom
-run. The compiled entry point is kept per layout of the arguments instead: a layout's
-first call goes through the dispatcher (which compiles or loads it).
+The tick calls its steps from Python, one compiled function each (``sim/loop.py`` says
+why). Numba types every argument on every call through a dispatcher; for the state and
+the parameters, named tuples of about 180 arrays and numbers, that costs about a
+millisecond, more than a classroom tick. ``Compiled`` keeps each function's compiled entry
+point for one layout of the state, the parameters and the indicator history instead: a
+function's first call for a layout goes through its dispatcher (which compiles it or loads
+it from the cache), and later calls go straight to the compiled code.
+
+The other arguments the steps take are always of one type each (int64 numbers, booleans,
+C-contiguous int64 and float64 arrays); an entry point does not check types, so the
+layout must say everything Numba's types of the state and parameters depend on.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import typeof
 
-_ENTRY_POINTS: dict = {}
+_BY_LAYOUT: dict = {}  # layout -> {dispatcher: entry point}
 
 
 def _layout(value):
@@ -27,16 +34,21 @@ def _layout(value):
     return getattr(value, "_numba_type_", type(value))
 
 
-def _run_ticks_entry(run_ticks, S, P, seed, t0, t1, out):
-    """``run_ticks(S, P, seed, t0, t1, out)`` through the entry point kept for the layout
-    of the state, the parameters and the output (the other arguments are always int64)."""
-    args = (S, P, np.int64(seed), int(t0), int(t1), out)
-    key = (run_ticks, _layout(S), _layout(P), _layout(out))
-    entry = _ENTRY_POINTS.get(key)
-    if entry is not None:
-        return entry(*args)
-    S = run_ticks(*args)
-    compiled = run_ticks.overloads.get(tuple(typeof(a) for a in args))
-    if compiled is not None:
-        _ENTRY_POINTS[key] = compiled.entry_point
-    return S
+class Compiled:
+    """Calls compiled functions through their entry points for one layout of (state,
+    parameters, history): ``run(fn, *args)`` is ``fn(*args)`` without the typing."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, S, P, out):
+        self._entries = _BY_LAYOUT.setdefault((_layout(S), _layout(P), _layout(out)), {})
+
+    def __call__(self, fn, *args):
+        entry = self._entries.get(fn)
+        if entry is not None:
+            return entry(*args)
+        result = fn(*args)
+        compiled = fn.overloads.get(tuple(typeof(a) for a in args))
+        if compiled is not None:
+            self._entries[fn] = compiled.entry_point
+        return result

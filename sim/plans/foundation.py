@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rules
-from rainforest.sim.common import _flow, _left, _n_true, _stable_desc
+from rainforest.sim.common import _by_designation, _flow, _left, _n_true, _stable_desc
 from rainforest.sim.edges import _edges
 from rainforest.sim.plan_ids import FOUNDATION
 from rainforest.sim.state import N_ENT, N_INST, set_edge
@@ -124,21 +124,19 @@ def _pay_running_costs(S, P, y, n_inst):
     """The year's running costs of the colleges, then of the centers, each in order of
     designation (then id), while the budget lasts; one not paid for stops working this
     year (it stays designated)."""
-    for x in np.argsort(S.inst_college_since[:n_inst] * n_inst + np.arange(n_inst)):
-        if S.inst_college[x]:
-            paid = _left(P.budget, S.ledger, FOUNDATION, y) >= P.college_running_bn
-            S.inst_college_paid[x] = paid
-            if paid:
-                S.ledger[FOUNDATION, y] += P.college_running_bn
-    for x in np.argsort(S.inst_center_since[:n_inst] * n_inst + np.arange(n_inst)):
-        if S.inst_center[x]:
-            paid = _left(P.budget, S.ledger, FOUNDATION, y) >= P.center_running_bn
-            S.inst_center_paid[x] = paid
-            if paid:
-                S.ledger[FOUNDATION, y] += P.center_running_bn
+    for x in _by_designation(S.inst_college[:n_inst], S.inst_college_since):
+        paid = _left(P.budget, S.ledger, FOUNDATION, y) >= P.college_running_bn
+        S.inst_college_paid[x] = paid
+        if paid:
+            S.ledger[FOUNDATION, y] += P.college_running_bn
+    for x in _by_designation(S.inst_center[:n_inst], S.inst_center_since):
+        paid = _left(P.budget, S.ledger, FOUNDATION, y) >= P.center_running_bn
+        S.inst_center_paid[x] = paid
+        if paid:
+            S.ledger[FOUNDATION, y] += P.center_running_bn
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def foundation_plan(S, P, t, y, annual, ptr, nbr, slot):
     """Each year, running costs, then colleges and centers up to the year's targets while
     the budget lasts; each quarter, the designations' build-up, then the flow shared

@@ -153,7 +153,7 @@ def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
             S.edge_ties[set_edge(_edges(S), leader, other, 1, 1.0, t)] = 1.0  # one seat
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def hand_in_hand_plan(S, P, seed, t, y):
     """Once a year: ended consortia close; entrants come while their share of the budget
     lasts; every free leading firm proposes a consortium, and the best proposals are

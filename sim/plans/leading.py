@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rules
-from rainforest.sim.common import _flow, _left, _n_true2, _pilot_level
+from rainforest.sim.common import _by_designation, _flow, _left, _n_true2, _pilot_level
 from rainforest.sim.plan_ids import LEADING
 from rainforest.sim.state import N_ENT
 
@@ -36,19 +36,16 @@ def _next_pilot(S, P, n_ent):
 def _pay_pilot_running_costs(S, P, y):
     """Each designated area's running cost for the year, in order of designation (then
     area), while the budget lasts; an area not paid for stops working this year."""
-    n_d, n_c = S.pilot.shape
-    order = np.argsort(S.pilot_since.ravel() * (n_d * n_c) + np.arange(n_d * n_c), kind="mergesort")
-    for a in order:
+    n_c = S.pilot.shape[1]
+    for a in _by_designation(S.pilot.ravel(), S.pilot_since.ravel()):
         d, c = a // n_c, a % n_c
-        if not S.pilot[d, c]:
-            continue
         paid = _left(P.budget, S.ledger, LEADING, y) >= P.pilot_running_bn
         S.pilot_paid[d, c] = paid
         if paid:
             S.ledger[LEADING, y] += P.pilot_running_bn
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def leading_plan(S, P, t, y, annual):
     """Each year, running costs, then pilots up to the year's target while the budget
     lasts; each quarter, the areas' build-up, then the flow: ``cost_cut`` of the fixed

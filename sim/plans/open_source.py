@@ -40,7 +40,7 @@ def demo_bass_p(bass_p, spend_bn_a_year, potential_bn, effect):
     return bass_p + effect * spend_bn_a_year / potential_bn
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def open_source_plan(S, P, t, y, annual):
     """Each year, projects by descending own knowledge × field weight (ties in id
     order), each firm's if the budget left covers its whole cost; each quarter, every

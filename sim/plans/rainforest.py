@@ -36,7 +36,7 @@ def invest(S, P, i, amount):
     S.ent_finance_rd[i] += P.finance_rd_share * raised
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def rainforest_plan(S, P, y):
     """The quarter's flow: ``factor_share`` of it pays ``cost_cut`` of screened firms'
     fixed costs (all of them if it can, else the same share of each); the rest is

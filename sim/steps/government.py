@@ -56,20 +56,28 @@ def _horse_race(S, P, trl, revenue):
 
 
 @njit(cache=True, error_model="numpy")
-def government_step(S, P, seed, t, ptr, nbr, slot):
-    """Step 1. ``ptr, nbr, slot``: the adjacency at the start of the tick (read only by
-    the annual center designations)."""
+def horse_race_step(S, P, t):
+    """The year's field means: under the horse race, the field weights move by traction
+    (from the second year on); the means are kept for next year's traction."""
+    trl, revenue = _field_trl_and_revenue(S, P)
+    if t >= 4 and P.horse_race:
+        _horse_race(S, P, trl, revenue)
+    for f in range(len(trl)):  # a loop, not a slice assignment, which compiles slower
+        S.last_field_trl[f] = trl[f]
+        S.last_field_revenue[f] = revenue[f]
+
+
+def government_step(run, S, P, seed, t, ptr, nbr, slot):
+    """Step 1, through ``run`` (a ``sim.entry.Compiled``): each plan is compiled on its
+    own. ``ptr, nbr, slot``: the adjacency at the start of the tick (read only by the
+    annual center designations)."""
     y = t // 4
     annual = t % 4 == 0
     if annual:
-        trl, revenue = _field_trl_and_revenue(S, P)
-        if t >= 4 and P.horse_race:
-            _horse_race(S, P, trl, revenue)
-        S.last_field_trl[:] = trl
-        S.last_field_revenue[:] = revenue
-    foundation_plan(S, P, t, y, annual, ptr, nbr, slot)
-    leading_plan(S, P, t, y, annual)
+        run(horse_race_step, S, P, t)
+    run(foundation_plan, S, P, t, y, annual, ptr, nbr, slot)
+    run(leading_plan, S, P, t, y, annual)
     if annual:
-        hand_in_hand_plan(S, P, seed, t, y)
-    open_source_plan(S, P, t, y, annual)
-    rainforest_plan(S, P, y)
+        run(hand_in_hand_plan, S, P, seed, t, y)
+    run(open_source_plan, S, P, t, y, annual)
+    run(rainforest_plan, S, P, y)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
-from rainforest.sim.common import _n_true2
 from rainforest.sim.indicators import compute_indicators
 from rainforest.sim.state import (
     INFLOW,
@@ -18,45 +16,31 @@ from rainforest.sim.state import (
 )
 
 
-@njit(cache=True, error_model="numpy")
-def indicators_step(S, P, t, out):
-    """Step 8: the tick's indicators into ``out`` (``compute_indicators``)."""
-    n_inst = S.counts[N_INST]
-    n_ent = S.counts[N_ENT]
-    n_tal = S.counts[N_TAL]
+def indicators_step(run, S, P, t, out):
+    """Step 8: the tick's indicators into ``out`` (``compute_indicators``, through ``run``,
+    a ``sim.entry.Compiled``). The masks are whole-array numpy: a compiled step that took
+    the state would cost a second of compile time more than it saves."""
+    n_inst = int(S.counts[N_INST])
+    n_ent = int(S.counts[N_ENT])
+    n_tal = int(S.counts[N_TAL])
+    n_cons = int(S.counts[N_CONS])
+    active = S.cons_active[:n_cons]
+    leaders = S.cons_leader[:n_cons][active] - n_inst
     leader = np.zeros(n_ent, np.bool_)
-    for k in range(S.counts[N_CONS]):
-        if S.cons_active[k]:
-            i = S.cons_leader[k] - n_inst
-            if S.ent_alive[i]:
-                leader[i] = True
-    demo = np.zeros(n_ent, np.bool_)
-    for i in range(n_ent):
-        demo[i] = S.ent_alive[i] and S.ent_demo_until[i] > t
-    n_slots = S.counts[N_EDGE_SLOTS]
-    # as int64: a count returned by an inlined loop can be typed as the literal 0 it starts
-    # from, which would compile compute_indicators once more for each such typing
-    n_pilots = np.int64(_n_true2(S.pilot))
-    n_consortia = np.int64(_n_active(S))
-    compute_indicators(
+    leader[leaders[S.ent_alive[leaders]]] = True  # consortia of firms still alive
+    alive = S.ent_alive[:n_ent]
+    demo = alive & (S.ent_demo_until[:n_ent] > t)
+    n_slots = int(S.counts[N_EDGE_SLOTS])
+    run(
+        compute_indicators,
         out,
-        S.ent_alive[:n_ent], S.ent_weight[:n_ent], S.ent_revenue[:n_ent], S.ent_field[:n_ent],
+        alive, S.ent_weight[:n_ent], S.ent_revenue[:n_ent], S.ent_field[:n_ent],
         S.ent_trl[:n_ent], S.ent_tier[:n_ent], S.ent_origin[:n_ent], S.ent_knowledge[:n_ent],
         leader, demo,
         S.inst_weight, S.inst_knowledge, S.inst_college, S.inst_center,
         S.edge_a[:n_slots], S.edge_b[:n_slots], S.edge_kind[:n_slots],
         S.tal_present[:n_tal], S.tal_level[:n_tal], S.counts[TALENT_WEIGHT],
         S.counts[INFLOW], S.counts[OUTFLOW],
-        n_pilots, n_consortia, S.ledger,
+        int(np.count_nonzero(S.pilot)), int(np.count_nonzero(active)), S.ledger,
         P.field_cluster, P.leading_revenue_bn, P.ecosystem_partners, P.high_tech_knowledge,
     )  # fmt: skip
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _n_active(S):
-    """Active consortia."""
-    n = 0
-    for k in range(S.counts[N_CONS]):
-        if S.cons_active[k]:
-            n += 1
-    return n

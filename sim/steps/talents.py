@@ -234,7 +234,7 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
     return count[1:], skill_sum[1:]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _close_up_talents(S):
     """Move present talents down over departed ones' slots, keeping their order (and so
     the id order every loop over talents relies on)."""

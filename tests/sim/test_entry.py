@@ -1,4 +1,4 @@
-"""A run calls the compiled model through its kept entry point, with the same results."""
+"""A run calls the compiled steps through their kept entry points, with the same results."""
 
 from __future__ import annotations
 
@@ -18,14 +18,15 @@ def inputs(short_action_plan):
     return scenario, build_params(scenario), population_for(scenario, 4)
 
 
-def test_the_entry_point_gives_the_dispatchers_bits(inputs):
+def test_the_entry_points_give_the_dispatchers_bits(inputs, monkeypatch):
     _, params, population = inputs
-    loop.simulate(params, population, 4)  # the first call keeps the entry point
-    assert entry._ENTRY_POINTS
+    loop.simulate(params, population, 4)  # the first calls keep the entry points
+    assert entry._BY_LAYOUT and all(entry._BY_LAYOUT.values())
     history, _ = loop.simulate(params, population, 4)
+    # every compiled function through its dispatcher, which types its arguments
+    monkeypatch.setattr(entry.Compiled, "__call__", lambda self, fn, *args: fn(*args))
     out = np.zeros((params.n_ticks, N_INDICATORS))
-    state = initial_state(population, params)
-    loop.run_ticks(state, params, np.int64(4), 0, params.n_ticks, out)  # the dispatcher
+    loop.run_ticks(initial_state(population, params), params, 4, 0, params.n_ticks, out)
     assert np.array_equal(history, out)
 
 
