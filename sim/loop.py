@@ -31,6 +31,7 @@ from rainforest.sim.edges import build_csr, compact_edges
 from rainforest.sim.entry import Compiled
 from rainforest.sim.plan_ids import HAND_IN_HAND
 from rainforest.sim.plans.array import array_bound
+from rainforest.sim.precompile import compile_ahead
 from rainforest.sim.state import (
     FOUNDERS,
     N_EDGE_SLOTS,
@@ -116,6 +117,7 @@ def run_ticks(S, P, seed, t0, t1, out):
     function a compiled function calls. Growth copies values and never changes results.
     """
     seed = np.int64(seed)
+    compile_ahead(compiled_calls(S, P, out))  # on a cold cache, in parallel processes
     run = Compiled(S, P, out)
     for t in range(t0, t1):
         S, run = _with_room(run, S, P, t, out)
@@ -136,6 +138,43 @@ def run_ticks(S, P, seed, t0, t1, out):
         indicators_step(run, S, P, t, out[t])
     _release_talents_of_exited(S)
     return S
+
+
+def compiled_calls(S, P, out):
+    """Every compiled function a tick calls, with arguments of the types it calls it with
+    (for ``compile_ahead``), the longest to compile first."""
+    from rainforest.sim.plans.foundation import foundation_plan
+    from rainforest.sim.plans.hand_in_hand import hand_in_hand_plan
+    from rainforest.sim.plans.leading import leading_plan
+    from rainforest.sim.plans.open_source import open_source_plan
+    from rainforest.sim.plans.rainforest import rainforest_plan
+    from rainforest.sim.steps.government import horse_race_step
+    from rainforest.sim.steps.indicators import compute_indicators, indicator_inputs
+
+    seed, t, y, annual = np.int64(0), 0, 0, True
+    ints, floats = np.zeros(1, np.int64), np.zeros(1)
+    ptr, nbr, slot = ints, ints, ints
+    n = S.counts[N_EDGE_SLOTS]
+    edges = (S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.edge_strength, S.edge_start,
+             S.edge_ties, S.counts)  # fmt: skip
+    return [
+        (talents_step, (S, P, seed, t, ptr, nbr, floats)),
+        (foundation_plan, (S, P, t, y, annual, ptr, nbr, slot)),
+        (hand_in_hand_plan, (S, P, seed, t, y)),
+        (partnering_step, (S, P, seed, t, ptr, nbr, floats)),
+        (knowledge_step, (S, P, ptr, nbr, slot, floats)),
+        (leading_plan, (S, P, t, y, annual)),
+        (horse_race_step, (S, P, t)),
+        (open_source_plan, (S, P, t, y, annual)),
+        (maturation_step, (S, P, seed, t, ptr, nbr, slot)),
+        (demography_step, (S, P, t, ptr, slot)),
+        (market_step, (S, P, seed, t, ints)),
+        (rainforest_plan, (S, P, y)),
+        (compute_indicators, indicator_inputs(S, P, t, out[0])),
+        (compact_edges, edges),
+        (build_csr, (S.edge_a, S.edge_b, S.edge_kind, n, n + n)),
+        (tie_sums, (S.edge_ties, ptr, slot)),
+    ]
 
 
 def _adjacency(run, S):

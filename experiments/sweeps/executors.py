@@ -105,6 +105,7 @@ def prepare_worker() -> str:
         import rainforest.sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
         from rainforest.experiments.provenance import model_fingerprint
         from rainforest.experiments.run import run_one
+        from rainforest.sim.precompile import file_lock
 
         cache = os.environ.get("NUMBA_CACHE_DIR")
         lock_dir = Path(cache) if cache else None
@@ -118,34 +119,11 @@ def prepare_worker() -> str:
             if marker.exists():
                 run_one(scenario, 0)
             else:
-                with _file_lock(lock_dir / ".warm.lock"):
+                with file_lock(lock_dir / ".warm.lock"):
                     run_one(scenario, 0)
                     marker.touch()
         _prepared = True
         return socket.gethostname()
-
-
-class _file_lock:
-    """An exclusive advisory lock on a file, where the platform has them."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.fd: int | None = None
-
-    def __enter__(self) -> _file_lock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            import fcntl
-
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except ImportError:
-            pass
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the lock
-            self.fd = None
 
 
 def run_chunk(task: ChunkTask) -> ChunkOutcome:

@@ -18,8 +18,14 @@ from rainforest.sim.state import (
 
 def indicators_step(run, S, P, t, out):
     """Step 8: the tick's indicators into ``out`` (``compute_indicators``, through ``run``,
-    a ``sim.entry.Compiled``). The masks are whole-array numpy: a compiled step that took
-    the state would cost a second of compile time more than it saves."""
+    a ``sim.entry.Compiled``)."""
+    run(compute_indicators, *indicator_inputs(S, P, t, out))
+
+
+def indicator_inputs(S, P, t, out):
+    """``compute_indicators``' arguments: the slots in use, and the masks of consortium
+    leaders and running demonstrations. Whole-array numpy: a compiled step that took the
+    state would cost a second of compile time more than it saves."""
     n_inst = int(S.counts[N_INST])
     n_ent = int(S.counts[N_ENT])
     n_tal = int(S.counts[N_TAL])
@@ -31,8 +37,7 @@ def indicators_step(run, S, P, t, out):
     alive = S.ent_alive[:n_ent]
     demo = alive & (S.ent_demo_until[:n_ent] > t)
     n_slots = int(S.counts[N_EDGE_SLOTS])
-    run(
-        compute_indicators,
+    return (
         out,
         alive, S.ent_weight[:n_ent], S.ent_revenue[:n_ent], S.ent_field[:n_ent],
         S.ent_trl[:n_ent], S.ent_tier[:n_ent], S.ent_origin[:n_ent], S.ent_knowledge[:n_ent],
