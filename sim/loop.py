@@ -117,7 +117,7 @@ def run_ticks(S, P, seed, t0, t1, out):
     function a compiled function calls. Growth copies values and never changes results.
     """
     seed = np.int64(seed)
-    compile_ahead(compiled_calls(S, P, out))  # on a cold cache, in parallel processes
+    compile_ahead(lambda: compiled_calls(S, P, out))  # a cold cache: in parallel processes
     run = Compiled(S, P, out)
     for t in range(t0, t1):
         S, run = _with_room(run, S, P, t, out)

@@ -64,15 +64,15 @@ def _workers() -> int:
 
 
 def compile_ahead(calls) -> None:
-    """Compile the functions of ``calls`` (pairs of a dispatcher and arguments of the
-    types it is called with, largest first) in parallel, once per sources version and
-    cache folder; a no-op after the first call in a process."""
+    """Compile the functions ``calls()`` lists (pairs of a dispatcher and arguments of
+    the types it is called with, largest first) in parallel, once per sources version
+    and cache folder; a no-op after the first call in a process."""
     global _CHECKED
     if _CHECKED:
         return
     _CHECKED = True
     cache = os.environ.get("NUMBA_CACHE_DIR")
-    workers = min(_workers(), len(calls))
+    workers = _workers()
     if not cache or workers < 2:
         return
     from rainforest.sim import sources_digest
@@ -85,7 +85,8 @@ def compile_ahead(calls) -> None:
     with file_lock(folder / ".compile.lock"):
         if marker.exists():
             return
-        _compile_in_parallel(folder, calls, workers)
+        listed = calls()
+        _compile_in_parallel(folder, listed, min(workers, len(listed)))
         marker.touch()
 
 

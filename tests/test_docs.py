@@ -213,7 +213,9 @@ def test_the_sim_functions_named_are_where_the_document_says(odd):
         module = importlib.import_module("rainforest.sim." + m.group(1).replace("/", "."))
         for name in re.findall(r"`([A-Za-z_]+)`", cells[2]):
             function = getattr(module, name, None)
-            assert isinstance(function, Dispatcher), (cells[1], name)
-            assert function.py_func.__module__ == module.__name__, (cells[1], name)
+            # compiled, or (the government and indicators steps) Python calling compiled code
+            defined = function.py_func if isinstance(function, Dispatcher) else function
+            assert callable(defined), (cells[1], name)
+            assert defined.__module__ == module.__name__, (cells[1], name)
             checked += 1
     assert checked >= 14

@@ -22,8 +22,8 @@ from rainforest.sim.common import tie_sums
 from rainforest.sim.edges import build_csr
 from rainforest.sim.precompile import compile_ahead
 ints = np.zeros(1, np.int64)
-compile_ahead([(build_csr, (ints, ints, ints, np.int64(0), np.int64(1))),
-               (tie_sums, (np.zeros(1), ints, ints))])
+compile_ahead(lambda: [(build_csr, (ints, ints, ints, np.int64(0), np.int64(1))),
+                       (tie_sums, (np.zeros(1), ints, ints))])
 print(sources_digest())
 """
 
