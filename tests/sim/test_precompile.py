@@ -10,6 +10,7 @@ import numpy as np
 from numba import typeof
 from rainforest.scenarios.loader import with_overrides
 from rainforest.sim import entry, loop
+from rainforest.sim.edges import compact_edges
 from rainforest.sim.indicators import N_INDICATORS
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
@@ -51,6 +52,9 @@ def test_the_calls_compiled_ahead_are_those_a_run_makes(short_action_plan):
     ran = entry._BY_LAYOUT[
         (entry._layout(state), entry._layout(params), entry._layout(out))
     ]  # fmt: skip
-    assert {fn for fn, _ in calls} == set(ran)
+    listed = {fn for fn, _ in calls}
+    assert set(ran) <= listed
+    assert listed - set(ran) <= {compact_edges}  # needed only once freed slots pile up
     for fn, args in calls:  # ahead of time with the types the run calls them with
-        assert tuple(typeof(a) for a in args) in fn.overloads, fn.py_func.__name__
+        if fn in ran:
+            assert tuple(typeof(a) for a in args) in fn.overloads, fn.py_func.__name__
