@@ -172,11 +172,28 @@ def _cumulative_weights(ptr, ids, ent_weight, base):
 @njit(cache=True, inline="always", error_model="numpy")
 def _pick_in(cum, lo, hi, u):
     """The position in ``lo .. hi-1`` that a uniform draw u picks in proportion to the
-    weights whose running sums ``cum`` holds (binary search; -1 for an empty run)."""
+    weights whose running sums ``cum`` holds: the first whose sum exceeds ``u`` times the
+    run's total (the last if none does; -1 for an empty run).
+
+    The search starts where the draw would fall if all weights were equal (they are, or
+    nearly, in most runs of a scale), which settles it there or next to it, and otherwise
+    bisects the side it lies on. Any search for that first position finds the same one,
+    since the sums never decrease: this one needs one or two reads where bisection needs
+    a dozen dependent ones."""
     if hi <= lo:
         return -1
     x = u * cum[hi - 1]  # the run's sums start from zero at lo
-    a, b = lo, hi - 1
+    g = min(lo + int(u * (hi - lo)), hi - 1)
+    if cum[g] > x:
+        if g == lo or not cum[g - 1] > x:
+            return g
+        a, b = lo, g - 1
+    else:
+        if g == hi - 1:
+            return g
+        if cum[g + 1] > x:
+            return g + 1
+        a, b = g + 1, hi - 1
     while a < b:
         m = (a + b) // 2
         if cum[m] > x:

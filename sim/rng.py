@@ -76,6 +76,17 @@ def keyed_uniform(key, entity, counter):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def keyed_uniforms(key, entities, n, counter):
+    """``keyed_uniform(key, entities[k], counter)`` for k < n, as an array. A loop that only
+    draws is computed several draws at a time with vector instructions, about ten times
+    faster than drawing one at a time inside a loop that branches on each draw."""
+    out = np.empty(n)
+    for k in range(n):
+        out[k] = keyed_uniform(key, entities[k], counter)
+    return out
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def keyed_index(key, entity, counter, n):
     i = int(keyed_uniform(key, entity, counter) * n)
     return i if i < n else n - 1

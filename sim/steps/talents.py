@@ -86,10 +86,10 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
     Each talent's decision reads only its own state and the start-of-step snapshot
     (attractiveness, adjacency, cluster lists), so decisions may be applied in any order:
     the step decides outflow and founding in one pass in id order, then places the movers
-    it noted, then sums talents per employer in id order. Every talent's outflow and move
-    draws are taken whether or not its decision needs them (a draw is a pure function of
-    its key), which keeps the pass free of unpredictable branches; the founding draw is
-    taken only for talents skilled enough to found.
+    it noted, then sums talents per employer in id order. Every talent's three draws
+    (outflow, move, founding) are taken first, in loops of their own, whether or not its
+    decision needs them: a draw is a pure function of its key, so taking it changes no
+    other, and loops that only draw run on vector instructions.
     """
     if S.counts[TAL_GONE] * 4 > S.counts[N_TAL]:
         _close_up_talents(S)
@@ -165,6 +165,9 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
     n_movers = 0
     outflow = 0
     founders_left = 0
+    draws_out = rng.keyed_uniforms(key_out, tal_id, n_tal, 0)
+    draws_move = rng.keyed_uniforms(key_move, tal_id, n_tal, 0)
+    draws_found = rng.keyed_uniforms(key_found, tal_id, n_tal, 0)
     for k in range(n_tal):
         if not tal_present[k]:
             continue
@@ -172,11 +175,10 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
         if employer >= 0 and attract[employer] == -np.inf:
             employer = -1  # its firm exited (see demography_step)
             tal_employer[k] = -1
-        talent = tal_id[k]
-        u_out = rng.keyed_uniform(key_out, talent, 0)
-        u_move = rng.keyed_uniform(key_move, talent, 0)
+        u_out = draws_out[k]
+        u_move = draws_move[k]
         skill = tal_skill[k]
-        u_found = rng.keyed_uniform(key_found, talent, 0) if skill >= founding_skill else 1.0
+        u_found = draws_found[k]  # used only where skill >= founding_skill
         p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
         p_out = p_out_unemployed if employer < 0 else p_out
         p = p_found_at[employer] if employer >= 0 else p_found

@@ -67,3 +67,10 @@ def test_a_hoisted_stream_key_gives_the_same_draws(key):
     prefix = np.uint64(rng.stream_key(seed, tick, purpose))
     assert rng.keyed_uniform(prefix, entity, counter) == rng.uniform(*key)
     assert rng.keyed_index(prefix, entity, counter, 13) == rng.index(*key, 13)
+
+
+def test_draws_taken_together_equal_draws_taken_one_by_one():
+    key = rng.stream_key(11, 5, rng.TALENT_MOVE)
+    ids = np.array([0, 3, 2**40, 17, 17, 999_999], np.int64)
+    together = rng.keyed_uniforms(key, ids, 5, 2)
+    assert together.tolist() == [rng.keyed_uniform(key, e, 2) for e in ids[:5]]
