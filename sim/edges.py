@@ -27,28 +27,31 @@ def build_csr(edge_a, edge_b, edge_kind, n_slots, n_org):
             ptr[edge_b[e] + 1] += 1
     for o in range(n_org):
         ptr[o + 1] += ptr[o]
+    # each tie under both its ends, in slot order; then the rows read in order of
+    # organisation and written out again under each neighbour, which lists every row's
+    # neighbours in ascending order (no tie is listed twice in a row)
     fill = ptr[:-1].copy()
-    nbr = np.empty(ptr[n_org], np.int64)
-    slot = np.empty(ptr[n_org], np.int64)
+    by_slot = np.empty(ptr[n_org], np.int64)
+    by_slot_edge = np.empty(ptr[n_org], np.int64)
     for e in range(n_slots):
         if edge_kind[e] >= 0:
             a, b = edge_a[e], edge_b[e]
-            nbr[fill[a]] = b
-            slot[fill[a]] = e
+            by_slot[fill[a]] = b
+            by_slot_edge[fill[a]] = e
             fill[a] += 1
-            nbr[fill[b]] = a
-            slot[fill[b]] = e
+            by_slot[fill[b]] = a
+            by_slot_edge[fill[b]] = e
             fill[b] += 1
-    for o in range(n_org):  # insertion sort of each (short) row
-        for x in range(ptr[o] + 1, ptr[o + 1]):
-            v, s = nbr[x], slot[x]
-            y = x - 1
-            while y >= ptr[o] and nbr[y] > v:
-                nbr[y + 1] = nbr[y]
-                slot[y + 1] = slot[y]
-                y -= 1
-            nbr[y + 1] = v
-            slot[y + 1] = s
+    for o in range(n_org):
+        fill[o] = ptr[o]
+    nbr = np.empty(ptr[n_org], np.int64)
+    slot = np.empty(ptr[n_org], np.int64)
+    for n in range(n_org):
+        for x in range(ptr[n], ptr[n + 1]):
+            o = by_slot[x]
+            nbr[fill[o]] = n
+            slot[fill[o]] = by_slot_edge[x]
+            fill[o] += 1
     return ptr, nbr, slot
 
 

@@ -5,8 +5,8 @@ why). Numba types every argument on every call through a dispatcher; for the sta
 the parameters, named tuples of about 180 arrays and numbers, that costs about a
 millisecond, more than a classroom tick. ``Compiled`` keeps each function's compiled entry
 point for one layout of the state, the parameters and the indicator history instead: a
-function's first call for a layout goes through its dispatcher (which compiles it or loads
-it from the cache), and later calls go straight to the compiled code.
+function's first call for a layout asks its dispatcher for the entry point (which compiles
+it or loads it from the cache), and later calls go straight to the compiled code.
 
 The other arguments the steps take are always of one type each (int64 numbers, booleans,
 C-contiguous int64 and float64 arrays); an entry point does not check types, so the
@@ -19,6 +19,7 @@ import numpy as np
 from numba import typeof
 
 _BY_LAYOUT: dict = {}  # layout -> {dispatcher: entry point}
+_TYPES: dict = {}  # layout -> Numba's types of (state, parameters, history)
 
 
 def _layout(value):
@@ -38,17 +39,26 @@ class Compiled:
     """Calls compiled functions through their entry points for one layout of (state,
     parameters, history): ``run(fn, *args)`` is ``fn(*args)`` without the typing."""
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "_key", "_held")
 
     def __init__(self, S, P, out):
-        self._entries = _BY_LAYOUT.setdefault((_layout(S), _layout(P), _layout(out)), {})
+        self._key = (_layout(S), _layout(P), _layout(out))
+        self._entries = _BY_LAYOUT.setdefault(self._key, {})
+        self._held = (S, P, out)
 
     def __call__(self, fn, *args):
         entry = self._entries.get(fn)
-        if entry is not None:
-            return entry(*args)
-        result = fn(*args)
-        compiled = fn.overloads.get(tuple(typeof(a) for a in args))
-        if compiled is not None:
-            self._entries[fn] = compiled.entry_point
-        return result
+        if entry is None:
+            entry = self._entries[fn] = fn.compile(self._signature(args))
+        return entry(*args)
+
+    def _signature(self, args):
+        """Numba's types of the arguments, as its dispatcher would find them; the state's
+        and the parameters' (about 180 arrays and numbers, milliseconds to type) are
+        typed once per layout. ``compile`` loads the function from the cache or compiles
+        it, and returns its entry point."""
+        types = _TYPES.get(self._key)
+        if types is None:
+            types = _TYPES[self._key] = tuple(typeof(v) for v in self._held)
+        known = {id(v): ty for v, ty in zip(self._held, types, strict=True)}
+        return tuple(known[id(a)] if id(a) in known else typeof(a) for a in args)
