@@ -306,11 +306,11 @@ def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _place(field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum):
+def _place(field_cluster, key, k, field, cl_ptr, cl_org, cl_cum):
     """A newcomer's first employer: an alive firm of its field's cluster, drawn in
     proportion to the real firms each agent stands for (-1: none)."""
     c = field_cluster[field]
-    x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.uniform(seed, t, k, rng.INFLOW_TALENT, 1))
+    x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.keyed_uniform(key, k, 1))
     return cl_org[x] if x >= 0 else -1
 
 
@@ -323,15 +323,16 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
     n_inst = S.counts[N_INST]
     w_t = S.counts[TALENT_WEIGHT]
     n_base = rng.stochastic_round(P.talent_inflow * S.counts[N_TAL0], seed, t, 0, rng.INFLOW_COUNT)
+    key = rng.stream_key(seed, t, rng.INFLOW_TALENT)  # each newcomer's draws
     arrivals = 0
     for _ in range(n_base):
         k = S.counts[TAL_IDS]  # the new talent's id
-        field = _pick_weighted(P.field_share, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
-        high = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 3) < P.high_level_share
-        skill = rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
+        field = _pick_weighted(P.field_share, rng.keyed_uniform(key, k, 0))
+        high = rng.keyed_uniform(key, k, 3) < P.high_level_share
+        skill = rng.keyed_uniform(key, k, 2)
         if high:
             skill = 0.7 + 0.3 * skill
-        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum)
+        employer = _place(P.field_cluster, key, k, field, cl_ptr, cl_org, cl_cum)
         _add_talent(talents, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
         arrivals += 1
     for j in range(n_inst):
@@ -348,7 +349,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
                 n_fields += 1
         for _ in range(n):
             k = S.counts[TAL_IDS]  # the new talent's id
-            pick = rng.index(seed, t, k, rng.INFLOW_TALENT, 0, n_fields)
+            pick = rng.keyed_index(key, k, 0, n_fields)
             field = -1
             seen = 0
             for f in range(len(P.field_cluster)):
@@ -357,16 +358,16 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
                         field = f
                         break
                     seen += 1
-            skill = 0.8 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
-            employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum)
+            skill = 0.8 * rng.keyed_uniform(key, k, 2)
+            employer = _place(P.field_cluster, key, k, field, cl_ptr, cl_org, cl_cum)
             _add_talent(talents, field, skill, 0, 0, employer, P.founding_skill)
             arrivals += 1
     n_array = array_hires(S, P, y)
     for _ in range(n_array):
         k = S.counts[TAL_IDS]  # the new talent's id
-        field = _pick_weighted(S.field_weight, rng.uniform(seed, t, k, rng.INFLOW_TALENT, 0))
-        skill = 0.7 + 0.3 * rng.uniform(seed, t, k, rng.INFLOW_TALENT, 2)
-        employer = _place(P.field_cluster, seed, t, k, field, cl_ptr, cl_org, cl_cum)
+        field = _pick_weighted(S.field_weight, rng.keyed_uniform(key, k, 0))
+        skill = 0.7 + 0.3 * rng.keyed_uniform(key, k, 2)
+        employer = _place(P.field_cluster, key, k, field, cl_ptr, cl_org, cl_cum)
         _add_talent(talents, field, skill, 1, 1, employer, P.founding_skill)
         arrivals += 1
     return arrivals
