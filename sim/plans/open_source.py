@@ -16,8 +16,9 @@ from rainforest.sim.state import N_ENT
 @njit(cache=True, inline="always", error_model="numpy")
 def _demo_eligible(ent_alive, ent_trl, ent_demo_until, t, i):
     """Enterprise i may get a demonstration grant: alive, at TRL 5–7, none running.
-    (Arrays, not the state: passing the state's tuple of arrays to a function in a loop
-    costs a reference count on each of its arrays, 0.4 µs a call.)"""
+    (Arrays, not the state: given the state, this short-circuit ``and`` kept a reference
+    count on each of the state's 72 arrays at every call, 0.4 µs, in a loop over all
+    firms.)"""
     return ent_alive[i] and 5 <= ent_trl[i] <= 7 and not ent_demo_until[i] > t
 
 
