@@ -175,11 +175,11 @@ def _pick_in(cum, lo, hi, u):
     weights whose running sums ``cum`` holds: the first whose sum exceeds ``u`` times the
     run's total (the last if none does; -1 for an empty run).
 
-    The search starts where the draw would fall if all weights were equal (they are, or
-    nearly, in most runs of a scale), which settles it there or next to it, and otherwise
-    bisects the side it lies on. Any search for that first position finds the same one,
-    since the sums never decrease: this one needs one or two reads where bisection needs
-    a dozen dependent ones."""
+    The search starts where the draw would fall if all weights were equal, which settles
+    it there or next to it when they are (at city scale every agent stands for one firm),
+    and otherwise bisects the side it lies on. Any search for that first position finds
+    the same one, since the sums never decrease: with equal weights this one needs one or
+    two reads where bisection needs a dozen dependent ones."""
     if hi <= lo:
         return -1
     x = u * cum[hi - 1]  # the run's sums start from zero at lo
