@@ -111,7 +111,7 @@ def run_ticks(S, P, seed, t0, t1, out):
     state, grown wherever a tick could outgrow it.
 
     Each step is its own compiled function, called through its entry point (``Compiled``):
-    about twenty calls a quarter, some microseconds each. One compiled loop over the steps
+    about sixteen calls a quarter, some microseconds each. One compiled loop over the steps
     would save those microseconds but cost a minute of compile time in every fresh
     environment, since Numba optimises and generates again the machine code of every
     function a compiled function calls. Growth copies values and never changes results.
