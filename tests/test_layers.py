@@ -16,6 +16,7 @@ imports it.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,6 +107,15 @@ def test_the_layers_exist_and_hold_modules():
     assert {"experiments", "viz", "agents", "sim", "scenarios"} <= set(present)
     for layer in present:
         assert any((ROOT / layer).rglob("*.py")), layer
+
+
+def test_every_installed_layer_has_a_place_in_the_order():
+    """A new top-level folder installed as ``rainforest.<folder>`` must be placed in
+    ``LAYERS``, or the guard would not look at it."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    package_dir = pyproject["tool"]["setuptools"]["package-dir"]
+    installed = {name.split(".", 1)[1] for name in package_dir if name.startswith("rainforest.")}
+    assert installed <= set(LAYERS), f"layers without a place: {sorted(installed - set(LAYERS))}"
 
 
 def _plant(root: Path, relative: str, source: str) -> None:
