@@ -50,6 +50,7 @@ from rainforest.sim.population import build_population
 from rainforest.sim.state import (
     FOUNDERS,
     INFLOW,
+    KEY,
     N_CONS,
     N_EDGE_SLOTS,
     N_ENT,
@@ -141,7 +142,7 @@ def assert_edge_store_consistent(S):
     for key, e in S.edge_index.items():
         assert S.edge_kind[e] != FREED
         assert S.edge_a[e] < S.edge_b[e]
-        assert key == S.edge_a[e] * (1 << 31) + S.edge_b[e]
+        assert key == S.edge_a[e] * KEY + S.edge_b[e]
 
 
 # ---------------------------------------------------------------- demography
@@ -744,7 +745,7 @@ def test_hand_in_hand_funds_consortia_within_its_calls(params):
         assert not seen & set(members.tolist())  # no firm in two consortia
         seen |= set(members.tolist()) | {int(leader)}
         for m in members:
-            e = S.edge_index[min(leader, m) * (1 << 31) + max(leader, m)]
+            e = S.edge_index[min(leader, m) * KEY + max(leader, m)]
             assert S.edge_kind[e] == CONSORTIUM
     # at the end of their term, consortia close and their ties become partnerships
     hand_in_hand_plan(S, with_budget(params), SEED, t + P.consortium_quarters, y + 3)
