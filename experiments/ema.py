@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rainforest.experiments.run import SCALES, run_one
 from rainforest.experiments.sweeps.spec import Parameter, load_sweep
+from rainforest.runs.execute import run_one
+from rainforest.runs.request import DEFAULT_SEED, resolve_request
 from rainforest.scenarios.errors import ScenarioError
-from rainforest.scenarios.loader import load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
@@ -138,7 +138,7 @@ def model(
     scenario: str | os.PathLike[str] | Scenario = "action_plan",
     *,
     replications: int = 1,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     scale: str | None = None,
     year: int = TARGET_YEAR,
     indicators: Sequence[str] = TARGETED,
@@ -160,15 +160,10 @@ def model(
         ScalarOutcome,
     )
 
-    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if scale is not None:
-        if scale not in SCALES:
-            raise ScenarioError(f"scale: unknown scale {scale!r} (choose from {', '.join(SCALES)})")
-        base = apply_overrides(base, {"scale": scale})
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ScenarioError(f"replications: must be a whole number >= 1, got {replications!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
+    # the door checks the scenario, scale and seed, and fills in the scale
+    base = resolve_request(scenario, scale=scale, seed=seed, replicates=replications).scenario
     if not base.start_year <= year <= base.horizon_year:
         raise ScenarioError(
             f"year: {year} is outside the scenario's years {base.start_year}-{base.horizon_year}"

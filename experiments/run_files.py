@@ -10,23 +10,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rainforest.experiments.files import output_folder, write_atomic
-from rainforest.experiments.run import RunResult
-
-
-def replicates_frame(results: Sequence[RunResult]) -> pd.DataFrame:
-    """All replicates' per-tick indicators in one long table, keyed by replicate and seed."""
-    frames = []
-    for r, result in enumerate(results):
-        frame = result.indicators.copy()
-        frame.insert(0, "seed", result.seed)
-        frame.insert(0, "replicate", r)
-        frame.insert(0, "scenario", result.scenario.name)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+from rainforest.runs.result import RunResult, replicates_frame
 
 
 def write_run_results(out_dir: Path, results: Sequence[RunResult], summary: dict) -> list[Path]:

@@ -10,7 +10,7 @@ are refused.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rainforest.scenarios.fields import MARKET_RANGES
@@ -21,6 +21,14 @@ PLAN_START_YEAR = 2023  # the plan's first year (released 2022-11-23)
 SETTLING_YEARS = 2
 DEFAULT_START_YEAR = PLAN_START_YEAR - SETTLING_YEARS
 MAX_YEAR = 2035
+
+# Population presets, smallest first. City (one simulated firm per real firm) is the
+# reference scale the parameters are calibrated at, and every run's default unless its
+# scenario file names another; the view's animated model defaults to classroom.
+SCALE_NAMES: tuple[str, ...] = ("classroom", "district", "city")
+ScaleName = Literal["classroom", "district", "city"]
+DEFAULT_SCALE: ScaleName = "city"
+assert get_args(ScaleName) == SCALE_NAMES
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -203,7 +211,7 @@ class Scenario(Closed):
     description: str = ""
     start_year: Year = DEFAULT_START_YEAR
     horizon_year: Year = 2030
-    scale: Literal["classroom", "district", "city"] = "classroom"
+    scale: ScaleName = DEFAULT_SCALE
     population: Population | None = None
     field_allocation: Literal["fixed", "horse_race"] = "fixed"
     horse_race_rate: Prob = 0.3
@@ -237,4 +245,4 @@ class Scenario(Closed):
         return 4 * (self.horizon_year - self.start_year + 1)
 
 
-__all__ = ["MARKET_RANGES", "PLAN_NAMES", "Scenario"]
+__all__ = ["DEFAULT_SCALE", "MARKET_RANGES", "PLAN_NAMES", "SCALE_NAMES", "Scenario", "ScaleName"]

@@ -19,11 +19,14 @@ from collections.abc import Mapping
 from rainforest.agents.model import EcosystemModel
 from rainforest.scenarios.loader import library_names, load_scenario
 from rainforest.scenarios.overrides import apply_overrides
-from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
+from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, SCALE_NAMES, Scenario
 from rainforest.viz.layout import NetworkLayout
 
-SCALES: tuple[str, ...] = ("classroom", "district")  # the animated model's populations
-WHATIF_SCALES: tuple[str, ...] = ("classroom", "district", "city")  # compiled runs
+# The animated model's populations (a city of Mesa agents is too many to draw), the
+# smallest its default; the what-if's compiled runs take every scale.
+SCALES: tuple[str, ...] = SCALE_NAMES[:2]
+ANIMATED_DEFAULT_SCALE = SCALES[0]
+WHATIF_SCALES: tuple[str, ...] = SCALE_NAMES
 DEFAULT_SCENARIO = "action_plan"
 MAX_MULTIPLIER = 3.0
 
@@ -101,7 +104,7 @@ class ViewModel(EcosystemModel):
     def __init__(
         self,
         scenario_name: str = DEFAULT_SCENARIO,
-        scale: str = "classroom",
+        scale: str = ANIMATED_DEFAULT_SCALE,
         seed: int = 0,
         foundation: float = 1.0,
         leading: float = 1.0,

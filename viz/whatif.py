@@ -14,17 +14,14 @@ import time
 from collections.abc import Sequence
 from functools import lru_cache
 
-import numpy as np
-import pandas as pd
 import solara
+from rainforest.runs.execute import run_one
+from rainforest.runs.request import resolve_request
+from rainforest.runs.result import RunResult
+from rainforest.runs.summary import summary_dict
 from rainforest.scenarios.loader import library_names
 from rainforest.scenarios.schema import Scenario
-from rainforest.scenarios.targets import TARGET_YEAR, targets
-from rainforest.sim.indicators import indicator_frame
-from rainforest.sim.loop import simulate
-from rainforest.sim.params import build_params
-from rainforest.sim.population import population_for
-from rainforest.sim.seeds import replicate_seeds
+from rainforest.scenarios.targets import targets
 from rainforest.viz.cards import CARD_STYLE, png_image
 from rainforest.viz.controls import SAVED, UNCHANGED, WHATIF_SCALES, Controls, Settings
 from rainforest.viz.drawing import figure_png
@@ -35,35 +32,33 @@ CACHED_RUNS = 256  # a city run's per-tick indicators are about 15 kB
 
 
 @lru_cache(maxsize=CACHED_RUNS)
-def _run(scenario_json: str, seed: int) -> pd.DataFrame:
-    scenario = Scenario.model_validate_json(scenario_json)
-    history, _ = simulate(build_params(scenario), population_for(scenario, seed), seed)
-    return indicator_frame(history, scenario.start_year)
+def _run(scenario_json: str, seed: int) -> RunResult:
+    return run_one(Scenario.model_validate_json(scenario_json), seed)
 
 
-def whatif_runs(scenario: Scenario, replicates: int, root_seed: int) -> list[pd.DataFrame]:
-    """Per-tick indicators of each replicate (seeds as ``rainforest run --seed root_seed``)."""
-    key = scenario.model_dump_json()
-    return [_run(key, seed) for seed in replicate_seeds(root_seed, replicates)]
+def whatif_results(scenario: Scenario, replicates: int, root_seed: int) -> list[RunResult]:
+    """Each replicate's run, as ``rainforest run`` makes it: the door resolves the request
+    (seeds ``replicate_seeds(root_seed, replicates)``), and runs are cached by scenario
+    and seed."""
+    request = resolve_request(scenario, seed=root_seed, replicates=replicates)
+    key = request.scenario.model_dump_json()
+    return [_run(key, p.seed) for p in request.planned_runs()]
 
 
-def scorecard_rows(frames: Sequence[pd.DataFrame]) -> list[dict]:
+def scorecard_rows(results: Sequence[RunResult]) -> list[dict]:
     """Each targeted indicator in the report year: target, median and reach probability
-    over the replicates (the numbers of ``rainforest run``'s scorecard)."""
-    year = min(TARGET_YEAR, int(frames[0]["year"].iloc[-1]))
-    rows = []
-    for name, target in targets().items():
-        values = np.array([f.loc[f["year"] == year, name].iloc[-1] for f in frames], float)
-        rows.append(
-            {
-                "indicator": name,
-                "label": target.label,
-                "target": float(target.value),
-                "median": float(np.median(values)),
-                "reach_probability": float(np.mean(values >= target.value)),
-            }
-        )
-    return rows
+    over the replicates (``rainforest run``'s summary, the same function)."""
+    summary = summary_dict(results, 0)["indicators"]
+    return [
+        {
+            "indicator": name,
+            "label": target.label,
+            "target": float(target.value),
+            "median": summary[name]["median"],
+            "reach_probability": summary[name]["reach_probability"],
+        }
+        for name, target in targets().items()
+    ]
 
 
 def _compared_settings(controls: Controls, now: Settings) -> tuple[str, Settings]:
@@ -79,9 +74,9 @@ def _compared_settings(controls: Controls, now: Settings) -> tuple[str, Settings
     return f"{choice} unchanged", Settings(choice, now.scale, now.seed, unchanged)
 
 
-def _whatif_frames(settings: Settings, scale: str, replicates: int) -> list:
+def _whatif_results(settings: Settings, scale: str, replicates: int) -> list[RunResult]:
     scenario = view_scenario(settings.scenario_name, scale, dict(settings.multipliers))
-    return whatif_runs(scenario, replicates, settings.seed)
+    return whatif_results(scenario, replicates, settings.seed)
 
 
 @solara.component
@@ -95,14 +90,15 @@ def WhatIfPanel(controls: Controls) -> None:
     def compute():
         start = time.perf_counter()
         runs = {
-            "these settings": _whatif_frames(now, scale, replicates),
-            other_label: _whatif_frames(other, scale, replicates),
+            "these settings": _whatif_results(now, scale, replicates),
+            other_label: _whatif_results(other, scale, replicates),
         }
-        png = figure_png(fan_chart(runs))
+        frames = {label: [r.indicators for r in results] for label, results in runs.items()}
+        png = figure_png(fan_chart(frames))
         return runs, png, time.perf_counter() - start
 
     runs, png, seconds = solara.use_memo(compute, [now, other, scale, replicates])
-    ours, theirs = (scorecard_rows(frames) for frames in runs.values())
+    ours, theirs = (scorecard_rows(results) for results in runs.values())
     with solara.Card(classes=["rf-whatif"], style=CARD_STYLE):
         solara.Text(
             f"What if? These settings by 2030, at {scale} scale, {replicates} runs each",

@@ -31,12 +31,8 @@ MESA_QUARTERS = 8  # the Mesa face's steps timed: the first two years
 _CHILD = """
 import time
 t0 = time.perf_counter()
-from rainforest.scenarios import load_scenario
-from rainforest.sim.loop import simulate
-from rainforest.sim.params import build_params
-from rainforest.sim.population import population_for
-scenario = load_scenario("{scenario}")
-simulate(build_params(scenario), population_for(scenario, {seed}), {seed})
+from rainforest.runs import resolve_request, run_request
+run_request(resolve_request("{scenario}", scale="classroom", seed={seed}))
 print(time.perf_counter() - t0)
 """
 
@@ -141,8 +137,8 @@ def run_bench(
     ``mesa_scales``; its figure is the median step (``step_s``), with the fastest
     (``step_s_min``).
     """
+    from rainforest.runs.execute import compiled_inputs
     from rainforest.sim.loop import simulate
-    from rainforest.sim.params import build_params
     from rainforest.sim.population import population_for
     from rainforest.sim.state import initial_state
 
@@ -166,7 +162,7 @@ def run_bench(
             report["compile_s"] = _child_seconds(scenario_name, seed, empty_cache)
     # warm this process (and the on-disk cache) before timing anything
     classroom = apply_overrides(base, {"scale": "classroom"})
-    simulate(build_params(classroom), population_for(classroom, seed), seed)
+    simulate(*compiled_inputs(classroom, seed), seed)
     # a fresh interpreter's start varies by a third from one to the next on a shared
     # machine (imports, the cached code's loading): the median of a few
     report["cached_start_s"] = statistics.median(
@@ -176,9 +172,8 @@ def run_bench(
     city_state = None
     for scale in scales:
         scenario = apply_overrides(base, {"scale": scale})
-        params = build_params(scenario)
         build_s = _median_time(lambda sc=scenario: population_for(sc, seed), repeats)
-        population = population_for(scenario, seed)
+        params, population = compiled_inputs(scenario, seed)
         agents = population.n_enterprises + population.n_institutes + population.n_talents
         report["population"][scale] = {"build_s": build_s, "agents": agents}
         simulate(params, population, seed)

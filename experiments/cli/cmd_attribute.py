@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.runs.request import DEFAULT_SEED
+from rainforest.scenarios.schema import SCALE_NAMES
 
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -32,10 +34,13 @@ def register(sub) -> None:
         help="replicates per coalition, on the same seeds in all 64 (default: 20)",
     )  # fmt: skip
     attribute.add_argument(
-        "--scale", choices=["classroom", "district", "city"], default=None,
+        "--scale", choices=SCALE_NAMES, default=None,
         help="population scale (default: the scenario's)",
     )  # fmt: skip
-    attribute.add_argument("--seed", type=_nonneg_int, default=2022, help="the root seed")
+    attribute.add_argument(
+        "--seed", type=_nonneg_int, default=DEFAULT_SEED,
+        help=f"the root seed (default {DEFAULT_SEED})",
+    )  # fmt: skip
     attribute.add_argument(
         "--out", type=Path, default=None,
         help="folder for runs/, sweep.toml, analysis.json, tables and figures "
@@ -85,13 +90,13 @@ def make_executor_factory(args: argparse.Namespace):
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     from rainforest.experiments.cli.cmd_sweep import print_summary
+    from rainforest.experiments.cli.progress import PlainProgress, RichProgress
     from rainforest.experiments.studies.attribution import (
         analyze_attribution,
         prepare,
         run_attribution,
         write_attribution,
     )
-    from rainforest.experiments.sweeps.progress import PlainProgress, RichProgress
 
     request = prepare(
         args.scenario, _indicators(args.indicators), args.replicates, args.seed, args.scale

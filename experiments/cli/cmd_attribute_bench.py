@@ -6,6 +6,7 @@ import argparse
 import json
 
 from rainforest.experiments.cli.args import _pos_int, add_executor_bench_options
+from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
@@ -13,7 +14,7 @@ def register(sub) -> None:
         "attribute-bench",
         help="time a whole attribution (64 coalitions x replicates) locally and on Dask",
     )
-    bench.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
+    bench.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE)
     bench.add_argument("--replicates", type=_pos_int, default=20)
     add_executor_bench_options(bench)
     bench.set_defaults(handler=cmd_attribute_bench)

@@ -6,13 +6,12 @@ import argparse
 import json
 
 from rainforest.scenarios.errors import ScenarioError
-
-SCALES = ("classroom", "district", "city")
+from rainforest.scenarios.schema import SCALE_NAMES
 
 
 def register(sub) -> None:
     bench = sub.add_parser("bench", help="measure the model's speed")
-    bench.add_argument("--scales", default=",".join(SCALES),
+    bench.add_argument("--scales", default=",".join(SCALE_NAMES),
                        help="compiled runs, comma-separated: classroom,district,city")  # fmt: skip
     bench.add_argument("--repeats", type=int, default=5,
                        help="timed runs per scale, at least (fast ones repeat until a "
@@ -30,9 +29,9 @@ def register(sub) -> None:
 
 def _scales(option: str, text: str) -> list[str]:
     scales = [s.strip() for s in text.split(",") if s.strip()]
-    unknown = [s for s in scales if s not in SCALES]
+    unknown = [s for s in scales if s not in SCALE_NAMES]
     if not scales or unknown:
-        raise ScenarioError(f"{option}: unknown scale(s) {unknown or scales}; use {SCALES}")
+        raise ScenarioError(f"{option}: unknown scale(s) {unknown or scales}; use {SCALE_NAMES}")
     return scales
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
@@ -22,7 +23,7 @@ def register(sub) -> None:
         "--samples", type=_pos_int, default=1100, help="prior samples per wave (default 1100)"
     )
     cal.add_argument("--waves", type=_pos_int, default=2, help="ABC waves (default 2)")
-    cal.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
+    cal.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE)
     cal.add_argument("--seed", type=_nonneg_int, default=2022, help="root seed of the runs")
     cal.add_argument("--sampler-seed", type=_nonneg_int, default=0, help="Latin hypercube seed")
     cal.add_argument("--workers", type=_pos_int, default=1, help="worker processes (default 1)")

@@ -8,19 +8,30 @@ import sys
 from pathlib import Path
 
 from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES, DEFAULT_SEED
+from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
     run = sub.add_parser("run", help="run a scenario and print its 2030 scorecard")
     run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
-    run.add_argument("--scale", choices=["classroom", "district", "city"], default=None)
+    run.add_argument(
+        "--scale", choices=SCALE_NAMES, default=None,
+        help=f"population scale (default: the scenario file's, else {DEFAULT_SCALE})",
+    )  # fmt: skip
     run.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
         help="set a scenario value by dotted path, as sweep files do (repeatable): "
         "--set plans.array.budget_bn=3.0 --set market.bass_q=0.3",
     )  # fmt: skip
-    run.add_argument("--seed", type=_nonneg_int, default=0)
-    run.add_argument("--replicates", type=_pos_int, default=1)
+    run.add_argument(
+        "--seed", type=_nonneg_int, default=DEFAULT_SEED,
+        help=f"the root seed the runs' seeds derive from (default {DEFAULT_SEED})",
+    )  # fmt: skip
+    run.add_argument(
+        "--replicates", type=_pos_int, default=DEFAULT_REPLICATES,
+        help=f"runs (per posterior draw) (default {DEFAULT_REPLICATES})",
+    )  # fmt: skip
     run.add_argument(
         "--out", type=Path, default=None,
         help="folder for Parquet, summary.json and the fan chart and scorecard PNGs",
@@ -33,7 +44,7 @@ def register(sub) -> None:
     )  # fmt: skip
     run.add_argument(
         "--draws", type=_pos_int, default=None,
-        help="with --posterior: accepted sets to draw (default 10)",
+        help=f"with --posterior: accepted sets to draw (default {DEFAULT_DRAWS})",
     )  # fmt: skip
     run.add_argument(
         "--ensemble", type=Path, default=None,
@@ -87,49 +98,28 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.run import default_scale, run_replicates
     from rainforest.experiments.run_files import write_run_results
-    from rainforest.experiments.scorecard import render_scorecard, summary_dict
-    from rainforest.scenarios.errors import ScenarioError
-    from rainforest.scenarios.loader import load_scenario
-    from rainforest.scenarios.overrides import apply_overrides
+    from rainforest.experiments.scorecard import render_scorecard
+    from rainforest.runs import resolve_request, run_request
 
-    if not args.posterior and (args.draws is not None or args.ensemble is not None):
-        raise ScenarioError("--draws and --ensemble need --posterior")
-    scenario = load_scenario(args.scenario)
-    user = parse_overrides(args.overrides) if args.overrides else {}
-    if args.posterior:
-        from rainforest.experiments.posterior import run_posterior
-
-        scale = args.scale or default_scale(scenario)
-        results, draws = run_posterior(
-            scenario, args.draws or 10, args.replicates, args.seed, user, scale, args.ensemble
-        )
-        scenario = results[0].scenario
+    request = resolve_request(
+        args.scenario,
+        overrides=parse_overrides(args.overrides) if args.overrides else None,
+        scale=args.scale, seed=args.seed, replicates=args.replicates,
+        posterior=args.posterior, draws=args.draws, ensemble=args.ensemble,
+    )  # fmt: skip
+    progress = _progress(sys.stderr.isatty() and not args.json)
+    if progress is None:
+        runs = run_request(request)
     else:
-        draws = None
-        if user:
-            scenario = apply_overrides(scenario, user)
-        scale = args.scale or default_scale(scenario)
-        if scale != scenario.scale:
-            scenario = apply_overrides(scenario, {"scale": scale})
-        progress = _progress(sys.stderr.isatty() and not args.json)
-        if progress is None:
-            results = run_replicates(scenario, args.replicates, args.seed)
-        else:
-            with progress:
-                total = args.replicates * scenario.ticks
-                task = progress.add_task(f"{scenario.name}", total=total)
-                results = run_replicates(
-                    scenario, args.replicates, args.seed,
-                    on_tick=lambda _t: progress.advance(task),
-                )  # fmt: skip
-    summary = summary_dict(results, args.seed)
-    if draws is not None:
-        summary["posterior"] = draws.to_dict()
+        with progress:
+            total = request.run_count * request.scenario.ticks
+            task = progress.add_task(request.scenario.name, total=total)
+            runs = run_request(request, on_tick=lambda _t: progress.advance(task))
+    summary = runs.summary
     if args.out is not None:
-        write_run_results(args.out, results, summary)
-        _write_figures(args.out, scenario.name, results)
+        write_run_results(args.out, runs.results, summary)
+        _write_figures(args.out, runs.scenario.name, list(runs.results))
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from rainforest.experiments.cli import Parser
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.runs.request import DEFAULT_REPLICATES, DEFAULT_SEED
+from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
     scen = sub.add_parser("scenarios", help="list, show or validate scenarios")
     scen_sub = scen.add_subparsers(dest="action", required=True, parser_class=Parser)
     scen_sub.add_parser("list", help="the built-in scenarios")
-    show = scen_sub.add_parser("show", help="a scenario in full, every default spelt out")
-    show.add_argument("name")
+    show = scen_sub.add_parser(
+        "show",
+        help="a scenario in full, every default spelt out, as `rainforest run` would run it",
+        description="Print the request `rainforest run NAME [options]` would run (scale, seed, "
+        "replicates, overrides, as comments) and its scenario in full as TOML, every default "
+        "spelt out. Example: rainforest scenarios show action_plan --set market.bass_q=0.3",
+    )
+    show.add_argument("name", help="a built-in scenario name or a scenario TOML file")
+    show.add_argument(
+        "--scale", choices=SCALE_NAMES, default=None,
+        help=f"population scale (default: the scenario file's, else {DEFAULT_SCALE})",
+    )  # fmt: skip
+    show.add_argument("--seed", type=_nonneg_int, default=DEFAULT_SEED, help="the root seed")
+    show.add_argument("--replicates", type=_pos_int, default=DEFAULT_REPLICATES)
+    show.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+        help="set a scenario value by dotted path (repeatable), as `rainforest run --set`",
+    )  # fmt: skip
     validate = scen_sub.add_parser("validate", help="check a scenario file")
     validate.add_argument("file")
     scen.set_defaults(handler=cmd_scenarios)
@@ -25,7 +45,17 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         for name in library_names():
             print(f"{name:18s} {load_scenario(name).description}")
     elif args.action == "show":
-        print(scenario_to_toml(load_scenario(args.name)), end="")
+        from rainforest.experiments.cli.cmd_run import parse_overrides
+        from rainforest.runs.request import resolve_request
+
+        request = resolve_request(
+            args.name, overrides=parse_overrides(args.overrides) or None, scale=args.scale,
+            seed=args.seed, replicates=args.replicates,
+        )  # fmt: skip
+        print(f"# `rainforest run {args.name}` with these options runs this request:")
+        for key, value in request.to_dict().items():
+            print(f"# {key} = {json.dumps(value)}")
+        print(scenario_to_toml(request.scenario), end="")
     elif args.action == "validate":
         scenario = load_scenario(args.file)
         print(f"{args.file}: valid scenario {scenario.name!r} ({scenario.ticks} quarters)")

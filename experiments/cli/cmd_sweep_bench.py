@@ -6,13 +6,14 @@ import argparse
 import json
 
 from rainforest.experiments.cli.args import _pos_int, add_executor_bench_options
+from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
     bench = sub.add_parser(
         "sweep-bench", help="measure sweep runs per hour, parallel efficiency and Dask overhead"
     )
-    bench.add_argument("--scale", choices=["classroom", "district", "city"], default="city")
+    bench.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE)
     bench.add_argument("--runs", type=_pos_int, default=20, help="runs per measured sweep")
     bench.add_argument("--horizon", type=int, default=2030, help="the runs' last year")
     add_executor_bench_options(bench)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rainforest.experiments.cli.show import show_analysis
+from rainforest.scenarios.schema import SCALE_NAMES
 
 
 def register(sub) -> None:
@@ -38,7 +39,7 @@ def register(sub) -> None:
     p.add_argument("--replicates", type=_pos_int, default=8)
     p.add_argument("--seed", type=_nonneg_int, default=0)
     p.add_argument(
-        "--scale", choices=["classroom", "district", "city"], default=None,
+        "--scale", choices=SCALE_NAMES, default=None,
         help="default: the scenario's if its file sets one, else city (as rainforest run)",
     )  # fmt: skip
     p.add_argument(

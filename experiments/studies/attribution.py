@@ -32,7 +32,6 @@ import pandas as pd
 import tomli_w
 from rainforest.experiments.files import output_folder, write_atomic
 from rainforest.experiments.provenance import code_version
-from rainforest.experiments.run import SCALES
 from rainforest.experiments.studies.shapley import (
     bootstrap_interval,
     efficiency_gap,
@@ -43,11 +42,13 @@ from rainforest.experiments.studies.shapley import (
     shapley_values,
 )
 from rainforest.experiments.sweeps.executors import Executor
+from rainforest.experiments.sweeps.manifest import Manifest
 from rainforest.experiments.sweeps.runner import Progress, SweepSummary, run_sweep
 from rainforest.experiments.sweeps.spec import Sweep, sweep_from_text, value_column
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
+from rainforest.runs.request import DEFAULT_SEED, resolve_request
 from rainforest.scenarios.errors import ScenarioError
-from rainforest.scenarios.loader import library_names, load_scenario
+from rainforest.scenarios.loader import library_names
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_NAMES, Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
@@ -57,7 +58,6 @@ from rainforest.sim.seeds import derive_seed
 PLANS: tuple[str, ...] = PLAN_NAMES
 COALITIONS = 1 << len(PLANS)
 DEFAULT_REPLICATES = 20
-DEFAULT_SEED = 2022
 RESAMPLES = 2000
 CONF_LEVEL = 0.95
 BOOTSTRAP_SAMPLE = 2**40  # the bootstrap's derive_seed sample index: no run's
@@ -116,12 +116,8 @@ def prepare(
     scale: str | None = None,
 ) -> Request:
     """Check an attribution's inputs; every problem is one ScenarioError naming it."""
-    scenario = load_scenario(reference)
-    if scale is not None:
-        if scale not in SCALES:
-            choices = ", ".join(SCALES)
-            raise ScenarioError(f"--scale: unknown scale {scale!r} (choose from {choices})")
-        scenario = apply_overrides(scenario, {"scale": scale})
+    # the door checks the scenario, scale, seed and replicates, and fills in the scale
+    scenario = resolve_request(reference, scale=scale, seed=seed, replicates=replicates).scenario
     if scenario.horizon_year < TARGET_YEAR or scenario.start_year > TARGET_YEAR:
         raise ScenarioError(
             f"{reference}: runs {scenario.start_year}-{scenario.horizon_year}; the attribution "
@@ -134,10 +130,6 @@ def prepare(
                 f"--indicators: unknown indicator {name!r} "
                 f"(choose from {', '.join(INDICATOR_NAMES)})"
             )
-    if replicates < 1:
-        raise ScenarioError(f"--replicates: must be >= 1, got {replicates}")
-    if not 0 <= seed <= 2**63 - 1:
-        raise ScenarioError(f"--seed: must be within 0 and 2**63 - 1, got {seed}")
     return Request(reference, scenario, chosen, int(replicates), int(seed), scenario.scale)
 
 
@@ -198,12 +190,11 @@ def _check_runs_folder(sweep: Sweep, runs: Path) -> None:
     from rainforest.experiments.sweeps.storage import ResultsFolder
 
     manifest = ResultsFolder(runs).read_manifest() if runs.is_dir() else None
-    if manifest is None or manifest.get("identity") == sweep_identity(sweep):
+    if manifest is None or manifest.identity == sweep_identity(sweep):
         return
     held = (
-        f"{manifest.get('base')}, {manifest.get('replicates')} replicates, seed "
-        f"{manifest.get('root_seed')}, {manifest.get('scale')} scale, indicators "
-        f"{', '.join(manifest.get('indicators', []))}"
+        f"{manifest.base}, {manifest.replicates} replicates, seed {manifest.root_seed}, "
+        f"{manifest.scale} scale, indicators {', '.join(manifest.indicators)}"
     )
     raise ScenarioError(
         f"--out {runs.parent}: holds the runs of another attribution ({held}); choose "
@@ -311,12 +302,12 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
     runs = out / RUNS
     manifest = load_manifest(runs)
     year = TARGET_YEAR
-    indicators = list(manifest["indicators"])
+    indicators = list(manifest.indicators)
     columns = [value_column(name, year) for name in indicators]
     frame = load_results(runs, columns=[*columns, "error"])
-    if manifest["runs"]["count"] != len(frame):
+    if manifest.runs.count != len(frame):
         raise ScenarioError(
-            f"{runs}: {len(frame)} of {manifest['runs']['count']} runs finished; run the "
+            f"{runs}: {len(frame)} of {manifest.runs.count} runs finished; run the "
             "attribution again to finish them"
         )
     games, kept, dropped = coalition_games(frame, columns)
@@ -328,7 +319,7 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
                 f"--indicators: {name} is undefined (NaN) in some runs, so it cannot be "
                 "attributed; leave it out"
             )
-    counts = bootstrap_counts(manifest["root_seed"], len(kept))
+    counts = bootstrap_counts(manifest.root_seed, len(kept))
     result: dict[str, Any] = {}
     gaps = []
     for name, column in zip(indicators, columns, strict=True):
@@ -348,14 +339,14 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
         "kind": "attribution",
         "title": (
             f"Shapley attribution of {scenario}'s {year} outcomes to the six plans "
-            f"({len(kept)} replicates x {COALITIONS} coalitions, {manifest['scale']} scale)"
+            f"({len(kept)} replicates x {COALITIONS} coalitions, {manifest.scale} scale)"
         ),
         "provenance": {
-            "manifest_hash": manifest["identity"],
-            "code_version": manifest.get("code") or code_version(),
-            "seeds": {"root": manifest["root_seed"], "replicates": manifest["replicates"]},
-            "scale": manifest["scale"],
-            "source": manifest["base"],
+            "manifest_hash": manifest.identity,
+            "code_version": dict(manifest.code) or code_version(),
+            "seeds": {"root": manifest.root_seed, "replicates": manifest.replicates},
+            "scale": manifest.scale,
+            "source": manifest.base,
             "runs": str(runs),
         },
         "figures": [],
@@ -364,10 +355,10 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
         "year": year,
         "plans": list(PLANS),
         "coalitions": [coalition_label(m) for m in range(COALITIONS)],
-        "replicates": manifest["replicates"],
+        "replicates": manifest.replicates,
         "replicates_used": len(kept),
         "replicates_dropped": dropped,
-        "common_random_numbers": bool(manifest.get("common_seeds")),
+        "common_random_numbers": manifest.common_seeds,
         "conf_level": CONF_LEVEL,
         "resamples": RESAMPLES,
         "efficiency": {"holds": all(gaps), "largest_gap": largest_gap},
@@ -375,10 +366,9 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
     }
 
 
-def _scenario_name(manifest: Mapping[str, Any]) -> str:
+def _scenario_name(manifest: Manifest) -> str:
     """The attributed scenario's name: the sweep is named ``attribution_<name>``."""
-    name = str(manifest.get("name", ""))
-    return name.removeprefix("attribution_") or str(manifest.get("base"))
+    return manifest.name.removeprefix("attribution_") or str(manifest.base)
 
 
 # --------------------------------------------------------------------------- tables

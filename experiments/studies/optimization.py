@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rainforest.experiments.provenance import code_version
-from rainforest.experiments.run import default_scale
+
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome
 from rainforest.experiments.studies.run_pool import RunPool
@@ -187,7 +187,7 @@ def optimize(
             "(enabled = false), so money given to it buys nothing; optimise a scenario with "
             "all six plans enabled, such as action_plan"
         )
-    scale = scale or default_scale(base)  # as rainforest run: the scenario's, else city
+    scale = scale or base.scale  # as rainforest run: the scenario file's, else city
     if scale != base.scale:
         base = apply_overrides(base, {"scale": scale})
     for o in outcomes:

@@ -47,16 +47,11 @@ def budget_plus(scenario: Scenario, plan: str, factor: float = 1.1) -> dict[str,
     return {f"plans.{plan}.budget_bn": new}
 
 
-def _task(task: tuple[Scenario, dict[str, Any], int, str]) -> dict[str, float]:
-    from rainforest.experiments.run import run_one
-    from rainforest.experiments.studies.calibration import as_overrides
-    from rainforest.scenarios.overrides import apply_overrides
+def _task(task: tuple[Scenario, int]) -> dict[str, float]:
+    from rainforest.runs.execute import run_one
 
-    scenario, values, extra, seed, scale = task
-    sc = apply_overrides(scenario, as_overrides(values))
-    if extra:
-        sc = apply_overrides(sc, extra)
-    return run_one(sc, seed, scale=scale).at_year_end(2030)
+    scenario, seed = task
+    return run_one(scenario, seed).at_year_end(2030)
 
 
 def run_many(tasks: Sequence[tuple], workers: int) -> list[dict[str, float]]:
@@ -109,15 +104,12 @@ def posterior_outlook(
     ensemble: Any = None,
 ) -> dict[str, Any]:
     """Action plan and baseline over ``draws`` posterior draws (default: every set)."""
-    from rainforest.experiments.posterior import draw_order, load_ensemble
+    from rainforest.runs.request import resolve_request
+    from rainforest.scenarios.ensemble import load_ensemble
     from rainforest.scenarios.loader import load_scenario
-    from rainforest.sim.seeds import derive_seed
 
-    record = load_ensemble(ensemble)
-    sets = record["sets"]
+    sets = load_ensemble(ensemble)["sets"]
     n = len(sets) if draws is None else int(draws)
-    chosen = [sets[i] for i in draw_order(len(sets), root_seed)[:n]]
-    seeds = [[derive_seed(root_seed, d, r) for r in range(replicates)] for d in range(n)]
     plan = load_scenario("action_plan")
     names: dict[str, tuple[Scenario, dict[str, Any]]] = {
         "action_plan": (plan, {}),
@@ -128,10 +120,15 @@ def posterior_outlook(
             names[f"plus10_{p}"] = (plan, budget_plus(plan, p))
             names[f"no_{p}"] = (load_scenario(f"no_{p}"), {})
     tasks = []
+    chosen: tuple[int, ...] = ()
     for scenario, extra in names.values():
-        for d, s in enumerate(chosen):
-            for seed in seeds[d]:
-                tasks.append((scenario, s["parameters"], extra, seed, scale))
+        # the door's posterior request: draw d's set, then the extra overrides, then scale
+        request = resolve_request(
+            scenario, overrides=extra, scale=scale, seed=root_seed, replicates=replicates,
+            posterior=True, draws=n, ensemble=ensemble,
+        )  # fmt: skip
+        chosen = request.posterior.sets
+        tasks += [(p.scenario, p.seed) for p in request.planned_runs()]
     rows = run_many(tasks, workers)
     per = n * replicates
     by_name = {name: rows[i * per : (i + 1) * per] for i, name in enumerate(names)}
@@ -141,7 +138,7 @@ def posterior_outlook(
         "scale": scale,
         "root_seed": root_seed,
         "ensemble_sets": len(sets),
-        "sets": [int(s["sample"]) for s in chosen],
+        "sets": list(chosen),
         "action_plan": _summary(by_name["action_plan"]),
         "baseline": _summary(by_name["baseline"]),
     }
@@ -203,14 +200,13 @@ def fan_figure(path: Any, draws: int = 40, scale: str = "city", root_seed: int =
     from pathlib import Path
 
     from rainforest.experiments.files import write_atomic
-    from rainforest.experiments.posterior import run_posterior
-    from rainforest.scenarios.loader import load_scenario
+    from rainforest.runs.request import resolve_request, run_request
     from rainforest.viz.figures import fan_chart
 
     runs = {}
     for name in ("action_plan", "baseline"):
-        results, _ = run_posterior(load_scenario(name), draws, 1, root_seed, scale=scale)
-        runs[f"{name} (posterior)"] = [r.indicators for r in results]
+        request = resolve_request(name, scale=scale, seed=root_seed, posterior=True, draws=draws)
+        runs[f"{name} (posterior)"] = [r.indicators for r in run_request(request).results]
     fig = fan_chart(runs)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=90))

@@ -46,7 +46,7 @@ def plan_margins(
     """The action plan's 2030 output at city scale and, for each plan, the output gained
     by +10 % of its budget in every plan year (RMB bn, the same seed: common random
     numbers), for one set of the parameters."""
-    from rainforest.experiments.run import run_one
+    from rainforest.runs.execute import run_one
     from rainforest.scenarios.loader import load_scenario
     from rainforest.scenarios.overrides import apply_overrides
 

@@ -19,7 +19,7 @@ from rainforest.scenarios.schema import Scenario
 
 def outcomes_at(scenario: Scenario, seed: int, year: int) -> dict[str, float]:
     """Every indicator of one run in ``year`` (a worker's task)."""
-    from rainforest.experiments.run import run_one
+    from rainforest.runs.execute import run_one
 
     return run_one(scenario, seed).at_year_end(year)
 

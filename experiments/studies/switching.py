@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from rainforest.experiments.provenance import code_version
-from rainforest.experiments.run import default_scale
+
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome
 from rainforest.experiments.studies.run_pool import RunPool
@@ -167,7 +167,7 @@ def switching_values(
         raise ScenarioError(f"--replicates: must be >= 1, got {replicates}")
     if not ranges:
         raise ScenarioError("--inputs: no input to find a switching value for")
-    scale = scale or default_scale(scenario)  # as rainforest run: the scenario's, else city
+    scale = scale or scenario.scale  # as rainforest run: the scenario file's, else city
     if scale != scenario.scale:
         scenario = apply_overrides(scenario, {"scale": scale})
     target.check_years(scenario)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rainforest.agents import EcosystemModel, Enterprise, Institute, Talent
-from rainforest.experiments.run import run_one
+from rainforest.runs.execute import run_one
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.loader import with_overrides
 from rainforest.sim import rules

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.run import derive_seed
+from rainforest.sim.seeds import derive_seed
 from rainforest.sim.indicators import INDICATOR_NAMES, TARGETED
 
 import rainforest as rf

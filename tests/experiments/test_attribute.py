@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.run import replicate_seeds, run_one
+from rainforest.sim.seeds import replicate_seeds
+from rainforest.runs.execute import run_one
 from rainforest.experiments.studies.attribution import (
     COALITIONS,
     PLANS,
@@ -60,8 +61,8 @@ def test_every_replicates_shapley_values_add_up_to_all_plans_less_none(attributi
 
 def test_the_coalitions_run_on_common_seeds_the_seeds_of_rainforest_run(attribution):
     manifest = load_manifest(attribution / "runs")
-    assert manifest["common_seeds"] and manifest["runs"]["count"] == COALITIONS * REPLICATES
-    seeds = np.array(manifest["runs"]["seed"]).reshape(COALITIONS, REPLICATES)
+    assert manifest.common_seeds and manifest.runs.count == COALITIONS * REPLICATES
+    seeds = np.array(manifest.runs.seed).reshape(COALITIONS, REPLICATES)
     assert (seeds == np.array(replicate_seeds(SEED, REPLICATES))).all()
     # the all-plans coalition is the scenario itself: its first replicate is `rainforest run`'s
     frame = load_results(attribution / "runs")
@@ -85,7 +86,7 @@ def test_analysis_json_follows_the_shared_contract(attribution, report):
     provenance = report["provenance"]
     assert provenance["seeds"] == {"root": SEED, "replicates": REPLICATES}
     assert provenance["scale"] == "classroom" and provenance["source"] == "action_plan"
-    assert provenance["manifest_hash"] == load_manifest(attribution / "runs")["identity"]
+    assert provenance["manifest_hash"] == load_manifest(attribution / "runs").identity
     assert provenance["code_version"]["model_sha256"]
     listed = [f["file"] for f in report["figures"]] + [t["file"] for t in report["tables"]]
     for file in listed:

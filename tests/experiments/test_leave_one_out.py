@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rainforest.experiments.run import derive_seed, run_one
+from rainforest.sim.seeds import derive_seed
+from rainforest.runs.execute import run_one
 from rainforest.scenarios import load_scenario
 
 REPLICATES = 8

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.run import run_one
+from rainforest.runs.execute import run_one
 from rainforest.experiments.studies.optimization import (
     robustness,
     scores,

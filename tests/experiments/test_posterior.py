@@ -10,13 +10,20 @@ import json
 
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.posterior import draw_order, run_posterior
-from rainforest.experiments.studies.calibration import posterior_sets, read_posterior
+from rainforest.runs.request import draw_order, resolve_request, run_request
+from rainforest.scenarios.ensemble import ensemble_sets, load_ensemble
 from rainforest.scenarios.errors import ScenarioError
-from rainforest.scenarios.loader import load_scenario
 
 ARGS = ["run", "action_plan", "--posterior", "--draws", "3", "--replicates", "2",
         "--scale", "classroom", "--seed", "5", "--json"]  # fmt: skip
+
+
+def run_posterior(draws, replicates, seed, overrides=None, ensemble=None):
+    request = resolve_request(
+        "action_plan", overrides=overrides, scale="classroom", seed=seed,
+        replicates=replicates, posterior=True, draws=draws, ensemble=ensemble,
+    )  # fmt: skip
+    return list(run_request(request).results), request.posterior
 
 
 def _json(capsys, argv: list[str]) -> dict:
@@ -31,13 +38,13 @@ def test_posterior_run_carries_its_draws_and_reruns_bit_for_bit(capsys) -> None:
     post = first["posterior"]
     assert post["draws"] == 3 and post["replicates_per_draw"] == 2
     assert first["replicates"] == 6 and len(set(first["seeds"])) == 6
-    samples = {s["sample"] for s in read_posterior()["sets"]}
+    samples = {s["sample"] for s in load_ensemble()["sets"]}
     assert len(set(post["sets"])) == 3 and set(post["sets"]) <= samples
 
 
 def test_each_draw_runs_on_its_own_accepted_set() -> None:
-    sets = {s["sample"]: s["parameters"] for s in read_posterior()["sets"]}
-    results, info = run_posterior(load_scenario("action_plan"), 2, 2, 9, scale="classroom")
+    sets = {s["sample"]: s["parameters"] for s in load_ensemble()["sets"]}
+    results, info = run_posterior(2, 2, 9)
     assert len(results) == 4
     for d, sample in enumerate(info.sets):
         for r in range(2):
@@ -52,12 +59,11 @@ def test_each_draw_runs_on_its_own_accepted_set() -> None:
 
 
 def test_more_draws_extend_fewer_and_user_overrides_win() -> None:
-    n = len(posterior_sets())
+    n = len(ensemble_sets())
     assert sorted(draw_order(n, 1)) == list(range(n))
     assert draw_order(n, 1) != draw_order(n, 2)
-    sc = load_scenario("action_plan")
-    few, a = run_posterior(sc, 2, 1, 4, scale="classroom")
-    more, b = run_posterior(sc, 3, 1, 4, {"market.bass_q": 0.45}, scale="classroom")
+    few, a = run_posterior(2, 1, 4)
+    more, b = run_posterior(3, 1, 4, {"market.bass_q": 0.45})
     assert b.sets[:2] == a.sets
     assert all(r.scenario.market.bass_q == 0.45 for r in more)
 
@@ -94,4 +100,4 @@ def test_an_empty_ensemble_is_refused(tmp_path) -> None:
     path = tmp_path / "empty.toml"
     path.write_text('date = "x"\nsets = []\n')
     with pytest.raises(ScenarioError, match="no accepted sets"):
-        run_posterior(load_scenario("action_plan"), 1, ensemble=path)
+        run_posterior(1, 1, 0, ensemble=path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from rainforest.experiments.run import derive_seed
+from rainforest.sim.seeds import derive_seed
 from rainforest.experiments.sweeps.executors import LocalExecutor
 from rainforest.experiments.sweeps.runner import run_sweep
 from rainforest.experiments.sweeps.samplers import sample_table

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from rainforest.experiments.run import run_one
+from rainforest.runs.execute import run_one
 from rainforest.scenarios import load_scenario
 from rainforest.sim.indicators import INDICATOR_NAMES
 
