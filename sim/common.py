@@ -241,7 +241,8 @@ def _cluster_lists(S, P, n_inst, n_ent):
 @njit(cache=True, inline="always", error_model="numpy")
 def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, origin):
     """A new enterprise in the next free slot (the caller sets its knowledge); returns
-    its slot."""
+    its slot. A free slot holds what the state's table (``FIELDS``) fills it with, so only
+    the fields that start otherwise are set here."""
     i = S.counts[N_ENT]
     S.ent_field[i] = field
     S.ent_tier[i] = tier
@@ -250,18 +251,9 @@ def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, o
     S.ent_trl[i] = trl
     S.ent_capital[i] = capital
     S.ent_legacy[i] = legacy
-    S.ent_revenue[i] = 0.0
     S.ent_rd[i] = P.rd_intensity * legacy
     S.ent_rd_stock[i] = S.ent_rd[i]
-    S.ent_seat_stock[i] = 0.0
-    S.ent_grant_rd[i] = 0.0
-    S.ent_seat_grant[i] = 0.0
-    S.ent_finance_rd[i] = 0.0
     S.ent_origin[i] = origin
-    S.ent_age[i] = 0
-    S.ent_negative[i] = 0
-    S.ent_consortium[i] = -1
-    S.ent_demo_until[i] = -1
     S.ent_alive[i] = True
     S.counts[N_ENT] += 1
     return i

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from rainforest.sim.kinds import CENTER, FREED
 from rainforest.sim.state import KEY, N_EDGE_SLOTS, N_LIVE_EDGES
 
 
@@ -22,7 +23,7 @@ def build_csr(edge_a, edge_b, edge_kind, n_slots, n_org):
     of it, which costs a second of compile time for each such function."""
     ptr = np.zeros(n_org + 1, np.int64)
     for e in range(n_slots):
-        if edge_kind[e] >= 0:
+        if edge_kind[e] != FREED:
             ptr[edge_a[e] + 1] += 1
             ptr[edge_b[e] + 1] += 1
     for o in range(n_org):
@@ -34,7 +35,7 @@ def build_csr(edge_a, edge_b, edge_kind, n_slots, n_org):
     by_slot = np.empty(ptr[n_org], np.int64)
     by_slot_edge = np.empty(ptr[n_org], np.int64)
     for e in range(n_slots):
-        if edge_kind[e] >= 0:
+        if edge_kind[e] != FREED:
             a, b = edge_a[e], edge_b[e]
             by_slot[fill[a]] = b
             by_slot_edge[fill[a]] = e
@@ -72,7 +73,7 @@ def _edges(S):
 def drop_edge_slot(edge_index, edge_a, edge_b, edge_kind, counts, e):
     """Free edge slot e (its tie ends)."""
     del edge_index[edge_a[e] * KEY + edge_b[e]]
-    edge_kind[e] = -1
+    edge_kind[e] = FREED
     counts[N_LIVE_EDGES] -= 1
 
 
@@ -84,7 +85,7 @@ def compact_edges(edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_sta
     n = counts[N_EDGE_SLOTS]
     w = 0
     for e in range(n):
-        if edge_kind[e] >= 0:
+        if edge_kind[e] != FREED:
             if w != e:
                 edge_a[w] = edge_a[e]
                 edge_b[w] = edge_b[e]
@@ -95,7 +96,7 @@ def compact_edges(edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_sta
                 edge_index[edge_a[w] * KEY + edge_b[w]] = w
             w += 1
     for e in range(w, n):
-        edge_kind[e] = -1
+        edge_kind[e] = FREED
     counts[N_EDGE_SLOTS] = w
 
 
@@ -105,7 +106,7 @@ def center_levels(S, n_org):
     largest ``inst_center_level`` of the hosts it has a center tie to; a host's own)."""
     level = np.zeros(n_org)
     for e in range(S.counts[N_EDGE_SLOTS]):
-        if S.edge_kind[e] == 2:
+        if S.edge_kind[e] == CENTER:
             host = S.edge_a[e]  # institutes come first, and a center's host is one
             lv = S.inst_center_level[host]
             level[host] = max(level[host], lv)

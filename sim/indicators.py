@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-from rainforest.scenarios.fields import CLUSTERS
+from rainforest.scenarios.fields import CLUSTERS, N_CLUSTERS
 from rainforest.scenarios.targets import targets
 from rainforest.sim import rules
+from rainforest.sim.kinds import CENTER, FREED, HIGH_LEVEL, LEADING_TIER, SPIN_OFF
+from rainforest.sim.plan_ids import N_PLANS, PLAN_NAMES
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,9 @@ _SPECS += [
     IndicatorSpec(f"output_{c}_bn", "RMB bn per year", False, f"output value of the {c} cluster")
     for c in CLUSTERS
 ]
-_PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
 _SPECS += [
     IndicatorSpec(f"spent_{p}_bn", "RMB bn", False, f"spent by the {p} plan, cumulative")
-    for p in _PLANS
+    for p in PLAN_NAMES
 ]
 
 INDICATORS: tuple[IndicatorSpec, ...] = tuple(_SPECS)
@@ -78,6 +79,37 @@ INDICATOR_NAMES: tuple[str, ...] = tuple(s.name for s in INDICATORS)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(INDICATOR_NAMES)}
 N_INDICATORS = len(INDICATORS)
 TARGETED: tuple[str, ...] = tuple(s.name for s in INDICATORS if s.target is not None)
+
+
+# Each indicator's position in a row of indicators, by its name in capitals; the output
+# of each cluster and the spending of each plan follow their first, in cluster and plan
+# order. Compiled code reads these as constants.
+OUTPUT_VALUE_BN = INDEX["output_value_bn"]
+FUTURE_TECHNICAL_COLLEGES = INDEX["future_technical_colleges"]
+INNOVATION_CENTERS = INDEX["innovation_centers"]
+PILOT_AREAS = INDEX["pilot_areas"]
+LEADING_ENTERPRISES = INDEX["leading_enterprises"]
+ECOSYSTEM_LEADING_ENTERPRISES = INDEX["ecosystem_leading_enterprises"]
+HIGH_TECH_ENTERPRISES = INDEX["high_tech_enterprises"]
+CONSORTIA = INDEX["consortia"]
+TRL7_ENTERPRISES = INDEX["trl7_enterprises"]
+ENTERPRISES = INDEX["enterprises"]
+TALENTS = INDEX["talents"]
+HIGH_LEVEL_TALENTS = INDEX["high_level_talents"]
+TALENT_INFLOW = INDEX["talent_inflow"]
+TALENT_OUTFLOW = INDEX["talent_outflow"]
+STARTUPS_FOUNDED = INDEX["startups_founded"]
+STARTUPS_SURVIVING = INDEX["startups_surviving"]
+STARTUP_SURVIVAL = INDEX["startup_survival"]
+EXITS = INDEX["exits"]
+DEMONSTRATIONS = INDEX["demonstrations"]
+KNOWLEDGE_STOCK = INDEX["knowledge_stock"]
+NETWORK_EDGES = INDEX["network_edges"]
+MEAN_DEGREE = INDEX["mean_degree"]
+MAX_DEGREE = INDEX["max_degree"]
+GOVERNMENT_SPENT_BN = INDEX["government_spent_bn"]
+OUTPUT_BY_CLUSTER = INDEX[f"output_{CLUSTERS[0]}_bn"]  # + cluster
+SPENT_BY_PLAN = INDEX[f"spent_{PLAN_NAMES[0]}_bn"]  # + plan
 
 
 def spec(name: str) -> IndicatorSpec:
@@ -108,17 +140,17 @@ def compute_indicators(
     center_member = np.zeros(n_org, np.bool_)
     n_edges = 0
     for e in range(len(edge_src)):
-        if edge_kind[e] < 0:  # a freed slot in the edge store
+        if edge_kind[e] == FREED:  # a freed slot in the edge store
             continue
         n_edges += 1
         degree[edge_src[e]] += 1
         degree[edge_dst[e]] += 1
-        if edge_kind[e] == 2:
+        if edge_kind[e] == CENTER:
             center_member[edge_src[e]] = True
             center_member[edge_dst[e]] = True
 
     output = 0.0
-    cluster_output = np.zeros(5)
+    cluster_output = np.zeros(N_CLUSTERS)
     leading = 0
     eco = 0
     high_tech = 0
@@ -133,13 +165,13 @@ def compute_indicators(
     k_row = np.empty(n_fields)
     for i in range(n_ent):
         w = ent_weight[i]
-        if ent_origin[i] == 1:
+        if ent_origin[i] == SPIN_OFF:
             founded += w
         if not ent_alive[i]:
             exits += w
             continue
         alive += w
-        if ent_origin[i] == 1:
+        if ent_origin[i] == SPIN_OFF:
             surviving += w
         f = ent_field[i]
         annual = 4.0 * ent_revenue[i]
@@ -149,7 +181,7 @@ def compute_indicators(
             leading += w
         org = n_inst + i
         if (
-            ent_tier[i] == 0
+            ent_tier[i] == LEADING_TIER
             and (ent_consortium_leader[i] or center_member[org])
             and degree[org] >= ecosystem_partners
         ):
@@ -176,7 +208,7 @@ def compute_indicators(
     for k in range(len(tal_present)):
         if tal_present[k]:
             talents += talent_weight
-            if tal_level[k] == 1:
+            if tal_level[k] == HIGH_LEVEL:
                 high += talent_weight
     n_orgs_alive = n_inst
     max_deg = 0
@@ -187,43 +219,40 @@ def compute_indicators(
         if degree[o] > max_deg:
             max_deg = degree[o]
     spent_total = 0.0
-    spent_plan = np.zeros(6)
-    for p in range(6):
+    spent_plan = np.zeros(N_PLANS)
+    for p in range(N_PLANS):
         for y in range(spent.shape[1]):
             spent_plan[p] += spent[p, y]
         spent_total += spent_plan[p]
 
-    out[0] = output
-    out[1] = colleges
-    out[2] = centers
-    out[3] = n_pilots
-    out[4] = leading
-    out[5] = eco
-    out[6] = high_tech
-    out[7] = n_consortia
-    out[8] = trl7
-    out[9] = alive
-    out[10] = talents
-    out[11] = high
-    out[12] = inflow * talent_weight
-    out[13] = outflow * talent_weight
-    out[14] = founded
-    out[15] = surviving
-    out[16] = surviving / founded if founded > 0 else 0.0
-    out[17] = exits
-    out[18] = demos
-    out[19] = stock
-    out[20] = n_edges
-    out[21] = 2.0 * n_edges / n_orgs_alive if n_orgs_alive > 0 else 0.0
-    out[22] = max_deg
-    out[23] = spent_total
-    for c in range(5):
-        out[24 + c] = cluster_output[c]
-    for p in range(6):
-        out[29 + p] = spent_plan[p]
-
-
-assert INDICATOR_NAMES[23] == "government_spent_bn" and INDICATOR_NAMES[29] == "spent_foundation_bn"
+    out[OUTPUT_VALUE_BN] = output
+    out[FUTURE_TECHNICAL_COLLEGES] = colleges
+    out[INNOVATION_CENTERS] = centers
+    out[PILOT_AREAS] = n_pilots
+    out[LEADING_ENTERPRISES] = leading
+    out[ECOSYSTEM_LEADING_ENTERPRISES] = eco
+    out[HIGH_TECH_ENTERPRISES] = high_tech
+    out[CONSORTIA] = n_consortia
+    out[TRL7_ENTERPRISES] = trl7
+    out[ENTERPRISES] = alive
+    out[TALENTS] = talents
+    out[HIGH_LEVEL_TALENTS] = high
+    out[TALENT_INFLOW] = inflow * talent_weight
+    out[TALENT_OUTFLOW] = outflow * talent_weight
+    out[STARTUPS_FOUNDED] = founded
+    out[STARTUPS_SURVIVING] = surviving
+    out[STARTUP_SURVIVAL] = surviving / founded if founded > 0 else 0.0
+    out[EXITS] = exits
+    out[DEMONSTRATIONS] = demos
+    out[KNOWLEDGE_STOCK] = stock
+    out[NETWORK_EDGES] = n_edges
+    out[MEAN_DEGREE] = 2.0 * n_edges / n_orgs_alive if n_orgs_alive > 0 else 0.0
+    out[MAX_DEGREE] = max_deg
+    out[GOVERNMENT_SPENT_BN] = spent_total
+    for c in range(N_CLUSTERS):
+        out[OUTPUT_BY_CLUSTER + c] = cluster_output[c]
+    for p in range(N_PLANS):
+        out[SPENT_BY_PLAN + p] = spent_plan[p]
 
 
 def indicator_frame(history, start_year: int):

@@ -26,18 +26,8 @@ from rainforest.scenarios.fields import (
     N_FIELDS,
 )
 from rainforest.scenarios.schema import PLAN_NAMES, Scenario
+from rainforest.sim.kinds import CENTER, EDGE_KINDS, TIERS  # read here by the Mesa face
 from rainforest.sim.plan_ids import N_PLANS
-
-# Edge kinds of the innovation network, in order of formality.
-PARTNERSHIP, CONSORTIUM, CENTER = 0, 1, 2
-EDGE_KINDS = ("partnership", "consortium", "center")
-
-# Enterprise tiers.
-LEADING_TIER, SME_TIER, STARTUP_TIER = 0, 1, 2
-TIERS = ("leading", "sme", "startup")
-
-# Institute kinds.
-UNIVERSITY, RESEARCH_INSTITUTE = 0, 1
 
 # Fields computed from the scenario rather than copied from it.
 DERIVED: tuple[tuple[str, type], ...] = (
@@ -155,4 +145,13 @@ def cluster_fields(cluster: int) -> list[int]:
     return [f for f in range(N_FIELDS) if FIELD_CLUSTER[f] == cluster]
 
 
-__all__ = ["N_CLUSTERS", "N_FIELDS", "Params", "build_params", "cluster_fields"]
+__all__ = [
+    "CENTER",
+    "EDGE_KINDS",
+    "N_CLUSTERS",
+    "N_FIELDS",
+    "TIERS",
+    "Params",
+    "build_params",
+    "cluster_fields",
+]

@@ -29,6 +29,15 @@ from rainforest.scenarios.fields import (
 )
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim import rng
+from rainforest.sim.kinds import (
+    HIGH_LEVEL,
+    LEADING_TIER,
+    REGULAR,
+    RESEARCH_INSTITUTE,
+    SME_TIER,
+    STARTUP_TIER,
+    UNIVERSITY,
+)
 
 # The real city the presets sample (assumption: the order of magnitude of firms, research
 # organisations and researchers working on the 16 future fields in Shanghai).
@@ -127,12 +136,12 @@ def _build_institutes(seed, n, field_cluster, district_cum):
     s = rng.POP_INSTITUTE
     n_univ = int(math.ceil(n * UNIVERSITY_SHARE))
     for i in range(n):
-        kind[i] = 0 if i < n_univ else 1
+        kind[i] = UNIVERSITY if i < n_univ else RESEARCH_INSTITUTE
         cluster[i] = i % 5
-        district[i] = _pick_cumulative(district_cum, rng.uniform(seed, 0, i, s, 0))
-        level = math.exp(math.log(3.0) + 0.5 * rng.normal(seed, 0, i, s, 1))
+        district[i] = _pick_cumulative(district_cum, rng.uniform(seed, 0, i, s, rng.INST_DISTRICT))
+        level = math.exp(math.log(3.0) + 0.5 * rng.normal(seed, 0, i, s, rng.INST_LEVEL))
         for f in range(len(field_cluster)):
-            u = rng.uniform(seed, 0, i, s, 10 + f)
+            u = rng.uniform(seed, 0, i, s, rng.INST_KNOWLEDGE + f)
             if field_cluster[f] == cluster[i]:
                 knowledge[i, f] = level * (0.5 + u)
             else:
@@ -156,23 +165,28 @@ def _build_enterprises(
     s = rng.POP_ENTERPRISE
     for i in range(n):
         org = n_institutes + i
-        field[i] = _pick_cumulative(field_cum, rng.uniform(seed, 0, org, s, 0))
+        field[i] = _pick_cumulative(field_cum, rng.uniform(seed, 0, org, s, rng.ENT_FIELD))
         if i < n_leading:
-            tier[i] = 0
+            tier[i] = LEADING_TIER
             weight[i] = 1
         else:
-            tier[i] = 1 if rng.uniform(seed, 0, org, s, 1) < SME_SHARE else 2
+            sme = rng.uniform(seed, 0, org, s, rng.ENT_TIER) < SME_SHARE
+            tier[i] = SME_TIER if sme else STARTUP_TIER
             weight[i] = weight_other
-        district[i] = _pick_cumulative(district_cum, rng.uniform(seed, 0, org, s, 2))
-        if tier[i] == 0:
-            mu, offset, cap, cov = math.log(5.0), rng.index(seed, 0, org, s, 3, 2), 5.0, 1.2
-        elif tier[i] == 1:
-            mu, offset, cap, cov = 0.0, 1 + rng.index(seed, 0, org, s, 3, 3), 0.05, 0.95
+        district[i] = _pick_cumulative(district_cum, rng.uniform(seed, 0, org, s, rng.ENT_DISTRICT))
+        # log mean knowledge, capital, legacy cover; TRLs below the field's start
+        if tier[i] == LEADING_TIER:
+            mu, cap, cov = math.log(5.0), 5.0, 1.2
+            offset = rng.index(seed, 0, org, s, rng.ENT_TRL, 2)
+        elif tier[i] == SME_TIER:
+            mu, cap, cov = 0.0, 0.05, 0.95
+            offset = 1 + rng.index(seed, 0, org, s, rng.ENT_TRL, 3)
         else:
-            mu, offset, cap, cov = math.log(0.5), 2 + rng.index(seed, 0, org, s, 3, 3), 0.01, 0.0
-        own = math.exp(mu + 0.5 * rng.normal(seed, 0, org, s, 4))
+            mu, cap, cov = math.log(0.5), 0.01, 0.0
+            offset = 2 + rng.index(seed, 0, org, s, rng.ENT_TRL, 3)
+        own = math.exp(mu + 0.5 * rng.normal(seed, 0, org, s, rng.ENT_KNOWLEDGE))
         for f in range(len(field_cluster)):
-            u = rng.uniform(seed, 0, org, s, 20 + f)
+            u = rng.uniform(seed, 0, org, s, rng.ENT_OTHER_FIELDS + f)
             if f == field[i]:
                 knowledge[i, f] = own
             elif field_cluster[f] == field_cluster[field[i]]:
@@ -180,8 +194,9 @@ def _build_enterprises(
             else:
                 knowledge[i, f] = 0.05 * own * u
         trl[i] = max(1, start_trl[field[i]] - offset)
-        capital[i] = cap * weight[i] * math.exp(0.3 * rng.normal(seed, 0, org, s, 5))
-        cover[i] = cov * (0.85 + 0.3 * rng.uniform(seed, 0, org, s, 6)) if cov > 0 else 0.0
+        capital[i] = cap * weight[i] * math.exp(0.3 * rng.normal(seed, 0, org, s, rng.ENT_CAPITAL))
+        u = rng.uniform(seed, 0, org, s, rng.ENT_COVER)
+        cover[i] = cov * (0.85 + 0.3 * u) if cov > 0 else 0.0
     return field, tier, weight, district, knowledge, trl, capital, cover
 
 
@@ -195,7 +210,7 @@ def _build_talents(
     employer = np.empty(n, np.int64)
     s = rng.POP_TALENT
     for k in range(n):
-        org = _pick_cumulative(org_cum, rng.uniform(seed, 0, k, s, 0))
+        org = _pick_cumulative(org_cum, rng.uniform(seed, 0, k, s, rng.TAL_EMPLOYER))
         employer[k] = org
         if org < n_institutes:
             c = inst_cluster[org]
@@ -204,15 +219,15 @@ def _build_talents(
             for f in fields:
                 if f >= 0:
                     nf += 1
-            field[k] = fields[rng.index(seed, 0, k, s, 1, nf)]
+            field[k] = fields[rng.index(seed, 0, k, s, rng.TAL_FIELD, nf)]
         else:
             field[k] = ent_field[org - n_institutes]
-        if rng.uniform(seed, 0, k, s, 2) < 0.05:
-            level[k] = 1
-            skill[k] = 0.7 + 0.3 * rng.uniform(seed, 0, k, s, 3)
+        if rng.uniform(seed, 0, k, s, rng.TAL_LEVEL) < 0.05:
+            level[k] = HIGH_LEVEL
+            skill[k] = 0.7 + 0.3 * rng.uniform(seed, 0, k, s, rng.TAL_SKILL)
         else:
-            level[k] = 0
-            skill[k] = rng.uniform(seed, 0, k, s, 3)
+            level[k] = REGULAR
+            skill[k] = rng.uniform(seed, 0, k, s, rng.TAL_SKILL)
     return field, skill, level, employer
 
 
@@ -225,7 +240,7 @@ def _build_edges(seed, n_institutes, inst_cluster, ent_field, ent_tier, field_cl
     lead_count = np.zeros(5, np.int64)
     inst_count = np.zeros(5, np.int64)
     for i in range(n_ent):
-        if ent_tier[i] == 0:
+        if ent_tier[i] == LEADING_TIER:
             lead_count[field_cluster[ent_field[i]]] += 1
     for j in range(n_institutes):
         inst_count[inst_cluster[j]] += 1
@@ -234,7 +249,7 @@ def _build_edges(seed, n_institutes, inst_cluster, ent_field, ent_tier, field_cl
     fill_l = np.zeros(5, np.int64)
     fill_i = np.zeros(5, np.int64)
     for i in range(n_ent):
-        if ent_tier[i] == 0:
+        if ent_tier[i] == LEADING_TIER:
             c = field_cluster[ent_field[i]]
             leads[c, fill_l[c]] = n_institutes + i
             fill_l[c] += 1
@@ -249,19 +264,19 @@ def _build_edges(seed, n_institutes, inst_cluster, ent_field, ent_tier, field_cl
     for i in range(n_ent):
         org = n_institutes + i
         c = field_cluster[ent_field[i]]
-        p_lead = 0.15 if ent_tier[i] != 0 else 0.0
-        p_inst = 0.9 if ent_tier[i] == 0 else 0.2
-        if lead_count[c] > 0 and rng.uniform(seed, 0, org, s, 0) < p_lead:
-            other = leads[c, rng.index(seed, 0, org, s, 1, lead_count[c])]
+        p_lead = 0.15 if ent_tier[i] != LEADING_TIER else 0.0
+        p_inst = 0.9 if ent_tier[i] == LEADING_TIER else 0.2
+        if lead_count[c] > 0 and rng.uniform(seed, 0, org, s, rng.EDGE_TO_LEADER) < p_lead:
+            other = leads[c, rng.index(seed, 0, org, s, rng.EDGE_LEADER, lead_count[c])]
             src[m] = min(org, other)
             dst[m] = max(org, other)
-            strength[m] = 0.5 + 0.5 * rng.uniform(seed, 0, org, s, 2)
+            strength[m] = 0.5 + 0.5 * rng.uniform(seed, 0, org, s, rng.EDGE_LEADER_STRENGTH)
             m += 1
-        if inst_count[c] > 0 and rng.uniform(seed, 0, org, s, 3) < p_inst:
-            other = insts[c, rng.index(seed, 0, org, s, 4, inst_count[c])]
+        if inst_count[c] > 0 and rng.uniform(seed, 0, org, s, rng.EDGE_TO_INSTITUTE) < p_inst:
+            other = insts[c, rng.index(seed, 0, org, s, rng.EDGE_INSTITUTE, inst_count[c])]
             src[m] = min(org, other)
             dst[m] = max(org, other)
-            strength[m] = 0.5 + 0.5 * rng.uniform(seed, 0, org, s, 5)
+            strength[m] = 0.5 + 0.5 * rng.uniform(seed, 0, org, s, rng.EDGE_INSTITUTE_STRENGTH)
             m += 1
     return src[:m], dst[:m], strength[:m]
 
@@ -306,9 +321,9 @@ def build_population(seed: int, sizes: tuple[int, int, int], scale: str = "custo
     )
     e_field, e_tier, e_weight = e[0], e[1], e[2]
     size = np.where(
-        e_tier == 0,
+        e_tier == LEADING_TIER,
         TALENTS_PER_LEADING,
-        np.where(e_tier == 1, TALENTS_PER_SME, TALENTS_PER_STARTUP),
+        np.where(e_tier == SME_TIER, TALENTS_PER_SME, TALENTS_PER_STARTUP),
     )
     org_size = np.concatenate(
         [np.full(n_inst, TALENTS_PER_INSTITUTE * inst_w), size * e_weight.astype(np.float64)]

@@ -122,19 +122,46 @@ def stochastic_round(x, seed, tick, entity, purpose):
     return int(base)
 
 
-# The model's named streams of draws.
-POP_ENTERPRISE = stream_id("population.enterprise")
+# The model's named streams of draws, and within each the draws an entity takes, by their
+# counter (a normal deviate with counter c takes the uniforms 2c and 2c + 1).
+ONE_DRAW = 0  # the counter of a stream's only draw per entity and tick
+
 POP_INSTITUTE = stream_id("population.institute")
+INST_DISTRICT, INST_LEVEL = 0, 1  # the level is a normal deviate
+INST_KNOWLEDGE = 10  # + field
+
+POP_ENTERPRISE = stream_id("population.enterprise")
+ENT_FIELD, ENT_TIER, ENT_DISTRICT, ENT_TRL, ENT_KNOWLEDGE, ENT_CAPITAL, ENT_COVER = range(7)
+ENT_OTHER_FIELDS = 20  # + field: knowledge outside its field (knowledge, capital: normal)
+
 POP_TALENT = stream_id("population.talent")
+TAL_EMPLOYER, TAL_FIELD, TAL_LEVEL, TAL_SKILL = range(4)
+
 POP_EDGE = stream_id("population.edge")
+# a tie to a leading firm: whether, to which, its strength; then the same to an institute
+EDGE_TO_LEADER, EDGE_LEADER, EDGE_LEADER_STRENGTH = 0, 1, 2
+EDGE_TO_INSTITUTE, EDGE_INSTITUTE, EDGE_INSTITUTE_STRENGTH = 3, 4, 5
+
 TALENT_OUTFLOW = stream_id("talent.outflow")
 TALENT_MOVE = stream_id("talent.move")
-TALENT_CANDIDATE = stream_id("talent.candidate")
 TALENT_FOUND = stream_id("talent.found")
+TALENT_CANDIDATE = stream_id("talent.candidate")
+CANDIDATE_PARTNER, CANDIDATE_IN_CLUSTER = 0, 1  # its employer's partner; a cluster's firm
+
 INFLOW_COUNT = stream_id("inflow.count")
+BASE_INFLOW, COLLEGE_INFLOW = 0, 1  # the entity of a count: the base, college j + 1
 INFLOW_TALENT = stream_id("inflow.talent")
+NEWCOMER_FIELD, NEWCOMER_EMPLOYER, NEWCOMER_SKILL, NEWCOMER_LEVEL = range(4)
+
 PARTNER_SEARCH = stream_id("partner.search")
 PARTNER_CANDIDATE = stream_id("partner.candidate")
+# a partner of the searcher, that partner's partner, a firm of its pilot area and of its
+# cluster, an institute of its cluster
+VIA_PARTNER, PARTNERS_PARTNER, IN_PILOT_AREA, IN_CLUSTER, CLUSTER_INSTITUTE = range(5)
+
 TRL_ADVANCE = stream_id("trl.advance")
 PRIVATE_FINANCE = stream_id("finance.private")
+
 LEADER_ENTRY = stream_id("government.leader_entry")
+ENTRANT_FIELD, ENTRANT_DISTRICT = 0, 1
+ENTRANT_KNOWLEDGE = 1  # a normal deviate: uniforms 2 and 3, apart from the district's 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from numba import njit
+from rainforest.sim.kinds import CENTER, CONSORTIUM, HIGH_LEVEL, PARTNERSHIP, STARTUP_TIER
 
 # ---------------------------------------------------------------- talents
 
@@ -23,7 +24,7 @@ def outflow_probability(level, unemployed, retention_cut, talent_outflow, high_l
     high-level talents' outflow the Array plan's retention spending prevents."""
     if unemployed:
         return unemployed_outflow
-    if level == 1:
+    if level == HIGH_LEVEL:
         return high_level_outflow * (1.0 - retention_cut)
     return talent_outflow
 
@@ -130,9 +131,9 @@ def spillover_coefficient(kind, strength, pilot_level, rate, consortium_mult, ce
     area both ends share works (0: none).
     """
     c = rate * strength * (1.0 + pilot_bonus * pilot_level) * tie_share
-    if kind == 1:
+    if kind == CONSORTIUM:
         c *= consortium_mult
-    elif kind == 2:
+    elif kind == CENTER:
         c *= 1.0 + (center_mult - 1.0) * center_level
     return c
 
@@ -213,9 +214,9 @@ def partner_attraction(k_self, k_other, half):
 @njit(cache=True, inline="always", error_model="numpy")
 def edge_decay(strength, kind, partnership_decay, consortium_decay):
     """An edge's strength one quarter later, unless renewed; center edges do not decay."""
-    if kind == 0:
+    if kind == PARTNERSHIP:
         return strength * (1.0 - partnership_decay)
-    if kind == 1:
+    if kind == CONSORTIUM:
         return strength * (1.0 - consortium_decay)
     return strength
 
@@ -298,7 +299,7 @@ def capital_change(legacy, revenue, gross_margin, rd_spend, wages, fixed_costs):
 def finance_key(weight, field_weight, tier, startup_priority):
     """A firm's claim on Rainforest finance: real firms x field support; start-ups first."""
     key = weight * field_weight
-    if tier == 2:
+    if tier == STARTUP_TIER:
         key *= startup_priority
     return key
 

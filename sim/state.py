@@ -2,16 +2,20 @@
 
 Arrays are allocated with spare capacity (start-ups, entrants and arriving talents are
 appended); ``counts`` holds how many slots are in use. The innovation network is an
-edge store (endpoints ``a < b``, kind, strength, start tick; kind -1 marks a freed slot)
+edge store (endpoints ``a < b``, kind, strength, start tick; kind ``FREED`` marks a freed
+slot)
 with a typed dict from the pair key ``a * KEY + b`` to the slot, and is turned into a
 sorted adjacency (CSR) whenever a step needs neighbours.
 
 The state is built from a ``Population`` and ``Params``; the Mesa face's agents read it.
 
-Its fields are declared once, in ``FIELDS`` below (entity, name, dtype, fill): the
-``State`` NamedTuple is generated from it into sim/state_layout.py (Numba caches compiled
-code for a NamedTuple class it can import, so the generated module is checked in), and
-``initial_state`` and ``grown`` fill spare slots from it.
+Its fields are declared once, in ``FIELDS`` below (entity, name, dtype, fill, dimensions):
+the ``State`` NamedTuple is generated from it into sim/state_layout.py (Numba caches
+compiled code for a NamedTuple class it can import, so the generated module is checked
+in), with the compiled code that moves and frees a talent's slot; ``initial_state`` and
+``grown`` make every array from it. A free enterprise or talent slot holds its fields'
+fills, so code that fills a slot sets only the fields that start otherwise. The integer
+codes the fields hold are named in sim/kinds.py.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, types
 from numba.typed import Dict
-from rainforest.scenarios.fields import N_DISTRICTS, N_FIELDS
+from rainforest.scenarios.fields import N_CLUSTERS, N_DISTRICTS, N_FIELDS
+from rainforest.sim.kinds import FREED, PARTNERSHIP
 from rainforest.sim.params import Params
 from rainforest.sim.plan_ids import N_PLANS
 from rainforest.sim.population import Population
@@ -31,23 +36,41 @@ from rainforest.sim.state_layout import State
 
 KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below 2**31
 
-# counts[...] slots
-N_ENT, N_TAL, N_EDGE_SLOTS, N_CONS, INFLOW, OUTFLOW, TOTAL_IN, TOTAL_OUT, N_TAL0, N_INST = range(10)
-TALENT_WEIGHT, N_LIVE_EDGES, FOUNDERS = 10, 11, 12
-TAL_IDS, TAL_GONE = 13, 14  # talent ids given out; slots of departed talents not yet reused
+# The slots of ``counts``, each by name.
+N_ENT = 0  # enterprise slots in use
+N_TAL = 1  # talent slots in use: present talents, and departed ones not yet closed up
+N_EDGE_SLOTS = 2  # edge slots in use: live ties, and freed slots not yet closed up
+N_CONS = 3  # consortia formed (rows of the cons_* fields in use)
+INFLOW = 4  # talents that arrived this quarter
+OUTFLOW = 5  # talents that left this quarter
+TOTAL_IN = 6  # talents that arrived since the start
+TOTAL_OUT = 7  # talents that left since the start
+N_TAL0 = 8  # talents at the start: the base of the inflow rate
+N_INST = 9  # institutes
+TALENT_WEIGHT = 10  # real talents a simulated one stands for
+N_LIVE_EDGES = 11  # live ties
+FOUNDERS = 12  # talents present skilled enough to found a start-up
+TAL_IDS = 13  # talent ids given out
+TAL_GONE = 14  # slots of departed talents not yet closed up
 N_COUNTS = 15
 
 
 class Field(NamedTuple):
-    """One field of the state: its entity, name, dtype, dimensions and what an unused
-    slot holds."""
+    """One field of the state: its entity, name, dtype, what an unused slot holds and its
+    dimensions by name (by default one row per entity; ``initial_state`` says how long
+    each dimension is)."""
 
     entity: str
     name: str
     dtype: str  # a numpy dtype name, or "dict" for the typed edge index
-    ndim: int = 1
     fill: object = 0
+    dims: tuple[str, ...] = ()
     note: str = ""
+
+    @property
+    def shape(self) -> tuple[str, ...]:
+        """The names of the array's dimensions."""
+        return self.dims or (self.entity,)
 
 
 # What each entity's fields hold. Enterprises, talents and edges have spare slots and
@@ -68,112 +91,95 @@ ENTITIES = {
 }
 
 # The state, declared once: ``State`` (sim/state_layout.py) is generated from this
-# table by ``make state-layout``, and ``initial_state`` and ``grown`` fill spare slots
-# from it. A new field is one row here, its initial value below and its use.
+# table by ``make state-layout``, with the code that moves and frees a talent's slot;
+# ``initial_state`` and ``grown`` make every array from it. A new field is one row here,
+# its initial value in ``initial_state`` if that is not its fill, and its use.
+# fmt: off
 FIELDS = (
     Field("counts", "counts", "int64"),
     Field("inst", "inst_kind", "int64"),
     Field("inst", "inst_cluster", "int64"),
     Field("inst", "inst_district", "int64"),
     Field("inst", "inst_weight", "int64"),
-    Field("inst", "inst_knowledge", "float64", 2, 0.0),
-    Field("inst", "inst_college", "bool", 1, False),
-    Field("inst", "inst_center", "bool", 1, False),
-    Field("inst", "inst_funding", "float64", 1, 0.0),
-    Field("inst", "inst_rd_stock", "float64", 1, 0.0, "research money working through its lag"),
-    Field("inst", "inst_college_since", "int64", 1, -1),
-    Field("inst", "inst_center_since", "int64", 1, -1),
-    Field("inst", "inst_college_level", "float64", 1, 0.0, "0..1: built up and running costs paid"),
-    Field("inst", "inst_center_level", "float64", 1, 0.0),
-    Field("inst", "inst_college_paid", "bool", 1, False),
-    Field("inst", "inst_center_paid", "bool", 1, False),
+    Field("inst", "inst_knowledge", "float64", 0.0, ("inst", "field")),
+    Field("inst", "inst_college", "bool", False),
+    Field("inst", "inst_center", "bool", False),
+    Field("inst", "inst_funding", "float64", 0.0),
+    Field("inst", "inst_rd_stock", "float64", 0.0, note="research money working through its lag"),
+    Field("inst", "inst_college_since", "int64", -1),
+    Field("inst", "inst_center_since", "int64", -1),
+    Field("inst", "inst_college_level", "float64", 0.0,
+          note="0..1: built up and running costs paid"),
+    Field("inst", "inst_center_level", "float64", 0.0),
+    Field("inst", "inst_college_paid", "bool", False),
+    Field("inst", "inst_center_paid", "bool", False),
     Field("ent", "ent_field", "int64"),
     Field("ent", "ent_tier", "int64"),
     Field("ent", "ent_weight", "int64"),
     Field("ent", "ent_district", "int64"),
-    Field("ent", "ent_knowledge", "float64", 2, 0.0),
-    Field(
-        "ent",
-        "ent_own",
-        "float64",
-        1,
-        0.0,
-        "ent_knowledge in the firm's own field, kept with it: loops over firms read it far"
-        " more often than the whole row",
-    ),  # fmt: skip
+    Field("ent", "ent_knowledge", "float64", 0.0, ("ent", "field")),
+    Field("ent", "ent_own", "float64", 0.0,
+          note="ent_knowledge in the firm's own field, kept with it: loops over firms read it"
+               " far more often than the whole row"),
     Field("ent", "ent_trl", "int64"),
-    Field("ent", "ent_capital", "float64", 1, 0.0),
-    Field("ent", "ent_legacy", "float64", 1, 0.0),
-    Field("ent", "ent_revenue", "float64", 1, 0.0),
-    Field("ent", "ent_rd", "float64", 1, 0.0),
-    Field("ent", "ent_rd_stock", "float64", 1, 0.0, "R&D spending working through its lag"),
-    Field(
-        "ent",
-        "ent_seat_stock",
-        "float64",
-        1,
-        0.0,
-        "R&D of a consortium seat's grant (one real firm of the agent), through its lag",
-    ),  # fmt: skip
-    Field("ent", "ent_grant_rd", "float64", 1, 0.0, "R&D grants received this quarter"),
-    Field("ent", "ent_seat_grant", "float64", 1, 0.0, "consortium grant received this quarter"),
-    Field("ent", "ent_finance_rd", "float64", 1, 0.0, "equity raised this quarter put into R&D"),
+    Field("ent", "ent_capital", "float64", 0.0),
+    Field("ent", "ent_legacy", "float64", 0.0),
+    Field("ent", "ent_revenue", "float64", 0.0),
+    Field("ent", "ent_rd", "float64", 0.0),
+    Field("ent", "ent_rd_stock", "float64", 0.0, note="R&D spending working through its lag"),
+    Field("ent", "ent_seat_stock", "float64", 0.0,
+          note="R&D of a consortium seat's grant (one real firm of the agent), through its lag"),
+    Field("ent", "ent_grant_rd", "float64", 0.0, note="R&D grants received this quarter"),
+    Field("ent", "ent_seat_grant", "float64", 0.0, note="consortium grant received this quarter"),
+    Field("ent", "ent_finance_rd", "float64", 0.0, note="equity raised this quarter put into R&D"),
     Field("ent", "ent_origin", "int64"),
     Field("ent", "ent_age", "int64"),
     Field("ent", "ent_negative", "int64"),
-    Field("ent", "ent_consortium", "int64", 1, -1),
-    Field("ent", "ent_demo_until", "int64", 1, -1),
-    Field("ent", "ent_alive", "bool", 1, False),
+    Field("ent", "ent_consortium", "int64", -1),
+    Field("ent", "ent_demo_until", "int64", -1),
+    Field("ent", "ent_alive", "bool", False),
     Field("tal", "tal_id", "int64"),
     Field("tal", "tal_field", "int64"),
-    Field("tal", "tal_skill", "float64", 1, 0.0),
+    Field("tal", "tal_skill", "float64", 0.0),
     Field("tal", "tal_level", "int64"),
     Field("tal", "tal_origin", "int64"),
     Field("tal", "tal_tenure", "int64"),
-    Field("tal", "tal_employer", "int64", 1, -1),
-    Field("tal", "tal_present", "bool", 1, False),
+    Field("tal", "tal_employer", "int64", -1),
+    Field("tal", "tal_present", "bool", False),
     Field("edge", "edge_a", "int64"),
     Field("edge", "edge_b", "int64"),
-    Field("edge", "edge_kind", "int64", 1, -1),
-    Field("edge", "edge_strength", "float64", 1, 0.0),
+    Field("edge", "edge_kind", "int64", -1),
+    Field("edge", "edge_strength", "float64", 0.0),
     Field("edge", "edge_start", "int64"),
-    Field(
-        "edge",
-        "edge_ties",
-        "float64",
-        1,
-        1.0,
-        "real ties the edge stands for: the searching agent's weight for a partnership, 1"
-        " for a consortium or center seat",
-    ),  # fmt: skip
-    Field("edge", "edge_index", "dict", 0, None, "pair key a * KEY + b -> slot"),
-    Field("gov", "adoption", "float64", 1, 0.0),
-    Field("gov", "bass_p", "float64", 1, 0.0),
-    Field("gov", "field_weight", "float64", 1, 0.0),
-    Field("gov", "last_field_trl", "float64", 1, 0.0),
-    Field("gov", "last_field_revenue", "float64", 1, 0.0),
-    Field("gov", "traction", "float64", 1, 0.0, "smoothed yearly traction by field"),
-    Field("gov", "ledger", "float64", 2, 0.0),
-    Field("gov", "pilot", "bool", 2, False),
-    Field("gov", "pilot_since", "int64", 2, -1),
-    Field("gov", "pilot_paid", "bool", 2, False),
-    Field("gov", "pilot_level", "float64", 2, 0.0, "0..1: built up and running costs paid"),
-    Field("gov", "retention_cut", "float64", 1, 0.0, "[0]: the Array plan's outflow cut"),
-    Field(
-        "gov",
-        "startup_finance",
-        "float64",
-        1,
-        0.0,
-        "[0]: Rainforest finance per real start-up last quarter, a year (RMB bn)",
-    ),  # fmt: skip
-    Field("cons", "cons_leader", "int64", 1, -1),
-    Field("cons", "cons_members", "int64", 2, -1),
+    Field("edge", "edge_ties", "float64", 1.0,
+          note="real ties the edge stands for: the searching agent's weight for a partnership,"
+               " 1 for a consortium or center seat"),
+    Field("edge", "edge_index", "dict", None, note="pair key a * KEY + b -> slot"),
+    Field("gov", "adoption", "float64", 0.0, ("field",)),
+    Field("gov", "bass_p", "float64", 0.0, ("field",)),
+    Field("gov", "field_weight", "float64", 0.0, ("field",)),
+    Field("gov", "last_field_trl", "float64", 0.0, ("field",)),
+    Field("gov", "last_field_revenue", "float64", 0.0, ("field",)),
+    Field("gov", "traction", "float64", 0.0, ("field",),
+          note="smoothed yearly traction by field"),
+    Field("gov", "ledger", "float64", 0.0, ("plan", "year")),
+    Field("gov", "pilot", "bool", False, ("district", "cluster")),
+    Field("gov", "pilot_since", "int64", -1, ("district", "cluster")),
+    Field("gov", "pilot_paid", "bool", False, ("district", "cluster")),
+    Field("gov", "pilot_level", "float64", 0.0, ("district", "cluster"),
+          note="0..1: built up and running costs paid"),
+    Field("gov", "retention_cut", "float64", 0.0, ("one",),
+          note="[0]: the Array plan's outflow cut"),
+    Field("gov", "startup_finance", "float64", 0.0, ("one",),
+          note="[0]: Rainforest finance per real start-up last quarter, a year (RMB bn)"),
+    Field("cons", "cons_leader", "int64", -1),
+    Field("cons", "cons_members", "int64", -1, ("cons", "member")),
     Field("cons", "cons_n_members", "int64"),
-    Field("cons", "cons_institute", "int64", 1, -1),
+    Field("cons", "cons_institute", "int64", -1),
     Field("cons", "cons_end", "int64"),
-    Field("cons", "cons_active", "bool", 1, False),
+    Field("cons", "cons_active", "bool", False),
 )
+# fmt: on
 FIELD_OF = {f.name: f for f in FIELDS}
 
 LAYOUT_PATH = Path(__file__).resolve().parent / "state_layout.py"
@@ -182,7 +188,8 @@ LAYOUT_PATH = Path(__file__).resolve().parent / "state_layout.py"
 def layout_source() -> str:
     """The source of sim/state_layout.py, generated from ``FIELDS``."""
     lines = [
-        '"""The model state\'s NamedTuple, generated from ``FIELDS``.',
+        '"""The model state\'s NamedTuple, and the code that moves and frees a talent\'s slot,',
+        "generated from ``FIELDS``.",
         "",
         "GENERATED by ``make state-layout`` from the FIELDS table in sim/state.py: edit the",
         "table, not this file (tests/sim/test_state.py fails when the two differ).",
@@ -193,6 +200,7 @@ def layout_source() -> str:
         "from typing import NamedTuple",
         "",
         "import numpy as np",
+        "from numba import njit",
         "from numba.typed import Dict",
         "",
         "",
@@ -210,6 +218,14 @@ def layout_source() -> str:
         lines += [f"    # {line}" for line in textwrap.wrap(f.note, 94)]
         kind = "Dict" if f.dtype == "dict" else "np.ndarray"
         lines.append(f"    {f.name}: {kind}")
+    talent = [f for f in FIELDS if f.entity == "tal"]
+    compiled = '@njit(cache=True, inline="always", error_model="numpy")'
+    lines += ["", "", compiled, "def move_talent(S, to, k):"]
+    lines.append('    """Talent slot k\'s values into slot ``to``, every field of it."""')
+    lines += [f"    S.{f.name}[to] = S.{f.name}[k]" for f in talent]
+    lines += ["", "", compiled, "def free_talent(S, k):"]
+    lines.append('    """Talent slot k as a free slot holds it: every field its fill."""')
+    lines += [f"    S.{f.name}[k] = {f.fill!r}" for f in talent]
     lines.append("")
     return "\n".join(lines)
 
@@ -275,13 +291,13 @@ def _edge_store(src, dst, strength, capacity, counts):
         Dict.empty(key_type=types.int64, value_type=types.int64),
         np.zeros(capacity, np.int64),
         np.zeros(capacity, np.int64),
-        np.full(capacity, -1, np.int64),
+        np.full(capacity, FREED, np.int64),
         np.zeros(capacity, np.float64),
         np.zeros(capacity, np.int64),
         counts,
     )
     for e in range(len(src)):
-        set_edge(edges, src[e], dst[e], 0, strength[e], 0)
+        set_edge(edges, src[e], dst[e], PARTNERSHIP, strength[e], 0)
     edge_index, edge_a, edge_b, edge_kind, edge_strength, edge_start, _ = edges
     return edge_a, edge_b, edge_kind, edge_strength, edge_start, edge_index
 
@@ -292,7 +308,7 @@ def _initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, capacity):
     each of the real firms that agent stands for."""
     ties = np.ones(capacity)
     weight = np.asarray(pop.ent_weight, dtype=np.float64)
-    live = np.flatnonzero(edge_kind >= 0)
+    live = np.flatnonzero(edge_kind != FREED)
     a, b = edge_a[live], edge_b[live]
     wb = weight[b - n_inst]
     wa = weight[np.maximum(a - n_inst, 0)]
@@ -333,23 +349,22 @@ def initial_state(pop: Population, params: Params) -> State:
     counts[FOUNDERS] = int((pop.tal_skill >= p.founding_skill).sum())
 
     max_cons = max(1, p.max_consortia_per_call * p.n_years + 1)
-    initial = dict(
+    sizes = {
+        "counts": N_COUNTS, "inst": n_inst, "ent": cap_e, "tal": cap_t, "edge": cap_edges,
+        "cons": max_cons, "field": N_FIELDS, "plan": N_PLANS, "year": p.n_years,
+        "district": N_DISTRICTS, "cluster": N_CLUSTERS, "member": max(1, p.consortium_size),
+        "one": 1,
+    }  # fmt: skip
+    # the first values of fields that do not start as their fill; for enterprises and
+    # talents, those of the slots in use
+    first = dict(
         counts=counts,
-        inst_kind=pop.inst_kind.astype(np.int64),
-        inst_cluster=pop.inst_cluster.astype(np.int64),
-        inst_district=pop.inst_district.astype(np.int64),
-        inst_weight=pop.inst_weight.astype(np.int64),
-        inst_knowledge=pop.inst_knowledge.astype(np.float64).copy(),
-        inst_college=np.zeros(n_inst, np.bool_),
-        inst_center=np.zeros(n_inst, np.bool_),
-        inst_funding=np.zeros(n_inst, np.float64),
+        inst_kind=pop.inst_kind,
+        inst_cluster=pop.inst_cluster,
+        inst_district=pop.inst_district,
+        inst_weight=pop.inst_weight,
+        inst_knowledge=pop.inst_knowledge,
         inst_rd_stock=p.institute_research_bn * pop.inst_weight.astype(np.float64),
-        inst_college_since=np.full(n_inst, -1, np.int64),
-        inst_center_since=np.full(n_inst, -1, np.int64),
-        inst_college_level=np.zeros(n_inst, np.float64),
-        inst_center_level=np.zeros(n_inst, np.float64),
-        inst_college_paid=np.zeros(n_inst, np.bool_),
-        inst_center_paid=np.zeros(n_inst, np.bool_),
         ent_field=pop.ent_field,
         ent_tier=pop.ent_tier,
         ent_weight=pop.ent_weight,
@@ -359,27 +374,15 @@ def initial_state(pop: Population, params: Params) -> State:
         ent_trl=pop.ent_trl,
         ent_capital=pop.ent_capital,
         ent_legacy=legacy,
-        ent_revenue=np.zeros(n_ent),
         ent_rd=p.rd_intensity * legacy,
         ent_rd_stock=p.rd_intensity * legacy,
-        ent_seat_stock=np.zeros(n_ent),
-        ent_grant_rd=np.zeros(n_ent),
-        ent_seat_grant=np.zeros(n_ent),
-        ent_finance_rd=np.zeros(n_ent),
-        ent_origin=np.zeros(n_ent),
-        ent_age=np.zeros(n_ent),
-        ent_negative=np.zeros(n_ent),
-        ent_consortium=np.full(n_ent, -1),
-        ent_demo_until=np.full(n_ent, -1),
-        ent_alive=np.ones(n_ent, np.bool_),
+        ent_alive=True,
         tal_id=np.arange(n_tal),
         tal_field=pop.tal_field,
         tal_skill=pop.tal_skill,
         tal_level=pop.tal_level,
-        tal_origin=np.zeros(n_tal),
-        tal_tenure=np.zeros(n_tal),
         tal_employer=pop.tal_employer,
-        tal_present=np.ones(n_tal, np.bool_),
+        tal_present=True,
         edge_a=edge_a,
         edge_b=edge_b,
         edge_kind=edge_kind,
@@ -387,32 +390,19 @@ def initial_state(pop: Population, params: Params) -> State:
         edge_start=edge_start,
         edge_ties=_initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, cap_edges),
         edge_index=edge_index,
-        adoption=np.full(N_FIELDS, p.initial_adoption),
-        bass_p=np.full(N_FIELDS, p.bass_p),
-        field_weight=p.field_share.copy(),
-        last_field_trl=np.zeros(N_FIELDS),
-        last_field_revenue=np.zeros(N_FIELDS),
-        traction=np.zeros(N_FIELDS),
-        ledger=np.zeros((N_PLANS, p.n_years)),
-        pilot=np.zeros((N_DISTRICTS, 5), np.bool_),
-        pilot_since=np.full((N_DISTRICTS, 5), -1, np.int64),
-        pilot_paid=np.zeros((N_DISTRICTS, 5), np.bool_),
-        pilot_level=np.zeros((N_DISTRICTS, 5), np.float64),
-        retention_cut=np.zeros(1),
-        startup_finance=np.zeros(1),
-        cons_leader=np.full(max_cons, -1, np.int64),
-        cons_members=np.full((max_cons, max(1, p.consortium_size)), -1, np.int64),
-        cons_n_members=np.zeros(max_cons, np.int64),
-        cons_institute=np.full(max_cons, -1, np.int64),
-        cons_end=np.zeros(max_cons, np.int64),
-        cons_active=np.zeros(max_cons, np.bool_),
+        adoption=p.initial_adoption,
+        bass_p=p.bass_p,
+        field_weight=p.field_share,
     )
-    # enterprises and talents in use, then spare slots filled as the table says
-    for name, (n, capacity) in {"ent": (n_ent, cap_e), "tal": (n_tal, cap_t)}.items():
-        for f in FIELDS:
-            if f.entity == name:
-                values = initial[f.name]
-                out = np.full((capacity, *np.shape(values)[1:]), f.fill, dtype=f.dtype)
-                out[:n] = values
-                initial[f.name] = out
-    return State(**initial)
+    in_use = {"ent": n_ent, "tal": n_tal}
+    arrays = {}
+    for f in FIELDS:
+        value = first.get(f.name)
+        if f.dtype == "dict":
+            arrays[f.name] = value
+            continue
+        array = np.full(tuple(sizes[d] for d in f.shape), f.fill, dtype=f.dtype)
+        if value is not None:
+            array[: in_use.get(f.entity, len(array))] = value
+        arrays[f.name] = array
+    return State(**arrays)

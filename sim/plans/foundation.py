@@ -9,6 +9,7 @@ from numba import njit
 from rainforest.sim import rules
 from rainforest.sim.common import _by_designation, _flow, _left, _n_true, _stable_desc
 from rainforest.sim.edges import _edges
+from rainforest.sim.kinds import CENTER, LEADING_TIER, UNIVERSITY
 from rainforest.sim.plan_ids import FOUNDATION
 from rainforest.sim.state import N_ENT, N_INST, set_edge
 
@@ -22,12 +23,12 @@ def _steer(S, P):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _next_college(S, P, n_inst):
-    """The university (kind 0) to make a college: the most knowledgeable one not yet
+    """The university to make a college: the most knowledgeable one not yet
     designated, knowledge weighted by the fields' steer; -1 if none is left."""
     steer = _steer(S, P)
     best, best_k = -1, -np.inf
     for j in range(n_inst):
-        if S.inst_kind[j] != 0 or S.inst_college[j]:
+        if S.inst_kind[j] != UNIVERSITY or S.inst_college[j]:
             continue
         k = rules.weighted_knowledge(S.inst_knowledge[j], steer)
         if k > best_k:
@@ -58,7 +59,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             if S.inst_center[a]:
                 continue
             i = b - n_inst
-            if S.ent_tier[i] != 0:
+            if S.ent_tier[i] != LEADING_TIER:
                 continue
             f = S.ent_field[i]
             score = S.edge_strength[slot[x]] * (S.ent_own[i] + S.inst_knowledge[a, f]) * steer[f]
@@ -79,7 +80,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
         for i in range(n_ent):
             if (
                 S.ent_alive[i]
-                and S.ent_tier[i] == 0
+                and S.ent_tier[i] == LEADING_TIER
                 and P.field_cluster[S.ent_field[i]] == S.inst_cluster[cand]
                 and S.ent_own[i] > top
             ):
@@ -115,7 +116,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             members[n_members] = org
             n_members += 1
     for y in range(n_members):
-        S.edge_ties[set_edge(_edges(S), best_inst, members[y], 2, 1.0, t)] = 1.0  # one seat
+        S.edge_ties[set_edge(_edges(S), best_inst, members[y], CENTER, 1.0, t)] = 1.0  # one seat
     return True
 
 

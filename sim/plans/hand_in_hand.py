@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 from numba import njit
+from rainforest.scenarios.fields import N_DISTRICTS
 from rainforest.sim import rng, rules
 from rainforest.sim.common import (
     _budget,
@@ -19,6 +20,7 @@ from rainforest.sim.common import (
     _top_desc,
 )
 from rainforest.sim.edges import _edges
+from rainforest.sim.kinds import CONSORTIUM, ENTRANT, LEADING_TIER, PARTNERSHIP
 from rainforest.sim.plan_ids import HAND_IN_HAND
 from rainforest.sim.state import KEY, N_CONS, N_ENT, N_INST, set_edge
 
@@ -28,13 +30,22 @@ def add_entrant(S, P, seed, t):
     """An established leading firm drawn into a future field (Hand-in-Hand)."""
     n_inst = S.counts[N_INST]
     org = n_inst + S.counts[N_ENT]
-    field = _pick_weighted(S.field_weight, rng.uniform(seed, t, org, rng.LEADER_ENTRY, 0))
-    district = rng.index(seed, t, org, rng.LEADER_ENTRY, 1, 16)
-    own = 4.0 * math.exp(0.3 * rng.normal(seed, t, org, rng.LEADER_ENTRY, 1))
+    u_field = rng.uniform(seed, t, org, rng.LEADER_ENTRY, rng.ENTRANT_FIELD)
+    field = _pick_weighted(S.field_weight, u_field)
+    district = rng.index(seed, t, org, rng.LEADER_ENTRY, rng.ENTRANT_DISTRICT, N_DISTRICTS)
+    own = 4.0 * math.exp(0.3 * rng.normal(seed, t, org, rng.LEADER_ENTRY, rng.ENTRANT_KNOWLEDGE))
     i = _new_enterprise(
-        S, P, field, 0, 1, district, P.field_start_trl[field], 3.0,
-        1.2 * P.legacy_cover * P.fixed_cost_bn, 2,
-    )  # fmt: skip
+        S,
+        P,
+        field,
+        LEADING_TIER,
+        1,
+        district,
+        P.field_start_trl[field],
+        3.0,
+        1.2 * P.legacy_cover * P.fixed_cost_bn,
+        ENTRANT,
+    )  # fmt: skip  (a leading firm stands for itself: weight 1)
     for f in range(len(P.field_cluster)):
         if f == field:
             S.ent_knowledge[i, f] = own
@@ -60,8 +71,8 @@ def _close_ended_consortia(S, t, n_inst):
                 key = min(leader, other) * KEY + max(leader, other)
                 if key in S.edge_index:
                     e = S.edge_index[key]
-                    if S.edge_kind[e] == 1:
-                        S.edge_kind[e] = 0
+                    if S.edge_kind[e] == CONSORTIUM:
+                        S.edge_kind[e] = PARTNERSHIP
             for x in range(S.cons_n_members[k] + 1):
                 fid = leader if x == 0 else S.cons_members[k, x - 1]
                 i = fid - n_inst
@@ -75,7 +86,7 @@ def _free_member_pools(S, P, n_ent):
     order: cluster c's are ``pool[pool_ptr[c]:pool_ptr[c + 1]]`` (enterprise slots)."""
     free = np.empty(n_ent, np.bool_)
     for i in range(n_ent):
-        free[i] = S.ent_alive[i] and S.ent_tier[i] != 0 and S.ent_consortium[i] < 0
+        free[i] = S.ent_alive[i] and S.ent_tier[i] != LEADING_TIER and S.ent_consortium[i] < 0
     return _by_cluster(P.field_cluster, S.ent_field, free, 0)
 
 
@@ -150,7 +161,7 @@ def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
     for z in range(n_m + 1):
         other = S.cons_members[k, z] if z < n_m else institute
         if other >= 0:
-            S.edge_ties[set_edge(_edges(S), leader, other, 1, 1.0, t)] = 1.0  # one seat
+            S.edge_ties[set_edge(_edges(S), leader, other, CONSORTIUM, 1.0, t)] = 1.0  # one seat
 
 
 @njit(cache=True, error_model="numpy")
@@ -190,7 +201,7 @@ def hand_in_hand_plan(S, P, seed, t, y):
     pool_ptr, pool = _free_member_pools(S, P, n_ent)
     k_member = np.empty(S.ent_knowledge.shape[1])
     for li in range(n_ent):
-        if not S.ent_alive[li] or S.ent_tier[li] != 0 or S.ent_consortium[li] >= 0:
+        if not S.ent_alive[li] or S.ent_tier[li] != LEADING_TIER or S.ent_consortium[li] >= 0:
             continue
         c = P.field_cluster[S.ent_field[li]]
         members = pool[pool_ptr[c] : pool_ptr[c + 1]]

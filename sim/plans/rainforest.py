@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit
 from rainforest.sim import rules
 from rainforest.sim.common import _flow
+from rainforest.sim.kinds import LEADING_TIER, STARTUP_TIER
 from rainforest.sim.plan_ids import RAINFOREST
 from rainforest.sim.state import N_ENT
 
@@ -16,7 +17,7 @@ from rainforest.sim.state import N_ENT
 @njit(cache=True, inline="always", error_model="numpy")
 def _screened(ent_alive, ent_tier, ent_own, screen, i):
     """Alive, not a leading firm, and past Rainforest's knowledge screen."""
-    return ent_alive[i] and ent_tier[i] != 0 and ent_own[i] >= screen
+    return ent_alive[i] and ent_tier[i] != LEADING_TIER and ent_own[i] >= screen
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -53,7 +54,7 @@ def rainforest_plan(S, P, y):
     need = 0.0
     startups = 0.0
     for i in range(n_ent):
-        if S.ent_alive[i] and S.ent_tier[i] == 2:
+        if S.ent_alive[i] and S.ent_tier[i] == STARTUP_TIER:
             startups += S.ent_weight[i]
         if _screened(S.ent_alive, S.ent_tier, S.ent_own, P.knowledge_screen, i):
             f = S.ent_field[i]
@@ -81,7 +82,7 @@ def rainforest_plan(S, P, y):
             amount = min(P.finance_cap_bn * S.ent_weight[i], finance * keys[x] / total)
             invest(S, P, i, amount)
             S.ledger[RAINFOREST, y] += amount
-            if S.ent_tier[i] == 2:
+            if S.ent_tier[i] == STARTUP_TIER:
                 to_startups += amount
     if startups > 0.0:
         S.startup_finance[0] = 4.0 * to_startups / startups

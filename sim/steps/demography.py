@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 from rainforest.sim import rules
 from rainforest.sim.edges import drop_edge_slot
+from rainforest.sim.kinds import FREED, LEADING_TIER, SME_TIER, STARTUP_TIER
 from rainforest.sim.state import N_ENT, N_INST
 
 
@@ -24,10 +25,10 @@ def _tier_after(tier, age, annual, startup_quarters, sme_revenue_bn, leading_rev
     """A firm's tier after ageing: a start-up becomes an SME when old enough or its annual
     revenue (per real firm) reaches the SME threshold; an SME becomes a leading firm at the
     leading threshold."""
-    if tier == 2 and (age >= startup_quarters or annual >= sme_revenue_bn):
-        return 1
-    if tier == 1 and annual >= leading_revenue_bn:
-        return 0
+    if tier == STARTUP_TIER and (age >= startup_quarters or annual >= sme_revenue_bn):
+        return SME_TIER
+    if tier == SME_TIER and annual >= leading_revenue_bn:
+        return LEADING_TIER
     return tier
 
 
@@ -49,7 +50,7 @@ def demography_step(S, P, t, ptr, slot):
             o = n_inst + i
             if o + 1 < len(ptr):
                 for x in range(ptr[o], ptr[o + 1]):
-                    if S.edge_kind[slot[x]] >= 0:
+                    if S.edge_kind[slot[x]] != FREED:
                         drop_edge_slot(
                             S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.counts, slot[x]
                         )

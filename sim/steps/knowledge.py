@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 from rainforest.sim import rules
 from rainforest.sim.edges import _degree
+from rainforest.sim.kinds import CENTER
 from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 
 
@@ -104,7 +105,7 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                 n = nbr[x]
                 e = slot[x]
                 kind = edge_kind[e]
-                host = center_level[min(o, n)] if kind == 2 else 0.0  # its host: an institute
+                host = center_level[min(o, n)] if kind == CENTER else 0.0  # its host: an institute
                 shared = 0.0
                 if is_ent and n >= n_inst:
                     shared = _shared_pilot_level(

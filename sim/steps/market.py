@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rng, rules
+from rainforest.sim.kinds import LEADING_TIER
 from rainforest.sim.plans.open_source import demo_procurement
 from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 
@@ -13,12 +14,12 @@ from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 def _raises_private_round(S, P, key_finance, n_inst, i):
     """Firm i (not a leading firm) raises a private round this quarter, with
     ``private_finance_probability`` of its own knowledge."""
-    if S.ent_tier[i] == 0:
+    if S.ent_tier[i] == LEADING_TIER:
         return False
     prob = rules.private_finance_probability(
         S.ent_own[i], P.private_finance_rate, P.absorptive_half
     )
-    return rng.keyed_uniform(key_finance, n_inst + i, 0) < prob
+    return rng.keyed_uniform(key_finance, n_inst + i, rng.ONE_DRAW) < prob
 
 
 @njit(cache=True, error_model="numpy")

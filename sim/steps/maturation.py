@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rng, rules
+from rainforest.sim.kinds import CENTER
 from rainforest.sim.state import N_ENT, N_INST
 
 
@@ -54,7 +55,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
                 k = S.inst_knowledge[n, f] if n < n_inst else S.ent_knowledge[n - n_inst, f]
                 kind = S.edge_kind[e]
                 partner += S.edge_strength[e] * k * S.edge_ties[e] * share
-                if kind == 2:
+                if kind == CENTER:
                     center = max(center, S.inst_center_level[n])
         prob = _trl_advance_chance(
             S.ent_own[i], partner, S.ent_trl[i],
@@ -62,7 +63,7 @@ def maturation_step(S, P, seed, t, ptr, nbr, slot):
             center * share, P.partner_knowledge_weight, P.test_site_boost,
             P.demo_trl_boost, P.center_trl_boost, P.trl_knowledge_half, P.trl_hazard,
         )  # fmt: skip
-        advance[i] = rng.keyed_uniform(key_trl, n_inst + i, 0) < prob
+        advance[i] = rng.keyed_uniform(key_trl, n_inst + i, rng.ONE_DRAW) < prob
     for i in range(n_ent):
         if advance[i]:
             S.ent_trl[i] += 1

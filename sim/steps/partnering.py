@@ -15,6 +15,7 @@ from rainforest.sim.common import (
     pick_neighbour,
 )
 from rainforest.sim.edges import _edges, drop_edge_slot
+from rainforest.sim.kinds import FREED, PARTNERSHIP
 from rainforest.sim.state import N_EDGE_SLOTS, N_ENT, N_INST, set_edge
 
 
@@ -101,14 +102,16 @@ def partnering_step(S, P, seed, t, ptr, nbr, tie_cum):
         if is_ent and not S.ent_alive[o - n_inst]:
             continue
         rate = P.firm_search if is_ent else P.institute_search
-        if not rng.keyed_uniform(key_search, o, 0) < rate:
+        if not rng.keyed_uniform(key_search, o, rng.ONE_DRAW) < rate:
             continue
         n_cand = 0
         w_o = S.inst_weight[o] if o < n_inst else S.ent_weight[o - n_inst]
-        j = pick_neighbour(ptr, nbr, tie_cum, o, w_o, rng.keyed_uniform(key_cand, o, 0))
+        u = rng.keyed_uniform(key_cand, o, rng.VIA_PARTNER)
+        j = pick_neighbour(ptr, nbr, tie_cum, o, w_o, u)
         if j >= 0:
             w_j = S.inst_weight[j] if j < n_inst else S.ent_weight[j - n_inst]
-            j2 = pick_neighbour(ptr, nbr, tie_cum, j, w_j, rng.keyed_uniform(key_cand, o, 1))
+            u = rng.keyed_uniform(key_cand, o, rng.PARTNERS_PARTNER)
+            j2 = pick_neighbour(ptr, nbr, tie_cum, j, w_j, u)
             if j2 >= 0:
                 cand[n_cand] = j2
                 n_cand += 1
@@ -116,16 +119,21 @@ def partnering_step(S, P, seed, t, ptr, nbr, tie_cum):
         if is_ent and in_area[o - n_inst]:
             i = o - n_inst
             area = S.ent_district[i] * 5 + c
-            x = _pick_in(pa_cum, pa_ptr[area], pa_ptr[area + 1], rng.keyed_uniform(key_cand, o, 2))
+            u = rng.keyed_uniform(key_cand, o, rng.IN_PILOT_AREA)
+            x = _pick_in(pa_cum, pa_ptr[area], pa_ptr[area + 1], u)
             cand[n_cand] = pa_org[x]
             n_cand += 1
-        x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.keyed_uniform(key_cand, o, 3))
+        x = _pick_in(
+            cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.keyed_uniform(key_cand, o, rng.IN_CLUSTER)
+        )
         if x >= 0:
             cand[n_cand] = cl_org[x]
             n_cand += 1
         n_pool = inst_ptr[c + 1] - inst_ptr[c]
         if n_pool > 0:
-            cand[n_cand] = inst_org[inst_ptr[c] + rng.keyed_index(key_cand, o, 4, n_pool)]
+            cand[n_cand] = inst_org[
+                inst_ptr[c] + rng.keyed_index(key_cand, o, rng.CLUSTER_INSTITUTE, n_pool)
+            ]
             n_cand += 1
         best = _mutual_partner(
             S.inst_knowledge, S.ent_knowledge, S.counts[N_INST], P.absorptive_half,
@@ -139,15 +147,15 @@ def partnering_step(S, P, seed, t, ptr, nbr, tie_cum):
     for x in range(n_prop):
         o = prop_a[x]  # the searcher: its agent's real firms each find a partner
         searcher = S.inst_weight[o] if o < n_inst else S.ent_weight[o - n_inst]
-        e = set_edge(edges, o, prop_b[x], 0, 1.0, t)
-        if S.edge_kind[e] == 0:
+        e = set_edge(edges, o, prop_b[x], PARTNERSHIP, 1.0, t)
+        if S.edge_kind[e] == PARTNERSHIP:
             S.edge_ties[e] = searcher if S.edge_start[e] == t else max(S.edge_ties[e], searcher)
     for e in range(S.counts[N_EDGE_SLOTS]):
         kind = S.edge_kind[e]
-        if kind < 0:
+        if kind == FREED:
             continue
         S.edge_strength[e] = rules.edge_decay(
             S.edge_strength[e], kind, P.partnership_decay, P.consortium_decay
         )
-        if kind == 0 and S.edge_strength[e] < P.min_edge_strength:
+        if kind == PARTNERSHIP and S.edge_strength[e] < P.min_edge_strength:
             drop_edge_slot(S.edge_index, S.edge_a, S.edge_b, S.edge_kind, S.counts, e)

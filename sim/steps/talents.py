@@ -19,6 +19,15 @@ from rainforest.sim.common import (
     pick_neighbour,
 )
 from rainforest.sim.edges import center_levels
+from rainforest.sim.kinds import (
+    FROM_OUTSIDE,
+    HIGH_LEVEL,
+    LOCAL,
+    NO_EMPLOYER,
+    REGULAR,
+    SPIN_OFF,
+    STARTUP_TIER,
+)
 from rainforest.sim.plans.array import array_hires, array_retention
 from rainforest.sim.plans.rainforest import founding_finance_boost
 from rainforest.sim.state import (
@@ -35,6 +44,7 @@ from rainforest.sim.state import (
     TOTAL_IN,
     TOTAL_OUT,
 )
+from rainforest.sim.state_layout import free_talent, move_talent
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -64,12 +74,12 @@ def _move_target(attract, ptr, nbr, tie_cum, cl_ptr, cl_org, cl_cum, key_cand, t
     current = -np.inf if unemployed else attract[employer]
     best, best_a = -1, -np.inf
     if not unemployed:
-        c = pick_neighbour(
-            ptr, nbr, tie_cum, employer, employer_weight, rng.keyed_uniform(key_cand, talent, 0)
-        )
+        u = rng.keyed_uniform(key_cand, talent, rng.CANDIDATE_PARTNER)
+        c = pick_neighbour(ptr, nbr, tie_cum, employer, employer_weight, u)
         if c >= 0:
             best, best_a = c, attract[c]
-    x = _pick_in(cl_cum, cl_ptr[cl], cl_ptr[cl + 1], rng.keyed_uniform(key_cand, talent, 1))
+    u = rng.keyed_uniform(key_cand, talent, rng.CANDIDATE_IN_CLUSTER)
+    x = _pick_in(cl_cum, cl_ptr[cl], cl_ptr[cl + 1], u)
     if x >= 0:
         c = cl_org[x]
         if attract[c] > best_a:
@@ -132,19 +142,19 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
     cl_cum = _cumulative_weights(cl_ptr, cl_org, S.ent_weight, n_inst)
     n_high = 0
     for k in range(S.counts[N_TAL]):
-        if S.tal_present[k] and S.tal_level[k] == 1:
+        if S.tal_present[k] and S.tal_level[k] == HIGH_LEVEL:
             n_high += 1
     retention = array_retention(S, P, y, n_high)
     S.retention_cut[0] = retention
     # the rules' values for each case a talent can be in (they depend on nothing else)
     p_out_unemployed = rules.outflow_probability(
-        0, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
+        REGULAR, True, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
     )
-    p_out_level0 = rules.outflow_probability(
-        0, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
+    p_out_regular = rules.outflow_probability(
+        REGULAR, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
     )
-    p_out_level1 = rules.outflow_probability(
-        1, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
+    p_out_high = rules.outflow_probability(
+        HIGH_LEVEL, False, retention, P.talent_outflow, P.high_level_outflow, P.unemployed_outflow
     )
     job_mobility = P.job_mobility
     key_out = rng.stream_key(seed, t, rng.TALENT_OUTFLOW)
@@ -165,21 +175,21 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
     n_movers = 0
     outflow = 0
     founders_left = 0
-    draws_out = rng.keyed_uniforms(key_out, tal_id, n_tal, 0)
-    draws_move = rng.keyed_uniforms(key_move, tal_id, n_tal, 0)
-    draws_found = rng.keyed_uniforms(key_found, tal_id, n_tal, 0)
+    draws_out = rng.keyed_uniforms(key_out, tal_id, n_tal, rng.ONE_DRAW)
+    draws_move = rng.keyed_uniforms(key_move, tal_id, n_tal, rng.ONE_DRAW)
+    draws_found = rng.keyed_uniforms(key_found, tal_id, n_tal, rng.ONE_DRAW)
     for k in range(n_tal):
         if not tal_present[k]:
             continue
         employer = tal_employer[k]
         if employer >= 0 and attract[employer] == -np.inf:
-            employer = -1  # its firm exited (see demography_step)
-            tal_employer[k] = -1
+            employer = NO_EMPLOYER  # its firm exited (see demography_step)
+            tal_employer[k] = NO_EMPLOYER
         u_out = draws_out[k]
         u_move = draws_move[k]
         skill = tal_skill[k]
         u_found = draws_found[k]  # used only where skill >= founding_skill
-        p_out = p_out_level1 if tal_level[k] == 1 else p_out_level0
+        p_out = p_out_high if tal_level[k] == HIGH_LEVEL else p_out_regular
         p_out = p_out_unemployed if employer < 0 else p_out
         p = p_found_at[employer] if employer >= 0 else p_found
         leaves, moves, founds = _talent_choice(
@@ -188,7 +198,7 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
         )  # fmt: skip
         if leaves:
             tal_present[k] = False
-            tal_employer[k] = -1
+            tal_employer[k] = NO_EMPLOYER
             if skill >= founding_skill:
                 founders_left += 1
             outflow += 1
@@ -239,24 +249,18 @@ def talents_step(S, P, seed, t, ptr, nbr, tie_cum):
 @njit(cache=True, inline="always", error_model="numpy")
 def _close_up_talents(S):
     """Move present talents down over departed ones' slots, keeping their order (and so
-    the id order every loop over talents relies on)."""
+    the id order every loop over talents relies on); the slots left over are freed. Both
+    go over every talent field (``move_talent``, ``free_talent``: generated from the
+    state's table)."""
     n = S.counts[N_TAL]
     w = 0
     for k in range(n):
         if S.tal_present[k]:
             if w != k:
-                S.tal_id[w] = S.tal_id[k]
-                S.tal_field[w] = S.tal_field[k]
-                S.tal_skill[w] = S.tal_skill[k]
-                S.tal_level[w] = S.tal_level[k]
-                S.tal_origin[w] = S.tal_origin[k]
-                S.tal_tenure[w] = S.tal_tenure[k]
-                S.tal_employer[w] = S.tal_employer[k]
-                S.tal_present[w] = True
+                move_talent(S, w, k)
             w += 1
     for k in range(w, n):
-        S.tal_present[k] = False
-        S.tal_employer[k] = -1
+        free_talent(S, k)
     S.counts[N_TAL] = w
     S.counts[TAL_GONE] = 0
 
@@ -277,8 +281,9 @@ def _found_startup(S, P, k, employer):
         trl = 3
         district = S.inst_district[employer]
     i = _new_enterprise(
-        S, P, S.tal_field[k], 2, w_t, district, trl, P.startup_seed_bn * w_t, 0.0, 1
-    )
+        S, P, S.tal_field[k], STARTUP_TIER, w_t, district, trl, P.startup_seed_bn * w_t, 0.0,
+        SPIN_OFF,
+    )  # fmt: skip
     for f in range(len(pk)):
         S.ent_knowledge[i, f] = P.spinoff_knowledge * pk[f]
     S.ent_own[i] = S.ent_knowledge[i, S.ent_field[i]]
@@ -287,8 +292,10 @@ def _found_startup(S, P, k, employer):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
-    """A new talent in the next free slot, with the next id."""
-    (tal_id, tal_field, tal_skill, tal_level, tal_origin, tal_tenure, tal_employer, tal_present,
+    """A new talent in the next free slot, with the next id. A free slot holds what the
+    state's table (``FIELDS``) fills it with, so only the fields that start otherwise are
+    set here."""
+    (tal_id, tal_field, tal_skill, tal_level, tal_origin, tal_employer, tal_present,
      counts) = talents  # fmt: skip
     if skill >= founding_skill:
         counts[FOUNDERS] += 1
@@ -298,7 +305,6 @@ def _add_talent(talents, field, skill, level, origin, employer, founding_skill):
     tal_skill[k] = skill
     tal_level[k] = level
     tal_origin[k] = origin
-    tal_tenure[k] = 0
     tal_employer[k] = employer
     tal_present[k] = True
     counts[N_TAL] += 1
@@ -310,37 +316,40 @@ def _place(field_cluster, key, k, field, cl_ptr, cl_org, cl_cum):
     """A newcomer's first employer: an alive firm of its field's cluster, drawn in
     proportion to the real firms each agent stands for (-1: none)."""
     c = field_cluster[field]
-    x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.keyed_uniform(key, k, 1))
-    return cl_org[x] if x >= 0 else -1
+    x = _pick_in(cl_cum, cl_ptr[c], cl_ptr[c + 1], rng.keyed_uniform(key, k, rng.NEWCOMER_EMPLOYER))
+    return cl_org[x] if x >= 0 else NO_EMPLOYER
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
     """The quarter's arrivals, in this order: the base inflow, each college's graduates
     (as far as the college works), the Array plan's hires. Returns their number."""
-    talents = (S.tal_id, S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_tenure,
-               S.tal_employer, S.tal_present, S.counts)  # fmt: skip
+    talents = (S.tal_id, S.tal_field, S.tal_skill, S.tal_level, S.tal_origin, S.tal_employer,
+               S.tal_present, S.counts)  # fmt: skip
     n_inst = S.counts[N_INST]
     w_t = S.counts[TALENT_WEIGHT]
-    n_base = rng.stochastic_round(P.talent_inflow * S.counts[N_TAL0], seed, t, 0, rng.INFLOW_COUNT)
+    n_base = rng.stochastic_round(
+        P.talent_inflow * S.counts[N_TAL0], seed, t, rng.BASE_INFLOW, rng.INFLOW_COUNT
+    )
     key = rng.stream_key(seed, t, rng.INFLOW_TALENT)  # each newcomer's draws
     arrivals = 0
     for _ in range(n_base):
         k = S.counts[TAL_IDS]  # the new talent's id
-        field = _pick_weighted(P.field_share, rng.keyed_uniform(key, k, 0))
-        high = rng.keyed_uniform(key, k, 3) < P.high_level_share
-        skill = rng.keyed_uniform(key, k, 2)
+        field = _pick_weighted(P.field_share, rng.keyed_uniform(key, k, rng.NEWCOMER_FIELD))
+        high = rng.keyed_uniform(key, k, rng.NEWCOMER_LEVEL) < P.high_level_share
+        skill = rng.keyed_uniform(key, k, rng.NEWCOMER_SKILL)
         if high:
             skill = 0.7 + 0.3 * skill
         employer = _place(P.field_cluster, key, k, field, cl_ptr, cl_org, cl_cum)
-        _add_talent(talents, field, skill, 1 if high else 0, 1, employer, P.founding_skill)
+        level = HIGH_LEVEL if high else REGULAR
+        _add_talent(talents, field, skill, level, FROM_OUTSIDE, employer, P.founding_skill)
         arrivals += 1
     for j in range(n_inst):
         if not S.inst_college_level[j] > 0.0:
             continue
         n = rng.stochastic_round(
-            S.inst_college_level[j] * P.college_graduates_per_quarter / w_t, seed, t, j + 1,
-            rng.INFLOW_COUNT,
+            S.inst_college_level[j] * P.college_graduates_per_quarter / w_t, seed, t,
+            rng.COLLEGE_INFLOW + j, rng.INFLOW_COUNT,
         )  # fmt: skip
         c = S.inst_cluster[j]
         n_fields = 0
@@ -349,7 +358,7 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
                 n_fields += 1
         for _ in range(n):
             k = S.counts[TAL_IDS]  # the new talent's id
-            pick = rng.keyed_index(key, k, 0, n_fields)
+            pick = rng.keyed_index(key, k, rng.NEWCOMER_FIELD, n_fields)
             field = -1
             seen = 0
             for f in range(len(P.field_cluster)):
@@ -358,16 +367,16 @@ def _talent_inflow(S, P, seed, t, y, cl_ptr, cl_org, cl_cum):
                         field = f
                         break
                     seen += 1
-            skill = 0.8 * rng.keyed_uniform(key, k, 2)
+            skill = 0.8 * rng.keyed_uniform(key, k, rng.NEWCOMER_SKILL)
             employer = _place(P.field_cluster, key, k, field, cl_ptr, cl_org, cl_cum)
-            _add_talent(talents, field, skill, 0, 0, employer, P.founding_skill)
+            _add_talent(talents, field, skill, REGULAR, LOCAL, employer, P.founding_skill)
             arrivals += 1
     n_array = array_hires(S, P, y)
     for _ in range(n_array):
         k = S.counts[TAL_IDS]  # the new talent's id
-        field = _pick_weighted(S.field_weight, rng.keyed_uniform(key, k, 0))
-        skill = 0.7 + 0.3 * rng.keyed_uniform(key, k, 2)
+        field = _pick_weighted(S.field_weight, rng.keyed_uniform(key, k, rng.NEWCOMER_FIELD))
+        skill = 0.7 + 0.3 * rng.keyed_uniform(key, k, rng.NEWCOMER_SKILL)
         employer = _place(P.field_cluster, key, k, field, cl_ptr, cl_org, cl_cum)
-        _add_talent(talents, field, skill, 1, 1, employer, P.founding_skill)
+        _add_talent(talents, field, skill, HIGH_LEVEL, FROM_OUTSIDE, employer, P.founding_skill)
         arrivals += 1
     return arrivals

@@ -14,6 +14,7 @@ from rainforest.sim.state import (
     N_EDGE_SLOTS,
     N_ENT,
     N_TAL,
+    TAL_IDS,
     State,
     grown,
     initial_state,
@@ -98,3 +99,18 @@ def test_each_firms_own_knowledge_stays_that_of_its_field(classroom):
     assert n > population.n_enterprises  # start-ups and entrants were added
     rows = state.ent_knowledge[np.arange(n), state.ent_field[:n]]
     assert np.array_equal(state.ent_own[:n], rows)
+
+
+def test_free_slots_hold_the_table_fills_after_a_run(action_plan):
+    # new enterprises and talents set only the fields that do not start as their fill
+    scenario = with_overrides(action_plan, {"scale": "classroom"})
+    params = build_params(scenario)
+    population = population_for(scenario, 1)
+    _, state = simulate(params, population, 1)
+    assert state.counts[N_ENT] > population.n_enterprises  # enterprises were added
+    assert state.counts[N_TAL] < state.counts[TAL_IDS]  # talents' slots were closed up
+    for f in FIELDS:
+        if f.entity in ("ent", "tal"):
+            used = state.counts[N_ENT if f.entity == "ent" else N_TAL]
+            spare = getattr(state, f.name)[used:]
+            assert len(spare) > 0 and (spare == f.fill).all(), f.name

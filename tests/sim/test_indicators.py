@@ -1,0 +1,19 @@
+"""Indicators by name: the positions compiled code writes are those of the list."""
+
+from __future__ import annotations
+
+from rainforest.scenarios.fields import CLUSTERS
+from rainforest.sim import indicators
+from rainforest.sim.plan_ids import PLAN_NAMES
+
+
+def test_each_indicator_has_its_position_by_name():
+    by_cluster = {f"output_{c}_bn" for c in CLUSTERS}
+    by_plan = {f"spent_{p}_bn" for p in PLAN_NAMES}
+    for i, name in enumerate(indicators.INDICATOR_NAMES):
+        if name in by_cluster:
+            assert i == indicators.OUTPUT_BY_CLUSTER + CLUSTERS.index(name[7:-3]), name
+        elif name in by_plan:
+            assert i == indicators.SPENT_BY_PLAN + PLAN_NAMES.index(name[6:-3]), name
+        else:
+            assert getattr(indicators, name.upper()) == i, name
