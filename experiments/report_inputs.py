@@ -24,7 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rainforest.experiments.provenance import code_version
@@ -41,6 +41,9 @@ from rainforest.viz.report import (
     table_from_records,
 )
 from rainforest.viz.sample_chart import sample_ranges, year_fans
+
+if TYPE_CHECKING:
+    from rainforest.experiments.sweeps.manifest import Manifest
 
 SUMMARY, INDICATORS, MANIFEST, ANALYSIS = (
     "summary.json",
@@ -233,10 +236,10 @@ def sweep_results_section(path: Path, index: int) -> Section:
     report = analyze(path)
     provenance = {
         "source": str(path),
-        "manifest_hash": manifest.get("identity"),
-        "seeds": {"root": manifest.get("root_seed"), "replicates": manifest.get("replicates")},
-        "scale": manifest.get("scale") or "as the base scenario",
-        "code_version": manifest.get("code"),
+        "manifest_hash": manifest.identity,
+        "seeds": {"root": manifest.root_seed, "replicates": manifest.replicates},
+        "scale": manifest.scale or "as the base scenario",
+        "code_version": dict(manifest.code),
     }
     made_by = provenance_line(provenance)
     year, samples = report["year"], report["samples"]
@@ -251,7 +254,7 @@ def sweep_results_section(path: Path, index: int) -> Section:
             if st["reach_probability"] is not None:
                 row[f"{name} P(reach)"] = f"{100 * st['reach_probability']:.0f} %"
         records.append(row)
-    indicator = OUTPUT if OUTPUT in manifest["indicators"] else manifest["indicators"][0]
+    indicator = OUTPUT if OUTPUT in manifest.indicators else manifest.indicators[0]
     when = "" if year is None else f" in {year}"  # a sweep of a plain function has no year
     figures: list[Figure] = []
     if samples:
@@ -264,12 +267,11 @@ def sweep_results_section(path: Path, index: int) -> Section:
             [v["p05"] for v in values],
             [v["p95"] for v in values],
             f"{indicator}{when}" + (f" ({unit})" if unit else ""),
-            f"{manifest['name']}: {indicator}{when} by sample "
-            f"({manifest['replicates']} replicates each)",
+            f"{manifest.name}: {indicator}{when} by sample ({manifest.replicates} replicates each)",
             target,
         )
         caption = (
-            f"{indicator}{when} for each sample of the sweep {manifest['name']}: the "
+            f"{indicator}{when} for each sample of the sweep {manifest.name}: the "
             "median and 5-95 % band over its replicates"
             + (", against the target" if target is not None else "")
             + (
@@ -287,8 +289,8 @@ def sweep_results_section(path: Path, index: int) -> Section:
         f"{report['finished_runs']} of {report['total_runs']} runs finished, "
         f"{report['failed_runs']} failed; sampler {report['sampler']}.",
     )
-    if manifest.get("description"):
-        notes = (str(manifest["description"]), *notes)
+    if manifest.description:
+        notes = (manifest.description, *notes)
     table = table_from_records(
         f"Outcomes by sample{when}: median and probability of reaching each target",
         records,
@@ -297,7 +299,7 @@ def sweep_results_section(path: Path, index: int) -> Section:
     return Section(
         id=f"part-{index}-sweep-results",
         kind="sweep_results",
-        title=str(manifest["name"]),
+        title=manifest.name,
         provenance=provenance,
         figures=tuple(figures),
         tables=(table,),
@@ -307,7 +309,7 @@ def sweep_results_section(path: Path, index: int) -> Section:
 
 def _year_fans(
     path: Path,
-    manifest: Mapping[str, Any],
+    manifest: Manifest,
     samples: Sequence[Mapping[str, Any]],
     labels: Sequence[str],
     indicator: str,
@@ -317,8 +319,8 @@ def _year_fans(
     sweep kept one year, or has more samples than one chart can tell apart."""
     from rainforest.experiments.sweeps.storage import load_results
 
-    years = [int(y) for y in manifest.get("years") or []]
-    if len(years) < 2 or not samples or len(samples) > FAN_SAMPLES or manifest.get("model"):
+    years = [int(y) for y in manifest.years]
+    if len(years) < 2 or not samples or len(samples) > FAN_SAMPLES or manifest.model:
         return None
     columns = [f"{indicator}_{y}" for y in years]
     frame = load_results(path, columns=[*columns, "error"])
@@ -337,14 +339,14 @@ def _year_fans(
     fig = year_fans(
         series,
         indicator + (f" ({unit})" if unit else ""),
-        f"{manifest['name']}: {indicator} by sample, median and 5-95 % band over "
-        f"{manifest['replicates']} replicates",
+        f"{manifest.name}: {indicator} by sample, median and 5-95 % band over "
+        f"{manifest.replicates} replicates",
         first.get("target"),
-        manifest.get("report_year"),
+        manifest.report_year,
     )
     caption = (
         f"{indicator} at the end of {', '.join(map(str, years))} for each sample of the sweep "
-        f"{manifest['name']}: the median and 5-95 % band over its replicates"
+        f"{manifest.name}: the median and 5-95 % band over its replicates"
         + (", against the target." if first.get("target") is not None else ".")
     )
     return Figure(png_bytes(fig), caption, made_by)

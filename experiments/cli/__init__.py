@@ -52,12 +52,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_line(exc: ScenarioError) -> str:
+    """The one line bad input prints; a damaged results folder's also names the command
+    that repairs it."""
+    from rainforest.experiments.sweeps.integrity import DamagedResults
+
+    if isinstance(exc, DamagedResults):
+        from rainforest.experiments.cli.cmd_sweep import resume_command
+
+        return (
+            f"{exc.what}; resume the sweep to run their runs again: "
+            f"{resume_command(exc.sweep_file, exc.path)}"
+        )
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
-        print(f"rainforest: error: {exc}", file=sys.stderr)
+        print(f"rainforest: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("rainforest: interrupted", file=sys.stderr)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
+
+ROWS_SHOWN = 30
 
 
 def register(sub) -> None:
@@ -21,7 +24,7 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from rainforest.experiments.sweeps.analysis import analyze, render_report, write_report
+    from rainforest.experiments.sweeps.analysis import analyze, write_report
 
     report = analyze(args.dir)
     written = write_report(report, args.out) if args.out is not None else []
@@ -34,3 +37,87 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     elif report["sensitivity"] is not None:
         print("(--out REPORT_DIR writes the tables as CSV and the bar charts as PNG)")
     return 0
+
+
+def render_report(report: dict[str, Any], console=None) -> None:
+    """The per-sample outcomes and the sensitivity measures as terminal tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    samples = report["samples"]
+    table = Table(
+        title=(
+            f"{report['sweep']} ({report['sampler']}): "
+            f"{report['model'] or report['year']}, "
+            f"{report['finished_runs']}/{report['total_runs']} runs, "
+            f"{report['failed_runs']} failed - median [5-95 %] P(reach)"
+        )
+    )
+    table.add_column("sample", justify="right")
+    parameters = report["parameters"]
+    for path in parameters:
+        table.add_column(_short(path), justify="right")
+    table.add_column("runs", justify="right")
+    names = list(samples[0]["indicators"]) if samples else []
+    for name in names:
+        table.add_column(name, justify="right")
+    for s in samples[:ROWS_SHOWN]:
+        values = [s["parameters"].get(p) for p in parameters]
+        cells = [_fmt(v) if _is_num(v) else ("-" if v is None else str(v)) for v in values]
+        for name in names:
+            st = s["indicators"][name]
+            cell = f"{_fmt(st['median'])}\n[{_fmt(st['p05'])}-{_fmt(st['p95'])}]"
+            if st["reach_probability"] is not None:
+                cell += f"\n{100 * st['reach_probability']:.0f} %"
+            cells.append(cell)
+        runs = f"{s['runs']}" + (f" ({s['failed']} failed)" if s["failed"] else "")
+        table.add_row(str(s["sample"]), *cells[: len(parameters)], runs, *cells[len(parameters) :])
+    console.print(table)
+    if len(samples) > ROWS_SHOWN:
+        console.print(
+            f"... {len(samples) - ROWS_SHOWN} more samples (--out REPORT_DIR writes samples.csv, "
+            "--json prints them all)"
+        )
+    sens = report["sensitivity"]
+    if sens is None:
+        return
+    level = int(100 * sens["conf_level"])
+    table = Table(title=f"{sens['method']} sensitivity ({level} % intervals)")
+    table.add_column("indicator")
+    table.add_column("parameter")
+    if sens["method"] == "sobol":
+        table.add_column("S1", justify="right")
+        table.add_column("ST", justify="right")
+    else:
+        table.add_column("mu*", justify="right")
+        table.add_column("sigma", justify="right")
+    for name, entry in sens["indicators"].items():
+        if not entry["parameters"]:
+            table.add_row(name, f"({entry['note']})", "", "")
+        for p in entry["parameters"]:
+            if sens["method"] == "sobol":
+                a = f"{_fmt(p['S1'])} ± {_fmt(p['S1_conf'])}"
+                b = f"{_fmt(p['ST'])} ± {_fmt(p['ST_conf'])}"
+            else:
+                a = f"{_fmt(p['mu_star'])} ± {_fmt(p['mu_star_conf'])}"
+                b = _fmt(p["sigma"])
+            table.add_row(name, p["parameter"], a, b)
+    console.print(table)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"
+
+
+def _short(path: str) -> str:
+    """A column header: the path's last two parts (plans.array.budget_bn -> array.budget_bn)."""
+    return ".".join(path.split(".")[-2:])
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

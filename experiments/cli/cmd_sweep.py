@@ -1,4 +1,8 @@
-"""`rainforest sweep FILE --out DIR`: every (sample, replicate) of a sweep file, in chunks."""
+"""`rainforest sweep FILE --out DIR`: every (sample, replicate) of a sweep file, in chunks.
+
+The sweep engine (``experiments/sweeps``) returns records and raises errors; what the
+user reads (the summary, the ``--verify`` report, how to resume) is written here.
+"""
 
 from __future__ import annotations
 
@@ -91,16 +95,63 @@ def print_summary(summary, stream=None) -> None:
     print(f"results: {summary.out}", file=stream)
 
 
+def resume_command(sweep_file: str | Path, out: str | Path) -> str:
+    """The command that finishes (or repairs) the sweep in ``out``."""
+    return f"rainforest sweep {sweep_file} --out {out}"
+
+
+def interrupted_message(sweep_file: str | Path, out: str | Path) -> str:
+    """What a Ctrl-C during a sweep prints: the finished chunks are kept, and how to go on."""
+    return (
+        f"sweep interrupted: the finished chunks in {out} are kept; resume with: "
+        f"{resume_command(sweep_file, out)}"
+    )
+
+
+def print_check(check, manifest, as_json: bool, stream=None) -> None:
+    """``rainforest sweep --verify``: what is whole, what is damaged, what is missing."""
+    from rainforest.experiments.sweeps.integrity import run_span
+
+    stream = stream if stream is not None else sys.stdout
+    if as_json:
+        print(json.dumps(check.to_dict(), indent=2), file=stream)
+        return
+    n, whole = check.total_runs, check.whole_runs
+    print(
+        f"sweep {manifest.name}: {check.path}, {whole}/{n} runs in "
+        f"{len(check.whole)} whole chunk file{'' if len(check.whole) == 1 else 's'}",
+        file=stream,
+    )
+    for d in check.damaged:
+        label = "missing" if d.missing else "damaged"
+        print(f"{label}: {d.file} (runs {d.runs()}): {d.reason}", file=stream)
+    if check.unfinished:
+        spans = ", ".join(run_span(a, b) for a, b in check.unfinished)
+        print(f"not in any whole chunk file: runs {spans} ({n - whole} runs)", file=stream)
+    resume = resume_command(manifest.sweep_file, check.path)
+    if check.ok:
+        print("whole: every run is in a whole chunk file", file=stream)
+    elif check.damaged:
+        print(
+            f"resume the sweep to move the damaged files aside and run their runs again: {resume}",
+            file=stream,
+        )
+    else:
+        print(f"resume the sweep to finish it: {resume}", file=stream)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from rainforest.experiments.sweeps.progress import PlainProgress, RichProgress
+    from rainforest.experiments.cli.progress import PlainProgress, RichProgress
     from rainforest.experiments.sweeps.runner import run_sweep
     from rainforest.experiments.sweeps.spec import load_sweep
 
     sweep = load_sweep(args.file)
     if args.verify:
-        from rainforest.experiments.sweeps.integrity import verify_command
+        from rainforest.experiments.sweeps.integrity import verify_results
 
-        return verify_command(sweep, args.out, args.json, sys.stdout)
+        manifest, check = verify_results(sweep, args.out)
+        print_check(check, manifest, args.json)
+        return 0 if check.ok else 1
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
     try:
         summary = run_sweep(
@@ -109,8 +160,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=progress,
         )  # fmt: skip
     except KeyboardInterrupt:
-        from rainforest.experiments.sweeps.integrity import interrupted_message
-
         print(interrupted_message(args.file, args.out), file=sys.stderr)
         return EXIT_INTERRUPTED
     if args.json:

@@ -30,6 +30,7 @@ import pandas as pd
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome, outcome
 from rainforest.experiments.studies.uncertainties import is_lever
+from rainforest.experiments.sweeps.manifest import Manifest
 from rainforest.experiments.sweeps.spec import value_column
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
@@ -191,7 +192,7 @@ def select_inputs(columns: Sequence[str], wanted: Sequence[str] | None, path) ->
 
 
 def sweep_outcome(
-    manifest: dict[str, Any],
+    manifest: Manifest,
     path: str | Path,
     indicator: str,
     threshold: float | None = None,
@@ -199,13 +200,13 @@ def sweep_outcome(
 ) -> Outcome:
     """The outcome asked of a sweep: a model indicator in a year (its target by default),
     or, for a sweep of a function, one of the function's outcomes and a threshold."""
-    function = (manifest.get("model") or {}).get("function")
+    function = manifest.function
     if function is None:
         return outcome(indicator, threshold, year)
-    if indicator not in manifest["indicators"]:
+    if indicator not in manifest.indicators:
         raise ScenarioError(
             f"--target {indicator!r}: the sweep in {path} is of the function {function}, "
-            f"whose outcomes are {', '.join(manifest['indicators'])}"
+            f"whose outcomes are {', '.join(manifest.indicators)}"
         )
     if threshold is None:
         raise ScenarioError(
@@ -219,7 +220,7 @@ def discovery_cases(
     target: Outcome,
     missed: bool = False,
     inputs: Sequence[str] | None = None,
-) -> tuple[pd.DataFrame, np.ndarray, pd.Series, dict[str, Any]]:
+) -> tuple[pd.DataFrame, np.ndarray, pd.Series, Manifest]:
     """A finished sweep's runs as PRIM cases: (inputs, class, the indicator, manifest).
 
     ``inputs`` limits the inputs to some of the sweep's parameters (``levers`` and
@@ -229,25 +230,23 @@ def discovery_cases(
     (or every run) belongs to.
     """
     manifest = load_manifest(path)
-    status = manifest.get("status")
+    status = manifest.status
     if status not in FINISHED:
-        done = sum(
-            c["stop"] - c["first"] for c in manifest.get("chunks", []) if c.get("status") == "done"
-        )
         raise ScenarioError(
-            f"{path}: not a finished sweep ({status}, {done} of {manifest['runs']['count']} "
-            f"runs); finish it with `rainforest sweep {manifest['sweep_file']} --out {path}`"
+            f"{path}: not a finished sweep ({status}, {manifest.done_runs} of "
+            f"{manifest.runs.count} runs); finish it with "
+            f"`rainforest sweep {manifest.sweep_file} --out {path}`"
         )
-    if target.indicator not in manifest["indicators"]:
+    if target.indicator not in manifest.indicators:
         raise ScenarioError(
             f"--target {target.indicator}: the sweep in {path} did not keep it (it kept "
-            f"{', '.join(manifest['indicators'])})"
+            f"{', '.join(manifest.indicators)})"
         )
-    if target.year is not None and target.year not in manifest["years"]:
-        kept = ", ".join(str(y) for y in manifest["years"])
+    if target.year is not None and target.year not in manifest.years:
+        kept = ", ".join(str(y) for y in manifest.years)
         raise ScenarioError(f"--year {target.year}: the sweep in {path} kept the years {kept}")
     inputs_wanted = list(inputs or ())
-    varied = list(manifest["samples"]["columns"])
+    varied = list(manifest.samples.columns)
     if not varied:
         raise ScenarioError(f"{path}: the sweep varied no inputs, so there is nothing to discover")
     inputs = select_inputs(varied, inputs, path)
@@ -300,15 +299,15 @@ def discover(
     """
     target = sweep_outcome(load_manifest(path), path, indicator, threshold, year)
     x, y, values, manifest = discovery_cases(path, target, missed, inputs)
-    chosen = select_inputs(manifest["samples"]["columns"], inputs, path)
+    chosen = select_inputs(manifest.samples.columns, inputs, path)
     boxes = prim_boxes(x, y, settings)
     return {
         "kind": "discovery",
         "title": (
-            f"Scenario discovery: where {manifest['name']} "
+            f"Scenario discovery: where {manifest.name} "
             f"{'misses' if missed else 'reaches'} {target.label}"
         ),
-        "sweep": manifest["name"],
+        "sweep": manifest.name,
         "target": {
             "indicator": target.indicator,
             "threshold": target.threshold,
@@ -331,15 +330,15 @@ def discover(
         "boxes": boxes,
         "provenance": provenance(
             source=str(path),
-            code_version=manifest["code"],
-            root_seed=manifest["root_seed"],
-            replicates=manifest["replicates"],
-            scale=manifest["scale"],
-            manifest_hash=manifest["identity"],
-            sweep_sha256=manifest["sweep_sha256"],
-            sampler=manifest["sampler"],
-            samples=manifest["samples"]["count"],
-            function=(manifest.get("model") or {}).get("function"),
+            code_version=dict(manifest.code),
+            root_seed=manifest.root_seed,
+            replicates=manifest.replicates,
+            scale=manifest.scale,
+            manifest_hash=manifest.identity,
+            sweep_sha256=manifest.sweep_sha256,
+            sampler=manifest.sampler,
+            samples=manifest.samples.count,
+            function=manifest.function,
         ),
     }
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rainforest.experiments.files import output_folder, write_atomic
+from rainforest.experiments.sweeps.manifest import Manifest
 from rainforest.experiments.sweeps.spec import value_column
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
 from rainforest.scenarios.errors import ScenarioError
@@ -28,7 +29,6 @@ from rainforest.sim.indicators import spec
 
 CONF_LEVEL = 0.95
 RESAMPLES = 200
-ROWS_SHOWN = 30
 
 
 def _float(value: Any) -> float | None:
@@ -38,27 +38,26 @@ def _float(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _is_function(manifest: dict[str, Any]) -> bool:
-    return bool(manifest.get("model"))
+def _is_function(manifest: Manifest) -> bool:
+    return manifest.model is not None
 
 
-def _target(manifest: dict[str, Any], name: str) -> float | None:
+def _target(manifest: Manifest, name: str) -> float | None:
     """An indicator's 2030 target; a function's outcomes have none."""
     return None if _is_function(manifest) else spec(name).target
 
 
-def _unit(manifest: dict[str, Any], name: str) -> str:
+def _unit(manifest: Manifest, name: str) -> str:
     return "" if _is_function(manifest) else spec(name).unit
 
 
-def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int | None) -> list[dict]:
+def sample_outcomes(frame: pd.DataFrame, manifest: Manifest, year: int | None) -> list[dict]:
     """Per sample: runs, failed runs, and each indicator's median, band and reach."""
-    columns = manifest["samples"]["columns"]
     ok = frame[frame["error"].isna()]
     runs = frame.groupby("sample").size()
     failed = frame[frame["error"].notna()].groupby("sample").size()
     stats: dict[str, dict[str, pd.Series]] = {}
-    for name in manifest["indicators"]:
+    for name in manifest.indicators:
         col = value_column(name, year)
         g = ok.groupby("sample")[col]
         target = _target(manifest, name)
@@ -69,15 +68,15 @@ def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int | N
             "reach": None if target is None else (ok[col] >= target).groupby(ok["sample"]).mean(),
         }
     out = []
-    for s, row in enumerate(manifest["samples"]["values"]):
+    for s in range(len(manifest.samples.values)):
         entry: dict[str, Any] = {
             "sample": s,
-            "parameters": {c: v for c, v in zip(columns, row, strict=True) if v is not None},
+            "parameters": manifest.samples.row(s),
             "runs": int(runs.get(s, 0)),
             "failed": int(failed.get(s, 0)),
             "indicators": {},
         }
-        for name in manifest["indicators"]:
+        for name in manifest.indicators:
             st = stats[name]
             target = _target(manifest, name)
             entry["indicators"][name] = {
@@ -92,20 +91,20 @@ def sample_outcomes(frame: pd.DataFrame, manifest: dict[str, Any], year: int | N
     return out
 
 
-def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int | None) -> dict | None:
+def sensitivity(frame: pd.DataFrame, manifest: Manifest, year: int | None) -> dict | None:
     """Sobol' indices or Morris measures per indicator; None for other samplers."""
-    method = manifest["sampler"]
+    method = manifest.sampler
     if method not in ("sobol", "morris"):
         return None
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
-    names = [p["path"] for p in manifest["parameters"]]
+    names = manifest.parameter_paths
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    n_samples = manifest["samples"]["count"]
+    n_samples = manifest.samples.count
     ok = frame[frame["error"].isna()]
     result: dict[str, Any] = {"method": method, "conf_level": CONF_LEVEL, "indicators": {}}
-    for name in manifest["indicators"]:
+    for name in manifest.indicators:
         means = ok.groupby("sample")[value_column(name, year)].mean().reindex(range(n_samples))
         entry: dict[str, Any] = {"parameters": [], "note": None, "unit": _unit(manifest, name)}
         result["indicators"][name] = entry
@@ -121,17 +120,17 @@ def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int | None)
             warnings.simplefilter("ignore")
             if method == "sobol":
                 si = sobol_analyze.analyze(
-                    problem, y, calc_second_order=manifest["second_order"],
-                    num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=manifest["root_seed"],
+                    problem, y, calc_second_order=manifest.second_order,
+                    num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=manifest.root_seed,
                 )  # fmt: skip
                 for i, p in enumerate(names):
                     measures = {k: _float(si[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
                     entry["parameters"].append({"parameter": p, **measures})
             else:
-                x = np.asarray(manifest["samples"]["unit"], dtype=np.float64)
+                x = np.asarray(manifest.samples.unit, dtype=np.float64)
                 si = morris_analyze.analyze(
                     problem, x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
-                    num_levels=manifest["morris_levels"], seed=manifest["root_seed"],
+                    num_levels=manifest.morris_levels, seed=manifest.root_seed,
                 )  # fmt: skip
                 for i, p in enumerate(names):
                     keys = ("mu", "mu_star", "mu_star_conf", "sigma")
@@ -143,20 +142,20 @@ def sensitivity(frame: pd.DataFrame, manifest: dict[str, Any], year: int | None)
 def analyze(path: str | Path) -> dict[str, Any]:
     """The analysis of a results folder as plain data (what ``--json`` prints)."""
     manifest = load_manifest(path)
-    year = manifest["report_year"]
-    columns = [value_column(name, year) for name in manifest["indicators"]]
+    year = manifest.report_year
+    columns = [value_column(name, year) for name in manifest.indicators]
     frame = load_results(path, columns=[*columns, "error"])
     if frame.empty:
         raise ScenarioError(f"{path}: no finished runs to analyse yet")
     return {
-        "sweep": manifest["name"],
-        "sampler": manifest["sampler"],
-        "model": (manifest.get("model") or {}).get("function"),
+        "sweep": manifest.name,
+        "sampler": manifest.sampler,
+        "model": manifest.function,
         "year": year,
-        "total_runs": manifest["runs"]["count"],
+        "total_runs": manifest.runs.count,
         "finished_runs": int(len(frame)),
         "failed_runs": int(frame["error"].notna().sum()),
-        "parameters": manifest["samples"]["columns"],
+        "parameters": list(manifest.samples.columns),
         "samples": sample_outcomes(frame, manifest, year),
         "sensitivity": sensitivity(frame, manifest, year),
     }
@@ -254,87 +253,3 @@ def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
                 write_atomic(path, bar_chart(report, name))
                 written.append(path)
     return written
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if abs(value) >= 100 or value == int(value):
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
-
-
-def render_report(report: dict[str, Any], console=None) -> None:
-    """The per-sample outcomes and the sensitivity measures as terminal tables."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    samples = report["samples"]
-    table = Table(
-        title=(
-            f"{report['sweep']} ({report['sampler']}): "
-            f"{report['model'] or report['year']}, "
-            f"{report['finished_runs']}/{report['total_runs']} runs, "
-            f"{report['failed_runs']} failed - median [5-95 %] P(reach)"
-        )
-    )
-    table.add_column("sample", justify="right")
-    parameters = report["parameters"]
-    for path in parameters:
-        table.add_column(_short(path), justify="right")
-    table.add_column("runs", justify="right")
-    names = list(samples[0]["indicators"]) if samples else []
-    for name in names:
-        table.add_column(name, justify="right")
-    for s in samples[:ROWS_SHOWN]:
-        values = [s["parameters"].get(p) for p in parameters]
-        cells = [_fmt(v) if _is_num(v) else ("-" if v is None else str(v)) for v in values]
-        for name in names:
-            st = s["indicators"][name]
-            cell = f"{_fmt(st['median'])}\n[{_fmt(st['p05'])}-{_fmt(st['p95'])}]"
-            if st["reach_probability"] is not None:
-                cell += f"\n{100 * st['reach_probability']:.0f} %"
-            cells.append(cell)
-        runs = f"{s['runs']}" + (f" ({s['failed']} failed)" if s["failed"] else "")
-        table.add_row(str(s["sample"]), *cells[: len(parameters)], runs, *cells[len(parameters) :])
-    console.print(table)
-    if len(samples) > ROWS_SHOWN:
-        console.print(
-            f"... {len(samples) - ROWS_SHOWN} more samples (--out REPORT_DIR writes samples.csv, "
-            "--json prints them all)"
-        )
-    sens = report["sensitivity"]
-    if sens is None:
-        return
-    level = int(100 * sens["conf_level"])
-    table = Table(title=f"{sens['method']} sensitivity ({level} % intervals)")
-    table.add_column("indicator")
-    table.add_column("parameter")
-    if sens["method"] == "sobol":
-        table.add_column("S1", justify="right")
-        table.add_column("ST", justify="right")
-    else:
-        table.add_column("mu*", justify="right")
-        table.add_column("sigma", justify="right")
-    for name, entry in sens["indicators"].items():
-        if not entry["parameters"]:
-            table.add_row(name, f"({entry['note']})", "", "")
-        for p in entry["parameters"]:
-            if sens["method"] == "sobol":
-                a = f"{_fmt(p['S1'])} ± {_fmt(p['S1_conf'])}"
-                b = f"{_fmt(p['ST'])} ± {_fmt(p['ST_conf'])}"
-            else:
-                a = f"{_fmt(p['mu_star'])} ± {_fmt(p['mu_star_conf'])}"
-                b = _fmt(p["sigma"])
-            table.add_row(name, p["parameter"], a, b)
-    console.print(table)
-
-
-def _short(path: str) -> str:
-    """A column header: the path's last two parts (plans.array.budget_bn -> array.budget_bn)."""
-    return ".".join(path.split(".")[-2:])
-
-
-def _is_num(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

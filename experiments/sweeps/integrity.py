@@ -2,7 +2,7 @@
 
 A partial copy or a full disk can leave a chunk file truncated, zero-filled, swapped
 with another or gone. The manifest records each finished chunk file's size and SHA-256
-(``manifest["checksums"]``, by file); a chunk file is *whole* when its size and hash
+(``Manifest.checksums``, by file); a chunk file is *whole* when its size and hash
 are the recorded ones, or, where none is recorded (a chunk finished since the manifest
 was last written, or a folder from before checksums), when it reads as Parquet, has the
 sweep's columns and holds exactly the runs its name says.
@@ -13,22 +13,31 @@ sweep's columns and holds exactly the runs its name says.
   aside into ``DIR/damaged/``, forgets its record and records the hashes of the whole
   files, so the runs they held are run again and the dataset equals an undamaged run's.
 - ``require_whole`` (``load_results``, ``rainforest analyze``) refuses a damaged folder
-  with one message naming the files and the command that repairs it.
+  with ``DamagedResults``, one message naming the files (the CLI adds the command that
+  repairs it).
+
+Nothing here prints: ``rainforest sweep --verify`` prints the ``FolderCheck``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from rainforest.experiments.sweeps.storage import CHUNKS, Chunk, ResultsFolder, parse_chunk_name
+from rainforest.experiments.sweeps.manifest import Manifest
+from rainforest.experiments.sweeps.storage import (
+    CHUNKS,
+    Chunk,
+    ResultsFolder,
+    load_manifest,
+    parse_chunk_name,
+)
 from rainforest.scenarios.errors import ScenarioError
 
 DAMAGED = "damaged"  # DIR/damaged/: damaged chunk files, moved aside by a resumed sweep
@@ -48,7 +57,7 @@ class Damage:
     missing: bool = False
 
     def runs(self) -> str:
-        return _span(self.first, self.stop)
+        return run_span(self.first, self.stop)
 
 
 @dataclass
@@ -100,12 +109,13 @@ def file_digest(path: Path) -> dict[str, Any]:
     return {"size": size, "sha256": digest.hexdigest()}
 
 
-def record_chunk(manifest: dict[str, Any], path: Path) -> None:
-    """Record a chunk file just written: its size and hash go into the manifest."""
-    manifest.setdefault(CHECKSUMS, {})[f"{CHUNKS}/{path.name}"] = file_digest(path)
+def record_chunk(checksums: MutableMapping[str, dict[str, Any]], path: Path) -> None:
+    """Record a chunk file just written: its size and hash, for the manifest."""
+    checksums[f"{CHUNKS}/{path.name}"] = file_digest(path)
 
 
-def _span(first: int, stop: int) -> str:
+def run_span(first: int, stop: int) -> str:
+    """Runs ``first`` to ``stop - 1`` as a message names them: ``3`` or ``3-7``."""
     return f"{first}" if stop - first == 1 else f"{first}-{stop - 1}"
 
 
@@ -122,8 +132,8 @@ def _check_rows(path: Path, chunk: Chunk, names: list[str]) -> str | None:
     except (KeyError, pa.ArrowException):  # pragma: no cover - the columns were checked
         return "it has no run column"
     if runs != list(range(chunk.first, chunk.stop)):
-        held = f"runs {_span(min(runs), max(runs) + 1)}" if runs else "no runs"
-        return f"holds {held}, not the runs {_span(chunk.first, chunk.stop)} its name says"
+        held = f"runs {run_span(min(runs), max(runs) + 1)}" if runs else "no runs"
+        return f"holds {held}, not the runs {run_span(chunk.first, chunk.stop)} its name says"
     return None
 
 
@@ -147,15 +157,13 @@ def _check_file(
     return why, None if why else digest
 
 
-def verify_folder(folder: ResultsFolder, manifest: dict[str, Any]) -> FolderCheck:
+def verify_folder(folder: ResultsFolder, manifest: Manifest) -> FolderCheck:
     """Check every chunk file of ``folder`` against ``manifest``; nothing is changed."""
-    n_runs = manifest["runs"]["count"]
+    n_runs = manifest.runs.count
     check = FolderCheck(folder.path, n_runs)
-    recorded: dict[str, dict[str, Any]] = dict(manifest.get(CHECKSUMS) or {})
-    finished = set(recorded) | {
-        e["file"] for e in manifest.get("chunks", []) if e.get("status") == "done" and "file" in e
-    }
-    names = list(manifest.get("schema", {}))
+    recorded: dict[str, Any] = dict(manifest.checksums or {})
+    finished = set(recorded) | {e.file for e in manifest.chunks if e.done and e.file}
+    names = list(manifest.schema)
     present = folder.finished_chunks(n_runs)
     for chunk in present:
         file = f"{CHUNKS}/{chunk.name}"
@@ -185,9 +193,7 @@ def verify_folder(folder: ResultsFolder, manifest: dict[str, Any]) -> FolderChec
     return check
 
 
-def whole_chunks(
-    folder: ResultsFolder, manifest: dict[str, Any] | None, n_runs: int
-) -> list[Chunk]:
+def whole_chunks(folder: ResultsFolder, manifest: Manifest | None, n_runs: int) -> list[Chunk]:
     """The chunk files a sweep keeps: any in a folder without a manifest, else the whole."""
     if manifest is None:
         return folder.finished_chunks(n_runs)
@@ -206,8 +212,9 @@ def _aside(folder: ResultsFolder, name: str) -> Path:
     return target
 
 
-def repair_folder(folder: ResultsFolder, manifest: dict[str, Any]) -> list[str]:
-    """Move damaged chunk files aside and record the whole ones; one line per file.
+def repair_folder(folder: ResultsFolder, manifest: Manifest) -> tuple[Manifest, list[str]]:
+    """Move damaged chunk files aside and record the whole ones: the manifest now, and
+    one line per file for the sweep's notes.
 
     Call with the folder locked. The manifest is rewritten at once, so a later check
     does not look for the files moved aside.
@@ -224,23 +231,25 @@ def repair_folder(folder: ResultsFolder, manifest: dict[str, Any]) -> list[str]:
             f"{d.file} is damaged ({d.reason}): moved to {target.relative_to(folder.path)}; "
             f"its runs ({d.runs()}) will run again"
         )
-    known = manifest.get(CHECKSUMS) or {}
+    known = manifest.checksums or {}
     if lines or known != check.digests:
-        manifest[CHECKSUMS] = check.digests
-        folder.write_manifest(manifest)
-    return lines
+        manifest = folder.write_manifest(replace(manifest, checksums=check.digests))
+    return manifest, lines
 
 
-def resume_command(manifest: dict[str, Any], path: Path) -> str:
-    return f"rainforest sweep {manifest.get('sweep_file', 'SWEEP_FILE')} --out {path}"
+class DamagedResults(ScenarioError):
+    """A results folder with damaged or missing chunk files: running the sweep into it
+    again moves them aside and runs their runs again."""
 
-
-def interrupted_message(sweep_file: str | Path, out: str | Path) -> str:
-    """What a Ctrl-C during a sweep prints: the finished chunks are kept, and how to go on."""
-    return (
-        f"sweep interrupted: the finished chunks in {out} are kept; resume with: "
-        f"rainforest sweep {sweep_file} --out {out}"
-    )
+    def __init__(self, path: Path, sweep_file: str, damaged: list[Damage]) -> None:
+        self.path = Path(path)
+        self.sweep_file = sweep_file
+        self.damaged = list(damaged)
+        n = len(self.damaged)
+        self.what = f"{self.path}: {n} damaged chunk file{'s' if n > 1 else ''}: {_named(damaged)}"
+        super().__init__(
+            f"{self.what}; running the sweep into this folder again runs their runs again"
+        )
 
 
 def _named(damaged: Iterable[Damage]) -> str:
@@ -249,56 +258,20 @@ def _named(damaged: Iterable[Damage]) -> str:
     return ", ".join(items[:NAMED]) + (f" and {more} more" if more > 0 else "")
 
 
-def require_whole(folder: ResultsFolder, manifest: dict[str, Any]) -> FolderCheck:
-    """The folder's check; a damaged folder is one ScenarioError naming the files."""
+def require_whole(folder: ResultsFolder, manifest: Manifest) -> FolderCheck:
+    """The folder's check; a damaged folder is one DamagedResults naming the files."""
     check = verify_folder(folder, manifest)
     if check.damaged:
-        n = len(check.damaged)
-        raise ScenarioError(
-            f"{folder.path}: {n} damaged chunk file{'s' if n > 1 else ''}: "
-            f"{_named(check.damaged)}; resume the sweep to run their runs again: "
-            f"{resume_command(manifest, folder.path)}"
-        )
+        raise DamagedResults(folder.path, manifest.sweep_file, check.damaged)
     return check
 
 
-def print_check(check: FolderCheck, manifest: dict[str, Any], as_json: bool, stream) -> None:
-    """``rainforest sweep --verify``: what is whole, what is damaged, what is missing."""
-    if as_json:
-        print(json.dumps(check.to_dict(), indent=2), file=stream)
-        return
-    n, whole = check.total_runs, check.whole_runs
-    print(
-        f"sweep {manifest.get('name')}: {check.path}, {whole}/{n} runs in "
-        f"{len(check.whole)} whole chunk file{'' if len(check.whole) == 1 else 's'}",
-        file=stream,
-    )
-    for d in check.damaged:
-        label = "missing" if d.missing else "damaged"
-        print(f"{label}: {d.file} (runs {d.runs()}): {d.reason}", file=stream)
-    if check.unfinished:
-        spans = ", ".join(_span(a, b) for a, b in check.unfinished)
-        print(f"not in any whole chunk file: runs {spans} ({n - whole} runs)", file=stream)
-    if check.ok:
-        print("whole: every run is in a whole chunk file", file=stream)
-    elif check.damaged:
-        print(
-            "resume the sweep to move the damaged files aside and run their runs again: "
-            f"{resume_command(manifest, check.path)}",
-            file=stream,
-        )
-    else:
-        print(f"resume the sweep to finish it: {resume_command(manifest, check.path)}", file=stream)
-
-
-def verify_command(sweep: Any, out: Path, as_json: bool, stream) -> int:
-    """Check ``out`` against ``sweep`` without running anything: 0 whole, 1 otherwise."""
+def verify_results(sweep: Any, out: Path) -> tuple[Manifest, FolderCheck]:
+    """Check ``out`` against ``sweep`` without running or changing anything: its manifest
+    and what is whole, damaged and missing. Another sweep's folder is refused."""
     from rainforest.experiments.sweeps.runner import check_folder, sweep_identity
-    from rainforest.experiments.sweeps.storage import load_manifest
 
     manifest = load_manifest(out)
     folder = ResultsFolder(Path(out))
     check_folder(sweep, folder, sweep_identity(sweep))
-    check = verify_folder(folder, manifest)
-    print_check(check, manifest, as_json, stream)
-    return 0 if check.ok else 1
+    return manifest, verify_folder(folder, manifest)

@@ -8,6 +8,9 @@ size was when each was written: a resumed sweep runs exactly the runs no chunk f
 yet, and the final dataset is the same as an uninterrupted run's. A results folder is
 bound to one sweep by an identity (the sweep file's hash and its base scenarios in
 full); another sweep's folder is refused, never overwritten.
+
+Nothing here prints: ``run_sweep`` returns a ``SweepSummary`` and raises ScenarioError
+on bad input; a ``Progress`` the caller passes is told of each chunk.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,7 +28,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rainforest.experiments.provenance import code_version, model_fingerprint
-from rainforest.experiments.run import derive_seed
 from rainforest.experiments.sweeps.executors import (
     ChunkFailure,
     ChunkOutcome,
@@ -35,17 +37,19 @@ from rainforest.experiments.sweeps.executors import (
 )
 from rainforest.experiments.sweeps.functions import source_digest
 from rainforest.experiments.sweeps.integrity import record_chunk, repair_folder, whole_chunks
+from rainforest.experiments.sweeps.manifest import FunctionRecord, Manifest, RunTable, Samples
 from rainforest.experiments.sweeps.samplers import sample_count, sample_table
 from rainforest.experiments.sweeps.spec import SCENARIO_PARAMETER, Sweep, column_kinds, year_columns
 from rainforest.experiments.sweeps.storage import (
-    FORMAT,
     RUN_COLUMNS,
     Chunk,
     ResultsFolder,
     chunk_status,
+    manifest_schema,
     result_schema,
 )
 from rainforest.scenarios.errors import ScenarioError
+from rainforest.sim.seeds import derive_seed
 
 MAX_RUNS = 5_000_000  # the manifest lists every run; beyond this, split the sweep
 MAX_CHUNK = 50
@@ -100,7 +104,7 @@ def sweep_identity(sweep: Sweep) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def new_manifest(sweep: Sweep, identity: str) -> dict[str, Any]:
+def new_manifest(sweep: Sweep, identity: str) -> Manifest:
     """The manifest of a new sweep: the sweep, code version, samples and run table."""
     n_samples = sample_count(sweep)
     n_runs = n_samples * sweep.replicates
@@ -123,55 +127,52 @@ def new_manifest(sweep: Sweep, identity: str) -> dict[str, Any]:
         parameters = [p.describe() for p in sweep.parameters]
     else:
         parameters = [{"path": c, "kind": k} for c, k in kinds.items()]
-    return {
-        "format": FORMAT,
-        "name": sweep.name,
-        "description": sweep.description,
-        "identity": identity,
-        "sweep_file": sweep.source,
-        "sweep_sha256": sweep.sha256,
-        "sweep_text": sweep.text,
-        "code": code_version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": _model_record(sweep),
-        "root_seed": sweep.seed,
-        "common_seeds": sweep.common_seeds,
-        "sampler": sweep.sampler,
-        "scale": sweep.scale,
-        "replicates": R,
-        "indicators": list(sweep.indicators),
-        "years": list(sweep.years),
-        "report_year": sweep.report_year,
-        "morris_levels": sweep.morris_levels,
-        "second_order": sweep.second_order,
-        "base": sweep.base,
-        "parameters": parameters,
-        "samples": {
-            "count": n_samples,
-            "columns": list(table.columns),
-            "values": [[row.get(c) for c in table.columns] for row in table.values],
-            "unit": None if table.unit is None else table.unit.tolist(),
-        },
-        "runs": {
-            "count": n_runs,
-            "sample": [r // R for r in range(n_runs)],
-            "replicate": [r % R for r in range(n_runs)],
-            "seed": seeds,
-        },
-        "schema": {f.name: str(f.type) for f in schema},
-        "chunks": [],
-        "status": "running",
-    }
+    return Manifest(
+        name=sweep.name,
+        description=sweep.description,
+        identity=identity,
+        sweep_file=sweep.source,
+        sweep_sha256=sweep.sha256,
+        sweep_text=sweep.text,
+        code=code_version(),
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        model=_model_record(sweep),
+        root_seed=sweep.seed,
+        common_seeds=sweep.common_seeds,
+        sampler=sweep.sampler,
+        scale=sweep.scale,
+        replicates=R,
+        indicators=tuple(sweep.indicators),
+        years=tuple(sweep.years),
+        report_year=sweep.report_year,
+        morris_levels=sweep.morris_levels,
+        second_order=sweep.second_order,
+        base=sweep.base,
+        parameters=tuple(parameters),
+        samples=Samples(
+            count=n_samples,
+            columns=list(table.columns),
+            values=[[row.get(c) for c in table.columns] for row in table.values],
+            unit=None if table.unit is None else table.unit.tolist(),
+        ),
+        runs=RunTable(
+            count=n_runs,
+            sample=[r // R for r in range(n_runs)],
+            replicate=[r % R for r in range(n_runs)],
+            seed=seeds,
+        ),
+        schema={f.name: str(f.type) for f in schema},
+    )
 
 
-def _model_record(sweep: Sweep) -> dict[str, Any] | None:
+def _model_record(sweep: Sweep) -> FunctionRecord | None:
     """What computes a function sweep's numbers (None: the rainforest model)."""
     if sweep.function is None:
         return None
-    return {"function": sweep.function, "source_sha256": source_digest(sweep.function)}
+    return FunctionRecord(sweep.function, source_digest(sweep.function))
 
 
-def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> dict[str, Any] | None:
+def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> Manifest | None:
     """The manifest the folder holds for this sweep, or None for a new or empty folder.
 
     Another sweep's folder, or a non-empty folder without a manifest, is refused; nothing
@@ -179,13 +180,13 @@ def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> dict[str
     """
     folder.check_writable_folder()
     manifest = folder.read_manifest()
-    if manifest is not None and manifest.get("identity") != identity:
-        if manifest.get("sweep_sha256") == sweep.sha256:
+    if manifest is not None and manifest.identity != identity:
+        if manifest.sweep_sha256 == sweep.sha256:
             why = "the same sweep file, but its base scenario has changed since"
-        elif manifest.get("sweep_file") == sweep.source:
+        elif manifest.sweep_file == sweep.source:
             why = f"{sweep.source} as it was before it was edited"
         else:
-            why = f"sweep {manifest.get('name')!r} from {manifest.get('sweep_file')}"
+            why = f"sweep {manifest.name!r} from {manifest.sweep_file}"
         raise ScenarioError(
             f"--out {folder.path}: holds the results of another sweep ({why}); refusing to "
             "overwrite them (choose another folder)"
@@ -193,17 +194,17 @@ def check_folder(sweep: Sweep, folder: ResultsFolder, identity: str) -> dict[str
     return manifest
 
 
-def resume_notes(sweep: Sweep, manifest: dict[str, Any]) -> list[str]:
+def resume_notes(sweep: Sweep, manifest: Manifest) -> list[str]:
     """What differs between the folder's sweep and this invocation, worth telling the user."""
     notes = []
     if sweep.function is not None:
-        recorded = (manifest.get("model") or {}).get("source_sha256")
+        recorded = None if manifest.model is None else manifest.model.source_sha256
         if recorded != source_digest(sweep.function):
             notes.append(
                 f"the module of {sweep.function} has changed since this sweep started; "
                 "finished chunks keep the numbers of the earlier code"
             )
-    elif manifest.get("code", {}).get("model_sha256") != model_fingerprint():
+    elif manifest.code.get("model_sha256") != model_fingerprint():
         notes.append(
             "the model's code has changed since this sweep started; finished chunks keep "
             "the numbers of the earlier code"
@@ -234,28 +235,23 @@ def _chunks(ranges: list[tuple[int, int]], size: int) -> list[Chunk]:
     return [Chunk(a, min(a + size, b)) for a, b in ranges for a in range(a, b, size)]
 
 
-def _sample_values(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    columns = manifest["samples"]["columns"]
-    return [
-        {c: v for c, v in zip(columns, row, strict=True) if v is not None}
-        for row in manifest["samples"]["values"]
-    ]
+def _sample_values(manifest: Manifest) -> list[dict[str, Any]]:
+    return [manifest.samples.row(s) for s in range(len(manifest.samples.values))]
 
 
 def _chunk_table(
-    outcome: ChunkOutcome, manifest: dict[str, Any], samples: list[dict[str, Any]],
-    schema: pa.Schema,
-) -> pa.Table:  # fmt: skip
-    runs = manifest["runs"]
-    param_columns = manifest["samples"]["columns"]
+    outcome: ChunkOutcome, manifest: Manifest, samples: list[dict[str, Any]], schema: pa.Schema
+) -> pa.Table:
+    runs = manifest.runs
+    param_columns = manifest.samples.columns
     value_columns = [n for n in schema.names if n not in (*RUN_COLUMNS, *param_columns, "error")]
     data: dict[str, list] = {name: [] for name in schema.names}
     for run, error, numbers in outcome.rows:
-        sample = runs["sample"][run]
+        sample = runs.sample[run]
         data["run"].append(run)
         data["sample"].append(sample)
-        data["replicate"].append(runs["replicate"][run])
-        data["seed"].append(runs["seed"][run])
+        data["replicate"].append(runs.replicate[run])
+        data["seed"].append(runs.seed[run])
         for c in param_columns:
             data[c].append(samples[sample].get(c))
         for i, c in enumerate(value_columns):
@@ -272,21 +268,19 @@ def _failures_in(folder: ResultsFolder, chunk: Chunk) -> list[dict[str, Any]]:
 
 
 def _tasks(
-    chunks: list[Chunk], sweep: Sweep, manifest: dict[str, Any], samples: list[dict]
+    chunks: list[Chunk], sweep: Sweep, manifest: Manifest, samples: list[dict]
 ) -> Iterator[ChunkTask]:
-    runs = manifest["runs"]
+    runs = manifest.runs
     for c in chunks:
         function = sweep.function
         yield ChunkTask(
             first=c.first,
             stop=c.stop,
-            bases={} if function else _bases_for(sweep, samples, runs["sample"][c.first : c.stop]),
+            bases={} if function else _bases_for(sweep, samples, runs.sample[c.first : c.stop]),
             default_base=sweep.base or "",
-            indicators=tuple(manifest["indicators"]),
-            years=tuple(manifest["years"]),
-            runs=tuple(
-                (r, runs["seed"][r], samples[runs["sample"][r]]) for r in range(c.first, c.stop)
-            ),
+            indicators=tuple(manifest.indicators),
+            years=tuple(manifest.years),
+            runs=tuple((r, runs.seed[r], samples[runs.sample[r]]) for r in range(c.first, c.stop)),
             function=function,
         )
 
@@ -315,7 +309,7 @@ def run_sweep(
     identity = sweep_identity(sweep)
     found = check_folder(sweep, folder, identity)
     manifest = found if found is not None else new_manifest(sweep, identity)
-    n_runs = manifest["runs"]["count"]
+    n_runs = manifest.runs.count
     pending = pending_ranges(n_runs, whole_chunks(folder, found, n_runs))  # damaged: run again
     executor = make_executor() if pending else None
     try:
@@ -324,12 +318,13 @@ def run_sweep(
             found = check_folder(sweep, folder, identity)  # again, now that no one else writes
             notes = [] if found is None else resume_notes(sweep, found)
             if found is None:
-                folder.write_manifest(manifest)
+                manifest = folder.write_manifest(manifest)
             else:
                 manifest = found
             folder.remove_temporaries()
             if found is not None:
-                notes += repair_folder(folder, manifest)  # damaged chunk files moved aside
+                manifest, repaired = repair_folder(folder, manifest)  # damaged: moved aside
+                notes += repaired
             summary = SweepSummary(sweep.name, Path(out), "-", n_runs, notes=notes)
             _run_locked(sweep, folder, manifest, executor, chunk_size, progress, summary)
         finally:
@@ -345,14 +340,14 @@ def run_sweep(
 def _run_locked(
     sweep: Sweep,
     folder: ResultsFolder,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     executor: Executor | None,
     chunk_size: int | None,
     progress: Progress | None,
     summary: SweepSummary,
 ) -> None:
-    n_runs = manifest["runs"]["count"]
-    schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in manifest["schema"].items()])
+    n_runs = manifest.runs.count
+    schema = manifest_schema(manifest)
     samples = _sample_values(manifest)
     finished = folder.finished_chunks(n_runs)
     failed_by_chunk: dict[int, int] = {}
@@ -367,23 +362,29 @@ def _run_locked(
     to_run = sum(b - a for a, b in ranges)
     done = {c.first for c in finished}
     if to_run == 0 or executor is None:
-        manifest["chunks"] = chunk_status(finished, done, failed_by_chunk)
+        manifest = replace(manifest, chunks=chunk_status(finished, done, failed_by_chunk))
         _finish(folder, manifest, summary)
         return
     summary.executor = executor.name
     size = chunk_size or auto_chunk_size(to_run, executor.parallelism)
     todo = _chunks(ranges, size)
-    manifest["chunk_size"] = size
     every = sorted([*finished, *todo], key=lambda c: c.first)
-    manifest["chunks"] = chunk_status(every, done, failed_by_chunk)
-    folder.write_manifest(manifest)
+    checksums = dict(manifest.checksums or {})
+
+    def now() -> Manifest:
+        """The manifest as the chunks written so far leave it."""
+        return replace(
+            manifest, chunks=chunk_status(every, done, failed_by_chunk), checksums=dict(checksums)
+        )
+
+    manifest = folder.write_manifest(replace(now(), chunk_size=size))
     if progress is not None:
         progress.start(n_runs, summary.finished_runs)
     if sweep.function is None:
         fingerprint = model_fingerprint()
     else:
         fingerprint = source_digest(sweep.function) or ""  # as the workers report it
-    runs = manifest["runs"]
+    runs = manifest.runs
     try:
         for outcome in executor.run(_tasks(todo, sweep, manifest, samples)):
             if isinstance(outcome, ChunkFailure):
@@ -400,7 +401,7 @@ def _run_locked(
             summary.compute_seconds += outcome.seconds
             chunk = Chunk(outcome.first, outcome.stop)
             path = folder.write_chunk(chunk, _chunk_table(outcome, manifest, samples, schema))
-            record_chunk(manifest, path)  # its size and checksum, for a later resume's check
+            record_chunk(checksums, path)  # its size and checksum, for a later resume's check
             failed = [(run, error) for run, error, _ in outcome.rows if error is not None]
             n = outcome.stop - outcome.first
             summary.finished_runs += n
@@ -409,15 +410,15 @@ def _run_locked(
             for run, error in failed:
                 if len(summary.failures) < FAILURES_KEPT:
                     summary.failures.append({
-                        "run": run, "sample": runs["sample"][run],
-                        "replicate": runs["replicate"][run], "seed": runs["seed"][run],
+                        "run": run, "sample": runs.sample[run],
+                        "replicate": runs.replicate[run], "seed": runs.seed[run],
                         "error": error,
                     })  # fmt: skip
             done.add(chunk.first)
             if failed:
                 failed_by_chunk[chunk.first] = len(failed)
-            manifest["chunks"] = chunk_status(every, done, failed_by_chunk)
-            folder.write_manifest(manifest, force=False)
+            if folder.manifest_due():
+                folder.write_manifest(now())
             if progress is not None:
                 progress.advance(n, len(failed))
     except WorkersLost as exc:
@@ -425,17 +426,18 @@ def _run_locked(
     finally:
         if progress is not None:
             progress.stop()
-        manifest["chunks"] = chunk_status(every, done, failed_by_chunk)
-        manifest["status"] = "incomplete"
-        folder.write_manifest(manifest)
+        manifest = folder.write_manifest(replace(now(), status="incomplete"))
     _finish(folder, manifest, summary)
 
 
-def _finish(folder: ResultsFolder, manifest: dict[str, Any], summary: SweepSummary) -> None:
+def _finish(folder: ResultsFolder, manifest: Manifest, summary: SweepSummary) -> None:
     if summary.finished_runs < summary.total_runs:
-        manifest["status"] = "incomplete"
+        status = "incomplete"
     else:
-        manifest["status"] = "finished with failures" if summary.failed_runs else "finished"
-    manifest["finished_runs"] = summary.finished_runs
-    manifest["failed_runs"] = summary.failed_runs
-    folder.write_manifest(manifest)
+        status = "finished with failures" if summary.failed_runs else "finished"
+    folder.write_manifest(
+        replace(
+            manifest, status=status, finished_runs=summary.finished_runs,
+            failed_runs=summary.failed_runs,
+        )
+    )  # fmt: skip

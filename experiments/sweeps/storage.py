@@ -21,17 +21,16 @@ import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rainforest.experiments.files import is_temporary, write_atomic
+from rainforest.experiments.sweeps.manifest import FORMAT, ChunkEntry, Manifest
 from rainforest.scenarios.errors import ScenarioError
 
-FORMAT = "rainforest-sweep/1"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 LOCK = ".lock"
@@ -82,19 +81,24 @@ class ResultsFolder:
 
     # ---------------------------------------------------------------- opening
 
-    def read_manifest(self) -> dict[str, Any] | None:
+    def read_manifest(self) -> Manifest | None:
         """The manifest, or None when the folder has none; a bad one is a ScenarioError."""
         if not self.manifest_path.exists():
             return None
         try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ScenarioError(
                 f"{self.manifest_path}: not a readable sweep manifest ({exc})"
             ) from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ScenarioError(f"{self.manifest_path}: not a rainforest sweep manifest")
-        return manifest
+        try:
+            return Manifest.from_dict(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ScenarioError(
+                f"{self.manifest_path}: not a complete sweep manifest ({exc!r} is wrong)"
+            ) from None
 
     def check_writable_folder(self) -> None:
         """Refuse a path that is a file, or a non-empty folder that holds no sweep."""
@@ -172,36 +176,40 @@ class ResultsFolder:
 
     # ---------------------------------------------------------------- manifest
 
-    def write_manifest(self, manifest: dict[str, Any], force: bool = True) -> None:
-        """Rewrite the manifest atomically; unless ``force``, at most every few seconds."""
-        now = time.monotonic()
-        if not force and now - self._manifest_written < MANIFEST_INTERVAL_S:
-            return
-        manifest["updated"] = _now()
-        data = (json.dumps(manifest, indent=1, allow_nan=False) + "\n").encode("utf-8")
-        write_atomic(self.manifest_path, data)
-        self._manifest_written = now
+    def manifest_due(self) -> bool:
+        """Whether a running sweep should rewrite the manifest now (every few seconds)."""
+        return time.monotonic() - self._manifest_written >= MANIFEST_INTERVAL_S
+
+    def write_manifest(self, manifest: Manifest) -> Manifest:
+        """Rewrite the manifest atomically; the record written (its time updated)."""
+        manifest = replace(manifest, updated=_now())
+        data = json.dumps(manifest.to_dict(), indent=1, allow_nan=False) + "\n"
+        write_atomic(self.manifest_path, data.encode("utf-8"))
+        self._manifest_written = time.monotonic()
+        return manifest
 
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def chunk_status(chunks: Iterable[Chunk], done: set[int], failed: Mapping[int, int]) -> list[dict]:
+def chunk_status(
+    chunks: Iterable[Chunk], done: set[int], failed: Mapping[int, int]
+) -> tuple[ChunkEntry, ...]:
     """The manifest's chunk list: each chunk's runs, file, status and failed runs."""
-    out = []
-    for c in chunks:
-        entry: dict[str, Any] = {
-            "first": c.first, "stop": c.stop, "file": f"{CHUNKS}/{c.name}",
-            "status": "done" if c.first in done else "pending",
-        }  # fmt: skip
-        if c.first in failed:
-            entry["failed_runs"] = failed[c.first]
-        out.append(entry)
-    return out
+    return tuple(
+        ChunkEntry(
+            c.first,
+            c.stop,
+            f"{CHUNKS}/{c.name}",
+            "done" if c.first in done else "pending",
+            failed.get(c.first),
+        )  # fmt: skip
+        for c in chunks
+    )
 
 
-def load_manifest(path: str | Path) -> dict[str, Any]:
+def load_manifest(path: str | Path) -> Manifest:
     """A results folder's manifest; a folder without one is a ScenarioError."""
     folder = ResultsFolder(Path(path))
     if not folder.path.is_dir():
@@ -210,6 +218,11 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
     if manifest is None:
         raise ScenarioError(f"{folder.path}: not a sweep results folder (no {MANIFEST})")
     return manifest
+
+
+def manifest_schema(manifest: Manifest) -> pa.Schema:
+    """The chunk files' Arrow schema, as the manifest records it."""
+    return pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in manifest.schema.items()])
 
 
 def load_results(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -223,13 +236,11 @@ def load_results(path: str | Path, columns: Sequence[str] | None = None) -> pd.D
     manifest = load_manifest(path)
     folder = ResultsFolder(Path(path))
     require_whole(folder, manifest)  # a damaged chunk file: one message, resume to repair
-    files = [folder.chunks_dir / c.name for c in folder.finished_chunks(manifest["runs"]["count"])]
+    files = [folder.chunks_dir / c.name for c in folder.finished_chunks(manifest.runs.count)]
     wanted = None
     if columns is not None:
         wanted = list(dict.fromkeys([*RUN_COLUMNS, *columns]))
-    schema = pa.schema(
-        [pa.field(name, pa.type_for_alias(t)) for name, t in manifest["schema"].items()]
-    )
+    schema = manifest_schema(manifest)
     if not files:
         empty = schema.empty_table()
         return (empty.select(wanted) if wanted else empty).to_pandas()

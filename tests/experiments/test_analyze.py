@@ -104,7 +104,7 @@ def test_sobol_indices_come_from_the_replicate_means_in_sample_order(sobol_sweep
     assert sens["method"] == "sobol" and report["finished_runs"] == 4 * (2 + 2)
     frame = load_results(sobol_sweep)
     y = frame.groupby("sample")["output_value_bn_2024"].mean().to_numpy()
-    problem = {"num_vars": 2, "names": manifest["samples"]["columns"], "bounds": [[0, 1]] * 2}
+    problem = {"num_vars": 2, "names": list(manifest.samples.columns), "bounds": [[0, 1]] * 2}
     direct = sobol.analyze(problem, y, calc_second_order=False, seed=8, num_resamples=200)
     got = sens["indicators"]["output_value_bn"]["parameters"]
     assert [p["parameter"] for p in got] == ["plans.array.budget_bn", "behaviour.founding_rate"]
@@ -134,7 +134,7 @@ def test_the_cli_writes_tables_and_bar_charts(sobol_sweep, morris_sweep, tmp_pat
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert not (report_dir / f"{method}_pilot_areas.png").exists()
         samples = pd.read_csv(report_dir / "samples.csv")
-        assert len(samples) == load_manifest(folder)["samples"]["count"]
+        assert len(samples) == load_manifest(folder).samples.count
         assert (
             "output_value_bn_median" in samples and "output_value_bn_reach_probability" in samples
         )

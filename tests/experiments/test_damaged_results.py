@@ -104,7 +104,7 @@ DAMAGE = {"truncated": _truncate, "zero-filled": _zero_fill, "deleted": _delete,
 
 def test_the_manifest_records_each_chunk_files_size_and_checksum(finished):
     _, out, _ = finished
-    recorded = load_manifest(out)[CHECKSUMS]
+    recorded = load_manifest(out).checksums
     assert recorded == {f"chunks/{p.name}": file_digest(p) for p in chunk_files(out)}
     assert all(len(r["sha256"]) == 64 and r["size"] > 100 for r in recorded.values())
 
@@ -209,7 +209,7 @@ def test_a_manifest_without_checksums_still_resumes_and_records_them(finished, t
     assert main(["sweep", str(sweep_file), "--out", str(out), "--workers", "1"]) == 0
     capsys.readouterr()
     same(load_results(out), whole)
-    recorded = load_manifest(out)[CHECKSUMS]
+    recorded = load_manifest(out).checksums
     assert recorded == {f"chunks/{p.name}": file_digest(p) for p in chunk_files(out)}
 
 
@@ -246,4 +246,4 @@ def test_ctrl_c_leaves_no_temporary_file_and_says_how_to_resume(finished, tmp_pa
     assert f"resume with: rainforest sweep {many} --out {out}" in err
     assert "Traceback" not in err
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
-    assert load_manifest(out)["status"] == "incomplete"
+    assert load_manifest(out).status == "incomplete"

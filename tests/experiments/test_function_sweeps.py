@@ -122,7 +122,7 @@ def test_the_dask_executor_and_a_resume_give_the_same_dataset(folder, linear_swe
 def test_shapley_of_a_game_run_as_a_sweep_with_common_seeds(folder, game):
     out = _run(folder, game, GAME.replace("MODULE", MODULE).replace("GAME", game))
     manifest = load_manifest(out)
-    seeds = np.array(manifest["runs"]["seed"]).reshape(64, 4)
+    seeds = np.array(manifest.runs.seed).reshape(64, 4)
     assert (seeds == seeds[0]).all() and len(set(seeds[0])) == 4  # one seed per replicate
     frame = load_results(out)
     games, kept, dropped = coalition_games(frame, ["value"])

@@ -159,7 +159,7 @@ def test_every_figure_says_which_runs_made_it(report, inputs):
     assert runs["code_version"]["model_sha256"] in html
     assert "action_plan: from " in html and "root seed 0, 2 replicates" in html
     manifest = load_manifest(inputs["sweep"])
-    assert f"manifest {manifest['identity'][:12]}" in html
+    assert f"manifest {manifest.identity[:12]}" in html
     assert f"manifest {MANIFEST_HASH[:12]}" in html and "root seed 77, 4 replicates" in html
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, flags=re.S)
     assert len(captions) == html.count("<img ")

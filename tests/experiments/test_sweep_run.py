@@ -19,7 +19,6 @@ import duckdb
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.run import derive_seed, run_one
 from rainforest.experiments.sweeps.executors import DaskExecutor, LocalExecutor
 from rainforest.experiments.sweeps.runner import auto_chunk_size, pending_ranges, run_sweep
 from rainforest.experiments.sweeps.samplers import sample_table
@@ -30,6 +29,8 @@ from rainforest.experiments.sweeps.storage import (
     load_results,
     parse_chunk_name,
 )
+from rainforest.runs.execute import run_one
+from rainforest.sim.seeds import derive_seed
 
 BIN = Path(sys.executable).parent
 TINY = (
@@ -139,19 +140,19 @@ def test_the_manifest_records_the_sweep_and_duckdb_reads_the_chunks(files, refer
     out, frame = reference
     manifest = load_manifest(out)
     text = (files / "sweep.toml").read_text()
-    assert manifest["sweep_text"] == text
+    assert manifest.sweep_text == text
     import hashlib
 
-    assert manifest["sweep_sha256"] == hashlib.sha256(text.encode()).hexdigest()
-    assert manifest["root_seed"] == 17 and manifest["code"]["model_sha256"]
-    runs = manifest["runs"]
-    assert runs["count"] == 6
-    assert runs["seed"] == [
-        derive_seed(17, s, r) for s, r in zip(runs["sample"], runs["replicate"], strict=True)
+    assert manifest.sweep_sha256 == hashlib.sha256(text.encode()).hexdigest()
+    assert manifest.root_seed == 17 and manifest.code["model_sha256"]
+    runs = manifest.runs
+    assert runs.count == 6
+    assert runs.seed == [
+        derive_seed(17, s, r) for s, r in zip(runs.sample, runs.replicate, strict=True)
     ]
-    assert len(manifest["samples"]["values"]) == 3
-    assert all(c["status"] == "done" for c in manifest["chunks"]) and len(manifest["chunks"]) == 6
-    assert manifest["status"] == "finished"
+    assert len(manifest.samples.values) == 3
+    assert all(c.done for c in manifest.chunks) and len(manifest.chunks) == 6
+    assert manifest.status == "finished"
     rows = duckdb.sql(
         f"select run, output_value_bn_2024 from read_parquet('{out}/**/*.parquet') order by run"
     ).fetchall()
@@ -260,7 +261,7 @@ def test_a_sample_that_raises_is_recorded_and_the_others_finish(tmp_path, capsys
     assert good["output_value_bn_2024"].notna().all()
     assert frame.loc[frame["error"].notna(), "output_value_bn_2024"].isna().all()
     manifest = load_manifest(out)
-    assert manifest["status"] == "finished with failures" and manifest["failed_runs"] == 2
+    assert manifest.status == "finished with failures" and manifest.failed_runs == 2
     # the failure is the run's result: running again reports it without running anything
     assert main(args + ["--json"]) == 1
     summary = json.loads(capsys.readouterr().out)
@@ -396,6 +397,38 @@ def test_a_dask_local_cluster_gives_identical_results(files, reference, tmp_path
     args = ["sweep", str(files / "sweep.toml"), "--out", str(out), "--dask-local"]
     assert main(args + ["--workers", "1", "--chunk-size", "3"]) == 0
     same(load_results(out), reference[1])
+
+
+def test_the_manifest_record_reads_and_writes_manifest_json_unchanged(reference, tmp_path):
+    """The typed record keeps the JSON layout: a folder's manifest.json round-trips key for
+    key, and one from before ``common_seeds``, ``model`` and checksums still loads."""
+    from rainforest.experiments.sweeps.manifest import Manifest
+
+    out, _ = reference
+    data = json.loads((out / "manifest.json").read_text())
+    assert Manifest.from_dict(data).to_dict() == data
+    assert list(Manifest.from_dict(data).to_dict()) == list(data)
+    old = {k: v for k, v in data.items() if k not in ("common_seeds", "model", "checksums")}
+    old["written_by"] = "a later version"  # a key this version does not know is kept
+    manifest = Manifest.from_dict(old)
+    assert not manifest.common_seeds and manifest.model is None and manifest.checksums is None
+    assert manifest.to_dict()["written_by"] == "a later version"
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(old))
+    assert load_manifest(folder).runs.seed == data["runs"]["seed"]
+
+
+def test_the_sweep_engine_prints_nothing(files, tmp_path, capfd):
+    """rf.sweep, as the engine under it, prints nothing unless asked for progress."""
+    import rainforest as rf
+
+    frame = rf.sweep(files / "sweep.toml", tmp_path / "out", workers=1, chunk_size=3)
+    assert len(frame) == 6 and frame.attrs["sweep"]["finished_runs"] == 6
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+    rf.sweep(files / "sweep.toml", tmp_path / "shown", workers=1, chunk_size=6, progress=True)
+    assert "sweep: 0/6 runs already finished" in capfd.readouterr().err
 
 
 # ------------------------------------------------------------------ streaming

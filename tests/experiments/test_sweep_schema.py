@@ -265,14 +265,14 @@ def test_a_combination_the_scenario_refuses_passes_loading_and_fails_when_built(
 
 
 def test_common_seeds_give_every_sample_the_same_replicate_seeds(tmp_path):
-    from rainforest.experiments.run import derive_seed, replicate_seeds
     from rainforest.experiments.sweeps.runner import new_manifest
+    from rainforest.sim.seeds import derive_seed, replicate_seeds
 
     own = load_sweep(write(tmp_path, GOOD))
     common = load_sweep(write(tmp_path, "common_seeds = true\n" + GOOD, "common.toml"))
     assert not own.common_seeds and common.common_seeds
-    seeds = new_manifest(own, "a")["runs"]["seed"]
+    seeds = new_manifest(own, "a").runs.seed
     assert seeds == [derive_seed(3, r // 2, r % 2) for r in range(16)]  # per sample
     manifest = new_manifest(common, "b")
-    assert manifest["common_seeds"] is True
-    assert manifest["runs"]["seed"] == replicate_seeds(3, 2) * 8  # the same two in every sample
+    assert manifest.common_seeds is True
+    assert list(manifest.runs.seed) == replicate_seeds(3, 2) * 8  # the same two in every sample

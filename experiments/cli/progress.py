@@ -1,7 +1,8 @@
 """A running sweep's progress: a bar on a terminal, plain lines in a log or a notebook.
 
-Both follow ``runner.Progress``: ``start(total, done)``, ``advance(runs, failed)`` after
-each chunk, ``stop()``.
+Both follow ``sweeps.runner.Progress``: ``start(total, done)``, ``advance(runs, failed)``
+after each chunk, ``stop()``. The sweep engine prints nothing itself: whoever runs a
+sweep (a command, or ``rf.sweep(progress=True)``) passes one of these to see it go.
 """
 
 from __future__ import annotations
