@@ -2,9 +2,9 @@
 
 The targets of the action plan are policy aims, not observations: a model fitted to them
 answers "will the plan reach 500 bn?" with its own input. Calibration here uses only
-figures observed in 2021-2025 (``OBSERVATIONS``, each with its source, copied from the
-project's fact sheet), and the runs it makes *end in 2025* (``CALIBRATION_HORIZON``): no
-simulated year after the last observed one exists, so no later outcome can enter.
+figures observed in 2021-2025 (``observations.OBSERVATIONS``, each with its source, copied
+from the project's fact sheet), and the runs it makes *end in 2025* (``CALIBRATION_HORIZON``):
+no simulated year after the last observed one exists, so no later outcome can enter.
 
 Method: approximate Bayesian computation by rejection with a uniform kernel (Pritchard et
 al. 1999; the observation bands are the kernel), in two waves. Wave 1 draws Latin
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,99 +36,20 @@ from typing import Any
 
 import numpy as np
 from rainforest.experiments.files import write_atomic
-from rainforest.experiments.run import RunResult, derive_seed
+from rainforest.experiments.studies.observations import OBSERVATIONS, observe
+from rainforest.runs.execute import run_with_state
+from rainforest.scenarios.ensemble import ENSEMBLE_FILE, as_overrides, load_ensemble
 from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import Scenario
+from rainforest.sim.seeds import derive_seed
 
 SCENARIOS_DIR = LIBRARY_DIR.parent  # the scenarios package's folder
-POSTERIOR_FILE = SCENARIOS_DIR / "posterior.toml"
 
 CALIBRATED_SCENARIO = "action_plan"  # the policy in force in 2023-2025
 CALIBRATION_HORIZON = 2025  # calibration runs end with the last observed year
 TARGET_YEAR = 2030  # the year of the plan's targets: no observation may read it
 REFOCUS_MARGIN = 0.15  # wave 2: accepted box widened by this share of each prior range
-
-GROWTH_YEARS = (2023, 2025)
-PRIOR_YEAR = 2022
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One observed fact the model is held to: what it reads, the band, the source.
-
-    ``indicator`` and ``years`` say exactly which simulated quantity the term reads (a
-    test checks that no term reads a year after 2025 or a target's year). ``observed``
-    is the published range; ``band`` is what a run must hit: the range widened by the
-    stated tolerance.
-    """
-
-    name: str
-    indicator: str
-    years: tuple[int, ...]
-    measure: str
-    observed: tuple[float, float]
-    band: tuple[float, float]
-    source: str
-    why: str
-
-
-OBSERVATIONS: tuple[Observation, ...] = (
-    Observation(
-        "output_2022_bn", "output_value_bn", (2022,), "annualised output at the end of 2022",
-        (80.0, 200.0), (80.0, 200.0),
-        "facts.toml future_industry_output_2022_bn: no published figure; the prior range "
-        "of shared/data/fields.toml [market] output_2022_bn",
-        "the unknown 2022 output enters as its prior range, no tolerance",
-    ),
-    Observation(
-        "growth_2023_2025", "output_value_bn", (2023, 2025),
-        "compound yearly growth of annualised output, end 2023 to end 2025",
-        (0.065, 0.15), (0.065, 0.25),
-        "industrial strategic emerging industries +6.5 % in 2025 (reportify.cn/news/"
-        "1211471678857678848); three leading industries +14 % in 2023 (lyredcross.com/xy/"
-        "gdcj/1538269.html) and +9.6 % in 2025, 1,270 bn (2021) to > 2,000 bn (2025) "
-        "(pinhui.wang/215448.shtml; reportify.cn/news/1212514750039199744); Shanghai Robot "
-        "Industrial Park 17.0 bn (2020) to 25.87 bn (2024), about 11 % a year "
-        "(reportify.cn/news/1212514750039199744)",
-        "related industries grew 6.5-15 % a year; the band widens the top to 25 % because "
-        "the future clusters are younger than the industries observed",
-    ),
-    Observation(
-        "founding_rate_2023_2025", "startups_founded", (2023, 2025),
-        "start-ups founded a year in 2023-2025 / mean firms alive (real firms)",
-        (0.05, 0.15), (0.03, 0.20),
-        "business demography: yearly enterprise birth rates mostly 5-15 % of active "
-        "enterprises (OECD Structural and Demographic Business Statistics; Eurostat "
-        "business demography)",
-        "widened to 3-20 % for the higher churn of young technology sectors",
-    ),
-    Observation(
-        "exit_rate_2023_2025", "exits", (2023, 2025),
-        "exits a year in 2023-2025 / mean firms alive (real firms)",
-        (0.05, 0.15), (0.03, 0.20),
-        "business demography: yearly enterprise death rates mostly 5-15 % of active "
-        "enterprises (OECD SDBS; Eurostat business demography)",
-        "widened to 3-20 % as the founding rate",
-    ),
-    Observation(
-        "pilot_areas_2023", "pilot_areas", (2023,), "pilot areas designated by the end of 2023",
-        (3.0, 3.0), (3.0, 3.0),
-        "the first three pilot areas (Zhangjiang, Lingang, Grand NeoBay) named in March "
-        "2023 (shine.cn/biz/economy/2303262939)",
-        "exact: the plan's money must pay for the areas it named",
-    ),
-    Observation(
-        "pilot_firms_per_area_2025", "pilot_area_firms", (2025,),
-        "real firms in working pilot areas at the end of 2025, per pilot area",
-        (0.0, 8000.0), (0.0, 8000.0),
-        "Zhangjiang one year on: 24,000 firms of which 1,900 high-tech (kankanews "
-        "2024-04-06); Grand NeoBay over 4,000 technology firms (China Daily April 2024, "
-        "galleon.cc/press_to.asp?id=1545); Lingang 109 projects, 100.76 bn (same source)",
-        "an upper bound: the first three areas hold about 28,000 firms of all industries "
-        "(about 9,000 an area); the model's future-industry firms must be fewer",
-    ),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,71 +126,6 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
 PARAMETER_PATHS: tuple[str, ...] = tuple(fp.path for fp in FREE_PARAMETERS)
 
 
-def annual_growth(output_start: float, output_end: float, years: int) -> float:
-    """Compound annual growth between two annualised outputs (-1 if the start is 0)."""
-    if output_start <= 0.0:
-        return -1.0 if output_end <= 0.0 else math.inf
-    return (output_end / output_start) ** (1.0 / years) - 1.0
-
-
-def growth_over_band_years(result: Any) -> float:
-    """A run's compound yearly output growth over ``GROWTH_YEARS`` (year-end values)."""
-    y0, y1 = GROWTH_YEARS
-    return annual_growth(
-        result.at_year_end(y0)["output_value_bn"],
-        result.at_year_end(y1)["output_value_bn"],
-        y1 - y0,
-    )
-
-
-def _rate(result: RunResult, indicator: str, years: tuple[int, int]) -> float:
-    """(cumulative ``indicator`` at the end of years[1] - at the end of years[0] - 1) a year,
-    over the mean number of firms alive in those years."""
-    y0, y1 = years
-    ind = result.indicators
-    inside = ind[(ind["year"] >= y0) & (ind["year"] <= y1)]
-    before = float(ind[ind["year"] == y0 - 1][indicator].iloc[-1])
-    after = float(inside[indicator].iloc[-1])
-    mean_firms = float(inside["enterprises"].mean())
-    return (after - before) / (y1 - y0 + 1) / max(mean_firms, 1.0)
-
-
-def pilot_area_firms(state: Any) -> tuple[float, int]:
-    """(real firms alive in designated pilot areas, pilot areas) of a final state."""
-    from rainforest.sim.state import N_ENT
-
-    n_ent = int(state.counts[N_ENT])
-    alive = np.asarray(state.ent_alive[:n_ent], dtype=bool)
-    pilot = np.asarray(state.pilot)
-    areas = int(np.count_nonzero(pilot))
-    if areas == 0:
-        return 0.0, 0
-    district = np.asarray(state.ent_district[:n_ent])
-    cluster = np.asarray(_field_cluster())[np.asarray(state.ent_field[:n_ent])]
-    inside = alive & (pilot[district, cluster] > 0)
-    weight = np.asarray(state.ent_weight[:n_ent], dtype=np.float64)
-    return float(weight[inside].sum()), areas
-
-
-def _field_cluster() -> np.ndarray:
-    from rainforest.scenarios.fields import FIELD_CLUSTER
-
-    return np.asarray(FIELD_CLUSTER)
-
-
-def observe(result: RunResult, state: Any) -> dict[str, float]:
-    """The value of every ``OBSERVATIONS`` term in one run (ending 2025 or later)."""
-    firms, areas = pilot_area_firms(state)
-    return {
-        "output_2022_bn": result.at_year_end(PRIOR_YEAR)["output_value_bn"],
-        "growth_2023_2025": growth_over_band_years(result),
-        "founding_rate_2023_2025": _rate(result, "startups_founded", GROWTH_YEARS),
-        "exit_rate_2023_2025": _rate(result, "exits", GROWTH_YEARS),
-        "pilot_areas_2023": result.at_year_end(2023)["pilot_areas"],
-        "pilot_firms_per_area_2025": firms / max(areas, 1),
-    }
-
-
 def accepted(observed: Mapping[str, float]) -> bool:
     """The acceptance rule: every observation inside its band (a uniform ABC kernel)."""
     for ob in OBSERVATIONS:
@@ -305,18 +160,9 @@ def simulate_set(
 ) -> dict[str, float]:
     """One run of ``base`` with the parameter ``values``: its observations (the pure
     function every worker calls)."""
-    from rainforest.experiments.studies.validation import run_with_state
-
-    sc = apply_overrides(base, {k: _typed(k, v) for k, v in values.items()})
+    sc = apply_overrides(base, as_overrides(values))
     result, state = run_with_state(sc, seed, scale)
     return observe(result, state)
-
-
-def _typed(path: str, value: float) -> float | int:
-    for fp in FREE_PARAMETERS:
-        if fp.path == path and fp.integer:
-            return int(round(value))
-    return float(value)
 
 
 def _simulate_task(task: tuple[dict[str, float], int, str, Scenario]) -> dict[str, float]:
@@ -574,27 +420,6 @@ def to_toml(record: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def read_posterior(path: Path = POSTERIOR_FILE) -> dict[str, Any]:
-    """The shipped ensemble (a ScenarioError-free dict; FileNotFoundError if absent)."""
-    with Path(path).open("rb") as fh:
-        return tomllib.load(fh)
-
-
-def posterior_sets(path: Path = POSTERIOR_FILE) -> list[dict[str, float]]:
-    """The accepted parameter sets, in file order, as override mappings."""
-    return [dict(s["parameters"]) for s in read_posterior(path)["sets"]]
-
-
-def median_overrides(path: Path = POSTERIOR_FILE) -> dict[str, float]:
-    """The ensemble's median set as overrides (what the library scenarios carry)."""
-    return dict(read_posterior(path)["median"]["parameters"])
-
-
-def as_overrides(values: Mapping[str, float]) -> dict[str, float | int]:
-    """Parameter values typed for ``apply_overrides`` (integers where the schema wants)."""
-    return {k: _typed(k, v) for k, v in values.items()}
-
-
 # --- the library scenarios carry the median set -------------------------------------
 
 LIBRARY_FILES: tuple[Path, ...] = (
@@ -623,7 +448,7 @@ def library_text(text: str, parameters: Mapping[str, float]) -> str:
     block: dict[str, list[str]] = {}
     for path, value in parameters.items():
         table, key = path.rsplit(".", 1)
-        row = f"{key} = {_typed(path, value)!r}"
+        row = f"{key} = {as_overrides({path: value})[path]!r}"
         header = f"[{table}]"
         if header in lines:
             at = lines.index(header) + 1
@@ -659,11 +484,11 @@ def apply_to_library(
 
 
 def check_ensemble(
-    path: Path = POSTERIOR_FILE, root_seed: int = 7, sets: int | None = None, workers: int = 1
+    path: Path = ENSEMBLE_FILE, root_seed: int = 7, sets: int | None = None, workers: int = 1
 ) -> dict[str, Any]:
     """Re-run accepted sets on seeds they were not fitted on (``derive_seed(root_seed,
     sample, 1)``): the share still accepted, and each observation's share in its band."""
-    record = read_posterior(path)
+    record = load_ensemble(path)
     chosen = record["sets"][:sets] if sets else record["sets"]
     base = calibration_scenario()
     scale = record["method"]["scale"]

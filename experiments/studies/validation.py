@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 from rainforest.experiments.files import write_atomic
-from rainforest.experiments.run import RunResult, indicator_frame
-from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.experiments.studies.observations import growth_over_band_years
+from rainforest.runs.execute import run_with_state
+from rainforest.runs.result import RunResult
+from rainforest.scenarios.schema import PLAN_START_YEAR
 from rainforest.sim.state import N_ENT, N_INST
 
 
@@ -34,20 +36,6 @@ class StylizedFacts:
     random_clustering: float  # expected clustering of a G(n, p) graph of the same density
     founding_rate: float  # start-ups founded a year / mean firms alive (real firms)
     exit_rate: float  # exits a year / mean firms alive (real firms)
-
-
-def run_with_state(scenario: Scenario, seed: int, scale: str | None = None) -> tuple[Any, Any]:
-    """One compiled run returning (RunResult, final state): the facts need the state."""
-    from rainforest.scenarios.overrides import apply_overrides
-    from rainforest.sim.loop import simulate
-    from rainforest.sim.params import build_params
-    from rainforest.sim.population import population_for
-
-    if scale is not None and scale != scenario.scale:
-        scenario = apply_overrides(scenario, {"scale": scale})
-    history, state = simulate(build_params(scenario), population_for(scenario, seed), seed)
-    frame = indicator_frame(list(history), scenario.start_year)
-    return RunResult(scenario, int(seed), scenario.scale, frame), state
 
 
 def weighted_top_share(values: np.ndarray, weights: np.ndarray, top: float = 0.01) -> float:
@@ -226,7 +214,7 @@ PLAN_SCENARIOS: dict[str, str] = {
 
 
 def _outputs(name: str, seeds: list[int], scale: str) -> tuple[np.ndarray, list[RunResult]]:
-    from rainforest.experiments.run import run_one
+    from rainforest.runs.execute import run_one
     from rainforest.scenarios.loader import load_scenario
 
     sc = load_scenario(name)
@@ -274,14 +262,12 @@ def plan_contributions(
 
 
 def _seeds(root_seed: int, replicates: int) -> list[int]:
-    from rainforest.experiments.run import derive_seed
+    from rainforest.sim.seeds import derive_seed
 
     return [derive_seed(root_seed, 0, r) for r in range(replicates)]
 
 
 def _summary(out: np.ndarray, runs: list[RunResult]) -> dict[str, Any]:
-    from rainforest.experiments.studies.calibration import growth_over_band_years
-
     growth = [growth_over_band_years(r) for r in runs]
     return {
         "median_output_2030_bn": float(np.median(out)),

@@ -15,21 +15,20 @@ import tomllib
 
 import numpy as np
 import pytest
-from rainforest.experiments.run import derive_seed, run_one
 from rainforest.experiments.studies.calibration import (
     CALIBRATION_HORIZON,
     FREE_PARAMETERS,
     OBSERVATIONS,
     accepted,
-    as_overrides,
     calibrate,
     calibration_scenario,
-    median_overrides,
-    read_posterior,
     simulate_set,
 )
+from rainforest.runs.execute import run_one
+from rainforest.scenarios.ensemble import as_overrides, load_ensemble, median_overrides
 from rainforest.scenarios.loader import load_scenario
 from rainforest.scenarios.targets import TARGET_YEAR, targets
+from rainforest.sim.seeds import derive_seed
 
 LEAVE_ONE_OUTS = (
     "no_foundation", "no_leading", "no_hand_in_hand", "no_open_source", "no_array",
@@ -73,7 +72,7 @@ def test_the_objective_needs_every_observation_inside_its_band() -> None:
 
 @pytest.fixture(scope="module")
 def record() -> dict:
-    return read_posterior()
+    return load_ensemble()
 
 
 def test_ensemble_holds_100_accepted_sets_with_seeds_rule_and_code(record) -> None:

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rainforest.experiments.run import derive_seed, run_one
 from rainforest.experiments.studies.validation import (
     configuration_clustering,
     network_facts,
     readiness_by_field,
-    run_with_state,
     stylized_facts,
     swapped_clustering,
 )
+from rainforest.runs.execute import run_one, run_with_state
 from rainforest.scenarios.fields import _FIELD_TABLE, FIELD_SHARE
 from rainforest.scenarios.loader import load_scenario
 from rainforest.scenarios.overrides import apply_overrides
+from rainforest.sim.seeds import derive_seed
 
 REPLICATES = 8
 ROOT_SEED = 31
