@@ -81,6 +81,7 @@ def sweep(
     a folder that already holds part of the same sweep is finished rather than redone,
     and a run that raises is kept with its error. The summary of what ran is in the
     frame's ``attrs["sweep"]``; failed runs have their message in the ``error`` column.
+    Nothing is printed unless ``progress`` asks for progress lines (on stderr).
     """
     from rainforest.experiments.sweeps.executors import LocalExecutor
     from rainforest.experiments.sweeps.runner import run_sweep
