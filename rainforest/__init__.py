@@ -1,7 +1,7 @@
 """rainforest: an agent-based simulator of Shanghai's future-industry innovation ecosystem.
 
 The installed package's layers are its subpackages, imported one way only:
-``experiments`` → ``viz`` → ``agents`` → ``sim`` → ``scenarios``.
+``experiments`` → ``viz`` → ``runs`` → ``agents`` → ``sim`` → ``scenarios``.
 
 For notebooks, the package itself is the API::
 
@@ -12,7 +12,8 @@ For notebooks, the package itself is the API::
     runs.fan_chart()      # a matplotlib Figure
     runs.frame            # every replicate's indicators, quarter by quarter
     results = rf.sweep("six_plans_lhs", out="results/lhs", workers=4)
-    model = rf.EcosystemModel(rf.load_scenario("action_plan"), seed=0)  # step it yourself
+    classroom = rf.apply_overrides(rf.load_scenario("action_plan"), {"scale": "classroom"})
+    model = rf.EcosystemModel(classroom, seed=0)  # step it yourself
     ema_model = rf.ema.model(replications=4)  # an EMA Workbench model of the action plan
 
 Every name is imported on first use, so ``import rainforest`` stays light (no numpy,

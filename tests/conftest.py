@@ -9,7 +9,8 @@ from rainforest.scenarios.loader import with_overrides
 
 @pytest.fixture(scope="session")
 def action_plan():
-    return load_scenario("action_plan")
+    """The action plan at classroom scale, the tests' scale (runs default to city)."""
+    return with_overrides(load_scenario("action_plan"), {"scale": "classroom"})
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ from rainforest.experiments.sweeps.runner import run_sweep
 from rainforest.experiments.sweeps.spec import load_sweep
 from rainforest.experiments.sweeps.storage import load_results
 from rainforest.scenarios.loader import load_scenario
+from rainforest.scenarios.schema import PLAN_NAMES
 
-_PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
+_PLANS = PLAN_NAMES
 _MAX_BUDGET = {"foundation": 6.0, "leading": 5.0, "hand_in_hand": 4.0, "open_source": 3.0,
                "array": 3.0, "rainforest": 6.0}  # fmt: skip
 

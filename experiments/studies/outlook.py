@@ -23,9 +23,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from rainforest.scenarios.schema import PLAN_START_YEAR, Scenario
+from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
 
-PLANS = ("foundation", "leading", "hand_in_hand", "open_source", "array", "rainforest")
+PLANS = PLAN_NAMES
 TARGET_BN = 500.0
 
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 from rainforest.experiments.provenance import code_version
-
 from rainforest.experiments.studies.analysis_dir import provenance
 from rainforest.experiments.studies.outcome import Outcome
 from rainforest.experiments.studies.run_pool import RunPool

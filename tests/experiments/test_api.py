@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.sim.seeds import derive_seed
 from rainforest.sim.indicators import INDICATOR_NAMES, TARGETED
+from rainforest.sim.seeds import derive_seed
 
 import rainforest as rf
 

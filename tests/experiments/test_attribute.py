@@ -13,8 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.sim.seeds import replicate_seeds
-from rainforest.runs.execute import run_one
 from rainforest.experiments.studies.attribution import (
     COALITIONS,
     PLANS,
@@ -27,9 +25,11 @@ from rainforest.experiments.studies.attribution import (
 )
 from rainforest.experiments.studies.shapley import efficiency_gap, shapley_values
 from rainforest.experiments.sweeps.storage import load_manifest, load_results
+from rainforest.runs.execute import run_one
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import TARGETED
+from rainforest.sim.seeds import replicate_seeds
 
 REPLICATES = 8
 SEED = 11

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ema_workbench
 import numpy as np
 import pytest
-from rainforest.runs.execute import run_one
 from rainforest.experiments.sweeps.spec import load_sweep
+from rainforest.runs.execute import run_one
 from rainforest.scenarios import ScenarioError, apply_overrides, load_scenario
 from rainforest.scenarios.schema import PLAN_NAMES
 from rainforest.sim.indicators import TARGETED

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rainforest.sim.seeds import derive_seed
 from rainforest.runs.execute import run_one
 from rainforest.scenarios import load_scenario
+from rainforest.sim.seeds import derive_seed
 
 REPLICATES = 8
 EXPECTED = {

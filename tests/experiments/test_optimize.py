@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.runs.execute import run_one
 from rainforest.experiments.studies.optimization import (
     robustness,
     scores,
@@ -16,6 +15,7 @@ from rainforest.experiments.studies.optimization import (
     unit_from_shares,
 )
 from rainforest.experiments.studies.outcome import outcome
+from rainforest.runs.execute import run_one
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_NAMES

@@ -4,10 +4,10 @@ set it is the library's action plan, and each gain is that plan's +10 % on the s
 from __future__ import annotations
 
 import pytest
-from rainforest.scenarios.ensemble import load_ensemble
-from rainforest.runs.execute import run_one
 from rainforest.experiments.studies.outlook import budget_plus
 from rainforest.experiments.studies.plan_margins import PATHS, plan_margins
+from rainforest.runs.execute import run_one
+from rainforest.scenarios.ensemble import load_ensemble
 from rainforest.scenarios.loader import load_scenario, with_overrides
 from rainforest.scenarios.schema import PLAN_NAMES
 

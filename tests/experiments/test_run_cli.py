@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.sim.seeds import derive_seed
 from rainforest.runs.execute import run_one
 from rainforest.scenarios.targets import targets
 from rainforest.sim.indicators import INDICATOR_NAMES
+from rainforest.sim.seeds import derive_seed
 
 SHORT = ["--scale", "classroom"]
 

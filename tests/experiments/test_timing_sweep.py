@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from rainforest.sim.seeds import derive_seed
 from rainforest.experiments.sweeps.executors import LocalExecutor
 from rainforest.experiments.sweeps.runner import run_sweep
 from rainforest.experiments.sweeps.samplers import sample_table
 from rainforest.experiments.sweeps.spec import load_sweep, scenario_for
 from rainforest.experiments.sweeps.storage import load_results
 from rainforest.scenarios.schema import PLAN_NAMES
+from rainforest.sim.seeds import derive_seed
 
 BUDGETS = {f"plans.{p}.budget_bn" for p in PLAN_NAMES}
 EXPECTED = [  # what each row changes, as the per-year tables it rewrites

@@ -165,10 +165,10 @@ def test_a_slider_changes_the_whatif_without_reset(page):
 
 
 def test_the_whatif_equals_rainforest_run_with_the_same_seeds(page):
-    from rainforest.sim.seeds import derive_seed
     from rainforest.runs.execute import run_one
     from rainforest.scenarios import load_scenario
     from rainforest.scenarios.loader import with_overrides
+    from rainforest.sim.seeds import derive_seed
 
     rc = page
     CONTROLS.seed.set(7)
