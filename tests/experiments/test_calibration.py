@@ -183,3 +183,19 @@ def test_baseline_falls_short_of_the_action_plan(outputs) -> None:
 @pytest.mark.parametrize("name", LEAVE_ONE_OUTS)
 def test_leave_one_out_costs_output(name: str, outputs) -> None:
     assert (outputs["action_plan"] - outputs[name]).mean() > 0.0
+
+
+def test_calibration_and_validation_share_observations_not_each_other() -> None:
+    """Both studies read the observed facts from studies/observations.py; neither imports
+    the other."""
+    import ast
+    import importlib.util
+
+    studies = "rainforest.experiments.studies"
+    for name, other in (("calibration", "validation"), ("validation", "calibration")):
+        origin = importlib.util.find_spec(f"{studies}.{name}").origin
+        with open(origin, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert f"{studies}.{other}" not in imported, f"{name} imports {other}"
+        assert f"{studies}.observations" in imported
