@@ -24,21 +24,11 @@ from rainforest.agents.organisations import Enterprise, Institute, Organisation
 from rainforest.agents.talent import Talent
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim.indicators import INDICATOR_NAMES, N_INDICATORS
-from rainforest.sim.loop import advance
+from rainforest.sim.loop import STEPS, advance
 from rainforest.sim.params import EDGE_KINDS, Params, build_params
 from rainforest.sim.population import Population, population_for
 from rainforest.sim.state import KEY, N_EDGE_SLOTS, N_ENT, N_TAL, TAL_IDS, State, initial_state
 
-STEPS = (
-    "government",
-    "talents",
-    "knowledge",
-    "partnering",
-    "maturation",
-    "market",
-    "demography",
-    "indicators",
-)
 _GONE = -2  # a talent id's employer once it has left Shanghai (or before it arrives)
 
 

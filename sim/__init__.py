@@ -1,52 +1,9 @@
 """The model, written once: rules, counter-based RNG, population, state, the tick
-(``loop``, its ``steps`` and ``plans``), indicators.
-
-Compiled Numba code is cached on disk, so a second process starts without recompiling.
-The folder is per machine and per version of the sources compiled code depends on:
-Numba checks only the timestamp of the file a cached function is defined in, not of the
-files it inlines from, so without the version a change to ``rules.py`` would leave the
-loop's cached code running the old rules. NUMBA_CACHE_DIR, when set, takes precedence.
+(``loop``, its ``steps`` and ``plans``), indicators; and the runtime it runs on
+(``engine``: the compiled-code cache, the allocator setting, compiled entry points, the
+precompiler), which acts when a run starts, not when a module is imported.
 """
 
-import hashlib
-import os
-import platform
-import shutil
-import time
-from pathlib import Path
+from rainforest.sim.engine.cache import sources_digest
 
-_STALE_AFTER_S = 14 * 24 * 3600  # other versions' folders unused this long are removed
-
-
-_ROOT = Path(__file__).resolve().parent.parent
-
-
-def sources_digest(root: Path = _ROOT) -> str:
-    """A hash of the sources compiled code is built from: this package's modules, its
-    subpackages' included, and the field constants it reads from the scenarios layer."""
-    digest = hashlib.sha256()
-    sim = root / "sim"
-    for path in [*sorted(sim.rglob("*.py")), root / "scenarios" / "fields.py"]:
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    host = base / "rainforest" / "numba" / platform.node()
-    folder = host / sources_digest()
-    folder.mkdir(parents=True, exist_ok=True)
-    os.utime(folder)  # marks this version as in use
-    now = time.time()
-    for other in host.iterdir():
-        try:
-            if other != folder and other.is_dir() and now - other.stat().st_mtime > _STALE_AFTER_S:
-                shutil.rmtree(other, ignore_errors=True)
-        except OSError:
-            pass  # another process removed it first
-    return folder
-
-
-if "NUMBA_CACHE_DIR" not in os.environ:
-    os.environ["NUMBA_CACHE_DIR"] = str(_cache_dir())
+__all__ = ["sources_digest"]

@@ -1,7 +1,7 @@
 """The model's tick: its eight steps, each an ``@njit`` loop over structure-of-arrays
-state called in turn from Python, and the functions that run it (``simulate`` for a
-whole run, ``advance`` for one quarter, which the Mesa face's ``EcosystemModel.step``
-calls).
+state called in turn from Python, listed once in ``TICK`` (``STEPS`` names them, in
+order), and the functions that run it (``simulate`` for a whole run, ``advance`` for one
+quarter, which the Mesa face's ``EcosystemModel.step`` calls).
 
 Every step is synchronous and applies decisions in id order, with sums in a fixed order
 and stable rankings, so the same draws give the same bits however the model is run
@@ -15,8 +15,8 @@ ticks, when a tick could outgrow it.
 The steps live in ``sim/steps/`` (the government step applies the plans of
 ``sim/plans/``); helpers they share in ``sim/common.py`` and ``sim/edges.py``.
 
-Compiled code is cached on disk (``cache=True``); the folder is NUMBA_CACHE_DIR, which
-``sim/__init__.py`` points at a folder per machine and sources version. Functions compile
+Compiled code is cached on disk (``cache=True``), in a folder per machine and sources
+version that ``sim.engine.prepare`` points Numba at when a run starts. Functions compile
 with ``error_model="numpy"``: a division is a plain IEEE division, without the check for a
 zero divisor that Python semantics add to every one (and that keeps loops from being
 optimised). The model guards its divisions, so results are the same bits either way.
@@ -24,14 +24,16 @@ optimised). The model guards its divisions, so results are the same bits either 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from rainforest.sim import memory  # noqa: F401  (glibc keeps freed memory for reuse)
 from rainforest.sim.common import tie_sums
 from rainforest.sim.edges import build_csr, compact_edges
-from rainforest.sim.entry import Compiled
+from rainforest.sim.engine import prepare
+from rainforest.sim.engine.entry import Compiled
+from rainforest.sim.engine.precompile import compile_ahead
 from rainforest.sim.plan_ids import HAND_IN_HAND
 from rainforest.sim.plans.array import array_bound
-from rainforest.sim.precompile import compile_ahead
 from rainforest.sim.state import (
     FOUNDERS,
     N_EDGE_SLOTS,
@@ -106,6 +108,84 @@ def _with_room(run, S, P, t, out):
 _NO_ADJACENCY = (np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
+class Tick:
+    """What a tick's steps read and hand on to later steps: the state and parameters, the
+    run's seed, the tick, the indicator history, the compiled functions' caller (``run``:
+    a ``sim.engine.entry.Compiled``), the adjacency (``ptr, nbr, slot``) and the real ties
+    along it (``tie_cum``), and talents per employer and their summed skill."""
+
+    __slots__ = ("S", "P", "seed", "t", "out", "run", "ptr", "nbr", "slot", "tie_cum",
+                 "counts", "skills")  # fmt: skip
+
+    def __init__(self, S, P, seed, out, run):
+        self.S, self.P, self.seed, self.out, self.run = S, P, seed, out, run
+        self.t = 0
+        self.ptr, self.nbr, self.slot = _NO_ADJACENCY
+        self.tie_cum = self.counts = self.skills = None
+
+    def read_network(self):
+        """The adjacency of the network as it is now."""
+        self.ptr, self.nbr, self.slot = _adjacency(self.run, self.S)
+
+
+# The steps, one calling convention: each takes the tick's values and passes a step
+# function of sim/steps/ the arguments it reads.
+
+
+def _government(k: Tick) -> None:
+    # only the annual designations read the network here
+    ptr, nbr, slot = _adjacency(k.run, k.S) if k.t % 4 == 0 else _NO_ADJACENCY
+    government_step(k.run, k.S, k.P, k.seed, k.t, ptr, nbr, slot)
+
+
+def _talents(k: Tick) -> None:
+    k.read_network()
+    # for draws of partners as real firms see them
+    k.tie_cum = k.run(tie_sums, k.S.edge_ties, k.ptr, k.slot)
+    # talents per employer and their summed skill; nothing moves talents after this step
+    k.counts, k.skills = k.run(talents_step, k.S, k.P, k.seed, k.t, k.ptr, k.nbr, k.tie_cum)
+
+
+def _knowledge(k: Tick) -> None:
+    k.run(knowledge_step, k.S, k.P, k.ptr, k.nbr, k.slot, k.skills)
+
+
+def _partnering(k: Tick) -> None:
+    k.run(partnering_step, k.S, k.P, k.seed, k.t, k.ptr, k.nbr, k.tie_cum)
+
+
+def _maturation(k: Tick) -> None:
+    k.read_network()  # with the partnering step's ties
+    k.run(maturation_step, k.S, k.P, k.seed, k.t, k.ptr, k.nbr, k.slot)
+
+
+def _market(k: Tick) -> None:
+    k.run(market_step, k.S, k.P, k.seed, k.t, k.counts)
+
+
+def _demography(k: Tick) -> None:
+    k.run(demography_step, k.S, k.P, k.t, k.ptr, k.slot)
+
+
+def _indicators(k: Tick) -> None:
+    indicators_step(k.run, k.S, k.P, k.t, k.out[k.t])
+
+
+# The tick, defined once: its steps in order (docs/ODD.md, 3.1, names them so, and the
+# Mesa face reads ``STEPS``).
+TICK: tuple[tuple[str, Callable[[Tick], None]], ...] = (
+    ("government", _government),
+    ("talents", _talents),
+    ("knowledge", _knowledge),
+    ("partnering", _partnering),
+    ("maturation", _maturation),
+    ("market", _market),
+    ("demography", _demography),
+    ("indicators", _indicators),
+)
+STEPS: tuple[str, ...] = tuple(name for name, _ in TICK)
+
+
 def run_ticks(S, P, seed, t0, t1, out):
     """Run ticks t0 .. t1-1, writing tick t's indicators to ``out[t]``, and return the
     state, grown wherever a tick could outgrow it.
@@ -116,28 +196,17 @@ def run_ticks(S, P, seed, t0, t1, out):
     environment, since Numba optimises and generates again the machine code of every
     function a compiled function calls. Growth copies values and never changes results.
     """
-    seed = np.int64(seed)
+    prepare()
     compile_ahead(lambda: compiled_calls(S, P, out))  # a cold cache: in parallel processes
-    run = Compiled(S, P, out)
+    k = Tick(S, P, np.int64(seed), out, Compiled(S, P, out))
+    steps = tuple(step for _, step in TICK)
     for t in range(t0, t1):
-        S, run = _with_room(run, S, P, t, out)
-        # only the annual designations read the network here
-        ptr, nbr, slot = _adjacency(run, S) if t % 4 == 0 else _NO_ADJACENCY
-        government_step(run, S, P, seed, t, ptr, nbr, slot)
-        ptr, nbr, slot = _adjacency(run, S)
-        # for draws of partners as real firms see them
-        tie_cum = run(tie_sums, S.edge_ties, ptr, slot)
-        # talents per employer and their summed skill; nothing moves talents after step 2
-        counts, skills = run(talents_step, S, P, seed, t, ptr, nbr, tie_cum)
-        run(knowledge_step, S, P, ptr, nbr, slot, skills)
-        run(partnering_step, S, P, seed, t, ptr, nbr, tie_cum)
-        ptr, nbr, slot = _adjacency(run, S)
-        run(maturation_step, S, P, seed, t, ptr, nbr, slot)
-        run(market_step, S, P, seed, t, counts)
-        run(demography_step, S, P, t, ptr, slot)
-        indicators_step(run, S, P, t, out[t])
-    _release_talents_of_exited(S)
-    return S
+        k.S, k.run = _with_room(k.run, k.S, P, t, out)
+        k.t = t
+        for step in steps:
+            step(k)
+    _release_talents_of_exited(k.S)
+    return k.S
 
 
 def compiled_calls(S, P, out):

@@ -29,6 +29,7 @@ from rainforest.scenarios.fields import (
 )
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim import rng
+from rainforest.sim.engine import prepare
 from rainforest.sim.kinds import (
     HIGH_LEVEL,
     LEADING_TIER,
@@ -291,6 +292,7 @@ def population_sizes(scenario: Scenario) -> tuple[int, int, int]:
 
 def build_population(seed: int, sizes: tuple[int, int, int], scale: str = "custom") -> Population:
     """A population of the given sizes; the same (seed, sizes) always gives the same arrays."""
+    prepare()  # a run starts here: compiled code is cached in its folder
     n_ent, n_inst, n_tal = sizes
     if min(sizes) <= 0:
         raise ScenarioError("population: enterprises, institutes and talents must all be > 0")

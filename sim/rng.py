@@ -12,7 +12,8 @@ carry, share or split. Consequences the model relies on:
 which is salted per process). The functions are ``@njit`` and callable from Python too.
 The drawing functions declare their one signature (every key part an int64): called with
 a literal counter such as ``0`` or ``1``, Numba would otherwise compile a version for each
-literal, about a dozen in all.
+literal, about a dozen in all. They are compiled for it when a run starts
+(``sim.engine.prepare``), not when this module is imported.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
 
+def _one_signature(signature: str):
+    """``njit`` for a function compiled for ``signature`` alone, when a run starts."""
+
+    def compiled(fn):
+        dispatcher = njit(cache=True, error_model="numpy")(fn)
+        dispatcher.one_signature = signature
+        return dispatcher
+
+    return compiled
+
+
 def stream_id(name: str) -> int:
     """A stable 63-bit id for a named stream of draws (FNV-1a over UTF-8)."""
     h = 0xCBF29CE484222325
@@ -48,7 +60,7 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@njit("uint64(int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
+@_one_signature("uint64(int64, int64, int64, int64, int64)")
 def bits(seed, tick, entity, purpose, counter):
     """64 random bits for the key; every argument a non-negative integer."""
     h = _mix(np.uint64(seed) + _GOLDEN)
@@ -59,7 +71,7 @@ def bits(seed, tick, entity, purpose, counter):
     return h
 
 
-@njit("uint64(int64, int64, int64)", cache=True, error_model="numpy")
+@_one_signature("uint64(int64, int64, int64)")
 def stream_key(seed, tick, purpose):
     """The (seed, purpose, tick) prefix of a key; hoisting it out of loops saves 3 of 5 mixes."""
     h = _mix(np.uint64(seed) + _GOLDEN)
@@ -92,20 +104,20 @@ def keyed_index(key, entity, counter, n):
     return i if i < n else n - 1
 
 
-@njit("float64(int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
+@_one_signature("float64(int64, int64, int64, int64, int64)")
 def uniform(seed, tick, entity, purpose, counter):
     """A float in [0, 1) with 53 random bits."""
     return float(bits(seed, tick, entity, purpose, counter) >> _S11) * _INV53
 
 
-@njit("int64(int64, int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
+@_one_signature("int64(int64, int64, int64, int64, int64, int64)")
 def index(seed, tick, entity, purpose, counter, n):
     """An integer in [0, n) (n >= 1)."""
     i = int(uniform(seed, tick, entity, purpose, counter) * n)
     return i if i < n else n - 1
 
 
-@njit("float64(int64, int64, int64, int64, int64)", cache=True, error_model="numpy")
+@_one_signature("float64(int64, int64, int64, int64, int64)")
 def normal(seed, tick, entity, purpose, counter):
     """A standard normal deviate (Box-Muller over draws ``2*counter`` and ``2*counter+1``)."""
     u1 = uniform(seed, tick, entity, purpose, 2 * counter)
@@ -113,7 +125,7 @@ def normal(seed, tick, entity, purpose, counter):
     return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit("int64(float64, int64, int64, int64, int64)", cache=True, error_model="numpy")
+@_one_signature("int64(float64, int64, int64, int64, int64)")
 def stochastic_round(x, seed, tick, entity, purpose):
     """floor(x), plus one with probability frac(x): an unbiased integer for a rate."""
     base = math.floor(x)

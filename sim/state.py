@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit, types
 from numba.typed import Dict
 from rainforest.scenarios.fields import N_CLUSTERS, N_DISTRICTS, N_FIELDS
+from rainforest.sim.engine import prepare
 from rainforest.sim.kinds import FREED, PARTNERSHIP
 from rainforest.sim.params import Params
 from rainforest.sim.plan_ids import N_PLANS
@@ -318,6 +319,7 @@ def _initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, capacity):
 
 def initial_state(pop: Population, params: Params) -> State:
     """The state at t = 0."""
+    prepare()  # a run starts here: compiled code is cached in its folder
     p = params
     n_inst, n_ent, n_tal = pop.n_institutes, pop.n_enterprises, pop.n_talents
     cap_e = n_ent + max(64, n_ent // 2)

@@ -18,11 +18,11 @@ import pytest
 from numba.core.dispatcher import Dispatcher
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
-from rainforest.agents.model import STEPS
 from rainforest.scenarios import fields
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim import rules
 from rainforest.sim.indicators import INDICATOR_NAMES
+from rainforest.sim.loop import STEPS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 SKIPPED = {"name", "description"}  # identify a scenario; no part of the model
@@ -171,7 +171,7 @@ def test_every_indicator_is_defined(odd):
 def test_every_step_is_named_in_tick_order(odd):
     body = section(odd, "Process overview and scheduling")
     missing = [step for step in STEPS if f"`{step}`" not in body]
-    assert not missing, f"steps of agents.model.STEPS not in the scheduling section: {missing}"
+    assert not missing, f"steps of sim.loop.STEPS not in the scheduling section: {missing}"
     firsts = [body.index(f"`{step}`") for step in STEPS]
     assert firsts == sorted(firsts), "the scheduling section names the steps out of order"
 

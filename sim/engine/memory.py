@@ -1,13 +1,16 @@
 """The allocator setting runs rely on: glibc keeps freed memory for reuse.
 
-Set once, when this module is first imported (``sim/loop.py`` imports it before any run).
+Made once per process, when its first run starts (``sim.engine.prepare``).
 """
 
 from __future__ import annotations
 
+_SET: bool | None = None  # whether the setting holds; None until a run starts
 
-def _reuse_freed_memory() -> bool:
-    """Ask glibc to keep freed memory for reuse instead of returning it to the system.
+
+def reuse_freed_memory() -> bool:
+    """Ask glibc to keep freed memory for reuse instead of returning it to the system;
+    returns whether the setting holds. Made once per process.
 
     Each tick allocates scratch arrays the size of the population (attractiveness, the
     adjacency, per-firm sums), hundreds of kilobytes to megabytes each. By default glibc
@@ -17,6 +20,13 @@ def _reuse_freed_memory() -> bool:
     (tests/sim/test_memory.py); results do not depend on it. Elsewhere than glibc this
     does nothing.
     """
+    global _SET
+    if _SET is None:
+        _SET = _set_mallopt()
+    return _SET
+
+
+def _set_mallopt() -> bool:
     import ctypes
     import ctypes.util
 
@@ -34,6 +44,3 @@ def _reuse_freed_memory() -> bool:
         and mallopt(m_trim_threshold, 512 * 2**20)
         and mallopt(m_top_pad, 64 * 2**20)
     )
-
-
-REUSES_FREED_MEMORY = _reuse_freed_memory()

@@ -7,12 +7,14 @@ Python), so when the on-disk cache has none of them, this process and
 eight) compile them in parallel, each taking the next function from a shared list of
 tasks; each writes what it compiled to the cache, where the run then finds it. The
 compiled code is the same whichever process compiles it. A child is a fresh interpreter
-(``python -m rainforest.sim.precompile``), so no user script is imported again. Where a
-child cannot start or fails, the run compiles what is missing itself.
+(``python -m rainforest.sim.engine.precompile``), so no user script is imported again.
+Where a child cannot start or fails, the run compiles what is missing itself.
 
 A file in the cache folder marks the sources' version as compiled, so the check costs a
 later process one file lookup; a lock on it makes processes that start together (a
-sweep's workers) wait for the first one instead of compiling the same code.
+sweep's workers) wait for the first one instead of compiling the same code, with one
+worker as with several. This is the one mechanism that keeps processes from compiling
+the same code side by side.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from numba import typeof
+from rainforest.sim.engine.cache import sources_digest
 
 _CHECKED = False
 MAX_WORKERS = 8
@@ -72,11 +75,8 @@ def compile_ahead(calls) -> None:
         return
     _CHECKED = True
     cache = os.environ.get("NUMBA_CACHE_DIR")
-    workers = _workers()
-    if not cache or workers < 2:
+    if not cache:
         return
-    from rainforest.sim import sources_digest
-
     folder = Path(cache)
     marker = folder / f"compiled-{sources_digest()}"
     if marker.exists():
@@ -86,7 +86,12 @@ def compile_ahead(calls) -> None:
         if marker.exists():
             return
         listed = calls()
-        _compile_in_parallel(folder, listed, min(workers, len(listed)))
+        workers = min(_workers(), len(listed))
+        if workers < 2:
+            for fn, args in listed:
+                fn.compile(tuple(typeof(a) for a in args))
+        else:
+            _compile_in_parallel(folder, listed, workers)
         marker.touch()
 
 
@@ -101,7 +106,7 @@ def _compile_in_parallel(folder: Path, calls, workers: int) -> None:
             try:
                 children.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "rainforest.sim.precompile", str(tasks)],
+                        [sys.executable, "-m", "rainforest.sim.engine.precompile", str(tasks)],
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )  # fmt: skip
@@ -131,4 +136,8 @@ def compile_tasks(tasks: Path) -> None:
 
 
 if __name__ == "__main__":  # a child: the cache folder is in the environment it inherits
+    import rainforest.sim.loop  # noqa: F401  (every compiled function of the tick, first)
+    from rainforest.sim.engine import prepare
+
+    prepare()
     compile_tasks(Path(sys.argv[1]))

@@ -68,7 +68,7 @@ def horse_race_step(S, P, t):
 
 
 def government_step(run, S, P, seed, t, ptr, nbr, slot):
-    """Step 1, through ``run`` (a ``sim.entry.Compiled``): each plan is compiled on its
+    """Step 1, through ``run`` (a ``sim.engine.entry.Compiled``): each plan is compiled on its
     own. ``ptr, nbr, slot``: the adjacency at the start of the tick (read only by the
     annual center designations)."""
     y = t // 4

@@ -18,7 +18,7 @@ from rainforest.sim.state import (
 
 def indicators_step(run, S, P, t, out):
     """Step 8: the tick's indicators into ``out`` (``compute_indicators``, through ``run``,
-    a ``sim.entry.Compiled``)."""
+    a ``sim.engine.entry.Compiled``)."""
     run(compute_indicators, *indicator_inputs(S, P, t, out))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim import entry, loop
+from rainforest.sim import loop
+from rainforest.sim.engine import entry
 from rainforest.sim.indicators import N_INDICATORS
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for

@@ -6,13 +6,13 @@ import resource
 
 import pytest
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim import memory
+from rainforest.sim.engine.memory import reuse_freed_memory
 from rainforest.sim.loop import simulate
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
 
 
-@pytest.mark.skipif(not memory.REUSES_FREED_MEMORY, reason="needs glibc's mallopt")
+@pytest.mark.skipif(not reuse_freed_memory(), reason="needs glibc's mallopt")
 def test_a_second_district_run_does_not_fault_its_memory_in_again(short_action_plan):
     # Without the malloc settings, each such run faults in thousands of fresh pages.
     scenario = with_overrides(short_action_plan, {"scale": "district"})

@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from numba import typeof
 from rainforest.scenarios.loader import with_overrides
-from rainforest.sim import entry, loop
+from rainforest.sim import loop
 from rainforest.sim.edges import compact_edges
+from rainforest.sim.engine import entry
 from rainforest.sim.indicators import N_INDICATORS
 from rainforest.sim.params import build_params
 from rainforest.sim.population import population_for
@@ -21,7 +23,7 @@ import numpy as np
 from rainforest.sim import sources_digest
 from rainforest.sim.common import tie_sums
 from rainforest.sim.edges import build_csr
-from rainforest.sim.precompile import compile_ahead
+from rainforest.sim.engine.precompile import compile_ahead
 ints = np.zeros(1, np.int64)
 compile_ahead(lambda: [(build_csr, (ints, ints, ints, np.int64(0), np.int64(1))),
                        (tie_sums, (np.zeros(1), ints, ints))])
@@ -29,8 +31,9 @@ print(sources_digest())
 """
 
 
-def test_a_cold_cache_is_filled_by_parallel_processes(tmp_path):
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), RAINFOREST_COMPILE_WORKERS="2")
+@pytest.mark.parametrize("workers", ["2", "1"])  # one: in this process, under the same lock
+def test_a_cold_cache_is_filled_by_parallel_processes(tmp_path, workers):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), RAINFOREST_COMPILE_WORKERS=workers)
     done = subprocess.run(
         [sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, check=True
     )
