@@ -6,12 +6,12 @@ as soon as it is done, in whatever order chunks finish. Results do not depend on
 or in which order chunks run: a run's numbers come from its scenario and seed alone.
 
 Numba in workers: the compiled model lives in an on-disk cache folder of each machine
-(``sim/__init__.py`` sets ``NUMBA_CACHE_DIR`` to
-``~/.cache/rainforest/numba/<host>/<sources>`` unless it is set), so machines sharing a
-home folder never share compiled code. Before a worker runs its first chunk it runs one
-tiny model: the first worker on a machine compiles and writes the cache while holding a
-file lock, and the others wait for it and then only load; each worker then reuses its
-compiled code for every chunk.
+(``sim.engine`` sets ``NUMBA_CACHE_DIR`` to ``~/.cache/rainforest/numba/<host>/<sources>``
+when a run starts, unless it is set), so machines sharing a home folder never share
+compiled code. Before a worker runs its first chunk it runs one tiny model: the first
+worker on a machine compiles and writes the cache while holding the engine's file lock
+(``sim.engine.precompile``), and the others wait for it and then only load; each worker
+then reuses its compiled code for every chunk.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from rainforest.scenarios.errors import ScenarioError
@@ -102,26 +101,9 @@ def prepare_worker() -> str:
     with _prepare_lock:
         if _prepared:
             return socket.gethostname()
-        import rainforest.sim  # noqa: F401 - sets NUMBA_CACHE_DIR to this machine's folder unless set
-        from rainforest.experiments.provenance import model_fingerprint
         from rainforest.experiments.run import run_one
-        from rainforest.sim.precompile import file_lock
 
-        cache = os.environ.get("NUMBA_CACHE_DIR")
-        lock_dir = Path(cache) if cache else None
-
-        scenario = _warm_scenario()
-        if lock_dir is None:
-            run_one(scenario, 0)
-        else:
-            lock_dir.mkdir(parents=True, exist_ok=True)
-            marker = lock_dir / f"warm-{model_fingerprint()[:16]}"
-            if marker.exists():
-                run_one(scenario, 0)
-            else:
-                with file_lock(lock_dir / ".warm.lock"):
-                    run_one(scenario, 0)
-                    marker.touch()
+        run_one(_warm_scenario(), 0)  # compiles under sim.engine's lock, or loads
         _prepared = True
         return socket.gethostname()
 
