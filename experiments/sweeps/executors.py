@@ -101,7 +101,7 @@ def prepare_worker() -> str:
     with _prepare_lock:
         if _prepared:
             return socket.gethostname()
-        from rainforest.experiments.run import run_one
+        from rainforest.runs.execute import run_one
 
         run_one(_warm_scenario(), 0)  # compiles under sim.engine's lock, or loads
         _prepared = True
@@ -114,8 +114,8 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
         return _run_function_chunk(task)
     prepare_worker()
     from rainforest.experiments.provenance import model_fingerprint
-    from rainforest.experiments.run import run_one
     from rainforest.experiments.sweeps.spec import scenario_for
+    from rainforest.runs.execute import run_one
 
     started = time.perf_counter()
     rows: list[tuple[int, str | None, list[float] | None]] = []

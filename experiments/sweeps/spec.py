@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rainforest.experiments.run import SCALES, default_scale
 from rainforest.experiments.sweeps.functions import FunctionModel, describe_function
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import library_names, load_scenario, read_input_text
 from rainforest.scenarios.overrides import apply_overrides, resolve_path
-from rainforest.scenarios.schema import Scenario
+from rainforest.scenarios.schema import SCALE_NAMES, Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import INDICATOR_NAMES, TARGETED
 
@@ -360,7 +359,7 @@ def _load_base(ref: str, here: Path, where: str, scale: str | None) -> Scenario:
         scenario = load_scenario(_resolve_reference(ref, here))
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
-    scale = scale or default_scale(scenario)
+    scale = scale or scenario.scale
     if scenario.scale != scale:
         scenario = apply_overrides(scenario, {"scale": scale})
     return scenario
@@ -422,7 +421,7 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
     if top.base is None:
         raise ScenarioError("base: missing (the scenario the sweep starts from)")
     here = path.parent
-    if top.scale is not None and top.scale not in SCALES:  # pragma: no cover - Literal guards
+    if top.scale is not None and top.scale not in SCALE_NAMES:  # pragma: no cover - Literal guards
         raise ScenarioError(f"scale: unknown scale {top.scale!r}")
     sampler = top.sampler
 
