@@ -34,8 +34,27 @@ NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
-Budget = dict[Year, NonNeg]
 Schedule = dict[Year, Annotated[int, Field(ge=0, le=1000)]]
+
+# Upper bounds (docs/ODD.md 8 states each): far above any plausible policy, below what the
+# model's integers and memory hold, so a mistyped exponent is refused on load instead of
+# taking all memory or overflowing mid-run.
+MAX_YEARLY_BN = 100.0  # one plan's budget in one year (the action plan's largest is 3)
+MAX_BN = 100.0  # any other amount of money: a price, a cap, a cost, a threshold
+MAX_FACTOR = 100.0  # multipliers, boosts, coefficients and knowledge units
+MAX_TALENTS_PER_BN = 20_000.0
+MAX_GRADUATES = 1_000.0  # real graduates per college per quarter
+# real talents the Array plan may recruit in one year: half the city's researchers
+MAX_ARRAY_TALENTS_A_YEAR = 100_000
+MAX_DESCRIPTION = 2_000  # characters
+
+Money = Annotated[float, Field(ge=0.0, le=MAX_BN, allow_inf_nan=False)]
+Price = Annotated[float, Field(gt=0.0, le=MAX_BN, allow_inf_nan=False)]
+Factor = Annotated[float, Field(ge=0.0, le=MAX_FACTOR, allow_inf_nan=False)]
+PosFactor = Annotated[float, Field(gt=0.0, le=MAX_FACTOR, allow_inf_nan=False)]
+TalentsPerBn = Annotated[float, Field(gt=0.0, le=MAX_TALENTS_PER_BN, allow_inf_nan=False)]
+Graduates = Annotated[float, Field(ge=0.0, le=MAX_GRADUATES, allow_inf_nan=False)]
+Budget = dict[Year, Annotated[float, Field(ge=0.0, le=MAX_YEARLY_BN, allow_inf_nan=False)]]
 
 
 class Closed(BaseModel):
@@ -52,69 +71,80 @@ class FoundationPlan(Plan):
 
     colleges: Schedule = Field(default_factory=dict)
     centers: Schedule = Field(default_factory=dict)
-    college_cost_bn: Pos = 0.2
-    center_cost_bn: Pos = 0.4
+    college_cost_bn: Price = 0.2
+    center_cost_bn: Price = 0.4
     center_members: Annotated[int, Field(ge=1, le=50)] = 6
-    college_graduates_per_quarter: NonNeg = 150.0
+    college_graduates_per_quarter: Graduates = 150.0
     # running costs: a college or center works in a year only if its running cost is paid
-    college_running_bn: NonNeg = 0.05
-    center_running_bn: NonNeg = 0.1
+    college_running_bn: Money = 0.05
+    center_running_bn: Money = 0.1
 
 
 class LeadingPlan(Plan):
     """Carriers: pilot areas with accelerator parks and test sites."""
 
     pilot_areas: Schedule = Field(default_factory=dict)
-    pilot_area_cost_bn: Pos = 0.3
-    pilot_running_bn: NonNeg = 0.05
-    subsidy_cap_bn: NonNeg = 0.002
+    pilot_area_cost_bn: Price = 0.3
+    pilot_running_bn: Money = 0.05
+    subsidy_cap_bn: Money = 0.002
     cost_cut: Prob = 0.2
-    spillover_bonus: NonNeg = 0.5
-    test_site_boost: NonNeg = 1.5
-    park_founding_boost: NonNeg = 0.5
+    spillover_bonus: Factor = 0.5
+    test_site_boost: Factor = 1.5
+    park_founding_boost: Factor = 0.5
 
 
 class HandInHandPlan(Plan):
     """Partners: funded consortia around leading firms, and leaders drawn into the fields."""
 
-    consortium_grant_bn: Pos = 0.15
+    consortium_grant_bn: Price = 0.15
     consortium_size: Annotated[int, Field(ge=2, le=20)] = 5
     consortium_quarters: Annotated[int, Field(ge=1, le=40)] = 12
     max_consortia_per_call: Annotated[int, Field(ge=0, le=500)] = 10
     leader_entry_share: Prob = 0.3
-    leader_entry_cost_bn: Pos = 0.5
+    # at least RMB 10 m: the year's entrants are its money over this price
+    leader_entry_cost_bn: Annotated[float, Field(ge=0.01, le=MAX_BN, allow_inf_nan=False)] = 0.5
 
 
 class OpenSourcePlan(Plan):
     """Scenarios and demonstration: grants, faster maturation and early demand."""
 
-    demo_grant_bn: Pos = 0.004
+    demo_grant_bn: Price = 0.004
     demo_quarters: Annotated[int, Field(ge=1, le=40)] = 8
-    demo_trl_boost: NonNeg = 1.5
-    demo_procurement_bn: NonNeg = 0.004
-    demo_adoption_effect: NonNeg = 2.0
+    demo_trl_boost: Factor = 1.5
+    demo_procurement_bn: Money = 0.004
+    demo_adoption_effect: Factor = 2.0
 
 
 class ArrayPlan(Plan):
     """Talent: high-level talents attracted per RMB bn, and better retention."""
 
-    talents_per_bn: Pos = 2000.0
+    talents_per_bn: TalentsPerBn = 2000.0
     retention: Prob = 0.5
     retention_share: Prob = 0.2
-    retention_half_bn: Pos = 0.00002
+    retention_half_bn: Price = 0.00002
+
+    @model_validator(mode="after")
+    def _recruits_a_year_bounded(self) -> ArrayPlan:
+        most = max(self.budget_bn.values(), default=0.0) * self.talents_per_bn
+        if most > MAX_ARRAY_TALENTS_A_YEAR:
+            raise ValueError(
+                f"budget_bn x talents_per_bn: at most {MAX_ARRAY_TALENTS_A_YEAR:,} talents "
+                f"recruited in a year, got {most:,.0f}"
+            )
+        return self
 
 
 class RainforestPlan(Plan):
     """Factor supply: equity and credit for start-ups and SMEs, cheaper factors."""
 
-    knowledge_screen: NonNeg = 1.0
-    finance_cap_bn: NonNeg = 0.003
-    startup_priority: NonNeg = 5.0
-    co_investment: NonNeg = 1.0
+    knowledge_screen: Factor = 1.0
+    finance_cap_bn: Money = 0.003
+    startup_priority: Factor = 5.0
+    co_investment: Factor = 1.0
     factor_share: Prob = 0.3
     cost_cut: Prob = 0.2
-    founding_boost: NonNeg = 2.0
-    founding_finance_half_bn: Pos = 0.0002
+    founding_boost: Factor = 2.0
+    founding_finance_half_bn: Price = 0.0002
 
 
 class Plans(Closed):
@@ -154,18 +184,18 @@ class Behaviour(Closed):
     founding_rate: Prob = 0.004
     founding_skill: Prob = 0.8
     spinoff_knowledge: Prob = 0.3
-    wage_bn: NonNeg = 0.00008
+    wage_bn: Money = 0.00008
     # knowledge
     depreciation: Prob = 0.02
-    production_scale: NonNeg = 0.03
+    production_scale: Factor = 0.03
     rd_elasticity: Prob = 0.5
     skill_elasticity: Prob = 0.5
-    spillover_rate: NonNeg = 0.03
-    consortium_spillover: NonNeg = 2.0
-    center_spillover: NonNeg = 3.0
-    absorptive_half: Pos = 1.0
-    institute_research_bn: NonNeg = 0.005
-    rd_additionality: NonNeg = 1.0
+    spillover_rate: Factor = 0.03
+    consortium_spillover: Factor = 2.0
+    center_spillover: Factor = 3.0
+    absorptive_half: PosFactor = 1.0
+    institute_research_bn: Money = 0.005
+    rd_additionality: Factor = 1.0
     research_lag_quarters: Annotated[float, Field(ge=0.0, le=20.0, allow_inf_nan=False)] = 2.0
     build_up_quarters: Annotated[int, Field(ge=1, le=20)] = 4
     # partnering
@@ -177,24 +207,24 @@ class Behaviour(Closed):
     min_edge_strength: Prob = 0.2
     # maturation
     trl_hazard: Prob = 0.2
-    trl_knowledge_half: Pos = 2.0
-    partner_knowledge_weight: NonNeg = 0.3
-    center_trl_boost: NonNeg = 0.5
+    trl_knowledge_half: PosFactor = 2.0
+    partner_knowledge_weight: Factor = 0.3
+    center_trl_boost: Factor = 0.5
     # market and finance
     gross_margin: Prob = 0.35
     rd_intensity: Prob = 0.1
-    fixed_cost_bn: NonNeg = 0.0015
-    legacy_cover: NonNeg = 1.0
-    startup_seed_bn: NonNeg = 0.008
+    fixed_cost_bn: Money = 0.0015
+    legacy_cover: Factor = 1.0
+    startup_seed_bn: Money = 0.008
     private_finance_rate: Prob = 0.08
-    private_round_bn: NonNeg = 0.01
+    private_round_bn: Money = 0.01
     finance_rd_share: Prob = 0.5
     exit_quarters: Annotated[int, Field(ge=1, le=20)] = 2
     # indicator thresholds
-    leading_revenue_bn: NonNeg = 2.0
+    leading_revenue_bn: Money = 2.0
     ecosystem_partners: Annotated[int, Field(ge=1, le=100)] = 3
-    high_tech_knowledge: NonNeg = 3.0
-    sme_revenue_bn: NonNeg = 0.05
+    high_tech_knowledge: Factor = 3.0
+    sme_revenue_bn: Money = 0.05
     startup_quarters: Annotated[int, Field(ge=1, le=80)] = 20
 
 
@@ -208,7 +238,7 @@ class Population(Closed):
 
 class Scenario(Closed):
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
-    description: str = ""
+    description: Annotated[str, Field(max_length=MAX_DESCRIPTION)] = ""
     start_year: Year = DEFAULT_START_YEAR
     horizon_year: Year = 2030
     scale: ScaleName = DEFAULT_SCALE
