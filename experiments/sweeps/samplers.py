@@ -11,6 +11,7 @@ the same table.
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -87,7 +88,16 @@ def sample_count(sweep: Sweep) -> int:
     if sweep.sampler == "list":
         return len(sweep.rows or ())
     if sweep.sampler == "grid":
-        return int(np.prod([len(p.grid_values()) for p in sweep.parameters]))
+        # the most points the axes can give, counted before any axis is built: a grid
+        # over the sweep limit is refused without allocating it
+        most = math.prod(
+            len(p.levels) if p.levels is not None else int(p.steps or 1) for p in sweep.parameters
+        )
+        from rainforest.experiments.sweeps.runner import MAX_RUNS
+
+        if most > MAX_RUNS:
+            return most
+        return math.prod(len(p.grid_values()) for p in sweep.parameters)
     if sweep.sampler == "sobol":
         return sweep.samples * ((2 * d + 2) if sweep.second_order else (d + 2))
     if sweep.sampler == "morris":

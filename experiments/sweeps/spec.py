@@ -335,6 +335,12 @@ def _parse_parameter(path: str, spec: Any, sampler: str, kind: str | None = None
             raise ScenarioError(f"{where}.distribution: the grid sampler takes levels or a range")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
             raise ScenarioError(f"{where}.steps: must be a whole number >= 2, got {steps!r}")
+        from rainforest.experiments.sweeps.runner import MAX_RUNS
+
+        if steps > MAX_RUNS:  # refused before a step list is built
+            raise ScenarioError(
+                f"{where}.steps: at most {MAX_RUNS:,} (one sweep's runs), got {steps:,}"
+            )
     elif steps is not None:
         raise ScenarioError(f"{where}.steps: only the grid sampler uses steps")
     mean = float(spec["mean"]) if "mean" in spec else None
@@ -396,9 +402,25 @@ def load_sweep(path: str | Path) -> Sweep:
     path = locate_sweep(path)
     text = read_input_text(path, "sweep file")
     try:
-        return sweep_from_text(text, path)
+        return within_run_limit(sweep_from_text(text, path))
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
+
+
+def within_run_limit(sweep: Sweep) -> Sweep:
+    """``sweep`` if its runs fit one sweep; counted, not drawn, so that a huge grid or
+    sample count is refused before anything is built or printed."""
+    from rainforest.experiments.sweeps.runner import MAX_RUNS
+    from rainforest.experiments.sweeps.samplers import sample_count
+
+    n_samples = sample_count(sweep)
+    if n_samples * sweep.replicates > MAX_RUNS:
+        raise ScenarioError(
+            f"{n_samples * sweep.replicates:,} runs ({n_samples:,} samples x "
+            f"{sweep.replicates} replicates) is more than one sweep holds ({MAX_RUNS:,}); "
+            "split it"
+        )
+    return sweep
 
 
 def sweep_from_text(text: str, path: Path) -> Sweep:
