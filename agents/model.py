@@ -22,6 +22,7 @@ from mesa.discrete_space import Cell, Network
 from rainforest.agents.government import Government
 from rainforest.agents.organisations import Enterprise, Institute, Organisation
 from rainforest.agents.talent import Talent
+from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.schema import Scenario
 from rainforest.sim.indicators import INDICATOR_NAMES, N_INDICATORS
 from rainforest.sim.loop import STEPS, advance
@@ -30,6 +31,22 @@ from rainforest.sim.population import Population, population_for
 from rainforest.sim.state import KEY, N_EDGE_SLOTS, N_ENT, N_TAL, TAL_IDS, State, initial_state
 
 _GONE = -2  # a talent id's employer once it has left Shanghai (or before it arrives)
+MAX_SEED = 2**63 - 1  # the door's (runs.request.MAX_SEED): seeds are 63-bit
+
+
+def _check_arguments(scenario: object, seed: object, population: object) -> None:
+    """Wrong arguments as one error naming the argument, before Mesa or numpy see them."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario: a Scenario (rainforest.scenarios.load_scenario('action_plan')), "
+            f"got {type(scenario).__name__}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ScenarioError(f"seed: must be a whole number, got {seed!r}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ScenarioError(f"seed: must be within 0 and {MAX_SEED}, got {seed}")
+    if population is not None and not isinstance(population, Population):
+        raise TypeError(f"population: a sim.population.Population, got {type(population).__name__}")
 
 
 class EcosystemModel(mesa.Model):
@@ -41,6 +58,7 @@ class EcosystemModel(mesa.Model):
         seed: int = 0,
         population: Population | None = None,
     ) -> None:
+        _check_arguments(scenario, seed, population)
         super().__init__(rng=seed)
         self.run_scenario = scenario  # Mesa 3.5 reserves Model.scenario
         self.seed = int(seed)

@@ -67,6 +67,23 @@ def run(
     return RunSet(done.request, done.results)
 
 
+def _check_sweep_arguments(file: Any, out: Any, workers: Any, chunk_size: Any) -> None:
+    """``sweep``'s arguments checked before anything starts: one ScenarioError naming the
+    argument."""
+    from rainforest.scenarios.errors import ScenarioError
+
+    for name, value in (("file", file), ("out", out)):
+        if not isinstance(value, str | os.PathLike) or not str(value):
+            raise ScenarioError(f"{name}: a file or folder path, got {value!r}")
+    for name, value in (("workers", workers), ("chunk_size", chunk_size)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ScenarioError(f"{name}: must be a whole number, got {value!r}")
+        if not 1 <= value <= 4096:
+            raise ScenarioError(f"{name}: must be within 1 and 4096, got {value}")
+
+
 def sweep(
     file: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -87,6 +104,7 @@ def sweep(
     from rainforest.experiments.sweeps.runner import run_sweep
     from rainforest.experiments.sweeps.spec import load_sweep
 
+    _check_sweep_arguments(file, out, workers, chunk_size)
     spec = load_sweep(file)
     count = workers or os.cpu_count() or 1
     shown = None

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -225,6 +226,20 @@ def manifest_schema(manifest: Manifest) -> pa.Schema:
     return pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in manifest.schema.items()])
 
 
+def _known_columns(columns: Any, schema: pa.Schema) -> list[str]:
+    """``columns`` checked against the results' columns: one ScenarioError naming the
+    argument, or the first unknown column and what the results hold."""
+    if isinstance(columns, str) or not isinstance(columns, Sequence):
+        raise ScenarioError(f"columns: a list of column names, got {columns!r}")
+    for name in columns:
+        if not isinstance(name, str):
+            raise ScenarioError(f"columns: a list of column names, got {name!r} in it")
+        if name not in schema.names:
+            shown = ", ".join(schema.names[:20]) + (", ..." if len(schema.names) > 20 else "")
+            raise ScenarioError(f"columns: no column {name!r} in the results ({shown})")
+    return list(columns)
+
+
 def load_results(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A sweep's finished runs as one DataFrame, one row per run, in run order.
 
@@ -237,10 +252,10 @@ def load_results(path: str | Path, columns: Sequence[str] | None = None) -> pd.D
     folder = ResultsFolder(Path(path))
     require_whole(folder, manifest)  # a damaged chunk file: one message, resume to repair
     files = [folder.chunks_dir / c.name for c in folder.finished_chunks(manifest.runs.count)]
+    schema = manifest_schema(manifest)
     wanted = None
     if columns is not None:
-        wanted = list(dict.fromkeys([*RUN_COLUMNS, *columns]))
-    schema = manifest_schema(manifest)
+        wanted = list(dict.fromkeys([*RUN_COLUMNS, *_known_columns(columns, schema)]))
     if not files:
         empty = schema.empty_table()
         return (empty.select(wanted) if wanted else empty).to_pandas()
