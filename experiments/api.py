@@ -36,6 +36,27 @@ class RunSet(_RunSet):
         return fan_chart({self.scenario.name: [r.indicators for r in self.results]}, indicator)
 
 
+MAIN_GUARD_MESSAGE = (
+    "rf.sweep: its worker processes could not start. Each worker is a fresh Python that "
+    "imports your script again; a script must call rf.sweep under "
+    'if __name__ == "__main__": (put the call inside that block), or each worker tries '
+    "to start a sweep of its own"
+)
+
+
+class SweepWorkersError(RuntimeError):
+    """``sweep``'s worker processes could not start (most often: the calling script has
+    no ``if __name__ == "__main__":`` guard)."""
+
+
+def _in_worker_start_up() -> bool:
+    """Whether this process is a spawned worker still importing its parent's main script
+    (multiprocessing's own test before it refuses to start a process from there)."""
+    import multiprocessing
+
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 def run(
     scenario: str | os.PathLike[str] | Scenario = DEFAULT_SCENARIO,
     replicates: int = DEFAULT_REPLICATES,
@@ -99,11 +120,18 @@ def sweep(
     and a run that raises is kept with its error. The summary of what ran is in the
     frame's ``attrs["sweep"]``; failed runs have their message in the ``error`` column.
     Nothing is printed unless ``progress`` asks for progress lines (on stderr).
+
+    The workers are fresh Python processes that import the calling script again, so a
+    script must call ``sweep`` under ``if __name__ == "__main__":``; where it does not,
+    or the workers cannot start for another reason, ``sweep`` raises
+    ``SweepWorkersError`` instead of returning an empty frame.
     """
     from rainforest.experiments.sweeps.executors import LocalExecutor
     from rainforest.experiments.sweeps.runner import run_sweep
     from rainforest.experiments.sweeps.spec import load_sweep
 
+    if _in_worker_start_up():  # a worker importing a script that lacks the guard
+        raise SweepWorkersError(MAIN_GUARD_MESSAGE)
     _check_sweep_arguments(file, out, workers, chunk_size)
     spec = load_sweep(file)
     count = workers or os.cpu_count() or 1
@@ -112,9 +140,13 @@ def sweep(
         from rainforest.experiments.cli.progress import PlainProgress
 
         shown = PlainProgress()
+    warm = spec.function is None  # a sweep of a plain function never needs the model
     summary = run_sweep(
-        spec, Path(out), lambda: LocalExecutor(count), chunk_size=chunk_size, progress=shown
-    )
+        spec, Path(out), lambda: LocalExecutor(count, warm=warm), chunk_size=chunk_size,
+        progress=shown,
+    )  # fmt: skip
+    if summary.aborted and summary.ran_now == 0:
+        raise SweepWorkersError(f"{MAIN_GUARD_MESSAGE} ({summary.aborted})")
     frame = load_results(out)
     frame.attrs["sweep"] = summary.to_dict()
     return frame

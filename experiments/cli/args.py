@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 
 def _nonneg_int(text: str) -> int:
@@ -25,7 +26,9 @@ def _pos_int(text: str) -> int:
 def add_executor_bench_options(bench: argparse.ArgumentParser) -> None:
     """The options the executor benchmarks share: workers, whether to time Dask too,
     rounds on a busy machine, JSON output."""
-    bench.add_argument("--workers", type=_pos_int, default=2)
+    bench.add_argument(
+        "--workers", type=_pos_int, default=2, help="worker processes of the parallel runs"
+    )
     bench.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
     bench.add_argument(
         "--repeat", type=_pos_int, default=1,
@@ -40,4 +43,62 @@ def add_local_workers_option(parser: argparse.ArgumentParser) -> None:
         "--workers", type=_pos_int, default=1,
         help="local worker processes for the runs (default 1: this process); the results "
         "do not depend on it",
+    )  # fmt: skip
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Help as a reader wants it: the description filled as paragraphs, the examples kept
+    line by line as written, and every option's default stated where its own help does
+    not already state it."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        parts = []
+        for paragraph in text.split("\n\n"):
+            if "\n  " in paragraph:  # an example block: kept as written
+                parts.append(paragraph)
+            else:
+                parts.append(
+                    textwrap.fill(
+                        " ".join(paragraph.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                    )
+                )
+        return "\n\n".join(parts)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        shown = action.option_strings or action.nargs in ("?", "*")
+        if not shown or "default" in text or not has_default(action):
+            return text
+        return f"{text} (default: %(default)s)" if text else "default: %(default)s"
+
+
+def has_default(action: argparse.Action) -> bool:
+    """Whether an option has a default worth stating (not None, False, empty, or help's)."""
+    if isinstance(action, argparse._HelpAction | argparse._VersionAction):
+        return False
+    default = action.default
+    return default not in (None, False, argparse.SUPPRESS) and default != []
+
+
+def add_command(
+    sub, name: str, summary: str, description: str, examples: list[str]
+) -> argparse.ArgumentParser:
+    """A subcommand whose help says what it does (``description``, one paragraph), shows
+    how it is called (``examples``, each a full command line) and states its defaults."""
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+    return sub.add_parser(
+        name, help=summary, description=description, epilog=epilog,
+        formatter_class=HelpFormatter,
+    )  # fmt: skip
+
+
+def add_dry_run_option(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run``: print how many runs the command would make, and about how long they
+    would take, then stop without running any."""
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="print the plan (how many runs, about how long) and exit without running",
     )  # fmt: skip

@@ -11,9 +11,20 @@ ROWS_SHOWN = 30
 
 
 def register(sub) -> None:
-    analyze = sub.add_parser(
-        "analyze", help="outcomes by sample, and Sobol'/Morris sensitivity, of a sweep's results"
-    )
+    from rainforest.experiments.cli.args import add_command
+
+    analyze = add_command(
+        sub, "analyze", "outcomes by sample, and Sobol'/Morris sensitivity, of a sweep's results",
+        "Read a sweep's results folder and summarise it: each sample's median outcome and "
+        "chance of reaching each target, and, for a Sobol' or Morris sweep, how much of the "
+        "outcome's variation each input explains (Sobol' S1 and ST with intervals; Morris "
+        "mu* and sigma). It runs no model. --out writes analysis.json, the tables as CSV "
+        "and bar charts, a folder rainforest report reads.",
+        [
+            "rainforest analyze results/sobol",
+            "rainforest analyze results/sobol --out results/sobol-analysis",
+        ],
+    )  # fmt: skip
     analyze.add_argument("dir", type=Path, help="a sweep's results folder")
     analyze.add_argument("--json", action="store_true", help="print the analysis as JSON")
     analyze.add_argument(

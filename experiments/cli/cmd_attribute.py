@@ -8,7 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.experiments.cli.args import (
+    _nonneg_int,
+    _pos_int,
+    add_command,
+    add_dry_run_option,
+)
 from rainforest.runs.request import DEFAULT_SEED
 from rainforest.scenarios.schema import SCALE_NAMES
 
@@ -17,10 +22,22 @@ EXIT_INTERRUPTED = 130
 
 
 def register(sub) -> None:
-    attribute = sub.add_parser(
-        "attribute",
-        help="exact Shapley attribution of the 2030 outcome to the six plans (64 coalitions)",
-    )
+    attribute = add_command(
+        sub, "attribute",
+        "exact Shapley attribution of the 2030 outcome to the six plans (64 coalitions)",
+        "How much of a scenario's 2030 outcome each of the six plans brings: the scenario "
+        "is run with every one of the 64 on/off combinations of the plans, each on the "
+        "same seeds (common random numbers), and each plan's exact Shapley value is its "
+        "average marginal contribution over the combinations, with bootstrap intervals, "
+        "the pairwise interaction indices and a check that the values add up. That is "
+        "64 x replicates runs: the command says how many and about how long before it "
+        "starts (--dry-run stops there). The runs are kept in --out, so an interrupted "
+        "attribution resumes where it stopped.",
+        [
+            "rainforest attribute --scale classroom --replicates 4 --dry-run",
+            "rainforest attribute action_plan --replicates 20 --out results/attribution",
+        ],
+    )  # fmt: skip
     attribute.add_argument(
         "scenario", nargs="?", default="action_plan",
         help="a built-in scenario name or a scenario TOML file (default: action_plan)",
@@ -60,6 +77,7 @@ def register(sub) -> None:
     )  # fmt: skip
     attribute.add_argument("--chunk-size", type=_pos_int, default=None, help="runs per chunk")
     attribute.add_argument("--json", action="store_true", help="print the attribution as JSON")
+    add_dry_run_option(attribute)
     attribute.set_defaults(handler=cmd_attribute)
 
 
@@ -90,8 +108,10 @@ def make_executor_factory(args: argparse.Namespace):
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     from rainforest.experiments.cli.cmd_sweep import print_summary
+    from rainforest.experiments.cli.plan import RunPlan, announce
     from rainforest.experiments.cli.progress import PlainProgress, RichProgress
     from rainforest.experiments.studies.attribution import (
+        COALITIONS,
         analyze_attribution,
         prepare,
         run_attribution,
@@ -103,6 +123,15 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     )
     out = args.out if args.out is not None else Path(f"attribution_{request.scenario.name}")
     make = make_executor_factory(args)
+    workers = 1 if args.scheduler else args.workers or os.cpu_count() or 1
+    plan = RunPlan(
+        f"attribution of {request.scenario.name}: {COALITIONS} coalitions x "
+        f"{request.replicates} replicates", COALITIONS * request.replicates, request.scale,
+        request.scenario.horizon_year - request.scenario.start_year + 1, workers,
+        note=f"runs already in {out / 'runs'} are kept",
+    )  # fmt: skip
+    if announce(plan, args.dry_run, models=not args.scheduler):
+        return 0
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
     try:
         summary = run_attribution(request, out, make, chunk_size=args.chunk_size, progress=progress)

@@ -5,17 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 
-from rainforest.experiments.cli.args import _pos_int, add_executor_bench_options
+from rainforest.experiments.cli.args import _pos_int, add_command, add_executor_bench_options
 from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
-    bench = sub.add_parser(
-        "attribute-bench",
-        help="time a whole attribution (64 coalitions x replicates) locally and on Dask",
+    bench = add_command(
+        sub, "attribute-bench",
+        "time a whole attribution (64 coalitions x replicates) locally and on Dask",
+        "Run a whole attribution (64 coalitions x --replicates runs, as rainforest "
+        "attribute) on local worker processes and on a Dask LocalCluster, and report the "
+        "wall time, runs per second and the parallel efficiency of each, so you know what "
+        "an attribution at city scale will cost before starting one.",
+        [
+            "rainforest attribute-bench --scale classroom --replicates 2 --no-dask",
+            "rainforest attribute-bench --workers 4 --json",
+        ],
+    )  # fmt: skip
+    bench.add_argument(
+        "--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE, help="population scale"
     )
-    bench.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE)
-    bench.add_argument("--replicates", type=_pos_int, default=20)
+    bench.add_argument("--replicates", type=_pos_int, default=20, help="replicates per coalition")
     add_executor_bench_options(bench)
     bench.set_defaults(handler=cmd_attribute_bench)
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
+from rainforest.experiments.cli.args import add_command
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.schema import SCALE_NAMES
 
 
 def register(sub) -> None:
-    bench = sub.add_parser("bench", help="measure the model's speed")
+    bench = add_command(
+        sub, "bench", "measure the model's speed",
+        "Measure how fast the compiled model runs at each scale (the median and fastest "
+        "of timed runs 2021-2030, after one warm-up), how fast the Mesa face steps, and "
+        "how long a fresh cache takes to compile (minutes; --no-compile skips it). Use it "
+        "to size a sweep, or to check a change to the model did not slow it down.",
+        [
+            "rainforest bench --scales classroom,district --no-compile",
+            "rainforest bench --json",
+        ],
+    )  # fmt: skip
     bench.add_argument("--scales", default=",".join(SCALE_NAMES),
                        help="compiled runs, comma-separated: classroom,district,city")  # fmt: skip
     bench.add_argument("--repeats", type=int, default=5,
@@ -23,7 +34,7 @@ def register(sub) -> None:
                        help="Mesa steps timed per scale (default 8)")  # fmt: skip
     bench.add_argument("--no-compile", action="store_true",
                        help="skip the fresh-cache compile measurement (minutes)")  # fmt: skip
-    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     bench.set_defaults(handler=cmd_bench)
 
 

@@ -21,13 +21,25 @@ def _unit_float(text: str) -> float:
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import _pos_int
+    from rainforest.experiments.cli.args import _pos_int, add_command, add_dry_run_option
     from rainforest.scenarios.targets import TARGET_YEAR
 
-    p = sub.add_parser(
-        "discover",
-        help="scenario discovery (PRIM): where in a sweep's inputs a target is reached",
-    )
+    p = add_command(
+        sub, "discover",
+        "scenario discovery (PRIM): where in a sweep's inputs a target is reached",
+        "Scenario discovery on a finished sweep: PRIM peels away, a little at a time, the "
+        "values of the sweep's inputs where the target is seldom reached (or, with "
+        "--missed, seldom missed) and keeps the box of input ranges where it mostly is: "
+        "the box's density is the share of its runs that reach the target, its coverage "
+        "the share of all such runs it holds. It runs no model: it reads the sweep's "
+        "results folder, so run a sweep that varies the inputs first (the shipped "
+        "discovery sweep does). --dry-run says how many runs it would read.",
+        [
+            "rainforest sweep discovery --out results/discovery",
+            "rainforest discover results/discovery --threshold 500 --out results/prim",
+            "rainforest discover results/discovery --missed --boxes 2",
+        ],
+    )  # fmt: skip
     p.add_argument("dir", type=Path, help="a finished sweep's results folder")
     p.add_argument(
         "--target", default="output_value_bn",
@@ -37,7 +49,7 @@ def register(sub) -> None:
         "--threshold", type=float, default=None,
         help="the value to reach (default: the plan's 2030 target for the indicator)",
     )  # fmt: skip
-    p.add_argument("--year", type=int, default=TARGET_YEAR, help=f"default {TARGET_YEAR}")
+    p.add_argument("--year", type=int, default=TARGET_YEAR, help="the year the outcome is read")
     p.add_argument(
         "--missed", action="store_true",
         help="find where the target is missed instead of reached",
@@ -51,6 +63,7 @@ def register(sub) -> None:
         help="the sweep's inputs PRIM may restrict (default: every one it varied)",
     )  # fmt: skip
     p.add_argument("--boxes", type=_pos_int, default=1, help="boxes to find, one after another")
+    add_dry_run_option(p)
     p.add_argument("--peel-alpha", type=_unit_float, default=0.05, help="share peeled per step")
     p.add_argument("--mass-min", type=_unit_float, default=0.05, help="smallest box, as a share")
     p.add_argument("--json", action="store_true", help="print the discovery as JSON")
@@ -129,6 +142,16 @@ def render(report: dict[str, Any]) -> None:
 def cmd_discover(args: argparse.Namespace) -> int:
     from rainforest.experiments.studies.discovery import PrimSettings, discover
 
+    if args.dry_run:
+        from rainforest.experiments.sweeps.storage import load_manifest
+
+        manifest = load_manifest(args.dir)
+        print(
+            f"discovery: reads the {manifest.finished_runs or 0:,} finished runs of sweep "
+            f"{manifest.name} in {args.dir}; runs no model"
+        )
+        print("dry run: nothing was run")
+        return 0
     settings = PrimSettings(
         min_density=args.min_density, peel_alpha=args.peel_alpha, mass_min=args.mass_min,
         boxes=args.boxes,

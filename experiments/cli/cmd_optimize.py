@@ -22,14 +22,36 @@ def _range(text: str) -> tuple[float, float]:
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_local_workers_option
+    from rainforest.experiments.cli.args import (
+        _nonneg_int,
+        _pos_int,
+        add_command,
+        add_dry_run_option,
+        add_local_workers_option,
+    )
     from rainforest.scenarios.targets import TARGET_YEAR
 
-    p = sub.add_parser(
-        "optimize",
-        help="the allocation of a budget across the six plans most likely to reach the targets",
-    )
-    p.add_argument("scenario", nargs="?", default="action_plan", help="default action_plan")
+    p = add_command(
+        sub, "optimize",
+        "the allocation of a budget across the six plans most likely to reach the targets",
+        "Search how to split a yearly budget across the six plans: each candidate split "
+        "(a trial, chosen by Optuna's sampler; the scenario's own split is the first) is run "
+        "on the same replicate seeds and scored by its chance of reaching the target, so "
+        "the best split can be set beside the plan as written. --pareto searches the total "
+        "too and gives the front of cost against that chance; --futures scores every "
+        "candidate in each future of a sweep file and ranks them by robustness. That is "
+        "trials x replicates (x futures) runs: the command says how many and about how "
+        "long before it starts (--dry-run stops there).",
+        [
+            "rainforest optimize --budget-bn 20 --scale classroom --trials 20 --dry-run",
+            "rainforest optimize --pareto --trials 100 --out results/pareto",
+            "rainforest optimize --budget-bn 20 --futures uncertainty --out results/robust",
+        ],
+    )  # fmt: skip
+    p.add_argument(
+        "scenario", nargs="?", default="action_plan",
+        help="a built-in scenario name or a scenario TOML file",
+    )  # fmt: skip
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument(
         "--budget-bn", type=float, default=None,
@@ -52,14 +74,18 @@ def register(sub) -> None:
         "--threshold", type=float, default=None,
         help="the primary objective's threshold (default: its 2030 target)",
     )  # fmt: skip
-    p.add_argument("--year", type=int, default=TARGET_YEAR, help=f"default {TARGET_YEAR}")
-    p.add_argument("--trials", type=_pos_int, default=50)
+    p.add_argument("--year", type=int, default=TARGET_YEAR, help="the year the outcome is read")
+    p.add_argument(
+        "--trials", type=_pos_int, default=50,
+        help="candidate allocations to run, the scenario's own mix the first",
+    )  # fmt: skip
     p.add_argument("--replicates", type=_pos_int, default=8, help="runs per candidate and future")
     p.add_argument(
         "--scale", choices=SCALE_NAMES, default=None,
         help="default: the scenario's if its file sets one, else city (as rainforest run)",
     )  # fmt: skip
     p.add_argument("--seed", type=_nonneg_int, default=0, help="root seed of runs and sampler")
+    add_dry_run_option(p)
     p.add_argument(
         "--futures", default=None, metavar="SWEEP",
         help="a sweep file of uncertainties (or a shipped one): each of its samples is a "
@@ -186,6 +212,7 @@ def render(report: dict[str, Any]) -> None:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
+    from rainforest.experiments.cli.plan import RunPlan, announce
     from rainforest.experiments.studies.optimization import optimize
     from rainforest.experiments.studies.outcome import outcome
     from rainforest.experiments.studies.uncertainties import futures
@@ -208,6 +235,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     ensemble = None
     if args.futures is not None:
         ensemble = futures(load_sweep(args.futures))
+    n_futures = len(ensemble) if ensemble else 1
+    plan = RunPlan(
+        f"optimisation: {args.trials} trials x {args.replicates} replicates"
+        + (f" x {n_futures} futures" if ensemble else ""),
+        args.trials * args.replicates * n_futures, args.scale or scenario.scale,
+        scenario.horizon_year - scenario.start_year + 1, args.workers,
+    )  # fmt: skip
+    if announce(plan, args.dry_run):
+        return 0
     report = optimize(
         scenario, objectives, budget_bn=args.budget_bn, budget_range=args.budget_range,
         trials=args.trials, replicates=args.replicates, root_seed=args.seed, scale=args.scale,

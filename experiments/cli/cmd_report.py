@@ -7,17 +7,35 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    report = sub.add_parser(
-        "report",
-        help="one self-contained HTML report (figures embedded) of run, sweep and analysis folders",
-    )
+    from rainforest.experiments.cli.args import add_command
+
+    report = add_command(
+        sub, "report",
+        "one self-contained HTML report (figures embedded) of run, sweep and analysis folders",
+        "Write one HTML page, figures embedded, that opens offline: it begins with a "
+        "summary in words of what the run folders found (each scenario's 2030 outcome with "
+        "its band, the difference between scenarios run on the same seeds, the chance of "
+        "each target), then the scorecard and fan chart of the scenarios compared, and a "
+        "section for each sweep and analysis folder, in the order given. Every band says "
+        "over how many runs it is, and of what (seeds, posterior draws); every source's "
+        "provenance (seeds, scale, code version) is listed once.",
+        [
+            "rainforest run baseline --replicates 20 --out results/baseline",
+            "rainforest run action_plan --replicates 20 --out results/plan",
+            "rainforest report results/plan results/baseline --out report.html",
+        ],
+    )  # fmt: skip
     report.add_argument(
         "dirs", nargs="+", type=Path, metavar="DIR",
         help="run output folders (rainforest run --out), sweep results folders and analysis "
         "folders (analysis.json), in the order the report shows them",
     )  # fmt: skip
     report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
-    report.add_argument("--title", default=None, help="the report's title")
+    report.add_argument(
+        "--title", default=None,
+        help="the report's title (default: Shanghai's future industries: the 2030 targets and "
+        "the six plans)",
+    )  # fmt: skip
     report.set_defaults(handler=cmd_report)
 
 

@@ -7,13 +7,27 @@ import json
 import sys
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command
 from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES, DEFAULT_SEED
 from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
-    run = sub.add_parser("run", help="run a scenario and print its 2030 scorecard")
+    run = add_command(
+        sub, "run", "run a scenario and print its 2030 scorecard",
+        "Run a scenario (a built-in name or a scenario file) from 2021 to its horizon, "
+        "some replicates on seeds derived from one root seed, and print its scorecard: each "
+        "indicator's median and 5-95 % band in the report year against the plan's 2030 "
+        "target, and the share of runs that reach it. With --posterior the replicates run "
+        "on accepted parameter sets of the posterior ensemble, so the band covers what the "
+        "model's parameters are not sure of as well as chance. --out keeps every run's "
+        "indicators, quarter by quarter, and the figures, for rainforest report.",
+        [
+            "rainforest run action_plan --scale classroom --replicates 5",
+            "rainforest run action_plan --posterior --draws 10 --out results/plan",
+            "rainforest run baseline --set market.bass_q=0.3 --json",
+        ],
+    )  # fmt: skip
     run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
     run.add_argument(
         "--scale", choices=SCALE_NAMES, default=None,
@@ -48,7 +62,8 @@ def register(sub) -> None:
     )  # fmt: skip
     run.add_argument(
         "--ensemble", type=Path, default=None,
-        help="with --posterior: the ensemble file (default scenarios/posterior.toml)",
+        help="with --posterior: the ensemble file (default: the shipped one of the "
+        "scenario's market form)",
     )  # fmt: skip
     run.set_defaults(handler=cmd_run)
 
@@ -98,6 +113,7 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from rainforest.experiments.cli.plan import say_if_cold
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard
     from rainforest.runs import resolve_request, run_request
@@ -108,6 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         scale=args.scale, seed=args.seed, replicates=args.replicates,
         posterior=args.posterior, draws=args.draws, ensemble=args.ensemble,
     )  # fmt: skip
+    say_if_cold()
     progress = _progress(sys.stderr.isatty() and not args.json)
     if progress is None:
         runs = run_request(request)

@@ -6,13 +6,25 @@ import argparse
 import json
 
 from rainforest.experiments.cli import Parser
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command
 from rainforest.runs.request import DEFAULT_REPLICATES, DEFAULT_SEED
 from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
-    scen = sub.add_parser("scenarios", help="list, show or validate scenarios")
+    scen = add_command(
+        sub, "scenarios", "list, show or validate scenarios",
+        "The scenarios a run can start from: list names the built-in ones with what each "
+        "assumes (the baseline without the 2023 plan, the action plan as written, and one "
+        "without each of its six plans); show prints one in full as TOML, every default "
+        "spelt out, as rainforest run would run it; validate checks a scenario file of "
+        "your own and names the field at fault.",
+        [
+            "rainforest scenarios list",
+            "rainforest scenarios show action_plan --set market.bass_q=0.3",
+            "rainforest scenarios validate my_plan.toml",
+        ],
+    )  # fmt: skip
     scen_sub = scen.add_subparsers(dest="action", required=True, parser_class=Parser)
     scen_sub.add_parser("list", help="the built-in scenarios")
     show = scen_sub.add_parser(
@@ -28,7 +40,9 @@ def register(sub) -> None:
         help=f"population scale (default: the scenario file's, else {DEFAULT_SCALE})",
     )  # fmt: skip
     show.add_argument("--seed", type=_nonneg_int, default=DEFAULT_SEED, help="the root seed")
-    show.add_argument("--replicates", type=_pos_int, default=DEFAULT_REPLICATES)
+    show.add_argument(
+        "--replicates", type=_pos_int, default=DEFAULT_REPLICATES, help="runs of the request"
+    )
     show.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
         help="set a scenario value by dotted path (repeatable), as `rainforest run --set`",

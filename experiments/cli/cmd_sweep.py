@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _pos_int
+from rainforest.experiments.cli.args import _pos_int, add_command, add_dry_run_option
 
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -20,11 +20,32 @@ FAILURES_SHOWN = 20
 
 
 def register(sub) -> None:
-    sweep = sub.add_parser(
-        "sweep", help="run a sweep file's samples x replicates into a results folder"
+    sweep = add_command(
+        sub, "sweep", "run a sweep file's samples x replicates into a results folder",
+        "Run every sample of a sweep file (the values it varies, drawn by its sampler: a "
+        "list, a grid, a Latin hypercube, Sobol' or Morris) times its replicates, in "
+        "chunks spread over worker processes or a Dask cluster, into a results folder that "
+        "rainforest analyze, discover and report read. The command says how many runs it "
+        "will make and about how long they take before it starts. A folder that already "
+        "holds part of the same sweep is finished, not redone, so an interrupted sweep is "
+        "resumed by running the same command again. --list names the shipped sweeps.",
+        [
+            "rainforest sweep --list",
+            "rainforest sweep six_plans_lhs --out results/lhs --dry-run",
+            "rainforest sweep six_plans_lhs --out results/lhs --workers 4",
+            "rainforest sweep six_plans_lhs --out results/lhs --verify",
+        ],
+    )  # fmt: skip
+    sweep.add_argument(
+        "file", nargs="?", default=None,
+        help="a sweep TOML file, or a shipped sweep's name (rainforest sweep --list)",
+    )  # fmt: skip
+    sweep.add_argument(
+        "--out", type=Path, default=None, help="the results folder (required to run a sweep)"
     )
-    sweep.add_argument("file", help="a sweep TOML file, or a shipped sweep's name")
-    sweep.add_argument("--out", type=Path, required=True, help="the results folder")
+    sweep.add_argument(
+        "--list", action="store_true", help="list the shipped sweeps with their descriptions"
+    )
     sweep.add_argument(
         "--workers", type=_pos_int, default=None,
         help="local worker processes, or the Dask LocalCluster's workers (default: CPUs)",
@@ -41,6 +62,7 @@ def register(sub) -> None:
         "--verify", action="store_true",
         help="check the results folder's chunk files, run nothing: whole, damaged, missing",
     )  # fmt: skip
+    add_dry_run_option(sweep)
     sweep.set_defaults(handler=cmd_sweep)
 
 
@@ -140,18 +162,62 @@ def print_check(check, manifest, as_json: bool, stream=None) -> None:
         print(f"resume the sweep to finish it: {resume}", file=stream)
 
 
+def print_shipped_sweeps(stream=None) -> None:
+    """``rainforest sweep --list``: each shipped sweep's name and description."""
+    from rainforest.experiments.sweeps.spec import shipped_sweeps
+
+    stream = stream if stream is not None else sys.stdout
+    shipped = shipped_sweeps()
+    width = max(map(len, shipped), default=0)
+    print(
+        f"{len(shipped)} shipped sweeps (run one with: rainforest sweep NAME --out DIR):",
+        file=stream,
+    )
+    for name, description in shipped.items():
+        print(f"  {name:<{width}}  {description}", file=stream)
+
+
+def sweep_plan(sweep, workers: int):
+    """The runs a sweep file asks for, and about how long they take (``cli.plan``)."""
+    from rainforest.experiments.cli.plan import RunPlan
+    from rainforest.experiments.sweeps.samplers import sample_count
+
+    samples = sample_count(sweep)
+    runs = samples * sweep.replicates
+    what = f"sweep {sweep.name}: {samples:,} samples x {sweep.replicates} replicates"
+    if sweep.function is not None:
+        return RunPlan(what, runs, None, 0, workers, note=f"each a call of {sweep.function}")
+    base = next(iter(sweep.bases.values()))
+    scale = sweep.scale or base.scale
+    years = base.horizon_year - base.start_year + 1
+    return RunPlan(what, runs, scale, years, workers, note="runs already in --out are kept")
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from rainforest.experiments.cli.plan import announce
     from rainforest.experiments.cli.progress import PlainProgress, RichProgress
     from rainforest.experiments.sweeps.runner import run_sweep
     from rainforest.experiments.sweeps.spec import load_sweep
+    from rainforest.scenarios.errors import ScenarioError
 
+    if args.list:
+        print_shipped_sweeps()
+        return 0
+    if args.file is None:
+        raise ScenarioError("sweep: give a sweep file or a shipped sweep's name (--list)")
     sweep = load_sweep(args.file)
+    if args.out is None and not args.dry_run:
+        raise ScenarioError("--out: give the results folder the sweep writes")
     if args.verify:
         from rainforest.experiments.sweeps.integrity import verify_results
 
         manifest, check = verify_results(sweep, args.out)
         print_check(check, manifest, args.json)
         return 0 if check.ok else 1
+    workers = args.workers or os.cpu_count() or 1
+    plan = sweep_plan(sweep, 1 if args.scheduler else workers)
+    if announce(plan, args.dry_run, models=sweep.function is None and not args.scheduler):
+        return 0
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
     try:
         summary = run_sweep(

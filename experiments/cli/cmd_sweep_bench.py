@@ -5,15 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 
-from rainforest.experiments.cli.args import _pos_int, add_executor_bench_options
+from rainforest.experiments.cli.args import _pos_int, add_command, add_executor_bench_options
 from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
 
 def register(sub) -> None:
-    bench = sub.add_parser(
-        "sweep-bench", help="measure sweep runs per hour, parallel efficiency and Dask overhead"
+    bench = add_command(
+        sub, "sweep-bench", "measure sweep runs per hour, parallel efficiency and Dask overhead",
+        "Time the same small sweep on one worker, on --workers local processes and on a "
+        "Dask LocalCluster, and report runs per hour, the parallel efficiency (the speed-up "
+        "over one worker, per worker) and what Dask adds. Use it to choose --workers and an "
+        "executor for a long sweep on this machine.",
+        [
+            "rainforest sweep-bench --scale classroom --runs 20 --workers 2",
+            "rainforest sweep-bench --no-dask --repeat 3 --json",
+        ],
+    )  # fmt: skip
+    bench.add_argument(
+        "--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE, help="population scale"
     )
-    bench.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE)
     bench.add_argument("--runs", type=_pos_int, default=20, help="runs per measured sweep")
     bench.add_argument("--horizon", type=int, default=2030, help="the runs' last year")
     add_executor_bench_options(bench)

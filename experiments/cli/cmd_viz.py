@@ -17,9 +17,17 @@ def _port(text: str) -> int:
 
 
 def register(sub) -> None:
+    from rainforest.experiments.cli.args import add_command
     from rainforest.viz.serve import DEFAULT_HOST, DEFAULT_PORT
 
-    viz = sub.add_parser("viz", help="serve the interactive view (open it in a browser)")
+    viz = add_command(
+        sub, "viz", "serve the interactive view (open it in a browser)",
+        "Serve the interactive view on this machine and print its address: a city of "
+        "firms, institutes and talent you can step through quarter by quarter, the six "
+        "plans' sliders, a what-if that reruns the plan with your changes beside the plan "
+        "as written, and the network of ties. Stop it with Ctrl-C.",
+        ["rainforest viz", "rainforest viz --port 8800"],
+    )  # fmt: skip
     viz.add_argument(
         "--host",
         default=DEFAULT_HOST,

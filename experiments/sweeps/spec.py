@@ -388,6 +388,20 @@ def library_sweeps() -> list[str]:
     return sorted(p.stem for p in LIBRARY_DIR.glob("*.toml"))
 
 
+def shipped_sweeps() -> dict[str, str]:
+    """Each shipped sweep's name and the description its file gives (read, not validated:
+    listing them must not load their scenarios)."""
+    out = {}
+    for name in library_sweeps():
+        try:
+            data = tomllib.loads((LIBRARY_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            data = {}
+        description = data.get("description")
+        out[name] = " ".join(description.split()) if isinstance(description, str) else ""
+    return out
+
+
 def locate_sweep(name_or_path: str | Path) -> Path:
     """A sweep file's path: the file if it exists, else the shipped sweep of that name."""
     path = Path(name_or_path)
@@ -400,6 +414,11 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file (or a shipped sweep, by name); every problem is one
     ScenarioError naming the file and the field."""
     path = locate_sweep(path)
+    if path.suffix == "" and not path.exists():  # a name, not a file: say which names ship
+        raise ScenarioError(
+            f"{path}: no such sweep file, and no shipped sweep of that name (shipped: "
+            f"{', '.join(library_sweeps())}; rainforest sweep --list describes them)"
+        )
     text = read_input_text(path, "sweep file")
     try:
         return within_run_limit(sweep_from_text(text, path))
