@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.errors import ScenarioError, clipped
 
 EXIT_BAD_INPUT = 2
 
@@ -38,7 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, status 2, as for any bad input
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(f"{self.prog}: error: {clipped(message)}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
-        print(f"rainforest: error: {error_line(exc)}", file=sys.stderr)
+        print(f"rainforest: error: {clipped(error_line(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("rainforest: interrupted", file=sys.stderr)

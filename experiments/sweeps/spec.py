@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rainforest.experiments.sweeps.functions import FunctionModel, describe_function
-from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.errors import ScenarioError, problems_line
 from rainforest.scenarios.loader import library_names, load_scenario, read_input_text
 from rainforest.scenarios.overrides import apply_overrides, resolve_path
 from rainforest.scenarios.schema import SCALE_NAMES, Scenario
@@ -218,12 +218,15 @@ def apply_values(base: Scenario, values: Mapping[str, Any]) -> Scenario:
 
 
 def _format_errors(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(sweep)"
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        parts.append(f"{loc}: {msg}")
-    return "; ".join(parts)
+    """The schema's complaints on one line, the first few of them (``problems_line``)."""
+
+    def problems():
+        for err in exc.errors(include_url=False, include_context=False, include_input=False):
+            loc = ".".join(str(p) for p in err["loc"]) or "(sweep)"
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            yield f"{loc}: {msg}"
+
+    return problems_line(problems(), exc.error_count())
 
 
 def _flatten(table: Mapping[str, Any], prefix: str, is_leaf) -> dict[str, Any]:
