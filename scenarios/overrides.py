@@ -36,6 +36,7 @@ Transforms apply after every other override (so they reshape the table those giv
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -117,7 +118,7 @@ def resolve_path(path: str) -> Target:
             kind = _leaf_kind(typing.get_args(annotation)[1]) or "float"
             if last:
                 return Target(path, "table", kind)
-            if i == len(parts) - 2 and parts[-1].isdigit():
+            if i == len(parts) - 2 and parts[-1].isascii() and parts[-1].isdigit():
                 return Target(path, "year", kind)
             if i == len(parts) - 2 and parts[-1] in TRANSFORMS:
                 transform_kind, tables = TRANSFORMS[parts[-1]]
@@ -217,7 +218,12 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
 
 
 def _shift_years(path: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value != int(value)
+    ):
         raise ScenarioError(f"{path}: a whole number of years, got {value!r}")
     return int(value)
 

@@ -106,6 +106,8 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
             value = tomllib.loads(f"value = {text}")["value"]
         except tomllib.TOMLDecodeError:
             value = text.strip()
+        except RecursionError:
+            raise ScenarioError(f"--set {path}: the value is nested too deeply") from None
         if path in overrides:
             raise ScenarioError(f"--set {path}: set twice")
         overrides[path] = value

@@ -36,7 +36,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rainforest.experiments.sweeps.functions import FunctionModel, describe_function
 from rainforest.scenarios.errors import ScenarioError, problems_line
-from rainforest.scenarios.loader import library_names, load_scenario, read_input_text
+from rainforest.scenarios.loader import (
+    library_names,
+    load_scenario,
+    parse_toml,
+    read_input_text,
+)
 from rainforest.scenarios.overrides import apply_overrides, resolve_path
 from rainforest.scenarios.schema import SCALE_NAMES, Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
@@ -447,10 +452,7 @@ def within_run_limit(sweep: Sweep) -> Sweep:
 
 def sweep_from_text(text: str, path: Path) -> Sweep:
     """Validate a sweep file's text; ``path`` names it and anchors relative scenario files."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML ({exc})") from None
+    data = parse_toml(text)
     if not data:  # empty, or nothing but comments: almost always a mistake
         raise ScenarioError("empty sweep file: give at least `base` and `sampler`")
     for key, why in REMOVED_KEYS.items():
