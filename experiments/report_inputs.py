@@ -15,6 +15,13 @@ Three kinds of folder, told apart by the file that defines each:
 
 A folder that is none of these, a file an analysis names that is missing or is not what
 it says, is bad input: one ScenarioError naming the folder and the file.
+
+The report opens with what the run folders found, in words computed from them: each
+scenario's outcome in the report year with its band, the difference between two
+scenarios run on the same seeds, the chance of each target, and cautions (bands of few
+runs, results at different scales). Every band says how many runs it is over and of
+what: seeds, or posterior draws and seeds. The provenance of each folder is listed once,
+in the sources table that closes the report; sections and figures name their source.
 """
 
 from __future__ import annotations
@@ -22,13 +29,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rainforest.experiments.provenance import code_version
 from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.schema import SCALE_NAMES
+from rainforest.scenarios.targets import targets
 from rainforest.sim.indicators import TARGETED, spec
 from rainforest.viz.figures import fan_chart, png_bytes, scorecard_chart
 from rainforest.viz.report import (
@@ -36,6 +45,7 @@ from rainforest.viz.report import (
     Figure,
     Section,
     Table,
+    provenance_fields,
     provenance_line,
     render_report,
     table_from_records,
@@ -56,6 +66,8 @@ RUN_KEYS = ("scenario", "seed", "replicates", "indicators")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 OUTPUT = "output_value_bn"
 DEFAULT_TITLE = "Shanghai's future industries: the 2030 targets and the six plans"
+FEW_RUNS = 20  # a 5-95 % band of fewer runs is little more than the spread of those runs
+Source = tuple[int, str, Mapping[str, Any]]  # a source's number, what it is, its provenance
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,51 @@ class RunFolder:
     summary: dict[str, Any]
     frames: list[pd.DataFrame]
     provenance: dict[str, Any]
+
+    @property
+    def runs(self) -> int:
+        return int(self.summary["replicates"])
+
+    @property
+    def posterior(self) -> dict[str, Any] | None:
+        """The posterior draws the runs used (``rainforest run --posterior``), or None."""
+        drawn = self.summary.get("posterior")
+        return drawn if isinstance(drawn, dict) else None
+
+    @property
+    def band_over(self) -> str:
+        """How many runs a band is over, and of what: ``20 runs over seeds`` or
+        ``20 runs: 10 posterior draws x 2 seeds``; ``20 runs on different seeds``."""
+        n = f"{self.runs} run{'' if self.runs == 1 else 's'}"
+        drawn = self.posterior
+        if drawn is None:
+            return f"{n} on different seeds"
+        draws, per = drawn.get("draws", "?"), drawn.get("replicates_per_draw", "?")
+        return f"{n}: {draws} posterior draws x {per} seed{'' if per == 1 else 's'}"
+
+    @property
+    def description(self) -> str:
+        """What the scenario is: the description the run recorded, else the built-in
+        scenario's of that name."""
+        recorded = self.summary.get("description")
+        if isinstance(recorded, str) and recorded.strip():
+            return " ".join(recorded.split()).rstrip(".")
+        from rainforest.scenarios.loader import library_names, load_scenario
+
+        name = str(self.summary["scenario"])
+        if name in library_names():
+            return " ".join(load_scenario(name).description.split()).rstrip(".")
+        return ""
+
+    def year_end(self, name: str = OUTPUT) -> dict[int, float]:
+        """Each run's ``name`` at the end of the report year, by the run's seed."""
+        year = int(self.summary["year"])
+        out = {}
+        for frame in self.frames:
+            rows = frame[frame["year"] == year]
+            if not rows.empty:
+                out[int(rows["seed"].iloc[-1])] = float(rows[name].iloc[-1])
+        return out
 
 
 def _read_json(path: Path) -> Any:
@@ -122,6 +179,14 @@ def read_run_folder(path: Path) -> RunFolder:
         "scale": summary.get("scale"),
         "code_version": summary.get("code_version"),
     }
+    drawn = summary.get("posterior")
+    if isinstance(drawn, dict):
+        per = drawn.get("replicates_per_draw", "?")
+        provenance["posterior"] = (
+            f"{drawn.get('draws', '?')} draws of {drawn.get('file', 'the ensemble')} "
+            f"({drawn.get('ensemble_date', 'undated')}), {per} seed{'' if per == 1 else 's'} "
+            "each"
+        )
     return RunFolder(path, str(summary["scenario"]), summary, frames, provenance)
 
 
@@ -142,46 +207,73 @@ def _unique_labels(runs: list[RunFolder]) -> list[RunFolder]:
     return out
 
 
-def _runs_provenance(runs: Sequence[RunFolder]) -> str:
-    return "; ".join(f"{r.label}: {provenance_line(r.provenance)}" for r in runs)
+def value_text(name: str, value: float | None, *alike: float | None) -> str:
+    """An indicator's value as the report writes it: counts as whole numbers (a band's
+    interpolated quantile too), others with decimals by their size, the same decimals as
+    the ``alike`` values it is shown with (a median and its band)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    size = max(abs(v) for v in (value, *alike) if v is not None and not math.isnan(v))
+    if spec(name).integer or size >= 10:
+        return f"{round(value):,}"
+    return f"{value:,.1f}" if size >= 1 else f"{value:,.2f}"
+
+
+def band_text(name: str, median: float | None, low: float | None, high: float | None) -> str:
+    """``median [low - high]`` with one number format for the three."""
+    if median is None:
+        return "-"
+    return (
+        f"{value_text(name, median, low, high)} [{value_text(name, low, median, high)} - "
+        f"{value_text(name, high, median, low)}]"
+    )
+
+
+def plain_name(name: str) -> str:
+    """An indicator's plain name: its target's label, else its description."""
+    goal = targets().get(name)
+    return goal.label if goal is not None else spec(name).description
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.0f} %"
 
 
 def run_sections(runs: Sequence[RunFolder]) -> list[Section]:
     """The scorecard against the targets and the output fan chart, over all run folders."""
     by_label = {r.label: r.frames for r in runs}
-    made_by = _runs_provenance(runs) if len(runs) > 1 else provenance_line(runs[0].provenance)
+    over = "; ".join(f"{r.label}: {r.band_over}" for r in runs)
     records = []
     for name in TARGETED:
         s = spec(name)
-        row: dict[str, Any] = {"indicator": name, "target": s.target, "unit": s.unit}
+        row: dict[str, Any] = {
+            "indicator": plain_name(name),
+            "target": value_text(name, s.target),
+            "unit": s.unit,
+        }
         for r in runs:
             entry = r.summary["indicators"].get(name, {})
             median, low, high = (entry.get(k) for k in ("median", "p05", "p95"))
-            band = "-" if median is None else f"{median:,.4g} [{low:,.4g} - {high:,.4g}]"
-            row[f"{r.label}: median [5-95 %]"] = band
-            reach = entry.get("reach_probability")
-            row[f"{r.label}: P(reach)"] = "-" if reach is None else f"{100 * reach:.0f} %"
+            row[f"{r.label}: median [5-95 %] of {r.runs} runs"] = band_text(name, median, low, high)
+            row[f"{r.label}: P(reach)"] = _percent(entry.get("reach_probability"))
         records.append(row)
     years = sorted({int(r.summary.get("year", 0)) for r in runs})
     scorecard = Section(
         id="scorecard",
         kind="scorecard",
         title=", ".join(r.label for r in runs),
-        made_by=made_by,
         figures=(
             Figure(
                 png_bytes(scorecard_chart(by_label)),
                 "Each targeted indicator at the end of the report year as a share of its "
-                "2030 target: median and 5-95 % band over replicates, per scenario.",
-                made_by,
+                f"2030 target: median and 5-95 % band of each scenario's runs ({over}).",
             ),
         ),
         tables=(
             table_from_records(
                 f"The scorecard in {', '.join(map(str, years))}: median, 5-95 % band and "
-                "probability of reaching each target over replicates",
+                f"probability of reaching each target, of each scenario's runs ({over})",
                 records,
-                made_by,
             ),
         ),
     )
@@ -189,17 +281,179 @@ def run_sections(runs: Sequence[RunFolder]) -> list[Section]:
         id="fan-chart",
         kind="fan_chart",
         title=", ".join(r.label for r in runs),
-        made_by=made_by,
         figures=(
             Figure(
                 png_bytes(fan_chart(by_label, OUTPUT)),
-                "Future-industry output, quarter by quarter: the median and 5-95 % band over "
-                "replicates for each scenario, against the RMB 500 bn target for 2030.",
-                made_by,
+                "Future-industry output, quarter by quarter: the median and 5-95 % band of "
+                f"each scenario's runs ({over}), against the RMB 500 bn target for 2030.",
             ),
         ),
     )
     return [scorecard, fan]
+
+
+# --------------------------------------------------------------------------- the summary
+
+
+def outcome_sentence(run: RunFolder) -> str:
+    """A scenario's outcome in words: the output in the report year, its band over how
+    many runs of what, and the chance of reaching its target."""
+    entry = run.summary["indicators"][OUTPUT]
+    unit, year = spec(OUTPUT).unit, run.summary["year"]
+    what = f" ({run.description})" if run.description else ""
+    median, low, high = entry["median"], entry["p05"], entry["p95"]
+    text = (
+        f"{run.label}{what}: in {year}, {plain_name(OUTPUT).lower()} is "
+        f"{value_text(OUTPUT, median, low, high)} {unit} (median; 5-95 % band "
+        f"{value_text(OUTPUT, low, median, high)}-{value_text(OUTPUT, high, median, low)} "
+        f"over {run.band_over})"
+    )
+    if entry.get("target") is not None and entry.get("reach_probability") is not None:
+        text += (
+            f", against the 2030 target of {value_text(OUTPUT, entry['target'])}: reached in "
+            f"{_percent(entry['reach_probability'])} of runs"
+        )
+    return text + "."
+
+
+def targets_sentence(run: RunFolder) -> str:
+    """Which targets a scenario reaches in most runs, in one sentence (the summary's
+    table gives the chance of each)."""
+    chances = {
+        name: run.summary["indicators"].get(name, {}).get("reach_probability") for name in TARGETED
+    }
+    likely = [plain_name(n) for n, p in chances.items() if p is not None and p >= 0.5]
+    known = sum(p is not None for p in chances.values())
+    named = f": {'; '.join(likely)}" if likely else ""
+    return (
+        f"{run.label} reaches {len(likely)} of the {known} targets in at least half of its "
+        f"runs{named}. The table gives the chance of each."
+    )
+
+
+def paired(first: RunFolder, second: RunFolder) -> list[tuple[float, float]] | None:
+    """The two folders' outputs in the report year, run by run on the same seeds (and
+    posterior draws); None when they were not run on the same ones."""
+    if first.summary.get("year") != second.summary.get("year"):
+        return None
+    if (first.posterior or {}).get("sets") != (second.posterior or {}).get("sets"):
+        return None
+    a, b = first.year_end(), second.year_end()
+    if not a or set(a) != set(b):
+        return None
+    return [(a[seed], b[seed]) for seed in sorted(a)]
+
+
+def difference_sentence(run: RunFolder, reference: RunFolder) -> str | None:
+    """What ``run`` adds over ``reference`` on the same seeds, or None where their seeds
+    differ (then no paired difference can be read)."""
+    pairs = paired(run, reference)
+    if pairs is None:
+        return None
+    import numpy as np
+
+    gaps = np.array([a - b for a, b in pairs])
+    median = float(np.median(gaps))
+    low, high = (float(q) for q in np.quantile(gaps, [0.05, 0.95]))
+    higher = int(np.sum(gaps > 0))
+    side = "above" if median >= 0 else "below"
+    return (
+        f"On the same {len(pairs)} seeds{' and posterior draws' if run.posterior else ''}, "
+        f"{run.label}'s {plain_name(OUTPUT).lower()} in {run.summary['year']} is "
+        f"{value_text(OUTPUT, abs(median), low, high)} {spec(OUTPUT).unit} {side} "
+        f"{reference.label}'s (median of the paired differences; 5-95 % band "
+        f"{value_text(OUTPUT, low, median, high)} to {value_text(OUTPUT, high, median, low)}"
+        f"), higher in {higher} of {len(pairs)} pairs."
+    )
+
+
+def _reference(runs: Sequence[RunFolder]) -> RunFolder:
+    """The run the others are compared with: the baseline if given, else the first."""
+    return next((r for r in runs if r.summary.get("scenario") == "baseline"), runs[0])
+
+
+def _few_runs_caution(runs: Sequence[RunFolder]) -> str | None:
+    few = [r for r in runs if r.runs < FEW_RUNS]
+    if not few:
+        return None
+    named = ", ".join(f"{r.label} ({r.band_over})" for r in few)
+    return (
+        f"Caution: the bands of {named} rest on few runs. A 5-95 % band of fewer than "
+        f"{FEW_RUNS} runs is little more than the spread of those runs; rerun with more "
+        "replicates (--replicates) before reading much into it."
+    )
+
+
+def scales_caution(sources: Sequence[Source]) -> str | None:
+    """A caution where the sources were run at different scales, naming which."""
+    by_scale: dict[str, list[int]] = {}
+    for number, _, provenance in sources:
+        scale = provenance.get("scale")
+        if scale in SCALE_NAMES:
+            by_scale.setdefault(str(scale), []).append(number)
+    if len(by_scale) < 2:
+        return None
+    listed = "; ".join(
+        f"{scale}: source{'s' if len(ns) > 1 else ''} {', '.join(map(str, ns))}"
+        for scale, ns in by_scale.items()
+    )
+    return (
+        f"Caution: these results come from runs at different scales ({listed}). The "
+        "model's numbers depend on the scale it runs at, so compare numbers of one scale "
+        "only."
+    )
+
+
+def summary_section(runs: Sequence[RunFolder]) -> Section:
+    """The report's opening: what the run folders found, in words and one small table."""
+    if not runs:
+        return Section(
+            id="summary",
+            kind="summary",
+            title="",
+            made_by="from the folders below",
+            notes=(
+                "No run folder (rainforest run --out) is in this report: the sections below "
+                "summarise each sweep and analysis.",
+            ),
+        )
+    notes = [outcome_sentence(r) for r in runs]
+    reference = _reference(runs)
+    for r in runs:
+        if r is not reference:
+            sentence = difference_sentence(r, reference)
+            notes.append(
+                sentence
+                if sentence is not None
+                else f"{r.label} and {reference.label} were not run on the same seeds, so "
+                "their difference cannot be read run by run; compare their bands only."
+            )
+    notes += [targets_sentence(r) for r in runs]
+    records = []
+    for name in TARGETED:
+        row: dict[str, Any] = {
+            "2030 target": plain_name(name),
+            "value": f"{value_text(name, spec(name).target)} {spec(name).unit}",
+        }
+        for r in runs:
+            entry = r.summary["indicators"].get(name, {})
+            row[f"{r.label}: chance ({r.runs} runs)"] = _percent(entry.get("reach_probability"))
+        records.append(row)
+    caution = _few_runs_caution(runs)
+    return Section(
+        id="summary",
+        kind="summary",
+        title=", ".join(r.label for r in runs),
+        notes=tuple(notes),
+        cautions=() if caution is None else (caution,),
+        tables=(
+            table_from_records(
+                "The chance of reaching each 2030 target: the share of each scenario's runs "
+                "at or above it",
+                records,
+            ),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -476,9 +730,46 @@ def analysis_section(folder: Path, index: int) -> Section:
 # --------------------------------------------------------------------------- the report
 
 
+def _cite(section: Section, numbers: Sequence[int]) -> Section:
+    """The section, its figures and tables naming their sources by number (the sources
+    table says once what made each)."""
+    ref = f"from source{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+    return replace(
+        section,
+        made_by=ref,
+        figures=tuple(replace(f, provenance=ref) for f in section.figures),
+        tables=tuple(replace(t, provenance="") for t in section.tables),
+    )
+
+
+def sources_section(sources: Sequence[Source], runs_text: Mapping[int, str]) -> Section:
+    """Each source's provenance, once: folder, seeds and runs, scale, code version;
+    ``runs_text`` says of a run folder's source how many runs, of what."""
+    records = []
+    for number, what, provenance in sources:
+        fields = provenance_fields(provenance)
+        if number in runs_text:
+            fields["seeds and runs"] = runs_text[number]
+        records.append({"source": number, "what": what, **fields})
+    return Section(
+        id="sources",
+        kind="sources",
+        title="",
+        tables=(
+            Table(
+                "What made each result: the folder, its root seed and runs, the population "
+                "scale and the code version",
+                tuple(records[0]) if records else (),
+                tuple(tuple(r.values()) for r in records),
+            ),
+        ),
+    )
+
+
 def report_sections(folders: Sequence[str | Path]) -> list[Section]:
-    """Sections for the folders, in the order given; all the run folders together make
-    the scorecard and fan chart, which come first."""
+    """Sections for the folders: the summary in words first, then the scorecard and fan
+    chart of all the run folders together, each other folder's section in the order
+    given, and the sources table last."""
     if not folders:
         raise ScenarioError("report: give at least one run, sweep or analysis folder")
     kinds = [(Path(f), folder_kind(Path(f))) for f in folders]
@@ -489,7 +780,27 @@ def report_sections(folders: Sequence[str | Path]) -> list[Section]:
             others.append(sweep_results_section(path, index))
         elif kind == "analysis":
             others.append(analysis_section(path, index))
-    return (run_sections(runs) if runs else []) + others
+    sources: list[Source] = []
+    runs_text: dict[int, str] = {}
+    for r in runs:
+        number = len(sources) + 1
+        what = f"run of {r.label}" + (" on the posterior" if r.posterior else "")
+        sources.append((number, what, r.provenance))
+        runs_text[number] = f"root seed {r.summary['seed']}, {r.band_over}"
+    run_numbers = list(runs_text)
+    cited = []
+    for section in others:
+        number = len(sources) + 1
+        sources.append((number, f"{section.heading}: {section.title}", section.provenance))
+        cited.append(_cite(section, [number]))
+    summary = summary_section(runs)
+    caution = scales_caution(sources)
+    if caution is not None:
+        summary = replace(summary, cautions=(*summary.cautions, caution))
+    head = [summary if not runs else _cite(summary, run_numbers)]
+    if runs:
+        head += [_cite(s, run_numbers) for s in run_sections(runs)]
+    return head + cited + [sources_section(sources, runs_text)]
 
 
 def build_report(folders: Sequence[str | Path], title: str = DEFAULT_TITLE) -> str:

@@ -8,6 +8,7 @@ form; ``reach`` is the share of runs at or above the target.
 from __future__ import annotations
 
 from rainforest.runs.summary import ordered_indicators
+from rainforest.sim.indicators import INDICATOR_NAMES, spec
 
 WIDTH = 80  # the narrowest terminal the table fits, and its width in a pipe or a file
 SHORT_UNITS: tuple[tuple[str, str], ...] = (
@@ -18,11 +19,14 @@ SHORT_UNITS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, whole: bool = False) -> str:
     """A number in at most seven characters: thousands grouped, 100,000 and more in
-    thousands (``250k``) or millions (``1.2M``), fractions to two places."""
+    thousands (``250k``) or millions (``1.2M``), fractions to two places; ``whole`` (a
+    count, whose band's quantiles may fall between two counts) rounded."""
     if value is None:
         return "-"
+    if whole:
+        value = float(round(value))
     if abs(value) >= 9_999_500:
         return f"{value / 1e6:,.1f}M"
     if abs(value) >= 100_000:
@@ -69,11 +73,12 @@ def render_scorecard(summary: dict, console=None) -> None:
     table.add_column("unit", no_wrap=True, overflow="ellipsis")
     for name, entry in ordered_indicators(summary):
         reach = entry["reach_probability"]
+        whole = name in INDICATOR_NAMES and spec(name).integer
         table.add_row(
             name,
             _fmt(entry["target"]),
-            _fmt(entry["median"]),
-            f"{_fmt(entry['p05'])}-{_fmt(entry['p95'])}",
+            _fmt(entry["median"], whole),
+            f"{_fmt(entry['p05'], whole)}-{_fmt(entry['p95'], whole)}",
             "-" if reach is None else f"{100 * reach:.0f} %",
             short_unit(entry["unit"]),
         )

@@ -1,10 +1,12 @@
 """The decision-maker's report: one HTML file that opens offline, figures inside it.
 
-A report is a list of sections, each the rendering of one result (a run's scorecard, the
-fan chart of the scenarios compared, a sweep, an attribution, a discovery, ...), given as
-plain data: this layer draws and lays out, the experiments layer reads the folders. Every
-figure carries the provenance of the runs that made it (manifest hash, seeds, scale,
-code version), because a figure separated from its runs cannot be checked.
+A report is a list of sections, each the rendering of one result (a summary in words of
+what the runs found, a run's scorecard, the fan chart of the scenarios compared, a
+sweep, an attribution, a discovery, ...), given as plain data: this layer draws and lays
+out, the experiments layer reads the folders. Every figure names the source of the runs
+that made it, and the sources table says once per source what made them (manifest hash,
+seeds, scale, code version), because a figure separated from its runs cannot be
+checked.
 
 The page is self-contained: its style is inline, its figures are PNG embedded as base64
 ``data:`` URLs, and it links to nothing outside itself, so it can be mailed, archived
@@ -29,6 +31,8 @@ LIST_SHOWN = 3  # items of a list shown in a provenance line
 
 # Section kinds and the heading a reader sees for each.
 KIND_HEADINGS: dict[str, str] = {
+    "summary": "What the results say",
+    "sources": "Where the numbers come from",
     "scorecard": "Scorecard against the 2030 targets",
     "fan_chart": "Output against the 500 bn target",
     "run": "Scenario run",
@@ -86,6 +90,7 @@ class Section:
     tables: tuple[Table, ...] = ()
     notes: tuple[str, ...] = ()
     made_by: str = ""  # the provenance as written, for a section made from several sources
+    cautions: tuple[str, ...] = ()  # what a reader must keep in mind, shown apart
 
     @property
     def heading(self) -> str:
@@ -93,6 +98,8 @@ class Section:
 
     @property
     def provenance_text(self) -> str:
+        if self.kind == "sources":  # the table of provenance itself
+            return self.made_by
         return self.made_by or provenance_line(self.provenance)
 
 
@@ -119,6 +126,37 @@ def format_cell(value: Any) -> str:
 def _short_hash(value: Any) -> str:
     text = str(value)
     return text[:12] if len(text) > 16 else text
+
+
+PROVENANCE_KEYS = ("source", "manifest_hash", "seeds", "scale", "code_version")
+
+
+def provenance_fields(provenance: Mapping[str, Any]) -> dict[str, str]:
+    """What made a result, field by field, for the sources table: the folder, the seeds
+    and runs, the scale, the code version and anything else recorded."""
+    fields = {
+        "folder": str(provenance.get("source") or "-"),
+        "seeds and runs": "-",
+        "scale": str(provenance.get("scale") or "-"),
+        "code": "not recorded",
+    }
+    seeds = provenance.get("seeds")
+    if isinstance(seeds, Mapping):
+        root, reps = seeds.get("root"), seeds.get("replicates")
+        text = f"root seed {root}" if root is not None else "seeds"
+        if reps is not None:
+            text += f", {reps} replicate{'s' if reps != 1 else ''}"
+        fields["seeds and runs"] = text
+    elif seeds is not None:
+        fields["seeds and runs"] = f"seeds {seeds}"
+    code = provenance.get("code_version")
+    if isinstance(code, Mapping) or code:
+        fields["code"] = provenance_line({"code_version": code})[len("code ") :]
+    extra = {k: v for k, v in provenance.items() if k not in PROVENANCE_KEYS}
+    if provenance.get("manifest_hash"):
+        extra = {"manifest": _short_hash(provenance["manifest_hash"]), **extra}
+    fields["also"] = " · ".join(f"{k.replace('_', ' ')} {_brief(v)}" for k, v in extra.items())
+    return fields
 
 
 def provenance_line(provenance: Mapping[str, Any]) -> str:
@@ -158,7 +196,7 @@ def provenance_line(provenance: Mapping[str, Any]) -> str:
     else:
         parts.append("code version not recorded")
     for key, value in provenance.items():
-        if key not in {"source", "manifest_hash", "seeds", "scale", "code_version"}:
+        if key not in PROVENANCE_KEYS:
             parts.append(f"{key.replace('_', ' ')} {_brief(value)}")
     return " · ".join(parts)
 
@@ -218,6 +256,7 @@ __all__ = [
     "Section",
     "Table",
     "format_cell",
+    "provenance_fields",
     "provenance_line",
     "render_report",
     "table_from_records",

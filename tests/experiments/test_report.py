@@ -124,11 +124,13 @@ def report(inputs, tmp_path_factory) -> Path:
 # scorecard, fan chart; the sweep's sample ranges and year fans; 2 Morris bars; 1 per kind
 IMAGES = 2 + 2 + 2 + len(KINDS)
 SECTION_IDS = [
+    "summary",
     "scorecard",
     "fan-chart",
     "part-3-sweep-results",
     "part-4-sweep",
     *[f"part-{i}-{kind}" for i, kind in enumerate(KINDS, start=5)],
+    "sources",
 ]
 
 
@@ -157,13 +159,14 @@ def test_every_figure_says_which_runs_made_it(report, inputs):
     html = report.read_text(encoding="utf-8")
     runs = json.loads((inputs["action_plan"] / "summary.json").read_text())
     assert runs["code_version"]["model_sha256"] in html
-    assert "action_plan: from " in html and "root seed 0, 2 replicates" in html
+    assert "run of action_plan" in html and "root seed 0, 2 runs on different seeds" in html
     manifest = load_manifest(inputs["sweep"])
     assert f"manifest {manifest.identity[:12]}" in html
     assert f"manifest {MANIFEST_HASH[:12]}" in html and "root seed 77, 4 replicates" in html
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, flags=re.S)
     assert len(captions) == html.count("<img ")
-    assert all('class="provenance">' in c and "seed" in c for c in captions[:3])
+    assert all('class="provenance">from source' in c for c in captions)
+    assert html.count("root seed 0, 2 runs") == 2  # once per run folder: the sources table
 
 
 def test_the_report_opens_offline_in_chromium(report, tmp_path):
