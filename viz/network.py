@@ -69,6 +69,28 @@ def NetworkPanel(model: ViewModel, tick: int) -> None:
         solara.Text(NETWORK_CAPTION, style={"font-size": "12px"})
 
 
+TIER_WORDS = {"leading": "leading firm", "sme": "small or medium firm", "startup": "start-up"}
+PARTNERS_SHOWN = 20
+
+
+def org_title(org) -> str:
+    """An organisation in words, as the inspector's title names it: ``Firm 812: a
+    start-up in synthetic biology (health cluster)``."""
+    if isinstance(org, Enterprise):
+        tier = TIER_WORDS.get(TIERS[org.tier], TIERS[org.tier])
+        field = FIELDS[org.field].replace("_", " ")
+        return f"Firm {org.org_id}: a {tier} in {field} ({CLUSTERS[org.cluster]} cluster)"
+    return (
+        f"Institute {org.org_id}: a {INSTITUTE_KINDS[org.kind]} in the "
+        f"{CLUSTERS[org.cluster]} cluster"
+    )
+
+
+def org_name(model: ViewModel, org_id: int) -> str:
+    """An organisation's short name: ``Institute 3``, ``Firm 45``."""
+    return f"{'Institute' if org_id < model.n_institutes else 'Firm'} {org_id}"
+
+
 def _facts(org) -> list[tuple[str, str]]:
     """What a student reads about an organisation, in the order they ask."""
     model = org.model
@@ -123,7 +145,7 @@ def InspectorPanel(model: ViewModel, tick: int) -> None:
             return
         org = model.org(selected)
         solara.Text(
-            f"Inspector: {org!r} in {model.quarter_label()}",
+            f"Inspector: {org_title(org)}, in {model.quarter_label()}",
             style={"font-weight": "bold"},
             classes=["rf-inspector-title"],
         )
@@ -134,11 +156,18 @@ def InspectorPanel(model: ViewModel, tick: int) -> None:
                     solara.Text(value, classes=[f"rf-inspect-{name.replace(' ', '-')}"])
             partners = org.partners
             if partners:
+                more = len(partners) - PARTNERS_SHOWN
                 solara.Text(
-                    "tied to: "
-                    + ", ".join(map(str, partners[:20]))
-                    + (" ..." if len(partners) > 20 else "")
+                    "Tied to (click one to inspect it)"
+                    + (f", the first {PARTNERS_SHOWN} of {len(partners)}:" if more > 0 else ":")
                 )
+                with solara.Row(gap="2px", style={"flex-wrap": "wrap"}):
+                    for partner in partners[:PARTNERS_SHOWN]:
+                        solara.Button(
+                            org_name(model, partner), text=True, small=True,
+                            on_click=lambda p=partner: CONTROLS.selected.set(p),
+                            classes=["rf-inspect-partner"],
+                        )  # fmt: skip
         talents = org.talents
         if talents:
             solara.Text(

@@ -242,10 +242,17 @@ def test_clicking_an_organisation_opens_its_inspector(page):
     before = widget.src
     fx, fy = click_fractions(model, firm.org_id)
     widget.vue_event_click({"x": fx, "y": fy})
-    assert text_of(rc, "rf-inspector-title").startswith(f"Inspector: Enterprise({firm.org_id},")
+    title = text_of(rc, "rf-inspector-title")
+    assert title.startswith(f"Inspector: Firm {firm.org_id}: a leading firm in ")
+    assert "Enterprise(" not in title and "=" not in title  # words, not a repr
     assert text_of(rc, "rf-inspect-TRL").split()[0].isdigit()
     assert "partnership" in text_of(rc, "rf-inspect-ties")
     assert network_src(rc) != before  # its ring and ties are drawn
+    partner = model.org(firm.org_id).partners[0]  # a neighbour is one click away
+    name = f"{'Institute' if partner < model.n_institutes else 'Firm'} {partner}"
+    click(rc, name)
+    assert text_of(rc, "rf-inspector-title").startswith(f"Inspector: {name}: a ")
+    network_image(rc).vue_event_click({"x": fx, "y": fy})  # back to the firm
     talents = int(text_of(rc, "rf-inspect-talents").split()[0])
     assert talents == len(model.org(firm.org_id).talents) > 0
     # a click where nothing is drawn clears the selection

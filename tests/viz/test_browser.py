@@ -195,7 +195,7 @@ def test_student_moves_a_slider_resets_and_steps(server: str, chromium: str, tmp
             assert box is not None
             page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
             expect(page.locator(".rf-inspector-title")).to_contain_text(
-                f"Inspector: Institute({INSPECTED_ORG},"
+                f"Inspector: Institute {INSPECTED_ORG}: a "
             )
             page.screenshot(path=str(tmp_path / "rainforest-viz-inspector.png"), full_page=True)
 
