@@ -40,18 +40,15 @@ def register(sub) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from rainforest.experiments.files import write_atomic
+    from rainforest.experiments.files import output_folder, write_atomic
     from rainforest.experiments.report_inputs import DEFAULT_TITLE, build_report
     from rainforest.scenarios.errors import ScenarioError
 
     out: Path = args.out
     if out.is_dir():
         raise ScenarioError(f"--out {out}: is a folder; give the HTML file to write")
+    output_folder(out.parent)  # an unwritable folder is found before the report is built
     html = build_report(args.dirs, args.title or DEFAULT_TITLE)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError(f"--out {out}: cannot create its folder ({exc})") from None
     write_atomic(out, html)
     print(f"wrote {out} ({len(html.encode('utf-8')) / 1e6:.1f} MB, {len(args.dirs)} folders)")
     return 0

@@ -80,13 +80,11 @@ def _progress(enabled: bool):
     )  # fmt: skip
 
 
-def _write_figures(out: Path, name: str, results: list) -> None:
-    """The report figures next to the result files: output fan chart and scorecard."""
-    from rainforest.experiments.files import write_atomic
+def _figures(name: str, results: list) -> dict[str, bytes]:
+    """The report figures written beside the result files: output fan chart and scorecard."""
     from rainforest.viz.figures import report_pngs
 
-    for file_name, png in report_pngs({name: [r.indicators for r in results]}).items():
-        write_atomic(out / file_name, png)
+    return report_pngs({name: [r.indicators for r in results]})
 
 
 def parse_overrides(items: list[str]) -> dict[str, object]:
@@ -116,6 +114,7 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from rainforest.experiments.cli.plan import say_if_cold
+    from rainforest.experiments.files import output_folder
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard
     from rainforest.runs import resolve_request, run_request
@@ -126,6 +125,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         scale=args.scale, seed=args.seed, replicates=args.replicates,
         posterior=args.posterior, draws=args.draws, ensemble=args.ensemble,
     )  # fmt: skip
+    if args.out is not None:  # an unwritable folder is found before the runs, not after
+        output_folder(args.out)
     say_if_cold()
     progress = _progress(sys.stderr.isatty() and not args.json)
     if progress is None:
@@ -137,8 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             runs = run_request(request, on_tick=lambda _t: progress.advance(task))
     summary = runs.summary
     if args.out is not None:
-        write_run_results(args.out, runs.results, summary)
-        _write_figures(args.out, runs.scenario.name, list(runs.results))
+        figures = _figures(runs.scenario.name, list(runs.results))
+        write_run_results(args.out, runs.results, summary, figures)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

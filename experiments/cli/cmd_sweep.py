@@ -196,6 +196,7 @@ def sweep_plan(sweep, workers: int):
 def cmd_sweep(args: argparse.Namespace) -> int:
     from rainforest.experiments.cli.plan import announce
     from rainforest.experiments.cli.progress import PlainProgress, RichProgress
+    from rainforest.experiments.files import OutputError, output_folder
     from rainforest.experiments.sweeps.runner import run_sweep
     from rainforest.experiments.sweeps.spec import load_sweep
     from rainforest.scenarios.errors import ScenarioError
@@ -218,6 +219,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     plan = sweep_plan(sweep, 1 if args.scheduler else workers)
     if announce(plan, args.dry_run, models=sweep.function is None and not args.scheduler):
         return 0
+    output_folder(args.out)  # an unwritable folder is found before the runs, not after
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
     try:
         summary = run_sweep(
@@ -228,6 +230,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(interrupted_message(args.file, args.out), file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OutputError as exc:  # a full disk midway: the finished chunks are whole
+        raise OutputError(
+            f"{exc}; the finished chunks are kept: make room, then resume with: "
+            f"{resume_command(args.file, args.out)}"
+        ) from None
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:

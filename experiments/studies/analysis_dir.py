@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rainforest.experiments.files import output_folder, write_atomic
+from rainforest.experiments.files import write_files
 
 ANALYSIS_FILE = "analysis.json"
 
@@ -73,15 +73,14 @@ def write_analysis(
     ``figures`` maps a PNG file name to (bytes, caption), ``tables`` a CSV file name to
     (DataFrame, caption); both are listed in ``analysis.json`` with their captions.
     """
-    out = output_folder(Path(out_dir))
-    written = []
+    files: dict[str, bytes] = {}
     for name, (frame, _) in tables.items():
-        written.append(write_atomic(out / name, frame.to_csv(index=False).encode("utf-8")))
+        files[name] = frame.to_csv(index=False).encode("utf-8")
     for name, (png, _) in figures.items():
-        written.append(write_atomic(out / name, png))
+        files[name] = png
     data = dict(analysis)
     data["figures"] = [{"file": n, "caption": c} for n, (_, c) in figures.items()]
     data["tables"] = [{"file": n, "caption": c} for n, (_, c) in tables.items()]
     text = json.dumps(plain(data), indent=2, allow_nan=False) + "\n"
-    written.append(write_atomic(out / ANALYSIS_FILE, text.encode("utf-8")))
-    return written
+    files[ANALYSIS_FILE] = text.encode("utf-8")
+    return write_files(Path(out_dir), files)  # as a set: all new, or the folder as it was
