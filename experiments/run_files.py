@@ -26,10 +26,13 @@ def write_run_results(
     (created if needed), as one set: a failure midway leaves the folder's previous files.
 
     The file's summary also records the code version (``provenance.code_version``), so a
-    report made from the folder later says which code made the numbers."""
+    report made from the folder later says which code made the numbers, and the
+    scenario's description, so it can say what the scenario is."""
     from rainforest.experiments.provenance import code_version
 
     summary = {**summary, "code_version": code_version()}
+    if results and results[0].scenario.description:
+        summary["description"] = results[0].scenario.description
     table = pa.Table.from_pandas(replicates_frame(results), preserve_index=False)
     files: dict[str, FileData] = {
         "indicators.parquet": lambda tmp: pq.write_table(table, tmp),

@@ -132,3 +132,16 @@ def test_results_at_different_scales_are_flagged(folders, tmp_path):
     text = _text(page)
     assert "Caution: these results come from runs at different scales" in text
     assert "classroom: source 1; city: source 2" in text
+
+
+def test_a_scenario_is_described_as_its_file_describes_it(tmp_path):
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text(
+        SHORT.format(base="action_plan").replace('name = "action_plan"', 'name = "mine"')
+        + 'description = "The plan with a bolder array budget."\n'
+    )
+    assert main(["run", str(scenario), "--out", str(tmp_path / "mine")]) == 0
+    assert json.loads((tmp_path / "mine" / "summary.json").read_text())["description"]
+    page = tmp_path / "mine.html"
+    assert main(["report", str(tmp_path / "mine"), "--out", str(page)]) == 0
+    assert "mine (The plan with a bolder array budget): in 2024" in _text(page)
