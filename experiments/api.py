@@ -111,6 +111,7 @@ def sweep(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: bool = False,
+    allow_modules: tuple[str, ...] | list[str] = (),
 ) -> pd.DataFrame:
     """Run a sweep file (or a shipped sweep, by name) into the results folder ``out`` and
     return its results, one row per run (``load_results``).
@@ -120,6 +121,10 @@ def sweep(
     and a run that raises is kept with its error. The summary of what ran is in the
     frame's ``attrs["sweep"]``; failed runs have their message in the ``error`` column.
     Nothing is printed unless ``progress`` asks for progress lines (on stderr).
+
+    A sweep file that names a function runs it: sweep files are code. It may name the
+    package's sweep functions, or those of a module in ``allow_modules`` (allow only a
+    module, and a file, you trust).
 
     The workers are fresh Python processes that import the calling script again, so a
     script must call ``sweep`` under ``if __name__ == "__main__":``; where it does not,
@@ -133,7 +138,11 @@ def sweep(
     if _in_worker_start_up():  # a worker importing a script that lacks the guard
         raise SweepWorkersError(MAIN_GUARD_MESSAGE)
     _check_sweep_arguments(file, out, workers, chunk_size)
-    spec = load_sweep(file)
+    if isinstance(allow_modules, str) or not all(isinstance(m, str) for m in allow_modules):
+        from rainforest.scenarios.errors import ScenarioError
+
+        raise ScenarioError(f"allow_modules: a list of module names, got {allow_modules!r}")
+    spec = load_sweep(file, allow_modules)
     count = workers or os.cpu_count() or 1
     shown = None
     if progress:

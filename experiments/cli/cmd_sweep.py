@@ -62,6 +62,12 @@ def register(sub) -> None:
         "--verify", action="store_true",
         help="check the results folder's chunk files, run nothing: whole, damaged, missing",
     )  # fmt: skip
+    sweep.add_argument(
+        "--allow-module", dest="allow_modules", action="append", default=[], metavar="MODULE",
+        help="let a sweep file that names a function (model = \"MODULE:function\") call "
+        "the functions of MODULE: a sweep file is code, allow only one you trust "
+        "(repeatable; the package's own sweep functions need no option)",
+    )  # fmt: skip
     add_dry_run_option(sweep)
     sweep.set_defaults(handler=cmd_sweep)
 
@@ -206,7 +212,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if args.file is None:
         raise ScenarioError("sweep: give a sweep file or a shipped sweep's name (--list)")
-    sweep = load_sweep(args.file)
+    sweep = load_sweep(args.file, args.allow_modules)
     if args.out is None and not args.dry_run:
         raise ScenarioError("--out: give the results folder the sweep writes")
     if args.verify:

@@ -6,6 +6,7 @@ plans depends on (docs/VALIDATION.md 5)."""
 from __future__ import annotations
 
 from rainforest.experiments.studies.outlook import budget_plus
+from rainforest.experiments.sweeps.functions import sweepable
 from rainforest.scenarios.schema import PLAN_NAMES
 
 # keyword argument -> the scenario path it sets (the twenty calibrated parameters)
@@ -33,6 +34,7 @@ PATHS: dict[str, str] = {
 }
 
 
+@sweepable
 def plan_margins(
     seed: int,
     outside_competition: float, outside_progress: float, initial_market_bn: float,

@@ -11,6 +11,12 @@ of it takes one replicate.
 
 The outcomes are named in the sweep file (``indicators = ["y"]``) or declared on the
 function with the ``outcomes`` decorator, which the sweep then keeps by default.
+
+A sweep file that names a function runs that function: sweep files are code. So a sweep
+may call only the package's own functions marked for sweeps (``outcomes`` or
+``sweepable``) and functions of the modules the user allows (``--allow-module NAME``,
+``rf.sweep(..., allow_modules=[NAME])`` or the ``RAINFOREST_ALLOW_MODULES`` environment
+variable, comma-separated); a module is checked before it is imported.
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.util
 import inspect
+import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,8 @@ from typing import Any
 from rainforest.scenarios.errors import ScenarioError
 
 SEED_ARGUMENT = "seed"
+ALLOW_ENV = "RAINFOREST_ALLOW_MODULES"
+PACKAGE = "rainforest"
 _REFERENCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 _KINDS = {bool: "bool", int: "int", float: "float", str: "str"}
 _KIND_NAMES = {name: name for name in _KINDS.values()}  # string annotations (PEP 563)
@@ -38,9 +48,52 @@ def outcomes(*names: str) -> Callable[[Callable], Callable]:
 
     def mark(function: Callable) -> Callable:
         function.outcomes = tuple(names)
+        function.sweepable = True
         return function
 
     return mark
+
+
+def sweepable(function: Callable) -> Callable:
+    """Mark one of the package's functions as one a sweep file may call without the user
+    allowing its module (``outcomes`` marks its functions too)."""
+    function.sweepable = True
+    return function
+
+
+def allowed_modules(allow: Iterable[str] = ()) -> tuple[str, ...]:
+    """The modules whose functions a sweep may call besides the package's marked ones:
+    ``allow`` and those in the RAINFOREST_ALLOW_MODULES environment variable."""
+    from_env = (m.strip() for m in os.environ.get(ALLOW_ENV, "").split(","))
+    return tuple(dict.fromkeys(m for m in (*allow, *from_env) if m))
+
+
+def check_allowed(reference: str, allow: Iterable[str] = ()) -> None:
+    """Refuse, before importing anything, a function a sweep file may not call: one of a
+    module the user has not allowed, or an unmarked one of the package."""
+    if not _REFERENCE.match(reference):
+        raise ScenarioError(
+            f"model: {reference!r} is not a function reference (write module.path:function)"
+        )
+    module_name = reference.split(":")[0]
+    if any(module_name == m or module_name.startswith(f"{m}.") for m in allowed_modules(allow)):
+        return
+    if module_name == PACKAGE or module_name.startswith(f"{PACKAGE}."):
+        if getattr(load_function(reference), "sweepable", False):
+            return
+        raise ScenarioError(
+            f"model: {reference} is not one of the functions sweeps may call (the package's "
+            "are marked with outcomes or sweepable); to run it anyway, allow its module: "
+            f"--allow-module {module_name}"
+        )
+    top = module_name.split(".")[0]
+    if importlib.util.find_spec(top) is None:  # finds, without running, a top-level module
+        raise ScenarioError(f"model: cannot import {module_name!r} (no module named {top!r})")
+    raise ScenarioError(
+        f"model: {reference}: a sweep file that names a function runs it, and module "
+        f"{module_name!r} is not allowed; if you trust this file, allow the module with "
+        f"--allow-module {module_name} (or {ALLOW_ENV}={module_name})"
+    )
 
 
 @dataclass(frozen=True)

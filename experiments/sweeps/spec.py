@@ -28,13 +28,17 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rainforest.experiments.sweeps.functions import FunctionModel, describe_function
+from rainforest.experiments.sweeps.functions import (
+    FunctionModel,
+    check_allowed,
+    describe_function,
+)
 from rainforest.scenarios.errors import ScenarioError, problems_line
 from rainforest.scenarios.loader import (
     library_names,
@@ -418,9 +422,11 @@ def locate_sweep(name_or_path: str | Path) -> Path:
     return path
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path, allow_modules: Iterable[str] = ()) -> Sweep:
     """Read and validate a sweep file (or a shipped sweep, by name); every problem is one
-    ScenarioError naming the file and the field."""
+    ScenarioError naming the file and the field. A sweep file that names a function may
+    name one of the package's sweep functions, or one of a module in ``allow_modules``
+    (or the RAINFOREST_ALLOW_MODULES environment variable): sweep files are code."""
     path = locate_sweep(path)
     if path.suffix == "" and not path.exists():  # a name, not a file: say which names ship
         raise ScenarioError(
@@ -429,7 +435,7 @@ def load_sweep(path: str | Path) -> Sweep:
         )
     text = read_input_text(path, "sweep file")
     try:
-        return within_run_limit(sweep_from_text(text, path))
+        return within_run_limit(sweep_from_text(text, path, allow_modules))
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
@@ -450,7 +456,7 @@ def within_run_limit(sweep: Sweep) -> Sweep:
     return sweep
 
 
-def sweep_from_text(text: str, path: Path) -> Sweep:
+def sweep_from_text(text: str, path: Path, allow_modules: Iterable[str] = ()) -> Sweep:
     """Validate a sweep file's text; ``path`` names it and anchors relative scenario files."""
     data = parse_toml(text)
     if not data:  # empty, or nothing but comments: almost always a mistake
@@ -463,7 +469,7 @@ def sweep_from_text(text: str, path: Path) -> Sweep:
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc)) from None
     if top.model is not None:
-        return _function_sweep(top, text, path)
+        return _function_sweep(top, text, path, allow_modules)
     if top.base is None:
         raise ScenarioError("base: missing (the scenario the sweep starts from)")
     here = path.parent
@@ -632,8 +638,12 @@ def _check_argument(function: FunctionModel, name: str, where: str) -> None:
         )
 
 
-def _function_sweep(top: _SweepFile, text: str, path: Path) -> Sweep:
-    """A sweep of a plain function: checked against its arguments and declared outcomes."""
+def _function_sweep(
+    top: _SweepFile, text: str, path: Path, allow_modules: Iterable[str] = ()
+) -> Sweep:
+    """A sweep of a plain function: checked against its arguments and declared outcomes,
+    once its module is one the sweep may call (``functions.check_allowed``)."""
+    check_allowed(top.model, allow_modules)
     function = describe_function(top.model)
     for key in ("base", "scale", "years"):
         if getattr(top, key) is not None:
