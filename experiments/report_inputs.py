@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -126,7 +128,24 @@ class RunFolder:
         return out
 
 
+def own_file(path: Path) -> Path:
+    """``path`` if it is a regular file of its folder itself, not a link (which could
+    bring any file of the machine into the report) nor a device or pipe."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: missing") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISLNK(mode):
+        raise ScenarioError(f"{path}: a link; a report reads only the folders' own files")
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(f"{path}: not a regular file")
+    return path
+
+
 def _read_json(path: Path) -> Any:
+    own_file(path)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -164,6 +183,7 @@ def read_run_folder(path: Path) -> RunFolder:
     parquet = path / INDICATORS
     if not parquet.is_file():
         raise ScenarioError(f"{parquet}: missing (the run's indicators, quarter by quarter)")
+    own_file(parquet)
     try:
         table = pd.read_parquet(parquet)
     except Exception as exc:  # pyarrow raises several types for a damaged file
@@ -486,6 +506,12 @@ def sweep_results_section(path: Path, index: int) -> Section:
     from rainforest.experiments.sweeps.analysis import analyze
     from rainforest.experiments.sweeps.storage import load_manifest
 
+    own_file(path / MANIFEST)
+    chunks = path / "chunks"
+    if chunks.is_symlink():
+        raise ScenarioError(f"{chunks}: a link; a report reads only the folders' own files")
+    for chunk in chunks.glob("*.parquet") if chunks.is_dir() else ():
+        own_file(chunk)
     manifest = load_manifest(path)
     report = analyze(path)
     provenance = {
@@ -621,7 +647,7 @@ def _listed_file(folder: Path, entry: Any, where: str, suffix: str) -> tuple[Pat
     path = folder / name
     if not path.is_file():
         raise ScenarioError(f"{path}: missing (listed in {ANALYSIS} {where})")
-    return path, str(entry.get("caption") or name)
+    return own_file(path), str(entry.get("caption") or name)
 
 
 def _read_png(path: Path) -> bytes:

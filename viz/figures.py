@@ -47,6 +47,12 @@ def report_year(frames: Sequence[pd.DataFrame]) -> int:
     return min(TARGET_YEAR, int(frames[0]["year"].max()))
 
 
+def literal(text: str) -> str:
+    """``text`` as matplotlib should show it: a ``$`` in a scenario or folder name is a
+    dollar sign, not the start of mathtext (which may fail to parse and lose the figure)."""
+    return str(text).replace("$", r"\$")
+
+
 def fan_chart(runs: Runs, indicator: str = "output_value_bn") -> Figure:
     """Median and 5-95 % band over replicates, per scenario, against the indicator's target."""
     _check(runs)
@@ -61,7 +67,8 @@ def fan_chart(runs: Runs, indicator: str = "output_value_bn") -> Figure:
         low, median, high = np.percentile(values, [BAND[0], 50.0, BAND[1]], axis=0)
         colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
         ax.fill_between(x, low, high, color=colour, alpha=0.25, linewidth=0)
-        ax.plot(x, median, color=colour, lw=1.8, label=f"{name}: median of {len(frames)} runs")
+        label = f"{literal(name)}: median of {len(frames)} runs"
+        ax.plot(x, median, color=colour, lw=1.8, label=label)
         top = max(top, float(high.max()))
     if s.target is not None:
         ax.axhline(
@@ -105,7 +112,7 @@ def scorecard_chart(runs: Runs) -> Figure:
             y = j + (i - (n_scen - 1) / 2.0) * height
             ax.barh(
                 y, median, height=height * 0.9, color=colour, alpha=0.8,
-                label=scenario if j == 0 else None,
+                label=literal(scenario) if j == 0 else None,
             )  # fmt: skip
             ax.errorbar(
                 median, y, xerr=[[median - low], [high - median]], color="black", lw=1,
