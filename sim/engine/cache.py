@@ -4,6 +4,10 @@ sources compiled code depends on.
 Numba checks only the source of the file a cached function is defined in, not of the
 files it inlines from, so without the version a change to ``rules.py`` would leave the
 loop's cached code running the old rules. NUMBA_CACHE_DIR, when set, takes precedence.
+
+The folder is under XDG_CACHE_HOME (else ~/.cache); where that cannot be written (a
+read-only home, a file in the way) the cache goes to the temporary folder instead, with
+a warning that says so and names NUMBA_CACHE_DIR, rather than a failed run.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import hashlib
 import os
 import platform
 import shutil
+import tempfile
 import time
+import uuid
+import warnings
 from pathlib import Path
 
 STALE_AFTER_S = 14 * 24 * 3600  # other versions' folders unused this long are removed
@@ -31,13 +38,49 @@ def sources_digest(root: Path = _ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
+class CacheFolderWarning(UserWarning):
+    """The usual cache folder cannot be written; another one is used."""
+
+
+def _writable(folder: Path) -> str | None:
+    """None if ``folder`` can be made and written to, else why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-check.{uuid.uuid4().hex[:12]}.tmp"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 def cache_folder() -> Path:
     """This machine's folder for this version of the sources (made, and marked as in use);
-    other versions' folders unused for two weeks are removed."""
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    host = base / "rainforest" / "numba" / platform.node()
-    folder = host / sources_digest()
-    folder.mkdir(parents=True, exist_ok=True)
+    other versions' folders unused for two weeks are removed. Where the usual place cannot
+    be written, a folder in the temporary folder is used, with a CacheFolderWarning."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    user = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    roots = [base / "rainforest" / "numba", Path(tempfile.gettempdir()) / f"rainforest-{user}"]
+    why = None
+    for root in roots:
+        host = root / platform.node()
+        folder = host / sources_digest()
+        problem = _writable(folder)
+        if problem is None:
+            break
+        why = why or f"{folder}: {problem.lower()}"
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="rainforest-numba-"))
+        host = folder.parent
+    if why is not None:
+        warnings.warn(
+            f"the compiled-code cache cannot be kept in {why}; using {folder} (set "
+            "NUMBA_CACHE_DIR to a writable folder to choose)",
+            CacheFolderWarning,
+            stacklevel=2,
+        )
+    if host == folder.parent and folder.name.startswith("rainforest-numba-"):
+        return folder  # a one-off folder: nothing else to keep tidy
     os.utime(folder)  # marks this version as in use
     now = time.time()
     for other in host.iterdir():
