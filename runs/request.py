@@ -157,12 +157,17 @@ def draw_order(n_sets: int, root_seed: int) -> list[int]:
 
 
 def choose_draws(
-    draws: int, replicates: int, root_seed: int, ensemble: str | Path | None = None
+    draws: int,
+    replicates: int,
+    root_seed: int,
+    ensemble: str | Path | None = None,
+    form: str = "frontier",
 ) -> PosteriorDraws:
-    """The first ``draws`` sets of the ensemble in the root seed's draw order."""
+    """The first ``draws`` sets of the ensemble (by default the shipped one of market
+    form ``form``) in the root seed's draw order."""
     from rainforest.scenarios.ensemble import load_ensemble
 
-    record = load_ensemble(ensemble)
+    record = load_ensemble(ensemble, form)
     sets = record["sets"]
     if draws > len(sets):
         raise ScenarioError(
@@ -219,7 +224,7 @@ def resolve_request(
             raise ScenarioError(
                 f"draws x replicates: at most {MAX_RUNS:,} runs, got {n * replicates:,}"
             )
-        chosen = choose_draws(n, replicates, seed, ensemble)
+        chosen = choose_draws(n, replicates, seed, ensemble, resolved.market.form)
     return RunRequest(resolved, base, seed, replicates, user, chosen)
 
 

@@ -1,8 +1,10 @@
-"""The posterior ensemble file: the parameter sets ``rainforest calibrate`` accepted.
+"""The posterior ensemble files: the parameter sets ``rainforest calibrate`` accepted.
 
-The file (``scenarios/posterior.toml`` ships with the package) is read here and nowhere
-else: runs over the posterior, the calibration's checks and the studies all ask
-``load_ensemble``, so a missing or damaged file is the same one message everywhere.
+One file per market form ships with the package (``scenarios/posterior.toml`` for the
+default ``frontier`` form, ``scenarios/posterior_compounding_outside.toml`` for the
+other: each form is calibrated on its own). They are read here and nowhere else: runs
+over the posterior, the calibration's checks and the studies all ask ``load_ensemble``,
+so a missing or damaged file is the same one message everywhere.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ from typing import Any
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.overrides import resolve_path
 
-ENSEMBLE_FILE = Path(__file__).with_name("posterior.toml")
-SHIPPED_NAME = "scenarios/posterior.toml"  # how a summary names the shipped file
+ENSEMBLE_FILES: dict[str, Path] = {
+    "frontier": Path(__file__).with_name("posterior.toml"),
+    "compounding_outside": Path(__file__).with_name("posterior_compounding_outside.toml"),
+}
+ENSEMBLE_FILE = ENSEMBLE_FILES["frontier"]  # the default form's
 
 
-def load_ensemble(path: str | Path | None = None) -> dict[str, Any]:
-    """The ensemble file as a dict, with ``_path`` naming it (the shipped file by its place
-    in the package, so a summary reads the same on any machine). A missing, unreadable or
-    empty file is one ScenarioError."""
-    path = Path(path) if path is not None else ENSEMBLE_FILE
+def load_ensemble(path: str | Path | None = None, form: str = "frontier") -> dict[str, Any]:
+    """The ensemble file (by default the shipped one of market form ``form``) as a dict,
+    with ``_path`` naming it (a shipped file by its place in the package, so a summary
+    reads the same on any machine). A missing, unreadable or empty file is one
+    ScenarioError."""
+    path = Path(path) if path is not None else ENSEMBLE_FILES[form]
     try:
         with path.open("rb") as fh:
             record = tomllib.load(fh)
@@ -36,7 +42,8 @@ def load_ensemble(path: str | Path | None = None) -> dict[str, Any]:
         raise ScenarioError(f"--posterior: {path}: not a readable ensemble file ({exc})") from None
     if not record.get("sets"):
         raise ScenarioError(f"--posterior: {path}: the ensemble holds no accepted sets")
-    record["_path"] = SHIPPED_NAME if path.resolve() == ENSEMBLE_FILE.resolve() else str(path)
+    shipped = {p.resolve(): f"scenarios/{p.name}" for p in ENSEMBLE_FILES.values()}
+    record["_path"] = shipped.get(path.resolve(), str(path))
     return record
 
 
@@ -49,18 +56,19 @@ def as_overrides(values: Mapping[str, float]) -> dict[str, float | int]:
     }
 
 
-def ensemble_sets(path: str | Path | None = None) -> list[dict[str, float]]:
+def ensemble_sets(path: str | Path | None = None, form: str = "frontier") -> list[dict[str, float]]:
     """The accepted sets' parameter values, in file order."""
-    return [dict(s["parameters"]) for s in load_ensemble(path)["sets"]]
+    return [dict(s["parameters"]) for s in load_ensemble(path, form)["sets"]]
 
 
-def median_overrides(path: str | Path | None = None) -> dict[str, float]:
+def median_overrides(path: str | Path | None = None, form: str = "frontier") -> dict[str, float]:
     """The ensemble's median set (what the library scenarios carry)."""
-    return dict(load_ensemble(path)["median"]["parameters"])
+    return dict(load_ensemble(path, form)["median"]["parameters"])
 
 
 __all__ = [
     "ENSEMBLE_FILE",
+    "ENSEMBLE_FILES",
     "as_overrides",
     "ensemble_sets",
     "load_ensemble",

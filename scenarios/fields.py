@@ -43,12 +43,22 @@ N_CLUSTERS = len(CLUSTERS)
 # Starting readiness used by default: the rounded-down midpoint of each range.
 FIELD_START_TRL: tuple[int, ...] = tuple((lo + hi) // 2 for lo, hi in FIELD_TRL_RANGE)
 
-# Market-wide assumption ranges (RMB bn a year; Bass coefficients per year).
+# Market-wide assumption ranges (RMB bn a year; Bass coefficients and rates per year).
+# The first four are the compounding_outside form's (the city's own demand); the rest
+# the frontier form's, with their reasons in docs/ODD.md 8.8.
 MARKET_RANGES: dict[str, tuple[float, float]] = {
     "total_potential_bn": (1500.0, 3000.0),
     "initial_market_bn": (80.0, 400.0),
     "bass_p": (0.005, 0.03),
     "bass_q": (0.2, 0.5),
+    "national_market_bn": (400.0, 1500.0),
+    "national_potential_bn": (4000.0, 16000.0),
+    "market_growth": (0.02, 0.08),
+    "frontier_knowledge": (2.0, 6.0),
+    "frontier_growth": (0.01, 0.15),
+    "frontier_absorption": (0.03, 0.3),
+    "competitor_catch_up": (0.03, 0.3),
+    "competitor_sellers": (1000.0, 10000.0),
 }
 
 # Shanghai's 16 districts: the unit pilot areas are made of (district x cluster).

@@ -159,16 +159,52 @@ class Plans(Closed):
 PLAN_NAMES: tuple[str, ...] = tuple(Plans.model_fields)
 
 
-class Market(Closed):
-    """City-level market assumptions (ranges in scenarios/fields.py)."""
+MarketForm = Literal["frontier", "compounding_outside"]
+MARKET_FORMS: tuple[str, ...] = get_args(MarketForm)
+YearlyRate = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
 
+
+class Market(Closed):
+    """Market assumptions (ranges in scenarios/fields.py and docs/ODD.md).
+
+    ``form`` chooses the competition Shanghai's sellers face (docs/ODD.md 7.7):
+    ``frontier`` (the default) sells into China's market and exports against competitor
+    regions that, like Shanghai's firms, catch up with a growing world frontier;
+    ``compounding_outside`` is the earlier form, the city's own demand against an outside
+    option whose quality compounds for ever (``total_potential_bn``,
+    ``initial_market_bn``, ``outside_competition`` and ``outside_progress`` are read by
+    it alone).
+    """
+
+    form: MarketForm = "frontier"
+    # compounding_outside: the city's addressable demand and an ever-improving outside
     total_potential_bn: Pos = 2000.0
     initial_market_bn: Pos = 120.0
-    bass_p: Pos = 0.01
-    bass_q: Pos = 0.3
     outside_competition: Pos = 40000.0
-    outside_progress: NonNeg = 0.2
-    logit_beta: Pos = 1.5
+    outside_progress: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 0.2
+    # frontier: China's market plus exports, competitor regions, the world frontier
+    national_potential_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 8000.0
+    national_market_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 800.0
+    market_growth: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.05
+    frontier_knowledge: Annotated[float, Field(gt=0.0, le=1e3, allow_inf_nan=False)] = 3.0
+    frontier_growth: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.05
+    frontier_absorption: YearlyRate = 0.1
+    frontier_link_bonus: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 1.0
+    competitor_sellers: Annotated[float, Field(gt=0.0, le=1e7, allow_inf_nan=False)] = 2500.0
+    competitor_catch_up: YearlyRate = 0.1
+    # both forms
+    bass_p: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] = 0.01
+    bass_q: Annotated[float, Field(gt=0.0, le=2.0, allow_inf_nan=False)] = 0.3
+    logit_beta: Annotated[float, Field(gt=0.0, le=20.0, allow_inf_nan=False)] = 1.5
+
+    @model_validator(mode="after")
+    def _market_below_potential(self) -> Market:
+        if self.national_market_bn >= self.national_potential_bn:
+            raise ValueError(
+                f"national_market_bn ({self.national_market_bn:g}) must be below "
+                f"national_potential_bn ({self.national_potential_bn:g}): adoption is a share"
+            )
+        return self
 
 
 class Behaviour(Closed):
@@ -275,4 +311,12 @@ class Scenario(Closed):
         return 4 * (self.horizon_year - self.start_year + 1)
 
 
-__all__ = ["DEFAULT_SCALE", "MARKET_RANGES", "PLAN_NAMES", "SCALE_NAMES", "Scenario", "ScaleName"]
+__all__ = [
+    "DEFAULT_SCALE",
+    "MARKET_FORMS",
+    "MARKET_RANGES",
+    "PLAN_NAMES",
+    "SCALE_NAMES",
+    "Scenario",
+    "ScaleName",
+]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 from rainforest.scenarios.fields import CLUSTERS, N_CLUSTERS
+from rainforest.scenarios.regions import REGIONS
 from rainforest.scenarios.targets import targets
 from rainforest.sim import rules
-from rainforest.sim.kinds import CENTER, FREED, HIGH_LEVEL, LEADING_TIER, SPIN_OFF
+from rainforest.sim.kinds import CENTER, FREED, HIGH_LEVEL, LEADING_TIER, SELLING_TRL, SPIN_OFF
 from rainforest.sim.plan_ids import N_PLANS, PLAN_NAMES
 
 
@@ -74,6 +75,23 @@ _SPECS += [
     for p in PLAN_NAMES
 ]
 
+_SPECS.append(
+    IndicatorSpec("national_share", "share", False,
+                  "Shanghai's sales over the demand of its fields this quarter: China's "
+                  "market and exports (frontier market form), or the city's own demand "
+                  "(compounding_outside)"),
+)  # fmt: skip
+_SPECS += [
+    IndicatorSpec(f"national_share_{c}", "share", False,
+                  f"national_share of the {c} cluster's fields")
+    for c in CLUSTERS
+]  # fmt: skip
+_SPECS += [
+    IndicatorSpec(f"share_{r}", "share", False,
+                  f"the {r.replace('_', ' ')} competitor region's share of the demand")
+    for r in REGIONS
+]  # fmt: skip
+
 INDICATORS: tuple[IndicatorSpec, ...] = tuple(_SPECS)
 INDICATOR_NAMES: tuple[str, ...] = tuple(s.name for s in INDICATORS)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(INDICATOR_NAMES)}
@@ -110,6 +128,9 @@ MAX_DEGREE = INDEX["max_degree"]
 GOVERNMENT_SPENT_BN = INDEX["government_spent_bn"]
 OUTPUT_BY_CLUSTER = INDEX[f"output_{CLUSTERS[0]}_bn"]  # + cluster
 SPENT_BY_PLAN = INDEX[f"spent_{PLAN_NAMES[0]}_bn"]  # + plan
+NATIONAL_SHARE = INDEX["national_share"]
+NATIONAL_SHARE_BY_CLUSTER = INDEX[f"national_share_{CLUSTERS[0]}"]  # + cluster
+SHARE_BY_REGION = INDEX[f"share_{REGIONS[0]}"]  # + region
 
 
 def spec(name: str) -> IndicatorSpec:
@@ -188,7 +209,7 @@ def compute_indicators(
             eco += w
         if ent_knowledge[i, f] >= high_tech_knowledge and ent_trl[i] >= 4:
             high_tech += w
-        if ent_trl[i] >= 7:
+        if ent_trl[i] >= SELLING_TRL:
             trl7 += w
         if ent_demo_active[i]:
             demos += w

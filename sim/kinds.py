@@ -36,3 +36,7 @@ LOCAL, FROM_OUTSIDE = 0, 1
 TALENT_ORIGINS = ("local", "from outside")
 
 NO_EMPLOYER = -1  # ``tal_employer`` of a talent without a job (or gone)
+
+# Technology readiness a product needs to be sold (``ent_trl``): system prototype proven
+# in an operational environment (TRL 7).
+SELLING_TRL = 7

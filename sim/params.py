@@ -8,7 +8,9 @@ of the same name — prefixed with its section where two sections use the same n
 new field here with nothing to write. A few fields are derived, listed in ``DERIVED``:
 budgets become an array by plan and year (zero where a plan is switched off or a year has
 no budget), designation schedules the cumulative number aimed for in each simulated year,
-and the market's city totals the per-field potential and the initial adoption share.
+the market's totals the per-field potential and the initial adoption share (of China's
+market under the ``frontier`` form, of the city's under ``compounding_outside``), and the
+competitor regions (scenarios/regions.py) their sellers and catch-up rates.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rainforest.scenarios.fields import (
     N_CLUSTERS,
     N_FIELDS,
 )
+from rainforest.scenarios.regions import CATCH_UP_FACTOR, SELLER_SHARE
 from rainforest.scenarios.schema import PLAN_NAMES, Scenario
 from rainforest.sim.kinds import CENTER, EDGE_KINDS, TIERS  # read here by the Mesa face
 from rainforest.sim.plan_ids import N_PLANS
@@ -42,8 +45,12 @@ DERIVED: tuple[tuple[str, type], ...] = (
     ("field_cluster", np.ndarray),  # (field,) int64
     ("field_share", np.ndarray),  # (field,) float64
     ("field_start_trl", np.ndarray),  # (field,) int64
-    ("potential", np.ndarray),  # (field,) RMB bn a year at saturation
+    ("potential", np.ndarray),  # (field,) RMB bn a year at saturation, at the start
     ("initial_adoption", float),
+    ("compounding_outside", bool),  # market.form: the earlier, compounding outside option
+    ("region_sellers", np.ndarray),  # (region,) competing selling firms
+    ("region_catch_up", np.ndarray),  # (region,) catch-up rate a year
+    ("potential_growth", float),  # a year: market_growth, or 0 for the city's own demand
 )
 _SECTIONS = tuple(f"plans.{plan}" for plan in PLAN_NAMES) + ("market", "behaviour")
 
@@ -122,6 +129,7 @@ def build_params(scenario: Scenario) -> Params:
 
     f, lead, m = scenario.plans.foundation, scenario.plans.leading, scenario.market
     share = np.array(FIELD_SHARE, dtype=np.float64)
+    compounding = m.form == "compounding_outside"
     return Params(
         n_ticks=scenario.ticks,
         start_year=start,
@@ -134,8 +142,16 @@ def build_params(scenario: Scenario) -> Params:
         field_cluster=np.array(FIELD_CLUSTER, dtype=np.int64),
         field_share=share,
         field_start_trl=np.array(FIELD_START_TRL, dtype=np.int64),
-        potential=share * m.total_potential_bn,
-        initial_adoption=min(m.initial_market_bn / m.total_potential_bn, 0.99),
+        potential=share * (m.total_potential_bn if compounding else m.national_potential_bn),
+        initial_adoption=(
+            min(m.initial_market_bn / m.total_potential_bn, 0.99)
+            if compounding
+            else m.national_market_bn / m.national_potential_bn
+        ),
+        compounding_outside=compounding,
+        region_sellers=m.competitor_sellers * np.array(SELLER_SHARE, dtype=np.float64),
+        region_catch_up=m.competitor_catch_up * np.array(CATCH_UP_FACTOR, dtype=np.float64),
+        potential_growth=0.0 if compounding else float(m.market_growth),
         **{field: kind(_value(scenario, path)) for field, path, kind in SCHEMA_NUMBERS},
     )
 

@@ -284,6 +284,54 @@ def outside_weight(competition, field_share, beta, progress, tick):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def market_potential(potential, growth, tick):
+    """A field's demand at saturation at ``tick``: China's market plus exports grows by
+    ``growth`` a year whatever the diffusion of the new products within it."""
+    return potential * math.exp(growth * tick / 4.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def advance_frontier(frontier, growth):
+    """The world frontier's knowledge one quarter on: it grows by ``growth`` a year."""
+    return frontier * math.exp(growth / 4.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def catch_up(knowledge, frontier, rate):
+    """Knowledge one quarter on, closing ``rate`` a year of its gap to the frontier
+    (Nelson & Phelps 1966): a follower's gap is stationary against a growing frontier."""
+    return knowledge + 0.25 * rate * max(frontier - knowledge, 0.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def steady_catch_up_ratio(rate, growth):
+    """The follower's knowledge over the frontier's at which ``catch_up`` keeps pace
+    with ``advance_frontier`` (the frontier moving first each quarter)."""
+    closed = 0.25 * rate
+    if closed == 0.0 and growth == 0.0:
+        return 1.0  # nothing moves: the limit of a still frontier, where followers reach it
+    return closed / (1.0 - math.exp(-growth / 4.0) * (1.0 - closed))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def frontier_absorption(knowledge, frontier, rate, absorb, linked_share, link_bonus):
+    """Knowledge a firm absorbs from the world frontier in its field this quarter: the
+    gap times ``rate`` a year, scaled by its absorptive capacity ``absorb`` (0..1), and
+    by ``1 + link_bonus`` for the share ``linked_share`` (0..1) of its real firms that
+    sit in a consortium or innovation center (whose partners bring the frontier's
+    practice in: licences, visiting experts, joint projects)."""
+    scale = 1.0 + link_bonus * min(linked_share, 1.0)
+    return 0.25 * rate * absorb * scale * max(frontier - knowledge, 0.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def competitor_weight(sellers, field_share, knowledge, beta):
+    """A competitor region's logit weight in a field: its selling firms of the field at
+    its knowledge, on the market-ready footing of a Shanghai seller at TRL 7."""
+    return sellers * field_share * math.exp(beta * math.log1p(knowledge))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def private_finance_probability(own_knowledge, rate, half):
     """Chance a firm raises a private round this quarter; investors screen on knowledge."""
     return rate * own_knowledge / (own_knowledge + half)

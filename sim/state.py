@@ -28,11 +28,13 @@ import numpy as np
 from numba import njit, types
 from numba.typed import Dict
 from rainforest.scenarios.fields import N_CLUSTERS, N_DISTRICTS, N_FIELDS
+from rainforest.scenarios.regions import N_REGIONS
 from rainforest.sim.engine import prepare
 from rainforest.sim.kinds import FREED, PARTNERSHIP
 from rainforest.sim.params import Params
 from rainforest.sim.plan_ids import N_PLANS
 from rainforest.sim.population import Population
+from rainforest.sim.rules import steady_catch_up_ratio
 from rainforest.sim.state_layout import State
 
 KEY = np.int64(1 << 31)  # pair key a * KEY + b; organisation ids stay far below 2**31
@@ -173,6 +175,16 @@ FIELDS = (
           note="[0]: the Array plan's outflow cut"),
     Field("gov", "startup_finance", "float64", 0.0, ("one",),
           note="[0]: Rainforest finance per real start-up last quarter, a year (RMB bn)"),
+    Field("gov", "frontier", "float64", 0.0, ("field",),
+          note="the world frontier's knowledge by field (frontier market form)"),
+    Field("gov", "region_knowledge", "float64", 0.0, ("region", "field"),
+          note="competitor regions' knowledge by field (scenarios/regions.py)"),
+    Field("gov", "field_demand", "float64", 0.0, ("field",),
+          note="this quarter's demand by field (RMB bn): China's and exports, or the city's"),
+    Field("gov", "field_sales", "float64", 0.0, ("field",),
+          note="Shanghai's market sales by field this quarter, demonstrations apart"),
+    Field("gov", "region_sales", "float64", 0.0, ("region",),
+          note="each competitor region's sales this quarter (RMB bn)"),
     Field("cons", "cons_leader", "int64", -1),
     Field("cons", "cons_members", "int64", -1, ("cons", "member")),
     Field("cons", "cons_n_members", "int64"),
@@ -317,6 +329,15 @@ def _initial_ties(edge_a, edge_kind, edge_b, n_inst, pop, capacity):
     return ties
 
 
+def _steady_region_knowledge(p: Params) -> np.ndarray:
+    """(region, field): each region at the knowledge its catch-up keeps against the
+    growing frontier, so competitors start where they would stay under constant effort."""
+    ratio = np.array(
+        [steady_catch_up_ratio.py_func(rate, p.frontier_growth) for rate in p.region_catch_up]
+    )
+    return np.outer(ratio, np.full(N_FIELDS, p.frontier_knowledge))
+
+
 def initial_state(pop: Population, params: Params) -> State:
     """The state at t = 0."""
     prepare()  # a run starts here: compiled code is cached in its folder
@@ -355,7 +376,7 @@ def initial_state(pop: Population, params: Params) -> State:
         "counts": N_COUNTS, "inst": n_inst, "ent": cap_e, "tal": cap_t, "edge": cap_edges,
         "cons": max_cons, "field": N_FIELDS, "plan": N_PLANS, "year": p.n_years,
         "district": N_DISTRICTS, "cluster": N_CLUSTERS, "member": max(1, p.consortium_size),
-        "one": 1,
+        "one": 1, "region": N_REGIONS,
     }  # fmt: skip
     # the first values of fields that do not start as their fill; for enterprises and
     # talents, those of the slots in use
@@ -395,6 +416,8 @@ def initial_state(pop: Population, params: Params) -> State:
         adoption=p.initial_adoption,
         bass_p=p.bass_p,
         field_weight=p.field_share,
+        frontier=p.frontier_knowledge,
+        region_knowledge=_steady_region_knowledge(p),
     )
     in_use = {"ent": n_ent, "tal": n_tal}
     arrays = {}

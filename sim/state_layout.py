@@ -107,6 +107,16 @@ class State(NamedTuple):
     retention_cut: np.ndarray
     # [0]: Rainforest finance per real start-up last quarter, a year (RMB bn)
     startup_finance: np.ndarray
+    # the world frontier's knowledge by field (frontier market form)
+    frontier: np.ndarray
+    # competitor regions' knowledge by field (scenarios/regions.py)
+    region_knowledge: np.ndarray
+    # this quarter's demand by field (RMB bn): China's and exports, or the city's
+    field_demand: np.ndarray
+    # Shanghai's market sales by field this quarter, demonstrations apart
+    field_sales: np.ndarray
+    # each competitor region's sales this quarter (RMB bn)
+    region_sales: np.ndarray
     # consortia (one row per consortium formed)
     cons_leader: np.ndarray
     cons_members: np.ndarray

@@ -11,32 +11,79 @@ import argparse
 import sys
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int
-from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
+from rainforest.experiments.cli.args import (
+    _nonneg_int,
+    _pos_int,
+    add_command,
+    add_dry_run_option,
+)
+from rainforest.scenarios.schema import DEFAULT_SCALE, MARKET_FORMS, SCALE_NAMES
 
 
 def register(sub) -> None:
-    cal = sub.add_parser(
-        "calibrate", help="a posterior ensemble from observations of 2021-2025 (ABC)"
-    )
+    cal = add_command(
+        sub, "calibrate", "a posterior ensemble from observations of 2021-2025 (ABC)",
+        "Calibrate the model's uncertain parameters (market, behaviour, plan effects) to "
+        "what was observed in 2021-2025, by approximate Bayesian computation: each wave "
+        "runs --samples parameter sets drawn by Latin hypercube from the prior (the later "
+        "waves from the box the earlier accepted), to 2025 only, so no 2030 outcome can "
+        "enter, and keeps the sets whose runs match every observation. The accepted sets "
+        "are the posterior ensemble rainforest run --posterior draws from. That is "
+        "samples x waves runs, often an hour or more at city scale: the command says how "
+        "many and about how long before it starts (--dry-run stops there).",
+        [
+            "rainforest calibrate --dry-run",
+            "rainforest calibrate --samples 1100 --waves 2 --workers 4 --out posterior.toml",
+        ],
+    )  # fmt: skip
     cal.add_argument(
         "--samples", type=_pos_int, default=1100, help="prior samples per wave (default 1100)"
     )
     cal.add_argument("--waves", type=_pos_int, default=2, help="ABC waves (default 2)")
-    cal.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE)
+    cal.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE, help="population scale")
     cal.add_argument("--seed", type=_nonneg_int, default=2022, help="root seed of the runs")
     cal.add_argument("--sampler-seed", type=_nonneg_int, default=0, help="Latin hypercube seed")
     cal.add_argument("--workers", type=_pos_int, default=1, help="worker processes (default 1)")
+    cal.add_argument(
+        "--form", choices=MARKET_FORMS, default=MARKET_FORMS[0],
+        help=f"the market form calibrated (default {MARKET_FORMS[0]}); each form has its own "
+        "ensemble file (scenarios/posterior.toml, scenarios/posterior_<form>.toml)",
+    )  # fmt: skip
+    cal.add_argument(
+        "--omit", action="append", default=[], metavar="OBSERVATION",
+        help="leave an observation out of the acceptance rule (repeatable; recorded in the "
+        "ensemble as a calibration choice), e.g. --omit growth_2023_2025",
+    )  # fmt: skip
     cal.add_argument("--out", type=Path, default=None, help="TOML file (default: stdout)")
     cal.add_argument(
         "--apply", action="store_true",
-        help="write the median set into scenarios/library/action_plan.toml and baseline.toml",
+        help="write the median set into scenarios/library/action_plan.toml and baseline.toml "
+        "(with the other forms' medians from their shipped ensembles)",
     )  # fmt: skip
+    add_dry_run_option(cal)
     cal.set_defaults(handler=cmd_calibrate)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from rainforest.experiments.studies.calibration import calibrate, to_toml
+    from rainforest.experiments.studies.calibration import calibrate, held_observations, to_toml
+    from rainforest.scenarios.errors import ScenarioError
+
+    try:
+        held_observations(args.form, tuple(args.omit))
+    except ValueError as exc:
+        raise ScenarioError(f"--omit: {exc}") from None
+
+    from rainforest.experiments.cli.plan import RunPlan, announce
+    from rainforest.experiments.studies.calibration import calibration_scenario
+
+    runs_to = calibration_scenario(form=args.form)
+    plan = RunPlan(
+        f"calibration: {args.waves} waves x {args.samples} samples",
+        args.waves * args.samples, args.scale,
+        runs_to.horizon_year - runs_to.start_year + 1, args.workers,
+    )  # fmt: skip
+    if announce(plan, args.dry_run):
+        return 0
 
     def progress(wave: int, done: int, total: int) -> None:
         if done % 100 == 0 or done == total:
@@ -50,6 +97,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         sampler_seed=args.sampler_seed,
         workers=args.workers,
         on_progress=progress,
+        form=args.form,
+        omit=tuple(args.omit),
     )
     method = record["method"]
     print(
@@ -70,8 +119,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         write_atomic(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.apply:
-        from rainforest.experiments.studies.calibration import apply_to_library
+        from rainforest.experiments.studies.calibration import apply_to_library, library_medians
 
-        for path in apply_to_library(record["median"]["parameters"]):
+        for path in apply_to_library(library_medians(args.form, record["median"]["parameters"])):
             print(f"updated {path}", file=sys.stderr)
     return 0

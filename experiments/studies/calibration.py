@@ -36,7 +36,12 @@ from typing import Any
 
 import numpy as np
 from rainforest.experiments.files import write_atomic
-from rainforest.experiments.studies.observations import OBSERVATIONS, observe
+from rainforest.experiments.studies.observations import (
+    OBSERVATIONS,
+    Observation,
+    observations_for,
+    observe,
+)
 from rainforest.runs.execute import run_with_state
 from rainforest.scenarios.ensemble import ENSEMBLE_FILE, as_overrides, load_ensemble
 from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario
@@ -82,17 +87,7 @@ class FreeParameter:
 
 # Prior ranges: docs/ODD.md section 8 (and scenarios/fields.py MARKET_RANGES) where they
 # give one; otherwise about a factor of two to four around the default, marked "no range".
-FREE_PARAMETERS: tuple[FreeParameter, ...] = (
-    FreeParameter("market.outside_competition", 100.0, 80000.0, True,
-                  "weight of firms outside Shanghai: Shanghai's market share; no range"),
-    FreeParameter("market.outside_progress", 0.0, 0.5, False,
-                  "yearly quality gain of firms outside Shanghai; no range"),
-    FreeParameter("market.initial_market_bn", 80.0, 400.0, False,
-                  "market size at the start; ODD 8.8 range 80-400"),
-    FreeParameter("market.bass_p", 0.005, 0.03, False, "Bass innovation; fields.toml range"),
-    FreeParameter("market.bass_q", 0.2, 0.5, False, "Bass imitation; fields.toml range"),
-    FreeParameter("market.total_potential_bn", 1500.0, 3000.0, False,
-                  "saturation demand; fields.toml range"),
+BEHAVIOUR_AND_EFFECTS: tuple[FreeParameter, ...] = (
     FreeParameter("behaviour.trl_hazard", 0.05, 0.6, True,
                   "pace of maturation to TRL 7; no range"),
     FreeParameter("behaviour.production_scale", 0.005, 0.1, True,
@@ -123,23 +118,89 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
                   "largest founding boost finance buys; no range (x0.5-x1.5)"),
 )  # fmt: skip
 
+# The market's free parameters depend on its form (docs/ODD.md 7.7): each form is
+# calibrated on its own, and the answer reported under each.
+BASS: tuple[FreeParameter, ...] = (
+    FreeParameter("market.bass_p", 0.005, 0.03, False, "Bass innovation; fields.toml range"),
+    FreeParameter("market.bass_q", 0.2, 0.5, False, "Bass imitation; fields.toml range"),
+)  # fmt: skip
+MARKET_PARAMETERS: dict[str, tuple[FreeParameter, ...]] = {
+    "frontier": (
+        FreeParameter("market.national_market_bn", 400.0, 1500.0, True,
+                      "China's market and exports at the start; ODD 8.8 range 400-1,500"),
+        FreeParameter("market.national_potential_bn", 4000.0, 16000.0, True,
+                      "saturation demand; ODD 8.8 range 4,000-16,000"),
+        FreeParameter("market.market_growth", 0.02, 0.08, False,
+                      "growth of the market besides diffusion; ODD 8.8 range 0.02-0.08"),
+        *BASS,
+        FreeParameter("market.frontier_growth", 0.01, 0.15, True,
+                      "growth of the world frontier; ODD 8.8 range 0.01-0.15"),
+        FreeParameter("market.frontier_absorption", 0.03, 0.3, True,
+                      "firms' catch-up with the frontier; ODD 8.8 range 0.03-0.3"),
+        FreeParameter("market.competitor_catch_up", 0.03, 0.3, True,
+                      "regions' catch-up with the frontier; ODD 8.8 range 0.03-0.3"),
+        FreeParameter("market.competitor_sellers", 1000.0, 10000.0, True,
+                      "competing selling firms; ODD 8.8 range 1,000-10,000"),
+    ),
+    "compounding_outside": (
+        FreeParameter("market.outside_competition", 100.0, 80000.0, True,
+                      "weight of firms outside Shanghai: Shanghai's market share; no range"),
+        FreeParameter("market.outside_progress", 0.0, 0.5, False,
+                      "yearly quality gain of firms outside Shanghai; no range"),
+        FreeParameter("market.initial_market_bn", 80.0, 400.0, False,
+                      "market size at the start; ODD 8.8 range 80-400"),
+        *BASS,
+        FreeParameter("market.total_potential_bn", 1500.0, 3000.0, False,
+                      "saturation demand; fields.toml range"),
+    ),
+}  # fmt: skip
+DEFAULT_FORM = "frontier"
+
+
+def free_parameters(form: str = DEFAULT_FORM) -> tuple[FreeParameter, ...]:
+    """The parameters a calibration of market form ``form`` covers."""
+    return MARKET_PARAMETERS[form] + BEHAVIOUR_AND_EFFECTS
+
+
+FREE_PARAMETERS: tuple[FreeParameter, ...] = free_parameters()
+
+
+def held_observations(form: str = DEFAULT_FORM, omit: Sequence[str] = ()) -> list[Observation]:
+    """The observations a calibration of ``form`` holds runs to, less ``omit``."""
+    known = {ob.name for ob in observations_for(form)}
+    unknown = [name for name in omit if name not in known]
+    if unknown:
+        raise ValueError(f"omit: not an observation of the {form} form: {unknown}")
+    return [ob for ob in observations_for(form) if ob.name not in omit]
+
+
+def recorded_observations(record: Mapping[str, Any]) -> list[Observation]:
+    """The observations an ensemble's runs were held to, as its record lists them."""
+    return [ob for ob in OBSERVATIONS if ob.name in record["observations"]]
+
+
 PARAMETER_PATHS: tuple[str, ...] = tuple(fp.path for fp in FREE_PARAMETERS)
 
 
-def accepted(observed: Mapping[str, float]) -> bool:
-    """The acceptance rule: every observation inside its band (a uniform ABC kernel)."""
-    for ob in OBSERVATIONS:
+def accepted(
+    observed: Mapping[str, float], observations: Sequence[Observation] | None = None
+) -> bool:
+    """The acceptance rule: every observation held (default: the default form's) inside
+    its band (a uniform ABC kernel)."""
+    for ob in observations_for(DEFAULT_FORM) if observations is None else observations:
         x = observed[ob.name]
         if not (math.isfinite(x) and ob.band[0] <= x <= ob.band[1]):
             return False
     return True
 
 
-def distance(observed: Mapping[str, float]) -> float:
+def distance(
+    observed: Mapping[str, float], observations: Sequence[Observation] | None = None
+) -> float:
     """How far a run is outside the bands: the largest miss in units of a band's width
     (0 inside every band); used to report near misses, not to accept."""
     worst = 0.0
-    for ob in OBSERVATIONS:
+    for ob in observations_for(DEFAULT_FORM) if observations is None else observations:
         x = observed[ob.name]
         lo, hi = ob.band
         width = max(hi - lo, 1.0 if ob.name == "pilot_areas_2023" else 1e-9)
@@ -149,10 +210,13 @@ def distance(observed: Mapping[str, float]) -> float:
     return worst
 
 
-def calibration_scenario(base: str | Scenario = CALIBRATED_SCENARIO) -> Scenario:
-    """The calibrated scenario cut at ``CALIBRATION_HORIZON``: nothing after 2025 is run."""
+def calibration_scenario(
+    base: str | Scenario = CALIBRATED_SCENARIO, form: str = DEFAULT_FORM
+) -> Scenario:
+    """The calibrated scenario in market form ``form``, cut at ``CALIBRATION_HORIZON``:
+    nothing after 2025 is run."""
     sc = load_scenario(base) if isinstance(base, str) else base
-    return apply_overrides(sc, {"horizon_year": CALIBRATION_HORIZON})
+    return apply_overrides(sc, {"horizon_year": CALIBRATION_HORIZON, "market.form": form})
 
 
 def simulate_set(
@@ -210,8 +274,12 @@ def calibrate(
     sampler_seed: int = 0,
     workers: int = 1,
     on_progress: Callable[[int, int, int], None] | None = None,
+    form: str = DEFAULT_FORM,
+    omit: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """ABC rejection in ``waves`` waves of ``samples`` samples each; returns the record.
+    """ABC rejection in ``waves`` waves of ``samples`` samples each, of market form
+    ``form``, holding runs to the form's observations less those named in ``omit`` (a
+    calibration choice, recorded); returns the record.
 
     Sample ``i`` of wave ``w`` runs with seed ``derive_seed(root_seed, w * samples + i, 0)``
     and the wave's Latin hypercube is seeded by ``derive_seed(sampler_seed, w, 0)``.
@@ -219,8 +287,10 @@ def calibrate(
     import time
 
     started = time.perf_counter()
-    base = calibration_scenario()
-    d = len(FREE_PARAMETERS)
+    base = calibration_scenario(form=form)
+    parameters = free_parameters(form)
+    observations = held_observations(form, omit)
+    d = len(parameters)
     low, high = np.zeros(d), np.ones(d)
     rows: list[dict[str, Any]] = []
     boxes: list[list[list[float]]] = []
@@ -228,9 +298,7 @@ def calibrate(
         units = lhs(samples, derive_seed(sampler_seed, wave, 0), low, high)
         tasks = []
         for i, u in enumerate(units):
-            values = {
-                fp.path: fp.from_unit(float(x)) for fp, x in zip(FREE_PARAMETERS, u, strict=True)
-            }
+            values = {fp.path: fp.from_unit(float(x)) for fp, x in zip(parameters, u, strict=True)}
             seed = derive_seed(root_seed, wave * samples + i, 0)
             tasks.append((values, seed, scale, base))
 
@@ -243,24 +311,24 @@ def calibrate(
         for i, ((values, seed, _, _), obs) in enumerate(zip(tasks, observed, strict=True)):
             rows.append({
                 "sample": wave * samples + i, "wave": wave, "seed": int(seed),
-                "parameters": values, "observed": obs, "accepted": accepted(obs),
-                "distance": distance(obs),
+                "parameters": values, "observed": obs, "accepted": accepted(obs, observations),
+                "distance": distance(obs, observations),
             })  # fmt: skip
         good = [r for r in rows if r["accepted"]]
         if good:
-            pts = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in FREE_PARAMETERS]
+            pts = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in parameters]
                             for r in good])  # fmt: skip
             low = np.clip(pts.min(axis=0) - REFOCUS_MARGIN, 0.0, 1.0)
             high = np.clip(pts.max(axis=0) + REFOCUS_MARGIN, 0.0, 1.0)
     sets = [r for r in rows if r["accepted"]]
     last_wave = [r for r in sets if r["wave"] == waves - 1]
-    at_edge = {fp.path: 0 for fp in FREE_PARAMETERS}
+    at_edge = {fp.path: 0 for fp in parameters}
     if waves > 1 and last_wave:
         blo, bhi = np.array(boxes[-1][0]), np.array(boxes[-1][1])
         for r in last_wave:
-            u = np.array([fp.to_unit(r["parameters"][fp.path]) for fp in FREE_PARAMETERS])
+            u = np.array([fp.to_unit(r["parameters"][fp.path]) for fp in parameters])
             edge = ((blo > 0) & (u - blo < 0.02)) | ((bhi < 1) & (bhi - u < 0.02))
-            for fp, hit in zip(FREE_PARAMETERS, edge, strict=True):
+            for fp, hit in zip(parameters, edge, strict=True):
                 at_edge[fp.path] += int(hit)
     from rainforest.experiments.provenance import code_version
 
@@ -270,6 +338,8 @@ def calibrate(
             "name": "ABC rejection, uniform kernel, two-wave refocusing (history matching)",
             "acceptance_rule": "every observation of the run inside its band (OBSERVATIONS.band)",
             "scenario": CALIBRATED_SCENARIO,
+            "market_form": form,
+            "omitted_observations": list(omit),
             "horizon_year": CALIBRATION_HORIZON,
             "scale": scale,
             "samples_per_wave": samples,
@@ -299,7 +369,7 @@ def calibrate(
                 "source": ob.source,
                 "why": ob.why,
             }
-            for ob in OBSERVATIONS
+            for ob in observations
         },  # fmt: skip
         "priors": {
             fp.path: {
@@ -309,7 +379,7 @@ def calibrate(
                 "integer": fp.integer,
                 "why": fp.why,
             }
-            for fp in FREE_PARAMETERS
+            for fp in parameters
         },  # fmt: skip
         "code": {k: v for k, v in code_version().items() if v is not None},
         "sets": sets,
@@ -321,7 +391,7 @@ def calibrate(
                 ob.name: sum(
                     1 for r in rows if not (ob.band[0] <= r["observed"][ob.name] <= ob.band[1])
                 )
-                for ob in OBSERVATIONS
+                for ob in observations
             },
         },  # fmt: skip
     }
@@ -333,10 +403,12 @@ def calibrate(
 MEDIAN_CHECKS = 4  # fresh seeds the componentwise median must pass on
 
 
-def median_parameters(sets: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+def median_parameters(
+    sets: Sequence[Mapping[str, Any]], parameters: Sequence[FreeParameter] = FREE_PARAMETERS
+) -> dict[str, float]:
     """The componentwise median of the accepted sets (integers rounded)."""
     out = {}
-    for fp in FREE_PARAMETERS:
+    for fp in parameters:
         median = float(np.median([s["parameters"][fp.path] for s in sets]))
         out[fp.path] = fp.from_unit(fp.to_unit(median))
     return out
@@ -348,26 +420,31 @@ def add_median(record: dict[str, Any], base: Scenario, workers: int = 1) -> None
     pass the acceptance rule, else the accepted set nearest it."""
     sets = record["sets"]
     method = record["method"]
-    values = median_parameters(sets)
+    form = method.get("market_form", "compounding_outside")
+    parameters = free_parameters(form)
+    observations = recorded_observations(record)
+    values = median_parameters(sets, parameters)
     first = method["simulations"]
     seeds = [derive_seed(method["root_seed"], first + k, 0) for k in range(MEDIAN_CHECKS)]
     observed = [simulate_set(values, seed, method["scale"], base) for seed in seeds]
-    if all(accepted(o) for o in observed):
+    if all(accepted(o, observations) for o in observed):
         record["median"] = {"kind": "componentwise median of the accepted sets",
                             "check_seeds": seeds, "checks_accepted": MEDIAN_CHECKS,
                             "parameters": values}  # fmt: skip
     else:
-        nearest = median_set(sets)
+        nearest = median_set(sets, parameters)
         record["median"] = {"kind": f"accepted set {nearest['sample']}, nearest the "
                             "componentwise median (which failed its checks)",
                             "check_seeds": seeds,
-                            "checks_accepted": sum(accepted(o) for o in observed),
+                            "checks_accepted": sum(accepted(o, observations) for o in observed),
                             "parameters": dict(nearest["parameters"])}  # fmt: skip
 
 
-def median_set(sets: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+def median_set(
+    sets: Sequence[Mapping[str, Any]], parameters: Sequence[FreeParameter] = FREE_PARAMETERS
+) -> Mapping[str, Any]:
     """The accepted set nearest the componentwise median, in prior-unit coordinates."""
-    pts = np.array([[fp.to_unit(s["parameters"][fp.path]) for fp in FREE_PARAMETERS]
+    pts = np.array([[fp.to_unit(s["parameters"][fp.path]) for fp in parameters]
                     for s in sets])  # fmt: skip
     med = np.median(pts, axis=0)
     return sets[int(np.argmin(np.abs(pts - med).sum(axis=1)))]
@@ -466,6 +543,20 @@ def library_text(text: str, parameters: Mapping[str, float]) -> str:
     return f"{out}\n\n" + "\n".join(tail).rstrip("\n") + "\n"
 
 
+def library_medians(form: str, median: Mapping[str, float]) -> dict[str, float]:
+    """What the library scenarios carry: ``median`` for market form ``form``, and each
+    other form's median set from its shipped ensemble (the library runs either form on
+    its own calibrated values)."""
+    from rainforest.scenarios.ensemble import ENSEMBLE_FILES
+
+    merged: dict[str, float] = {}
+    for other, path in ENSEMBLE_FILES.items():
+        if other != form and path.exists():
+            merged.update(load_ensemble(path)["median"]["parameters"])
+    merged.update(median)
+    return merged
+
+
 def apply_to_library(
     parameters: Mapping[str, float], files: Sequence[Path] = LIBRARY_FILES
 ) -> list[Path]:
@@ -490,7 +581,9 @@ def check_ensemble(
     sample, 1)``): the share still accepted, and each observation's share in its band."""
     record = load_ensemble(path)
     chosen = record["sets"][:sets] if sets else record["sets"]
-    base = calibration_scenario()
+    form = record["method"].get("market_form", "compounding_outside")
+    observations = recorded_observations(record)
+    base = calibration_scenario(form=form)
     scale = record["method"]["scale"]
     tasks = [
         (as_overrides(s["parameters"]), derive_seed(root_seed, s["sample"], 1), scale, base)
@@ -500,10 +593,10 @@ def check_ensemble(
     return {
         "sets": len(chosen),
         "root_seed": root_seed,
-        "accepted_share": float(np.mean([accepted(o) for o in observed])),
+        "accepted_share": float(np.mean([accepted(o, observations) for o in observed])),
         "in_band_share": {
             ob.name: float(np.mean([ob.band[0] <= o[ob.name] <= ob.band[1] for o in observed]))
-            for ob in OBSERVATIONS
+            for ob in observations
         },
     }
 

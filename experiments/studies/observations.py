@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from rainforest.runs.result import RunResult
+from rainforest.scenarios.schema import MARKET_FORMS
 
 GROWTH_YEARS = (2023, 2025)
 PRIOR_YEAR = 2022
@@ -37,6 +38,7 @@ class Observation:
     band: tuple[float, float]
     source: str
     why: str
+    forms: tuple[str, ...] = MARKET_FORMS  # the market forms whose runs it describes
 
 
 OBSERVATIONS: tuple[Observation, ...] = (
@@ -94,7 +96,39 @@ OBSERVATIONS: tuple[Observation, ...] = (
         "an upper bound: the first three areas hold about 28,000 firms of all industries "
         "(about 9,000 an area); the model's future-industry firms must be fewer",
     ),
+    Observation(
+        "national_share_2021", "national_share", (2021,),
+        "Shanghai's sales over China's demand for its fields and their exports, 2021 Q4",
+        (0.13, 0.20), (0.10, 0.25),
+        "integrated circuits: Shanghai 250 bn of 1,045.8 bn national sales in 2021, 'about "
+        "25 %' (SCIO press conference 2022-09-14, pinhui.wang/215448.shtml; CSIA via "
+        "shine.cn/biz/economy/2203193280); biomedicine: about a quarter of China's innovative "
+        "drugs, about 6 % of pharmaceutical manufacturing (chinanews 2022-09-14); the three "
+        "leading industries 'about 20-30 % of national'; foreign suppliers serve about 30 % "
+        "of China's demand (scenarios/regions.py)",
+        "a share of national output of 0.19-0.29 times the 0.7 of the demand China's own "
+        "producers serve; widened by 0.03-0.05 for the fields' difference from the proxies",
+        ("frontier",),
+    ),
+    Observation(
+        "national_share_change_2021_2025", "national_share", (2021, 2025),
+        "change in national_share from 2021 Q4 to 2025 Q4",
+        (-0.01, 0.04), (-0.03, 0.06),
+        "Shanghai's integrated circuits 0.226 of national sales (2019), about 0.25 (2021-22), "
+        "about 0.3 (2025: over 480 bn, reportify.cn/news/1212514750039199744, against a "
+        "national 1,500-1,650 bn assumed from CSIA's 2024 half-year +16.9 %); the three "
+        "leading industries grew about 15 % a year 2020-25, a little faster than the "
+        "national industries",
+        "0 to +0.06 of national output times 0.7; widened by 0.02 on each side for the "
+        "proxies' difference from the 16 fields",
+        ("frontier",),
+    ),
 )  # fmt: skip
+
+
+def observations_for(form: str) -> tuple[Observation, ...]:
+    """The observations a run of market form ``form`` is held to."""
+    return tuple(ob for ob in OBSERVATIONS if form in ob.forms)
 
 
 def annual_growth(output_start: float, output_end: float, years: int) -> float:
@@ -159,4 +193,8 @@ def observe(result: RunResult, state: Any) -> dict[str, float]:
         "exit_rate_2023_2025": _rate(result, "exits", GROWTH_YEARS),
         "pilot_areas_2023": result.at_year_end(2023)["pilot_areas"],
         "pilot_firms_per_area_2025": firms / max(areas, 1),
+        "national_share_2021": result.at_year_end(2021)["national_share"],
+        "national_share_change_2021_2025": (
+            result.at_year_end(2025)["national_share"] - result.at_year_end(2021)["national_share"]
+        ),
     }

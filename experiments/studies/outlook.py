@@ -47,11 +47,30 @@ def budget_plus(scenario: Scenario, plan: str, factor: float = 1.1) -> dict[str,
     return {f"plans.{plan}.budget_bn": new}
 
 
-def _task(task: tuple[Scenario, int]) -> dict[str, float]:
+PATHS = ("output_value_bn", "national_share")  # indicators followed year by year
+
+
+def _task(task: tuple[Scenario, int]) -> dict[str, Any]:
+    """A run's 2030 indicators, with the year-end path of each of ``PATHS``."""
     from rainforest.runs.execute import run_one
 
     scenario, seed = task
-    return run_one(scenario, seed).at_year_end(2030)
+    result = run_one(scenario, seed)
+    years = range(scenario.start_year, 2031)
+    ends = {y: result.at_year_end(y) for y in years}
+    return {**ends[2030], "paths": {k: [ends[y][k] for y in years] for k in PATHS}}
+
+
+def _paths(rows: list[dict[str, Any]], start_year: int) -> dict[str, Any]:
+    """Median and 5-95 % band of each followed indicator, year by year."""
+    out = {}
+    for k in PATHS:
+        values = np.array([r["paths"][k] for r in rows])
+        out[k] = {
+            str(start_year + j): [float(np.quantile(values[:, j], q)) for q in (0.05, 0.5, 0.95)]
+            for j in range(values.shape[1])
+        }
+    return out
 
 
 def run_many(tasks: Sequence[tuple], workers: int) -> list[dict[str, float]]:
@@ -102,13 +121,15 @@ def posterior_outlook(
     marginal: bool = False,
     boot: int = 2000,
     ensemble: Any = None,
+    form: str = "frontier",
 ) -> dict[str, Any]:
-    """Action plan and baseline over ``draws`` posterior draws (default: every set)."""
+    """Action plan and baseline over ``draws`` posterior draws (default: every set) of
+    the market form ``form``'s ensemble, each run in that form."""
     from rainforest.runs.request import resolve_request
     from rainforest.scenarios.ensemble import load_ensemble
     from rainforest.scenarios.loader import load_scenario
 
-    sets = load_ensemble(ensemble)["sets"]
+    sets = load_ensemble(ensemble, form)["sets"]
     n = len(sets) if draws is None else int(draws)
     plan = load_scenario("action_plan")
     names: dict[str, tuple[Scenario, dict[str, Any]]] = {
@@ -124,7 +145,8 @@ def posterior_outlook(
     for scenario, extra in names.values():
         # the door's posterior request: draw d's set, then the extra overrides, then scale
         request = resolve_request(
-            scenario, overrides=extra, scale=scale, seed=root_seed, replicates=replicates,
+            scenario, overrides={**extra, "market.form": form}, scale=scale, seed=root_seed,
+            replicates=replicates,
             posterior=True, draws=n, ensemble=ensemble,
         )  # fmt: skip
         chosen = request.posterior.sets
@@ -139,8 +161,12 @@ def posterior_outlook(
         "root_seed": root_seed,
         "ensemble_sets": len(sets),
         "sets": list(chosen),
+        "market_form": form,
         "action_plan": _summary(by_name["action_plan"]),
         "baseline": _summary(by_name["baseline"]),
+        "paths": {
+            name: _paths(by_name[name], plan.start_year) for name in ("action_plan", "baseline")
+        },
     }
     a = np.array([r["output_value_bn"] for r in by_name["action_plan"]])
     b = np.array([r["output_value_bn"] for r in by_name["baseline"]])
@@ -194,7 +220,9 @@ def _marginal(
     return rows  # fmt: skip
 
 
-def fan_figure(path: Any, draws: int = 40, scale: str = "city", root_seed: int = 0) -> None:
+def fan_figure(
+    path: Any, draws: int = 40, scale: str = "city", root_seed: int = 0, form: str = "frontier"
+) -> None:
     """A PNG fan chart of output, action plan and baseline, over ``draws`` posterior draws
     (the runs of ``rainforest run SCENARIO --posterior --draws N --seed S``)."""
     from pathlib import Path
@@ -205,7 +233,10 @@ def fan_figure(path: Any, draws: int = 40, scale: str = "city", root_seed: int =
 
     runs = {}
     for name in ("action_plan", "baseline"):
-        request = resolve_request(name, scale=scale, seed=root_seed, posterior=True, draws=draws)
+        request = resolve_request(
+            name, overrides={"market.form": form}, scale=scale, seed=root_seed,
+            posterior=True, draws=draws,
+        )  # fmt: skip
         runs[f"{name} (posterior)"] = [r.indicators for r in run_request(request).results]
     fig = fan_chart(runs)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -224,13 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--marginal", action="store_true")
     parser.add_argument("--fan", default=None, help="write a fan chart PNG here instead")
+    parser.add_argument("--form", default="frontier", help="the market form (and its ensemble)")
     args = parser.parse_args(argv)
     if args.fan:
-        fan_figure(args.fan, args.draws or 40, args.scale, args.seed)
+        fan_figure(args.fan, args.draws or 40, args.scale, args.seed, args.form)
         return 0
     result = posterior_outlook(
-        args.draws, args.replicates, args.scale, args.seed, args.workers, args.marginal
-    )
+        args.draws, args.replicates, args.scale, args.seed, args.workers, args.marginal,
+        form=args.form,
+    )  # fmt: skip
     print(json.dumps(result, indent=1))
     return 0
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from rainforest.sim.indicators import compute_indicators
+from rainforest.scenarios.fields import N_CLUSTERS
+from rainforest.sim.indicators import (
+    NATIONAL_SHARE,
+    NATIONAL_SHARE_BY_CLUSTER,
+    SHARE_BY_REGION,
+    compute_indicators,
+)
 from rainforest.sim.state import (
     INFLOW,
     N_CONS,
@@ -20,6 +26,21 @@ def indicators_step(run, S, P, t, out):
     """Step 8: the tick's indicators into ``out`` (``compute_indicators``, through ``run``,
     a ``sim.engine.entry.Compiled``)."""
     run(compute_indicators, *indicator_inputs(S, P, t, out))
+    market_shares(S, P, out)
+
+
+def market_shares(S, P, out):
+    """Shanghai's share of its fields' demand, overall and by cluster, and each competitor
+    region's, this quarter (a few numbers: numpy over the field arrays)."""
+    demand, sales = S.field_demand, S.field_sales
+    total = float(demand.sum())
+    out[NATIONAL_SHARE] = float(sales.sum()) / total if total > 0 else 0.0
+    for c in range(N_CLUSTERS):
+        in_cluster = P.field_cluster == c
+        d = float(demand[in_cluster].sum())
+        out[NATIONAL_SHARE_BY_CLUSTER + c] = float(sales[in_cluster].sum()) / d if d > 0 else 0.0
+    for r in range(len(S.region_sales)):
+        out[SHARE_BY_REGION + r] = float(S.region_sales[r]) / total if total > 0 else 0.0
 
 
 def indicator_inputs(S, P, t, out):

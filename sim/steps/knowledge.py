@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 from rainforest.sim import rules
 from rainforest.sim.edges import _degree
-from rainforest.sim.kinds import CENTER
+from rainforest.sim.kinds import CENTER, CONSORTIUM
 from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 
 
@@ -26,8 +26,10 @@ def _shared_pilot_level(ent_district, ent_field, field_cluster, pilot_level, i, 
 def knowledge_step(S, P, ptr, nbr, slot, skills):
     """Step 3: every organisation's knowledge grows by its own research (from the R&D
     money working through its lag and its talents' skill: ``agent_knowledge_gain``,
-    ``knowledge_gain``) and by what it absorbs from its ties (``add_spillover``), then
-    depreciates (``update_knowledge``); all read the start-of-step knowledge.
+    ``knowledge_gain``), by what it absorbs from its ties (``add_spillover``) and, for a
+    firm under the frontier market form, from the world frontier in its field
+    (``frontier_absorption``), then depreciates (``update_knowledge``); all read the
+    start-of-step knowledge.
     ``skills``: its talents' summed skill (talents step)."""
     # Rows are copied into small buffers instead of sliced: a slice of a 2-D array is a
     # new reference to it, and taking one per edge costs more than the arithmetic.
@@ -100,11 +102,14 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
         for f in range(nf):
             spill[f] = 0.0
         absorb = rules.absorptive_capacity(own, P.absorptive_half)
+        seated = 0.0  # share of its real firms with a consortium or center seat
         if o < n_rows:
             for x in range(ptr[o], ptr[o + 1]):
                 n = nbr[x]
                 e = slot[x]
                 kind = edge_kind[e]
+                if kind == CONSORTIUM or kind == CENTER:
+                    seated += S.edge_ties[e] / weight  # a seat reaches one real firm
                 host = center_level[min(o, n)] if kind == CENTER else 0.0  # its host: an institute
                 shared = 0.0
                 if is_ent and n >= n_inst:
@@ -122,6 +127,12 @@ def knowledge_step(S, P, ptr, nbr, slot, skills):
                     for f in range(nf):
                         k_other[f] = ent_knowledge[n - n_inst, f]
                 rules.add_spillover(k_self, k_other, coef, absorb, spill)
+        if is_ent and not P.compounding_outside:
+            f = ent_field[i]
+            spill[f] += rules.frontier_absorption(
+                k_self[f], S.frontier[f], P.frontier_absorption, absorb, seated,
+                P.frontier_link_bonus,
+            )  # fmt: skip
         rules.update_knowledge(k_self, gain, spill, P.depreciation, updated)
         if _degree(ptr, o) > 0:
             for f in range(nf):

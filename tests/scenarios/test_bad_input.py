@@ -37,6 +37,17 @@ BAD = {
                         "plans.array.budget_bn.2024"),
     "bad_schedule.toml": ('name = "x"\n[plans.foundation]\ncenters = { 2025 = "many" }\n',
                           "plans.foundation.centers.2025"),
+    "unknown_market_form.toml": ('name = "x"\n[market]\nform = "monopoly"\n', "market.form"),
+    "negative_catch_up.toml": ('name = "x"\n[market]\ncompetitor_catch_up = -0.1\n',
+                               "market.competitor_catch_up"),
+    "negative_absorption.toml": ('name = "x"\n[market]\nfrontier_absorption = -1.0\n',
+                                 "market.frontier_absorption"),
+    "market_above_potential.toml": (
+        'name = "x"\n[market]\nnational_market_bn = 9000.0\nnational_potential_bn = 8000.0\n',
+        "national_market_bn",
+    ),
+    "huge_frontier_growth.toml": ('name = "x"\n[market]\nfrontier_growth = 3.0\n',
+                                  "market.frontier_growth"),
 }  # fmt: skip
 
 
@@ -96,3 +107,18 @@ def test_run_out_on_a_file_is_refused_and_nothing_is_written(tmp_path, capsys):
     bad = _write(tmp_path, "bad.toml", BAD["unknown_key.toml"][0])
     assert main(["run", str(bad), "--out", str(target)]) == 2
     assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("market.form=monopoly", "market.form"),
+        ("market.competitor_catch_up=-0.5", "market.competitor_catch_up"),
+        ("market.competitor_sellers=0", "market.competitor_sellers"),
+    ],
+)
+def test_a_bad_market_value_on_the_command_line_is_one_message(option, expected, capsys):
+    code = main(["run", "action_plan", "--scale", "classroom", "--set", option])
+    err = capsys.readouterr().err
+    assert code == 2 and expected in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

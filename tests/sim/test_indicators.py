@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rainforest.scenarios.fields import CLUSTERS
+from rainforest.scenarios.regions import REGIONS
 from rainforest.sim import indicators
 from rainforest.sim.plan_ids import PLAN_NAMES
 
@@ -10,10 +11,18 @@ from rainforest.sim.plan_ids import PLAN_NAMES
 def test_each_indicator_has_its_position_by_name():
     by_cluster = {f"output_{c}_bn" for c in CLUSTERS}
     by_plan = {f"spent_{p}_bn" for p in PLAN_NAMES}
+    share_by_cluster = {f"national_share_{c}" for c in CLUSTERS}
+    by_region = {f"share_{r}" for r in REGIONS}
     for i, name in enumerate(indicators.INDICATOR_NAMES):
         if name in by_cluster:
             assert i == indicators.OUTPUT_BY_CLUSTER + CLUSTERS.index(name[7:-3]), name
         elif name in by_plan:
             assert i == indicators.SPENT_BY_PLAN + PLAN_NAMES.index(name[6:-3]), name
+        elif name in share_by_cluster:
+            c = CLUSTERS.index(name.removeprefix("national_share_"))
+            assert i == indicators.NATIONAL_SHARE_BY_CLUSTER + c, name
+        elif name in by_region:
+            r = REGIONS.index(name.removeprefix("share_"))
+            assert i == indicators.SHARE_BY_REGION + r, name
         else:
             assert getattr(indicators, name.upper()) == i, name

@@ -446,6 +446,87 @@ def test_product_quality_market_weight_and_outside_option():
     assert got == pytest.approx(odd_o(c=40000.0, share=0.07, beta=1.5, prog=0.2, t=13))
 
 
+def test_market_potential_grows_at_its_yearly_rate():
+    assert rules.market_potential(100.0, 0.0, 37) == 100.0  # the city's form: no growth
+    year = rules.market_potential(100.0, 0.05, 8) / rules.market_potential(100.0, 0.05, 4)
+    assert year == pytest.approx(math.exp(0.05))
+    odd = odd_formula("potential_f × exp(m × t / 4)", {"potential_f": "p", "m": "m", "t": "t"})
+    assert rules.market_potential(80.0, 0.07, 13) == pytest.approx(odd(p=80.0, m=0.07, t=13))
+
+
+def test_the_frontier_grows_and_followers_close_part_of_their_gap():
+    assert rules.advance_frontier(3.0, 0.0) == 3.0
+    frontier = 3.0
+    for _ in range(4):
+        frontier = rules.advance_frontier(frontier, 0.05)
+    assert frontier == pytest.approx(3.0 * math.exp(0.05))
+    # a quarter closes a quarter of the yearly rate's share of the gap, never overshoots,
+    # and a follower ahead of the frontier does not fall back
+    assert rules.catch_up(1.0, 3.0, 0.2) == pytest.approx(1.0 + 0.05 * 2.0)
+    assert rules.catch_up(1.0, 3.0, 4.0) == pytest.approx(3.0)
+    assert rules.catch_up(4.0, 3.0, 0.2) == 4.0
+    odd = odd_formula(
+        "K_r,f + 0.25 × λ_r × max(0, F_f − K_r,f)", {"K_r,f": "k", "λ_r": "lam", "F_f": "F"}
+    )
+    assert rules.catch_up(1.3, 2.9, 0.15) == pytest.approx(odd(k=1.3, lam=0.15, F=2.9))
+
+
+@pytest.mark.parametrize(("rate", "growth"), [(0.1, 0.05), (0.3, 0.01), (0.05, 0.15)])
+def test_followers_settle_at_the_steady_ratio_from_any_start(rate, growth):
+    """Against a growing frontier a follower's gap is stationary: from far behind or from
+    level with the frontier it ends at the same ratio, the one ``steady_catch_up_ratio``
+    gives (and a start at that ratio stays there)."""
+    steady = rules.steady_catch_up_ratio(rate, growth)
+    assert 0.0 < steady < 1.0
+    ends = []
+    for start in (0.01, 1.0, steady):
+        frontier, k = 1.0, start
+        for _ in range(4 * 300):
+            frontier = rules.advance_frontier(frontier, growth)
+            k = rules.catch_up(k, frontier, rate)
+        ends.append(k / frontier)
+    assert ends == pytest.approx([steady] * 3, rel=1e-6)
+    # faster catch-up or a slower frontier: nearer to it
+    assert rules.steady_catch_up_ratio(2 * rate, growth) > steady
+    assert rules.steady_catch_up_ratio(rate, growth / 2) > steady
+    assert rules.steady_catch_up_ratio(rate, 0.0) == pytest.approx(1.0)
+    assert rules.steady_catch_up_ratio(0.0, growth) == 0.0  # left behind for good
+    assert rules.steady_catch_up_ratio(0.0, 0.0) == 1.0  # the limit of a still frontier
+
+
+def test_frontier_absorption_scales_with_capacity_and_ties():
+    alone = rules.frontier_absorption(1.0, 3.0, 0.1, 0.5, 0.0, 1.0)
+    assert alone == pytest.approx(0.25 * 0.1 * 0.5 * 2.0)
+    # a consortium or center seat multiplies it by 1 + bonus for the real firms seated
+    assert rules.frontier_absorption(1.0, 3.0, 0.1, 0.5, 1.0, 1.0) == pytest.approx(2 * alone)
+    assert rules.frontier_absorption(1.0, 3.0, 0.1, 0.5, 0.25, 1.0) == pytest.approx(1.25 * alone)
+    assert rules.frontier_absorption(1.0, 3.0, 0.1, 0.5, 3.0, 1.0) == pytest.approx(2 * alone)
+    # nothing to absorb at or beyond the frontier, nor without capacity
+    assert rules.frontier_absorption(3.0, 3.0, 0.1, 0.5, 1.0, 1.0) == 0.0
+    assert rules.frontier_absorption(4.0, 3.0, 0.1, 0.5, 1.0, 1.0) == 0.0
+    assert rules.frontier_absorption(1.0, 3.0, 0.1, 0.0, 1.0, 1.0) == 0.0
+
+
+def test_competitor_weight_is_a_seller_at_trl_7():
+    # a region of N sellers at knowledge K weighs as N Shanghai sellers of that knowledge
+    q = rules.product_quality(2.0, 7)
+    assert rules.competitor_weight(300.0, 0.1, 2.0, 1.5) == pytest.approx(
+        0.1 * rules.market_weight(300.0, q, 1.5)
+    )
+    assert rules.competitor_weight(300.0, 0.1, 3.0, 1.5) > rules.competitor_weight(
+        300.0, 0.1, 2.0, 1.5
+    )
+    odd = odd_formula(
+        "N_r × (a_f / a_0) × FIELD_SHARE[f] × exp(market.logit_beta × ln(1 + K_r,f))",
+        {"N_r": "n", "a_f": "af", "a_0": "a0", "FIELD_SHARE[f]": "s",
+         "market.logit_beta": "b", "K_r,f": "k"},
+    )  # fmt: skip
+    # the step passes the sellers of the moment, N_r x a_f / a_0
+    assert rules.competitor_weight(120.0 * 0.3 / 0.1, 0.07, 2.2, 1.5) == pytest.approx(
+        odd(n=120.0, af=0.3, a0=0.1, s=0.07, b=1.5, k=2.2)
+    )
+
+
 def test_private_finance_probability_screens_on_knowledge():
     assert rules.private_finance_probability(0.0, 0.08, 1.0) == 0.0
     assert rules.private_finance_probability(1.0, 0.08, 1.0) == pytest.approx(0.04)

@@ -341,12 +341,13 @@ def test_array_plan_buys_retention_and_talents_within_its_flow(params):
 
 
 def _quiet(P):
-    """No research money and no depreciation: knowledge moves only by what a test gives."""
-    return P._replace(institute_research_bn=0.0, depreciation=0.0)
+    """No research money, no depreciation and no frontier to absorb: knowledge moves only
+    by what a test gives."""
+    return P._replace(institute_research_bn=0.0, depreciation=0.0, frontier_absorption=0.0)
 
 
 def test_knowledge_decays_without_inputs(params):
-    P = params._replace(institute_research_bn=0.0)
+    P = params._replace(institute_research_bn=0.0, frontier_absorption=0.0)
     S = fresh(P)
     n_inst, n_ent = S.counts[N_INST], S.counts[N_ENT]
     S.ent_rd_stock[:] = 0.0
@@ -519,8 +520,10 @@ def test_maturation_without_hazard_or_knowledge_changes_nothing(params):
 
 def _sellers(P):
     """A fresh state with some firms able to sell (TRL 7+), and negligible competition
-    from outside Shanghai."""
-    P = P._replace(outside_competition=1e-300)
+    from outside Shanghai (in either market form)."""
+    P = P._replace(
+        outside_competition=1e-300, region_sellers=np.full(len(P.region_sellers), 1e-300)
+    )
     S = fresh(P)
     n_ent = S.counts[N_ENT]
     S.ent_trl[:n_ent] = np.where(np.arange(n_ent) % 3 == 0, 7 + np.arange(n_ent) % 3, 5)
@@ -536,7 +539,8 @@ def test_market_sellers_share_their_fields_demand(params):
     market_step(S, P, SEED, t, np.zeros(S.counts[N_INST] + n_ent, np.int64))
 
     assert (S.adoption > adoption).all() and (S.adoption <= 1.0).all()
-    demand = P.potential * S.adoption / 4.0
+    demand = P.potential * np.exp(P.potential_growth * t / 4.0) * S.adoption / 4.0
+    assert S.field_demand == pytest.approx(demand)
     sells = S.ent_alive[:n_ent] & (S.ent_trl[:n_ent] >= 7)
     revenue = S.ent_revenue[:n_ent]
     assert (revenue[~sells] == 0.0).all()  # no product, no sales (and no demonstration)
@@ -548,7 +552,9 @@ def test_market_sellers_share_their_fields_demand(params):
             assert revenue[in_f].sum() == pytest.approx(demand[f])
     # with outside competition, sellers win a share of the demand, not all of it
     P2, S2 = _sellers(params)
-    P2 = P2._replace(outside_competition=params.outside_competition)
+    P2 = P2._replace(
+        outside_competition=params.outside_competition, region_sellers=params.region_sellers
+    )
     market_step(S2, P2, SEED, t, np.zeros(S2.counts[N_INST] + n_ent, np.int64))
     won = S2.ent_revenue[:n_ent].sum()
     assert 0.0 < won < revenue.sum()
