@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from dataclasses import dataclass
 
 # seconds one core takes to simulate one year of one run, by scale (city: 126 runs of
@@ -69,23 +70,29 @@ def duration(seconds: float) -> str:
 
 def cache_is_cold() -> bool:
     """Whether this machine has not yet compiled this version of the model (its first run
-    will compile for about a minute). Reads the marker the engine writes once compiled."""
-    import os
-    from pathlib import Path
+    will compile for about a minute). Reads the marker the engine writes once compiled,
+    in the cache folder the engine chooses (and keeps for this process's runs)."""
+    from rainforest.sim.engine.cache import choose_run_cache_folder, sources_digest
 
-    from rainforest.sim.engine.cache import cache_folder, sources_digest
-
-    cache = os.environ.get("NUMBA_CACHE_DIR")
-    folder = Path(cache) if cache else cache_folder()
-    return not (folder / f"compiled-{sources_digest()}").exists()
+    return not (choose_run_cache_folder() / f"compiled-{sources_digest()}").exists()
 
 
 def say_if_cold(stream=None) -> None:
-    """Print the cold-cache notice on standard error when the model must be compiled."""
-    try:
-        cold = cache_is_cold()
-    except OSError:
-        return
+    """Print the cold-cache notice on standard error when the model must be compiled, and
+    before it, in one line, a warning that the cache cannot be kept where it should."""
+    from rainforest.sim.engine.cache import CacheFolderWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            cold = cache_is_cold()
+        except OSError:
+            cold = False
+    for warning in caught:
+        if issubclass(warning.category, CacheFolderWarning):
+            print(f"rainforest: warning: {warning.message}", file=stream or sys.stderr)
+        else:
+            warnings.warn(warning.message, warning.category, stacklevel=2)
     if cold:
         print(COLD_CACHE_NOTICE, file=stream or sys.stderr, flush=True)
 

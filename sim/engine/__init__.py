@@ -4,21 +4,21 @@ layout (``entry``) and compiling a cold cache in parallel processes (``precompil
 
 Nothing here acts when a module is imported. ``prepare`` acts once per process, when its
 first run starts (``build_population``, ``initial_state`` and ``run_ticks`` call it): it
-points Numba at this machine's cache folder for the sources' version, makes the
-allocator setting, and compiles the functions declared with one signature (``sim.rng``'s
-draws). Compiled functions are decorated when their modules are imported, before that,
-so each one's on-disk cache is pointed at the folder again.
+points Numba at this machine's cache folder for the sources' version (or at
+NUMBA_CACHE_DIR, where that can be written: one that cannot is replaced, with a warning),
+makes the allocator setting, and compiles the functions declared with one signature
+(``sim.rng``'s draws). Compiled functions are decorated when their modules are imported,
+before that, so each one's on-disk cache is pointed at the folder again.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 from numba.core import config
 from numba.core.caching import NullCache
 from numba.core.registry import CPUDispatcher
-from rainforest.sim.engine.cache import cache_folder, sources_digest
+from rainforest.sim.engine.cache import choose_run_cache_folder, sources_digest
 from rainforest.sim.engine.memory import reuse_freed_memory
 
 _PREPARED = False
@@ -32,8 +32,7 @@ def prepare() -> None:
     if _PREPARED:
         return
     _PREPARED = True
-    if "NUMBA_CACHE_DIR" not in os.environ:
-        os.environ["NUMBA_CACHE_DIR"] = str(cache_folder())  # child processes inherit it
+    choose_run_cache_folder()  # in NUMBA_CACHE_DIR, which child processes inherit
     config.reload_config()
     reuse_freed_memory()
     for fn in compiled_functions():

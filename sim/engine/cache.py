@@ -7,7 +7,10 @@ loop's cached code running the old rules. NUMBA_CACHE_DIR, when set, takes prece
 
 The folder is under XDG_CACHE_HOME (else ~/.cache); where that cannot be written (a
 read-only home, a file in the way) the cache goes to the temporary folder instead, with
-a warning that says so and names NUMBA_CACHE_DIR, rather than a failed run.
+a warning that says so and names NUMBA_CACHE_DIR, rather than a failed run. A
+NUMBA_CACHE_DIR that cannot be written is set aside the same way: Numba would not use it
+(it caches only where it can write), and the processes that compile a cold cache side by
+side need a folder they can share.
 """
 
 from __future__ import annotations
@@ -52,6 +55,36 @@ def _writable(folder: Path) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
+
+
+def choose_run_cache_folder() -> Path:
+    """``run_cache_folder()``, exported as NUMBA_CACHE_DIR: later runs in this process and
+    the processes it starts use it without looking (or warning) again."""
+    folder = run_cache_folder()
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    return folder
+
+
+def run_cache_folder() -> Path:
+    """The folder a run's compiled code is cached in: NUMBA_CACHE_DIR where it is set and
+    can be written, else ``cache_folder()``; an unwritable NUMBA_CACHE_DIR is named in a
+    CacheFolderWarning that says which folder is used instead."""
+    asked = os.environ.get("NUMBA_CACHE_DIR", "")
+    if not asked:
+        return cache_folder()
+    problem = _writable(Path(asked))
+    if problem is None:
+        return Path(asked)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CacheFolderWarning)  # one warning, this one
+        folder = cache_folder()
+    warnings.warn(
+        f"NUMBA_CACHE_DIR={asked} cannot be written ({problem.lower()}); compiled code is "
+        f"cached in {folder} instead (set NUMBA_CACHE_DIR to a writable folder to choose)",
+        CacheFolderWarning,
+        stacklevel=4,
+    )
+    return folder
 
 
 def cache_folder() -> Path:

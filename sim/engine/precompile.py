@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from numba import typeof
@@ -81,8 +82,12 @@ def compile_ahead(calls) -> None:
     marker = folder / f"compiled-{sources_digest()}"
     if marker.exists():
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    with file_lock(folder / ".compile.lock"):
+    with ExitStack() as held:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            held.enter_context(file_lock(folder / ".compile.lock"))
+        except OSError:  # a folder no process can write (``prepare`` replaces one)
+            return  # the run compiles what it calls, as it calls it
         if marker.exists():
             return
         listed = calls()
