@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from pathlib import Path
 
 
 def _nonneg_int(text: str) -> int:
@@ -21,6 +22,14 @@ def _pos_int(text: str) -> int:
     if value == 0:
         raise argparse.ArgumentTypeError("must be >= 1")
     return value
+
+
+def out_path(text: str) -> Path:
+    """``--out``'s type: a path, never an empty one (which would name the current folder,
+    where an unset shell variable would otherwise put a command's files)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty; name the folder (--out . for this one)")
+    return Path(text)
 
 
 def add_executor_bench_options(bench: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ ROWS_SHOWN = 30
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import add_command
+    from rainforest.experiments.cli.args import add_command, out_path
 
     analyze = add_command(
         sub, "analyze", "outcomes by sample, and Sobol'/Morris sensitivity, of a sweep's results",
@@ -28,7 +28,7 @@ def register(sub) -> None:
     analyze.add_argument("dir", type=Path, help="a sweep's results folder")
     analyze.add_argument("--json", action="store_true", help="print the analysis as JSON")
     analyze.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=out_path, default=None,
         help="folder for analysis.json, samples.csv, sensitivity.csv and bar charts (PNG)",
     )  # fmt: skip
     analyze.set_defaults(handler=cmd_analyze)

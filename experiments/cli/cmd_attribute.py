@@ -13,6 +13,7 @@ from rainforest.experiments.cli.args import (
     _pos_int,
     add_command,
     add_dry_run_option,
+    out_path,
 )
 from rainforest.runs.request import DEFAULT_SEED
 from rainforest.scenarios.schema import SCALE_NAMES
@@ -59,7 +60,7 @@ def register(sub) -> None:
         help=f"the root seed (default {DEFAULT_SEED})",
     )  # fmt: skip
     attribute.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=out_path, default=None,
         help="folder for runs/, sweep.toml, analysis.json, tables and figures "
         "(default: attribution_<scenario>)",
     )  # fmt: skip

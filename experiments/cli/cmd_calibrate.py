@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from rainforest.experiments.cli.args import (
     _nonneg_int,
     _pos_int,
     add_command,
     add_dry_run_option,
+    out_path,
 )
 from rainforest.scenarios.schema import DEFAULT_SCALE, MARKET_FORMS, SCALE_NAMES
 
@@ -54,7 +54,7 @@ def register(sub) -> None:
         help="leave an observation out of the acceptance rule (repeatable; recorded in the "
         "ensemble as a calibration choice), e.g. --omit growth_2023_2025",
     )  # fmt: skip
-    cal.add_argument("--out", type=Path, default=None, help="TOML file (default: stdout)")
+    cal.add_argument("--out", type=out_path, default=None, help="TOML file (default: stdout)")
     cal.add_argument(
         "--apply", action="store_true",
         help="write the median set into scenarios/library/action_plan.toml and baseline.toml "

@@ -21,7 +21,12 @@ def _unit_float(text: str) -> float:
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import _pos_int, add_command, add_dry_run_option
+    from rainforest.experiments.cli.args import (
+        _pos_int,
+        add_command,
+        add_dry_run_option,
+        out_path,
+    )
     from rainforest.scenarios.targets import TARGET_YEAR
 
     p = add_command(
@@ -68,7 +73,7 @@ def register(sub) -> None:
     p.add_argument("--mass-min", type=_unit_float, default=0.05, help="smallest box, as a share")
     p.add_argument("--json", action="store_true", help="print the discovery as JSON")
     p.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=out_path, default=None,
         help="folder for analysis.json, boxes.csv, peeling_trajectory.csv and the figures",
     )  # fmt: skip
     p.set_defaults(handler=cmd_discover)

@@ -28,6 +28,7 @@ def register(sub) -> None:
         add_command,
         add_dry_run_option,
         add_local_workers_option,
+        out_path,
     )
     from rainforest.scenarios.targets import TARGET_YEAR
 
@@ -94,7 +95,7 @@ def register(sub) -> None:
     add_local_workers_option(p)
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=out_path, default=None,
         help="folder for analysis.json, trials.csv, the figures and, with --futures, "
         "robustness.csv and futures.csv",
     )  # fmt: skip

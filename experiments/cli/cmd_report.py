@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    from rainforest.experiments.cli.args import add_command
+    from rainforest.experiments.cli.args import add_command, out_path
 
     report = add_command(
         sub, "report",
@@ -30,7 +30,7 @@ def register(sub) -> None:
         help="run output folders (rainforest run --out), sweep results folders and analysis "
         "folders (analysis.json), in the order the report shows them",
     )  # fmt: skip
-    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--out", type=out_path, required=True, help="the HTML file to write")
     report.add_argument(
         "--title", default=None,
         help="the report's title (default: Shanghai's future industries: the 2030 targets and "

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command, out_path
 from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES, DEFAULT_SEED
 from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
 
@@ -47,7 +47,7 @@ def register(sub) -> None:
         help=f"runs (per posterior draw) (default {DEFAULT_REPLICATES})",
     )  # fmt: skip
     run.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=out_path, default=None,
         help="folder for Parquet, summary.json and the fan chart and scorecard PNGs",
     )  # fmt: skip
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -112,6 +112,18 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
     return overrides
 
 
+def refuse_results_of_others(out: Path) -> None:
+    """A run's files do not go into a sweep's results or an analysis: ``report`` would read
+    the folder as those and never see the run."""
+    from rainforest.scenarios.errors import ScenarioError
+
+    for name, holds in (("manifest.json", "a sweep's results"), ("analysis.json", "an analysis")):
+        if (out / name).exists():
+            raise ScenarioError(
+                f"--out {out}: holds {holds} ({name}); give a folder of its own for the run"
+            )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from rainforest.experiments.cli.plan import say_if_cold
     from rainforest.experiments.files import output_folder
@@ -126,6 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         posterior=args.posterior, draws=args.draws, ensemble=args.ensemble,
     )  # fmt: skip
     if args.out is not None:  # an unwritable folder is found before the runs, not after
+        refuse_results_of_others(args.out)
         output_folder(args.out)
     say_if_cold()
     progress = _progress(sys.stderr.isatty() and not args.json)

@@ -7,15 +7,24 @@ user reads (the summary, the ``--verify`` report, how to resume) is written here
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _pos_int, add_command, add_dry_run_option
+from rainforest.experiments.cli.args import (
+    _pos_int,
+    add_command,
+    add_dry_run_option,
+    out_path,
+)
 
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
 FAILURES_SHOWN = 20
 
 
@@ -41,7 +50,7 @@ def register(sub) -> None:
         help="a sweep TOML file, or a shipped sweep's name (rainforest sweep --list)",
     )  # fmt: skip
     sweep.add_argument(
-        "--out", type=Path, default=None, help="the results folder (required to run a sweep)"
+        "--out", type=out_path, default=None, help="the results folder (required to run a sweep)"
     )
     sweep.add_argument(
         "--list", action="store_true", help="list the shipped sweeps with their descriptions"
@@ -136,6 +145,35 @@ def interrupted_message(sweep_file: str | Path, out: str | Path) -> str:
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt."""
+
+
+@contextlib.contextmanager
+def stopped_by_sigterm_as_by_ctrl_c() -> Iterator[None]:
+    """While the sweep runs, SIGTERM (a ``kill``, a job scheduler's stop) stops it as
+    Ctrl-C does: its worker processes get SIGINT and leave quietly, and this process
+    raises ``Terminated``, so the finished chunks are kept and the resume hint printed."""
+
+    def stop(signum, frame) -> None:
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            with contextlib.suppress(OSError):
+                os.kill(child.pid, signal.SIGINT)
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: SIGTERM keeps its usual effect
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def print_check(check, manifest, as_json: bool, stream=None) -> None:
     """``rainforest sweep --verify``: what is whole, what is damaged, what is missing."""
     from rainforest.experiments.sweeps.integrity import run_span
@@ -228,14 +266,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     output_folder(args.out)  # an unwritable folder is found before the runs, not after
     progress = RichProgress() if sys.stderr.isatty() else PlainProgress()
     try:
-        summary = run_sweep(
-            sweep, args.out, make_executor_factory(args, warm=sweep.function is None),
-            chunk_size=args.chunk_size,
-            progress=progress,
-        )  # fmt: skip
-    except KeyboardInterrupt:
+        with stopped_by_sigterm_as_by_ctrl_c():
+            summary = run_sweep(
+                sweep, args.out, make_executor_factory(args, warm=sweep.function is None),
+                chunk_size=args.chunk_size,
+                progress=progress,
+            )  # fmt: skip
+    except KeyboardInterrupt as exc:
         print(interrupted_message(args.file, args.out), file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except OutputError as exc:  # a full disk midway: the finished chunks are whole
         raise OutputError(
             f"{exc}; the finished chunks are kept: make room, then resume with: "

@@ -18,6 +18,7 @@ def register(sub) -> None:
         add_command,
         add_dry_run_option,
         add_local_workers_option,
+        out_path,
     )
     from rainforest.scenarios.targets import TARGET_YEAR
 
@@ -75,7 +76,7 @@ def register(sub) -> None:
     add_dry_run_option(p)
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=out_path, default=None,
         help="folder for analysis.json, switching_values.csv and tornado.png",
     )  # fmt: skip
     p.set_defaults(handler=cmd_switching)
