@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.metadata
 import ipaddress
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -62,23 +63,67 @@ def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def server_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
-    """``solara run viz/app.py`` with this project's settings, as an argv list."""
+    """``solara run viz/app.py`` with this project's settings, behind the check of each
+    request's ``Host`` (``viz.hosts``), as an argv list."""
     return [
-        sys.executable, "-m", "solara", "run", str(APP_PATH),
+        sys.executable, "-m", "rainforest.viz.hosts", "run", str(APP_PATH),
         "--host", host, "--port", str(port),
         "--production", "--no-open", "--no-check-version",
     ]  # fmt: skip
 
 
+class Stopped(Exception):
+    """This process was asked to stop (SIGTERM, SIGHUP)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Run the server until it stops (Ctrl-C); its exit status."""
-    process = subprocess.Popen(server_command(host, port), env=server_env())
+    """Run the server until it stops; its exit status. Ctrl-C, SIGTERM (``kill``) and
+    SIGHUP (the terminal closed) stop the server with this process, never leaving it
+    serving on the port: for a signal, the status is 128 + its number."""
+
+    def stop(signum, frame) -> None:
+        raise Stopped(signum)
+
+    previous = _handle(dict.fromkeys(("SIGTERM", "SIGHUP")), stop)
+    process = None
     try:
+        process = subprocess.Popen(server_command(host, port), env=server_env())
         return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
+    except Stopped as exc:
+        return 128 + exc.signum
+    finally:  # also on Ctrl-C, which reaches the server too, from the terminal
+        _handle(previous)
+        if process is not None:
+            _end(process)
+
+
+def _handle(signals: dict, handler=None) -> dict:
+    """Set each of ``signals`` (names, as ``SIGTERM``) to ``handler``, or, with no handler,
+    to the handler the dict gives it, where this thread may; the handlers they had."""
+    earlier = {}
+    for name, own in signals.items():
+        signum = getattr(signal, name, None) if isinstance(name, str) else name
+        action = handler or own
+        if signum is None or action is None:
+            continue  # not on this platform (SIGHUP on Windows), or not set from Python
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        raise
+            earlier[signum] = signal.signal(signum, action)
+        except ValueError:  # not the main thread: signals keep their effect
+            pass
+    return earlier
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Stop the server, if it still runs: SIGTERM, then SIGKILL after ten seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -25,7 +25,9 @@ def register(sub) -> None:
         "Serve the interactive view on this machine and print its address: a city of "
         "firms, institutes and talent you can step through quarter by quarter, the six "
         "plans' sliders, a what-if that reruns the plan with your changes beside the plan "
-        "as written, and the network of ties. Stop it with Ctrl-C.",
+        "as written, and the network of ties. It answers only requests addressed to the "
+        "address it listens on (or localhost, on this machine), so a web page elsewhere "
+        "cannot reach it through your browser. Stop it with Ctrl-C or SIGTERM.",
         ["rainforest viz", "rainforest viz --port 8800"],
     )  # fmt: skip
     viz.add_argument(
