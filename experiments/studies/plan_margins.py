@@ -9,14 +9,18 @@ from rainforest.experiments.studies.outlook import budget_plus
 from rainforest.experiments.sweeps.functions import sweepable
 from rainforest.scenarios.schema import PLAN_NAMES
 
-# keyword argument -> the scenario path it sets (the twenty calibrated parameters)
+# keyword argument -> the scenario path it sets (the calibrated parameters of the
+# frontier market form, the default)
 PATHS: dict[str, str] = {
-    "outside_competition": "market.outside_competition",
-    "outside_progress": "market.outside_progress",
-    "initial_market_bn": "market.initial_market_bn",
+    "national_market_bn": "market.national_market_bn",
+    "national_potential_bn": "market.national_potential_bn",
+    "market_growth": "market.market_growth",
     "bass_p": "market.bass_p",
     "bass_q": "market.bass_q",
-    "total_potential_bn": "market.total_potential_bn",
+    "frontier_growth": "market.frontier_growth",
+    "frontier_absorption": "market.frontier_absorption",
+    "competitor_catch_up": "market.competitor_catch_up",
+    "competitor_sellers": "market.competitor_sellers",
     "trl_hazard": "behaviour.trl_hazard",
     "production_scale": "behaviour.production_scale",
     "founding_rate": "behaviour.founding_rate",
@@ -37,8 +41,9 @@ PATHS: dict[str, str] = {
 @sweepable
 def plan_margins(
     seed: int,
-    outside_competition: float, outside_progress: float, initial_market_bn: float,
-    bass_p: float, bass_q: float, total_potential_bn: float, trl_hazard: float,
+    national_market_bn: float, national_potential_bn: float, market_growth: float,
+    bass_p: float, bass_q: float, frontier_growth: float, frontier_absorption: float,
+    competitor_catch_up: float, competitor_sellers: float, trl_hazard: float,
     production_scale: float, founding_rate: float, rd_additionality: float,
     research_lag_quarters: float, build_up_quarters: float, consortium_spillover: float,
     center_spillover: float, test_site_boost: float, spillover_bonus: float,

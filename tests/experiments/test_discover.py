@@ -29,7 +29,7 @@ indicators = ["output_value_bn", "pilot_areas"]
 [parameters]
 "plans.array.budget_bn" = { min = 0.0, max = 3.0 }
 "plans.rainforest.budget_bn" = { min = 0.0, max = 6.0 }
-"market.total_potential_bn" = { min = 300.0, max = 4000.0 }
+"market.national_potential_bn" = { min = 2000.0, max = 16000.0 }
 """
 
 
@@ -133,13 +133,13 @@ def test_discover_writes_the_box_its_tables_and_figures(discovered, sweep_dir):
     assert traj["chosen"].sum() == 1 and traj["coverage"].iloc[0] == 1.0
     limits = pd.read_csv(out / "boxes.csv")
     assert set(limits["input"]) == {
-        "plans.array.budget_bn", "plans.rainforest.budget_bn", "market.total_potential_bn",
+        "plans.array.budget_bn", "plans.rainforest.budget_bn", "market.national_potential_bn",
     }  # fmt: skip
     restricted = limits[limits["restricted"]]
     assert set(restricted["input"]) == set(box["restricted"]) and len(restricted) >= 1
     # a bigger market makes more output in any sensible model: the box of runs above the
     # median leaves out the smallest markets
-    potential = limits.set_index("input").loc["market.total_potential_bn"]
+    potential = limits.set_index("input").loc["market.national_potential_bn"]
     assert potential["restricted"] and potential["min"] > potential["data_min"]
 
 
@@ -151,7 +151,7 @@ def test_discover_missed_finds_the_small_markets(sweep_dir, median_output, capsy
     report = json.loads(capsys.readouterr().out)
     assert report["target"]["missed"] is True
     limits = {lim["input"]: lim for lim in report["boxes"][0]["limits"]}
-    potential = limits["market.total_potential_bn"]
+    potential = limits["market.national_potential_bn"]
     assert potential["restricted"] and potential["max"] < potential["data_max"]
 
 
@@ -159,7 +159,7 @@ def test_discover_can_look_at_the_uncertainties_or_the_levers_alone(
     sweep_dir, median_output, capsys
 ):
     expected = {
-        "uncertainties": ["market.total_potential_bn"],
+        "uncertainties": ["market.national_potential_bn"],
         "levers": ["plans.array.budget_bn", "plans.rainforest.budget_bn"],
     }
     for kind, inputs in expected.items():

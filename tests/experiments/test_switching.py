@@ -14,8 +14,8 @@ from rainforest.scenarios import load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.sim.seeds import replicate_seeds
 
-INPUT = "market.total_potential_bn"
-LOW, HIGH = 300.0, 4000.0
+INPUT = "market.national_potential_bn"
+LOW, HIGH = 2000.0, 16000.0
 
 
 def test_a_smooth_crossing_is_found_to_the_tolerance():
