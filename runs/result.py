@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import TARGET_YEAR
 from rainforest.sim.indicators import INDICATOR_NAMES
+
+if TYPE_CHECKING:  # pandas is imported by the frames themselves, when a run makes one
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class RunResult:
 
 def replicates_frame(results: Sequence[RunResult]) -> pd.DataFrame:
     """All runs' per-tick indicators in one long table, keyed by replicate and seed."""
+    import pandas as pd
+
     frames = []
     for r, result in enumerate(results):
         frame = result.indicators.copy()

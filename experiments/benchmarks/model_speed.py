@@ -31,8 +31,11 @@ MESA_QUARTERS = 8  # the Mesa face's steps timed: the first two years
 _CHILD = """
 import time
 t0 = time.perf_counter()
-from rainforest.runs import resolve_request, run_request
-run_request(resolve_request("{scenario}", scale="classroom", seed={seed}))
+from rainforest.runs.execute import compiled_inputs
+from rainforest.runs.request import resolve_request
+from rainforest.sim.loop import simulate
+request = resolve_request("{scenario}", scale="classroom", seed={seed})
+simulate(*compiled_inputs(request.scenario, {seed}), {seed})
 print(time.perf_counter() - t0)
 """
 
