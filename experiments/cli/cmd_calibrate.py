@@ -2,13 +2,16 @@
 
 ABC rejection in waves over the market, behaviour and plan-effect parameters
 (experiments/studies/calibration.py); runs end in 2025, so no 2030 outcome can enter.
-Writes the accepted sets, their seeds, the acceptance rule and the code version as TOML.
+Writes the accepted sets, their seeds, the acceptance rule and the code version as TOML,
+and beside the file its identifiability report (experiments/studies/identifiability.py);
+``--report ENSEMBLE`` writes the report of an existing ensemble file and runs nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from rainforest.experiments.cli.args import (
     _nonneg_int,
@@ -34,6 +37,7 @@ def register(sub) -> None:
         [
             "rainforest calibrate --dry-run",
             "rainforest calibrate --samples 1100 --waves 2 --workers 4 --out posterior.toml",
+            "rainforest calibrate --report scenarios/posterior.toml --out reports/",
         ],
     )  # fmt: skip
     cal.add_argument(
@@ -54,7 +58,18 @@ def register(sub) -> None:
         help="leave an observation out of the acceptance rule (repeatable; recorded in the "
         "ensemble as a calibration choice), e.g. --omit growth_2023_2025",
     )  # fmt: skip
-    cal.add_argument("--out", type=out_path, default=None, help="TOML file (default: stdout)")
+    cal.add_argument(
+        "--out", type=out_path, default=None,
+        help="TOML file, its identifiability report written beside it (default: stdout, no "
+        "report); with --report, the report's folder (default: the current folder)",
+    )  # fmt: skip
+    cal.add_argument(
+        "--report", type=out_path, default=None, metavar="ENSEMBLE",
+        help="run nothing: write the identifiability report of this ensemble file "
+        "(STEM.identifiability.json and .png: each parameter's contraction, KS distance "
+        "from its prior, verdict, share at a prior bound, correlations, informing "
+        "observations) and print its table",
+    )  # fmt: skip
     cal.add_argument(
         "--apply", action="store_true",
         help="write the median set into scenarios/library/action_plan.toml and baseline.toml "
@@ -68,6 +83,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from rainforest.experiments.studies.calibration import calibrate, held_observations, to_toml
     from rainforest.scenarios.errors import ScenarioError
 
+    if args.report is not None:
+        return write_identifiability(args.report, args.out or Path("."))
     try:
         held_observations(args.form, tuple(args.omit))
     except ValueError as exc:
@@ -118,9 +135,49 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
         write_atomic(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
+        from rainforest.experiments.studies.identifiability import (
+            identifiability,
+            report_paths,
+            write_report,
+        )
+
+        if len(record["sets"]) < 2:
+            print("calibrate: one accepted set; no identifiability report", file=sys.stderr)
+        else:
+            report = identifiability(record, runs=record["runs"])
+            report["ensemble"] = str(args.out)
+            for path in write_report(report, *report_paths(args.out)):
+                print(f"wrote {path}", file=sys.stderr)
     if args.apply:
         from rainforest.experiments.studies.calibration import apply_to_library, library_medians
 
         for path in apply_to_library(library_medians(args.form, record["median"]["parameters"])):
             print(f"updated {path}", file=sys.stderr)
+    return 0
+
+
+def write_identifiability(ensemble: Path, folder: Path) -> int:
+    """``--report``: the identifiability report of an existing ensemble file, its table
+    printed and its JSON and figure written into ``folder``."""
+    from rainforest.experiments.studies.identifiability import (
+        markdown_table,
+        report_of_file,
+        report_paths,
+        write_report,
+    )
+    from rainforest.scenarios.errors import ScenarioError
+
+    try:
+        report = report_of_file(ensemble)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ScenarioError(f"--report: {ensemble}: not a usable ensemble ({exc})") from None
+    print(markdown_table(report))
+    print(
+        f"{len(report['summary']['informed'])} of {len(report['parameters'])} parameters "
+        f"informed (KS distance above its 5 % critical value {report['ks_critical']:.3f}); "
+        f"{report['informed_by_basis']}",
+        file=sys.stderr,
+    )
+    for path in write_report(report, *report_paths(ensemble, folder)):
+        print(f"wrote {path}", file=sys.stderr)
     return 0

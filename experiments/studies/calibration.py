@@ -279,7 +279,8 @@ def calibrate(
 ) -> dict[str, Any]:
     """ABC rejection in ``waves`` waves of ``samples`` samples each, of market form
     ``form``, holding runs to the form's observations less those named in ``omit`` (a
-    calibration choice, recorded); returns the record.
+    calibration choice, recorded); returns the record, with every simulated run under
+    ``runs`` (for the identifiability report; ``to_toml`` writes the accepted sets only).
 
     Sample ``i`` of wave ``w`` runs with seed ``derive_seed(root_seed, w * samples + i, 0)``
     and the wave's Latin hypercube is seeded by ``derive_seed(sampler_seed, w, 0)``.
@@ -383,6 +384,7 @@ def calibrate(
         },  # fmt: skip
         "code": {k: v for k, v in code_version().items() if v is not None},
         "sets": sets,
+        "runs": rows,
         "rejected_summary": {
             "near_misses_within_0.1": sum(
                 1 for r in rows if not r["accepted"] and r["distance"] <= 0.1
