@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rainforest.experiments.cli.cmd_analyze",
     "rainforest.experiments.cli.cmd_sweep_bench",
     "rainforest.experiments.cli.cmd_calibrate",
+    "rainforest.experiments.cli.cmd_check",
     "rainforest.experiments.cli.cmd_report",
     "rainforest.experiments.cli.cmd_attribute",
     "rainforest.experiments.cli.cmd_attribute_bench",
