@@ -346,12 +346,15 @@ def markdown_table(report: Mapping[str, Any]) -> str:
     share of sets at a prior bound, the observations that inform it."""
     lines = [
         f"| parameter | sd ratio | KS (5 % critical {report['ks_critical']:.3f}) | verdict "
-        "| at a bound (low / high) | informed by |",
+        "| sets within 2 % (10 %) of the low / high bound | informed by |",
         "|---|---|---|---|---|---|",
     ]
     for path, row in report["parameters"].items():
         bound = row["at_bound"]
-        at = f"{bound['low_share']:.2f} / {bound['high_share']:.2f}"
+        at = (
+            f"{bound['low_share']:.2f} ({bound['low_share_10pct']:.2f}) / "
+            f"{bound['high_share']:.2f} ({bound['high_share_10pct']:.2f})"
+        )
         if bound["presses"]:
             at += f" **{bound['presses']}**"
         verdict = f"**{row['verdict']}**" if row["verdict"] == "informed" else row["verdict"]
