@@ -116,7 +116,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         what = f"the median set, {replicates} seeds"
     what += f", {sc.market.form} form, {request.scale} scale, runs to {sc.horizon_year}"
     plan = RunPlan(
-        f"predictive check of {len(observations)} observations", request.run_count,
+        f"predictive check of {len(observations)} observation{'s' * (len(observations) > 1)}",
+        request.run_count,
         request.scale, sc.horizon_year - sc.start_year + 1,
     )  # fmt: skip
     if announce(plan, args.dry_run):
