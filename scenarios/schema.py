@@ -178,9 +178,9 @@ class Market(Closed):
 
     form: MarketForm = "frontier"
     # compounding_outside: the city's addressable demand and an ever-improving outside
-    total_potential_bn: Pos = 2000.0
-    initial_market_bn: Pos = 120.0
-    outside_competition: Pos = 40000.0
+    total_potential_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 2000.0
+    initial_market_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 120.0
+    outside_competition: Annotated[float, Field(gt=0.0, le=1e9, allow_inf_nan=False)] = 40000.0
     outside_progress: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 0.2
     # frontier: China's market plus exports, competitor regions, the world frontier
     national_potential_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 8000.0

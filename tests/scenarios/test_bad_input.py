@@ -115,6 +115,8 @@ def test_run_out_on_a_file_is_refused_and_nothing_is_written(tmp_path, capsys):
         ("market.form=monopoly", "market.form"),
         ("market.competitor_catch_up=-0.5", "market.competitor_catch_up"),
         ("market.competitor_sellers=0", "market.competitor_sellers"),
+        ("market.total_potential_bn=1e300", "market.total_potential_bn"),
+        ("market.outside_competition=1e300", "market.outside_competition"),
     ],
 )
 def test_a_bad_market_value_on_the_command_line_is_one_message(option, expected, capsys):

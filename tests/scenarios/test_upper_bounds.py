@@ -13,7 +13,6 @@ from rainforest.experiments.cli import main
 from rainforest.scenarios.schema import (
     MAX_ARRAY_TALENTS_A_YEAR,
     MAX_YEARLY_BN,
-    Market,
     Scenario,
 )
 
@@ -62,14 +61,14 @@ def test_a_huge_description_is_refused(tmp_path, capsys):
 
 
 def _upper_bounds(model: type, prefix: str = "") -> dict[str, float]:
-    """Every numeric field's upper bound outside ``Market``, by dotted name."""
+    """Every numeric field's upper bound, by dotted name."""
     out: dict[str, float] = {}
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation
         inner = [a for a in typing.get_args(annotation) if isinstance(a, type)]
         for cls in [annotation, *inner]:
-            if isinstance(cls, type) and hasattr(cls, "model_fields") and cls is not Market:
+            if isinstance(cls, type) and hasattr(cls, "model_fields"):
                 out.update(_upper_bounds(cls, f"{path}."))
         if typing.get_origin(annotation) is dict:  # per-year tables: the values' bound
             value_type = typing.get_args(annotation)[1]
@@ -83,11 +82,11 @@ def _upper_bounds(model: type, prefix: str = "") -> dict[str, float]:
     return out
 
 
-def test_every_number_outside_the_market_has_an_upper_bound():
+def test_every_number_has_an_upper_bound():
     bounds = _upper_bounds(Scenario)
     dump = Scenario(name="x").model_dump()
     missing = []
-    for section in ("plans", "behaviour"):
+    for section in ("plans", "behaviour", "market"):
         for key, fields in dump[section].items():
             items = fields.items() if isinstance(fields, dict) else [(None, fields)]
             for name, value in items:
@@ -117,7 +116,6 @@ def test_the_parameter_table_states_each_upper_bound():
         path: bound
         for path, bound in _upper_bounds(Scenario).items()
         if path in rows
-        and not path.startswith("market.")
         and bound != 1.0  # probabilities and shares
         and not _stated(bound, rows[path])
     }
