@@ -63,7 +63,9 @@ SUMMARY, INDICATORS, MANIFEST, ANALYSIS = (
     "manifest.json",
     "analysis.json",
 )
-ANALYSIS_KINDS: tuple[str, ...] = ("sweep", "attribution", "discovery", "optimization", "switching")
+ANALYSIS_KINDS: tuple[str, ...] = (
+    "sweep", "attribution", "discovery", "optimization", "switching", "value_of_information",
+)  # fmt: skip
 RUN_KEYS = ("scenario", "seed", "replicates", "indicators")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 OUTPUT = "output_value_bn"

@@ -42,6 +42,7 @@ KIND_HEADINGS: dict[str, str] = {
     "discovery": "Scenario discovery (PRIM boxes)",
     "optimization": "The cheapest mix: Pareto front and robustness",
     "switching": "Switching values (tornado)",
+    "value_of_information": "Value of information: what it is worth to learn each parameter",
 }
 
 

@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rainforest.experiments.cli.cmd_discover",
     "rainforest.experiments.cli.cmd_optimize",
     "rainforest.experiments.cli.cmd_switching",
+    "rainforest.experiments.cli.cmd_voi",
 )
 
 

@@ -1,0 +1,497 @@
+"""Value of information: what it is worth to learn each uncertain parameter before
+choosing how to split the plan's money (``rainforest voi``).
+
+The decision is one allocation among candidates: the scenario's own budgets ("today")
+and, for each plan, that plan's budget +20 % in every plan year with the other plans'
+scaled so each year's total is unchanged (``shift_<plan>``; ``rule="add"`` instead
+adds the 20 % without taking it from the others: ``plus20_<plan>``), plus any read from
+a TOML file. Every candidate runs on the same posterior draws and the same seeds
+(common random numbers, through the one door: ``resolve_request(..., posterior=True)``).
+
+With U(a, theta) a candidate's outcome (its 2030 output in RMB bn, or whether it reaches
+500 bn) under the parameters theta:
+
+- EVPI = E[max_a U(a, theta)] - max_a E[U(a, theta)], over the draws (each draw's
+  outcome averaged over its replicates): what the choice would gain if every parameter
+  were known before choosing. With one replicate a draw's seed noise counts as
+  "information" too, so few replicates overstate EVPI a little.
+- EVPPI of a parameter (or a group) by the regression estimator of Strong, Oakley &
+  Brennan (2014, Medical Decision Making 34: 311-326): each candidate's gain over the
+  first candidate is regressed on the parameter (a penalised cubic regression spline:
+  scikit-learn's ``SplineTransformer`` and ``RidgeCV``, its penalty chosen by
+  generalised cross-validation; additive over a group's members), and EVPPI is the EVPI
+  formula applied to the fitted values. It is clipped to [0, EVPI].
+
+Which observation would inform a parameter comes from the ensemble's identifiability
+report (``studies.identifiability``): whether today's observations inform it at all and
+which observations move with it.
+"""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
+
+MEASURES: dict[str, str] = {
+    "output": "RMB bn of 2030 output",
+    "reach": "probability of 2030 output >= 500 bn",
+}
+RULES = ("shift", "add")
+SHIFT = 0.2  # the default candidates' change of one plan's budget
+TARGET_BN = 500.0
+YEAR = 2030
+INDICATOR = "output_value_bn"
+MAX_KNOTS = 5
+ALPHAS = np.logspace(-6, 4, 21)
+GROUPS = ("market", "behaviour", "plans")  # dotted-path prefixes, valued together
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One allocation: each named plan's budget times its factor in every plan year;
+    with ``keep_total`` the plans not named are scaled together so that each year's
+    total is unchanged."""
+
+    name: str
+    factors: Mapping[str, float] = field(default_factory=dict)
+    keep_total: bool = False
+
+    def overrides(self, scenario: Scenario) -> dict[str, Any]:
+        """The budget overrides this candidate applies to ``scenario``."""
+        return allocation_overrides(scenario, self.factors, self.keep_total, self.name)
+
+
+def budgets(scenario: Scenario) -> dict[str, dict[int, float]]:
+    """Each plan's budget table (RMB bn by year)."""
+    return {
+        p: {int(y): float(v) for y, v in getattr(scenario.plans, p).budget_bn.items()}
+        for p in PLAN_NAMES
+    }
+
+
+def allocation_overrides(
+    scenario: Scenario, factors: Mapping[str, float], keep_total: bool, name: str = ""
+) -> dict[str, Any]:
+    """Overrides multiplying each named plan's budget by its factor in every plan year
+    (2023 on); with ``keep_total`` the others share the change so each year's total
+    stays what it was. A total that cannot be kept is a ScenarioError."""
+    for plan, f in factors.items():
+        if plan not in PLAN_NAMES:
+            raise ScenarioError(f"candidate {name!r}: unknown plan {plan!r} (plans: {PLAN_NAMES})")
+        if not float(f) >= 0.0:
+            raise ScenarioError(f"candidate {name!r}: {plan}: factor must be >= 0, got {f!r}")
+    if not factors:
+        return {}
+    table = budgets(scenario)
+    rest = [p for p in PLAN_NAMES if p not in factors]
+    new = {p: dict(t) for p, t in table.items()}
+    years = sorted({y for t in table.values() for y in t if y >= PLAN_START_YEAR})
+    for y in years:
+        for p, f in factors.items():
+            if y in table[p]:
+                new[p][y] = table[p][y] * float(f)
+        if keep_total:
+            total = sum(t.get(y, 0.0) for t in table.values())
+            named = sum(new[p].get(y, 0.0) for p in factors)
+            others = sum(table[p].get(y, 0.0) for p in rest)
+            if others <= 0.0 or total - named < 0.0:
+                raise ScenarioError(
+                    f"candidate {name!r}: the total of {y} cannot be kept (the plans not "
+                    "named hold too little)"
+                )
+            k = (total - named) / others
+            for p in rest:
+                if y in table[p]:
+                    new[p][y] = table[p][y] * k
+    return {f"plans.{p}.budget_bn": new[p] for p in (list(factors) + (rest if keep_total else []))}
+
+
+def default_candidates(
+    rule: str = "shift", plans: Sequence[str] | None = None, shift: float = SHIFT
+) -> list[Candidate]:
+    """Today's allocation, then each plan's +``shift``: taken from the others ("shift")
+    or added ("add")."""
+    if rule not in RULES:
+        raise ScenarioError(f"rule: one of {', '.join(RULES)}, got {rule!r}")
+    chosen = list(PLAN_NAMES if plans is None else plans)
+    for p in chosen:
+        if p not in PLAN_NAMES:
+            raise ScenarioError(f"plans: unknown plan {p!r} (plans: {', '.join(PLAN_NAMES)})")
+    pct = round(100 * shift)
+    prefix = "shift" if rule == "shift" else f"plus{pct}"
+    out = [Candidate("today")]
+    out += [Candidate(f"{prefix}_{p}", {p: 1.0 + shift}, rule == "shift") for p in chosen]
+    return out
+
+
+def read_candidates(path: str | Path) -> list[Candidate]:
+    """Candidates from a TOML file: ``[[candidates]]`` tables with ``name``, ``factors``
+    (plan -> factor on its budget in every plan year) and ``keep_total`` (default
+    false)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(f"--candidates {path}: not a readable TOML file ({exc})") from None
+    entries = data.get("candidates")
+    if not isinstance(entries, list) or not entries:
+        raise ScenarioError(f"--candidates {path}: needs [[candidates]] tables")
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ScenarioError(f"--candidates {path}: candidate {i + 1}: needs a name")
+        unknown = set(entry) - {"name", "factors", "keep_total"}
+        if unknown:
+            raise ScenarioError(
+                f"--candidates {path}: {entry['name']}: unknown keys {sorted(unknown)}"
+            )
+        factors = entry.get("factors", {})
+        if not isinstance(factors, dict):
+            raise ScenarioError(f"--candidates {path}: {entry['name']}: factors: a table")
+        out.append(Candidate(entry["name"], dict(factors), bool(entry.get("keep_total", False))))
+    return out
+
+
+# --- the estimators ------------------------------------------------------------------
+
+
+def evpi(utilities: np.ndarray) -> float:
+    """E[max_a U] - max_a E[U] over the rows of ``utilities`` (samples x actions)."""
+    u = np.asarray(utilities, dtype=float)
+    return float(np.mean(np.max(u, axis=1)) - np.max(np.mean(u, axis=0)))
+
+
+def _smoother(x: np.ndarray):
+    """A penalised cubic regression spline on ``x``'s columns (additive over columns)."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer
+
+    unique = min(len(np.unique(x[:, j])) for j in range(x.shape[1]))
+    knots = int(np.clip(unique, 2, MAX_KNOTS))
+    return make_pipeline(
+        SplineTransformer(n_knots=knots, degree=3, knots="uniform", extrapolation="linear"),
+        RidgeCV(alphas=ALPHAS),
+    )
+
+
+def fitted_gains(x: np.ndarray, utilities: np.ndarray) -> np.ndarray:
+    """E[U_a - U_0 | x] for every action a, fitted at each sample (column 0 is zero)."""
+    x = np.asarray(x, dtype=float)
+    x = x.reshape(len(x), -1)
+    u = np.asarray(utilities, dtype=float)
+    out = np.zeros_like(u)
+    live = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0.0]
+    if not live:
+        return out + np.mean(u - u[:, [0]], axis=0)
+    x = x[:, live]
+    for a in range(1, u.shape[1]):
+        gain = u[:, a] - u[:, 0]
+        out[:, a] = _smoother(x).fit(x, gain).predict(x)
+    return out
+
+
+def evppi(x: np.ndarray, utilities: np.ndarray, cap: float | None = None) -> float:
+    """The regression estimate of the EVPPI of the parameter(s) ``x`` (samples, or
+    samples x group members), clipped to [0, ``cap``] (by default the EVPI of
+    ``utilities``)."""
+    cap = evpi(utilities) if cap is None else cap
+    return float(np.clip(evpi(fitted_gains(x, utilities)), 0.0, max(cap, 0.0)))
+
+
+# --- the runs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoiRequest:
+    """What a value-of-information study runs: one door request per candidate."""
+
+    scenario: Scenario
+    candidates: tuple[Candidate, ...]
+    requests: tuple[Any, ...]  # RunRequest, one per candidate, on the same draws and seeds
+    measure: str
+
+    @property
+    def runs(self) -> int:
+        return sum(r.run_count for r in self.requests)
+
+    @property
+    def draws(self) -> int:
+        return len(self.requests[0].posterior.sets)
+
+    @property
+    def replicates(self) -> int:
+        return self.requests[0].replicates
+
+
+def prepare(
+    scenario: str | Path | Scenario = "action_plan",
+    candidates: Sequence[Candidate] | None = None,
+    draws: int = 30,
+    replicates: int = 1,
+    seed: int = 0,
+    scale: str | None = None,
+    measure: str = "output",
+    ensemble: str | Path | None = None,
+) -> VoiRequest:
+    """Resolve every candidate's posterior request (bad input: one ScenarioError)."""
+    from rainforest.runs.request import resolve_request
+    from rainforest.scenarios.loader import load_scenario
+
+    if measure not in MEASURES:
+        raise ScenarioError(f"measure: one of {', '.join(MEASURES)}, got {measure!r}")
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    chosen = tuple(default_candidates() if candidates is None else candidates)
+    if len(chosen) < 2:
+        raise ScenarioError("candidates: a decision needs at least two")
+    names = [c.name for c in chosen]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"candidates: names must differ, got {names}")
+    requests = tuple(
+        resolve_request(
+            base,
+            overrides=c.overrides(base),
+            scale=scale,
+            seed=seed,
+            replicates=replicates,
+            posterior=True,
+            draws=draws,
+            ensemble=ensemble,
+        )  # fmt: skip
+        for c in chosen
+    )
+    return VoiRequest(requests[0].scenario, chosen, requests, measure)
+
+
+def run_outcomes(request: VoiRequest, workers: int = 1) -> np.ndarray:
+    """Each run's 2030 output: draws x replicates x candidates (RMB bn)."""
+    from rainforest.experiments.studies.run_pool import RunPool
+
+    jobs = [(p.scenario, p.seed) for r in request.requests for p in r.planned_runs()]
+    with RunPool(workers) as pool:
+        rows = pool.outcomes(jobs, YEAR)
+    values = np.array([row[INDICATOR] for row in rows], dtype=float)
+    a = len(request.candidates)
+    return values.reshape(a, request.draws, request.replicates).transpose(1, 2, 0)
+
+
+def parameter_matrix(request: VoiRequest) -> tuple[list[str], np.ndarray]:
+    """The posterior draws' parameter values (draws x parameters), by dotted path."""
+    params = request.requests[0].posterior.parameters
+    paths = list(params[0])
+    return paths, np.array([[float(p[k]) for k in paths] for p in params])
+
+
+def utilities(outputs: np.ndarray, measure: str) -> np.ndarray:
+    """The outcome measure of each run (same shape as ``outputs``)."""
+    return outputs if measure == "output" else (outputs >= TARGET_BN).astype(float)
+
+
+def value_of_information(
+    paths: Sequence[str],
+    theta: np.ndarray,
+    u: np.ndarray,
+    groups: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """EVPI and each parameter's (and group's) EVPPI for utilities ``u`` (draws x
+    replicates x candidates) and the draws' parameters ``theta`` (draws x parameters)."""
+    n, r, a = u.shape
+    total = max(evpi(u.mean(axis=1)), 0.0)
+    flat = u.reshape(n * r, a)
+    x = np.repeat(theta, r, axis=0)
+    per = {p: evppi(x[:, j], flat, total) for j, p in enumerate(paths)}
+    grouped = {}
+    for name, members in (groups or {}).items():
+        idx = [paths.index(m) for m in members if m in paths]
+        if idx:
+            grouped[name] = evppi(x[:, idx], flat, total)
+    return {"evpi": total, "parameters": per, "groups": grouped}
+
+
+def prefix_groups(paths: Sequence[str]) -> dict[str, list[str]]:
+    """The parameters grouped by their first dotted name (market, behaviour, plans)."""
+    out: dict[str, list[str]] = {}
+    for p in paths:
+        head = p.split(".", 1)[0]
+        if head in GROUPS:
+            out.setdefault(head, []).append(p)
+    return {k: v for k, v in out.items() if len(v) > 1}
+
+
+def informing(ensemble: str | Path | None, form: str) -> dict[str, dict[str, Any]]:
+    """Each parameter's identifiability verdict and the observations that move with it."""
+    from rainforest.experiments.studies.identifiability import identifiability
+    from rainforest.scenarios.ensemble import load_ensemble
+
+    try:
+        report = identifiability(load_ensemble(ensemble, form))
+    except (ValueError, KeyError):
+        return {}
+    return {
+        p: {"verdict": e["verdict"], "informed_by": list(e["informed_by"])}
+        for p, e in report["parameters"].items()
+    }
+
+
+# --- the analysis --------------------------------------------------------------------
+
+
+def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> dict[str, Any]:
+    """The study's result as plain data (``analysis.json`` less its files)."""
+    from rainforest.experiments.provenance import code_version
+    from rainforest.experiments.studies.analysis_dir import provenance
+
+    u = utilities(outputs, request.measure)
+    paths, theta = parameter_matrix(request)
+    voi = value_of_information(paths, theta, u, prefix_groups(paths))
+    informs = informing(ensemble, request.scenario.market.form)
+    per_draw = u.mean(axis=1)  # draws x candidates
+    means = per_draw.mean(axis=0)
+    best = int(np.argmax(means))
+    regret = per_draw.max(axis=1, keepdims=True) - per_draw
+    wins = np.bincount(np.argmax(per_draw, axis=1), minlength=len(request.candidates))
+    candidates = []
+    for i, c in enumerate(request.candidates):
+        out = outputs[:, :, i].ravel()
+        spend = _total_spend(request.requests[i].scenario)
+        candidates.append({
+            "candidate": c.name,
+            "factors": dict(c.factors),
+            "keep_total": c.keep_total,
+            "plan_spend_bn": round(spend, 3),
+            "mean_output_bn": float(out.mean()),
+            "output_p05_bn": float(np.quantile(out, 0.05)),
+            "output_p95_bn": float(np.quantile(out, 0.95)),
+            "reach_500_probability": float(np.mean(out >= TARGET_BN)),
+            "expected_utility": float(means[i]),
+            "expected_regret": float(regret[:, i].mean()),
+            "best_in_share_of_draws": float(wins[i] / len(per_draw)),
+        })  # fmt: skip
+    rows = []
+    for p in paths:
+        info = informs.get(p, {})
+        rows.append({
+            "parameter": p,
+            "kind": "parameter",
+            "evppi": voi["parameters"][p],
+            "share_of_evpi": voi["parameters"][p] / voi["evpi"] if voi["evpi"] > 0 else 0.0,
+            "identified_today": info.get("verdict", ""),
+            "informed_by": "; ".join(info.get("informed_by", [])),
+        })  # fmt: skip
+    for g, value in voi["groups"].items():
+        rows.append({
+            "parameter": f"{g}.*", "kind": "group", "evppi": value,
+            "share_of_evpi": value / voi["evpi"] if voi["evpi"] > 0 else 0.0,
+            "identified_today": "", "informed_by": "",
+        })  # fmt: skip
+    rows.sort(key=lambda row: (row["kind"] != "parameter", -row["evppi"]))
+    posterior = request.requests[0].posterior
+    unit = MEASURES[request.measure]
+    return {
+        "kind": "value_of_information",
+        "title": (
+            f"Value of information: what it is worth to learn each parameter before choosing "
+            f"among {len(request.candidates)} allocations of {request.scenario.name}'s money "
+            f"({unit})"
+        ),
+        "measure": request.measure,
+        "unit": unit,
+        "year": YEAR,
+        "evpi": voi["evpi"],
+        "best_candidate": request.candidates[best].name,
+        "candidates": candidates,
+        "evppi": rows,
+        "band": (
+            f"over {request.draws} posterior draws x {request.replicates} replicate(s), "
+            "the same draws and seeds for every candidate"
+        ),
+        "method": (
+            "EVPI = E[max_a U] - max_a E[U] over draws (replicates averaged); EVPPI by "
+            "Strong, Oakley & Brennan (2014): each candidate's gain over the first regressed "
+            "on the parameter (penalised cubic spline, RidgeCV), clipped to [0, EVPI]"
+        ),
+        "provenance": provenance(
+            source=request.scenario.name,
+            code_version=code_version(),
+            root_seed=request.requests[0].seed,
+            replicates=request.replicates,
+            scale=request.requests[0].scale,
+            posterior=posterior.to_dict(),
+            market_form=request.scenario.market.form,
+        ),
+    }
+
+
+def _total_spend(scenario: Scenario) -> float:
+    """The six plans' budgets summed over the plan years (RMB bn)."""
+    return sum(v for t in budgets(scenario).values() for y, v in t.items() if y >= PLAN_START_YEAR)
+
+
+def tables(report: Mapping[str, Any]) -> dict[str, tuple[pd.DataFrame, str]]:
+    """The EVPPI table and the candidates table, with their captions."""
+    evppi_frame = pd.DataFrame(report["evppi"])
+    cand = pd.DataFrame(report["candidates"]).drop(columns=["factors"])
+    return {
+        "voi.csv": (
+            evppi_frame,
+            f"EVPI {report['evpi']:.3g} ({report['unit']}); each parameter's EVPPI, its "
+            "share of EVPI, whether today's observations inform it, and which observations "
+            f"move with it; {report['band']}",
+        ),
+        "voi_candidates.csv": (
+            cand,
+            f"the candidate allocations, {report['band']}; best on expectation: "
+            f"{report['best_candidate']}",
+        ),
+    }
+
+
+def figure_png(report: Mapping[str, Any]) -> bytes:
+    """'What is it worth to learn X': each parameter's EVPPI as a bar, EVPI as a line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rows = [r for r in report["evppi"] if r["kind"] == "parameter"]
+    rows = sorted(rows, key=lambda r: r["evppi"])
+    fig = Figure(figsize=(9, 0.3 * len(rows) + 1.6))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    colours = ["#2b6cb0" if r["identified_today"] == "informed" else "#a0aec0" for r in rows]
+    ax.barh(y, [r["evppi"] for r in rows], color=colours)
+    ax.set_yticks(y, [r["parameter"].rsplit(".", 1)[-1] for r in rows], fontsize=8)
+    ax.axvline(report["evpi"], color="#c53030", linestyle="--", label="EVPI (learn everything)")
+    for yi, r in zip(y, rows, strict=True):
+        if r["informed_by"]:
+            ax.text(r["evppi"], yi, "  " + r["informed_by"].split(";")[0], va="center", fontsize=6)
+    ax.set_xlabel(f"expected value of learning it before choosing ({report['unit']})")
+    ax.set_title("What is it worth to learn X (blue: informed by today's observations)", fontsize=9)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def write_voi(report: Mapping[str, Any], out: str | Path) -> list[Path]:
+    """The analysis folder: voi.png, voi.csv, voi_candidates.csv, analysis.json."""
+    from rainforest.experiments.studies.analysis_dir import write_analysis
+
+    figures = {
+        "voi.png": (
+            figure_png(report),
+            f"What is it worth to learn each parameter before choosing the allocation: its "
+            f"EVPPI in {report['unit']} (dashed: EVPI); beside each bar the observation that "
+            f"moves most with it; {report['band']}",
+        )
+    }
+    return write_analysis(out, report, figures, tables(report))

@@ -1,0 +1,120 @@
+"""Value of information: the estimators on decision problems with known answers, their
+bounds on random problems, and ``rainforest voi`` end to end at classroom scale."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rainforest.experiments.studies.voi import (
+    Candidate,
+    allocation_overrides,
+    budgets,
+    evpi,
+    evppi,
+    read_candidates,
+)
+from rainforest.scenarios.errors import ScenarioError
+from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR
+
+
+def test_two_actions_with_normal_parameters_match_the_closed_forms():
+    # U1 = theta1 + theta2, U2 = 0, thetas independent N(0, 1): EVPI = E[max(Z, 0)] with
+    # Z ~ N(0, 2) = 1/sqrt(pi); EVPPI(theta1) = E[max(theta1, 0)] = 1/sqrt(2 pi).
+    rng = np.random.default_rng(7)
+    theta = rng.standard_normal((20_000, 2))
+    u = np.column_stack([theta[:, 0] + theta[:, 1], np.zeros(len(theta))])
+    assert evpi(u) == pytest.approx(1 / math.sqrt(math.pi), rel=0.05)
+    for j in range(2):
+        assert evppi(theta[:, j], u) == pytest.approx(1 / math.sqrt(2 * math.pi), rel=0.05)
+    assert evppi(theta, u) == pytest.approx(evpi(u), rel=0.05)
+
+
+def test_a_parameter_the_choice_does_not_depend_on_is_worth_nothing():
+    rng = np.random.default_rng(3)
+    theta = rng.standard_normal((5_000, 2))
+    u = np.column_stack([theta[:, 0] + 0.3, np.zeros(len(theta))])
+    assert evppi(theta[:, 1], u) < 0.02 * evpi(u)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(20, 300),
+    actions=st.integers(2, 4),
+    params=st.integers(1, 4),
+    noise=st.floats(0.0, 2.0),
+)
+def test_evpi_bounds_every_evppi_which_is_never_negative(seed, n, actions, params, noise):
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(-1, 1, (n, params))
+    weights = rng.normal(size=(params, actions))
+    u = np.sin(2 * theta) @ weights + noise * rng.standard_normal((n, actions))
+    total = evpi(u)
+    assert total >= 0.0
+    for j in range(params):
+        value = evppi(theta[:, j], u)
+        assert 0.0 <= value <= total
+
+
+def test_a_shift_keeps_each_years_total_and_raises_the_plan_by_a_fifth():
+    from rainforest.scenarios.loader import load_scenario
+
+    plan = load_scenario("action_plan")
+    before = budgets(plan)
+    from rainforest.scenarios.overrides import apply_overrides
+
+    after = budgets(apply_overrides(plan, allocation_overrides(plan, {"rainforest": 1.2}, True)))
+    for y in before["rainforest"]:
+        if y >= PLAN_START_YEAR:
+            assert after["rainforest"][y] == pytest.approx(1.2 * before["rainforest"][y])
+            total = sum(before[p].get(y, 0.0) for p in PLAN_NAMES)
+            assert sum(after[p].get(y, 0.0) for p in PLAN_NAMES) == pytest.approx(total)
+
+
+def test_bad_candidates_are_one_scenario_error(tmp_path):
+    from rainforest.scenarios.loader import load_scenario
+
+    with pytest.raises(ScenarioError, match="unknown plan"):
+        Candidate("x", {"nope": 1.1}).overrides(load_scenario("action_plan"))
+    bad = tmp_path / "c.toml"
+    bad.write_text("[[candidates]]\nfactors = {rainforest = 1.1}\n")
+    with pytest.raises(ScenarioError, match="needs a name"):
+        read_candidates(bad)
+    good = tmp_path / "g.toml"
+    good.write_text('[[candidates]]\nname = "more"\nfactors = {rainforest = 1.5}\n')
+    assert read_candidates(good) == [Candidate("more", {"rainforest": 1.5})]
+
+
+def test_voi_at_classroom_scale_writes_an_analysis_folder(tmp_path, capsys):
+    from rainforest.experiments.cli import main
+
+    out = tmp_path / "voi"
+    code = main([
+        "voi", "--scale", "classroom", "--draws", "6", "--plans", "rainforest",
+        "--workers", "1", "--out", str(out),
+    ])  # fmt: skip
+    assert code == 0
+    data = json.loads((out / "analysis.json").read_text())
+    assert data["kind"] == "value_of_information"
+    assert [c["candidate"] for c in data["candidates"]] == ["today", "shift_rainforest"]
+    assert data["evpi"] >= 0.0
+    assert all(0.0 <= r["evppi"] <= data["evpi"] + 1e-12 for r in data["evppi"])
+    assert {f["file"] for f in data["figures"]} == {"voi.png"}
+    assert {t["file"] for t in data["tables"]} == {"voi.csv", "voi_candidates.csv"}
+    assert (out / "voi.png").read_bytes()[:4] == b"\x89PNG"
+    # the report reads it like any analysis folder
+    from rainforest.experiments.report_inputs import build_report
+
+    assert "Value of information" in build_report([out], "t")
+
+
+def test_dry_run_says_how_many_runs(capsys):
+    from rainforest.experiments.cli import main
+
+    assert main(["voi", "--scale", "classroom", "--draws", "4", "--dry-run"]) == 0
+    assert "28 runs" in capsys.readouterr().out
