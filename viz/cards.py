@@ -8,6 +8,10 @@ CARD_STYLE = {"height": "100%", "overflow-y": "auto", "margin": "0px"}
 IMAGE_LAYOUT = {"max_width": "100%", "height": "auto"}
 
 
-def png_image(png: bytes) -> None:
-    """A PNG picture, scaled to the card's width."""
-    rw.Image(value=png, format="png", layout=IMAGE_LAYOUT)
+def png_image(png: bytes, max_height: str | None = None) -> None:
+    """A PNG picture, scaled to the card's width (and, given ``max_height``, no taller
+    than that, keeping its proportions)."""
+    layout = dict(IMAGE_LAYOUT)
+    if max_height is not None:
+        layout.update(max_height=max_height, width="auto", object_fit="contain")
+    rw.Image(value=png, format="png", layout=layout)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import solara
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
 from rainforest.scenarios.loader import library_names
 from rainforest.viz.model import (
     DEFAULT_SCENARIO,
@@ -20,9 +22,19 @@ from rainforest.viz.model import (
     PLAN_TITLES,
     SCALES,
     WHATIF_SCALES,
+    ViewModel,
 )
 
-__all__ = ["CONTROLS", "WHATIF_SCALES", "Controls", "Settings", "SettingsCard"]
+__all__ = [
+    "CONTROLS",
+    "WHATIF_SCALES",
+    "Controls",
+    "RunCard",
+    "Settings",
+    "SettingsCard",
+    "settings_differences",
+]
+PLAY_INTERVAL_MS = 150  # ▶ steps a quarter about this often (Mesa's "Play Interval")
 UNCHANGED = "the scenario unchanged"
 SAVED = "the saved settings"
 
@@ -94,7 +106,76 @@ def SettingsCard(controls: Controls) -> None:
                 tick_labels=False,
             )
         solara.Text(
-            "Reset builds the ecosystem with these settings; the what-if panel follows them "
-            "at once.",
+            "Reset builds the animated ecosystem with these settings; the What if? panel "
+            "follows them at once (its runs take a few seconds).",
+            style={"font-size": "12px"},
+        )
+
+
+def settings_differences(built_with: dict, now: Settings) -> list[str]:
+    """What the settings now would change in a run built with ``built_with`` (a
+    ``ViewModel.built_with``), in words: ``Array plan budget × 1.0 → 1.5``."""
+    names = {
+        "scenario_name": "Scenario",
+        "scale": "Population scale",
+        "seed": "Seed",
+        **{plan: f"{title} plan budget ×" for plan, title in PLAN_TITLES.items()},
+    }
+    changes = []
+    for key, value in now.model_kwargs().items():
+        was = built_with.get(key)
+        if was != value:
+            shown = (f"{was:.1f}", f"{value:.1f}") if isinstance(value, float) else (was, value)
+            changes.append(f"{names.get(key, key)} {shown[0]} → {shown[1]}")
+    return changes
+
+
+def run_date(model: ViewModel) -> str:
+    """Where the animated run is, in dates: ``2023 Q2 (quarter 10 of 40)``."""
+    return f"{model.quarter_label()} (quarter {model.tick} of {model.params.n_ticks})"
+
+
+@solara.component
+def RunStatus(model: ViewModel, controls: Controls) -> None:
+    """The animated run's date, and a mark when the settings have moved since its Reset."""
+    update_counter.get()  # Mesa's Step and ▶ bump it: the date follows each quarter
+    solara.Text(
+        f"Animated run: {run_date(model)}",
+        style={"font-weight": "bold", "font-size": "14px"},
+        classes=["rf-run-date"],
+    )
+    changes = settings_differences(model.built_with, controls.settings())
+    if changes:
+        solara.Warning(
+            "The animated run still uses the settings of its last Reset; the sliders now "
+            "differ: " + "; ".join(changes) + ". Press Reset to apply them (the What if? "
+            "panel already follows them).",
+            dense=True,
+            classes=["rf-out-of-sync"],
+        )
+
+
+@solara.component
+def RunCard(model: solara.Reactive[ViewModel], controls: Controls) -> None:
+    """Mesa's Reset, ▶ and Step for the animated run, its date, and what the buttons do.
+
+    Mesa's own tuning controls are left out: the page plays a quarter every
+    ``PLAY_INTERVAL_MS`` ms (Play Interval), draws every quarter (Render Interval) and
+    steps in the server's worker thread (Use Threads off)."""
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    with solara.Card("Animated run", classes=["rf-run"]):
+        ModelController(
+            model,
+            model_parameters={"controls": controls},
+            play_interval=play_interval,
+            render_interval=render_interval,
+            use_threads=use_threads,
+        )
+        RunStatus(model.value, controls)
+        solara.Text(
+            "Reset builds the ecosystem with the settings below; Step simulates one "
+            "quarter; ▶ plays quarter after quarter to the end of 2030 (❚❚ pauses).",
             style={"font-size": "12px"},
         )

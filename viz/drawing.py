@@ -123,13 +123,17 @@ def network_figure(model: ViewModel, dpi: int = NETWORK_DPI, selected: int | Non
     (``network_background``) and pasted in as pixels, since drawing their text every
     frame would take longer than the network itself.
     """
+    # Ties and firms first, positions after: ▶ steps the model in a thread, and a firm
+    # founded meanwhile must already have its place when it is drawn.
+    edges = list(model.graph.edges(data="kind"))
+    firms = [e for e in model.enterprises if e.alive]
     xy = model.layout.positions(model)
     fig = Figure(figsize=NETWORK_SIZE_IN, dpi=dpi)
     fig.figimage(network_background(dpi), xo=0, yo=0, zorder=-1)
     ax = _network_axes(fig)
 
     segments: list[list[np.ndarray]] = [[], [], []]
-    for a, b, kind in model.graph.edges(data="kind"):
+    for a, b, kind in edges:
         segments[int(kind)].append([xy[a], xy[b]])
     for kind, (_, colour, width, alpha) in enumerate(EDGE_STYLES):
         if segments[kind]:
@@ -137,7 +141,6 @@ def network_figure(model: ViewModel, dpi: int = NETWORK_DPI, selected: int | Non
             lines.set_zorder(1 + kind)
             ax.add_collection(lines)
 
-    firms = [e for e in model.enterprises if e.alive]
     if firms:
         pos = xy[[e.org_id for e in firms]]
         ax.scatter(

@@ -137,6 +137,14 @@ class ViewModel(EcosystemModel):
             "array": float(array),
             "rainforest": float(rainforest),
         }
+        # What the run was built with, as ``Settings.model_kwargs`` names it: the page marks
+        # the run when the settings have moved on since (viz.controls).
+        self.built_with: dict[str, object] = {
+            "scenario_name": scenario_name,
+            "scale": scale,
+            "seed": int(seed),
+            **self.multipliers,
+        }
         self.base_scenario = load_scenario(scenario_name)
         built = view_scenario(self.base_scenario, scale, self.multipliers)
         super().__init__(built, seed=int(seed))

@@ -1,7 +1,7 @@
 """The panels of the interactive view, as Solara components.
 
-SolaraViz calls each entry of ``PANELS`` with the current model whenever the model steps
-or is reset. Each entry hands the model and its tick to a component, which redraws its
+The page (``viz.app``) calls each entry of ``PANELS`` with the current model whenever the
+model steps or is reset. Each entry hands the model and its tick to a component, which redraws its
 pictures only when the model or the tick changed: a slider moved without Reset, or the
 theme toggled, costs nothing.
 """
@@ -132,9 +132,10 @@ def PlansPanel(model: ViewModel) -> None:
 GUIDE_HTML = """
 <p><b>How to use it.</b> Pick a scenario and move the plans' budget sliders (× the
 scenario's budget: 0 takes a plan's money away, 3 triples it). The <b>What if?</b> panel
-answers at once: it runs the model from 2021 to 2030 a few times (at city scale unless you
-pick another) and draws output against the target, with the 2030 scorecard, for your
-settings beside the scenario unchanged, another scenario, or settings you saved. Press
+answers in seconds (a bar shows while it computes): it runs the model from 2021 to 2030 a
+few times (at city scale unless you pick another) and draws output against the target,
+with the 2030 scorecard and each indicator's change (Δ, ▲ ▼), for your settings beside
+the scenario unchanged, another scenario, or settings you saved. Press
 <b>Reset</b> to build the animated ecosystem with your settings; <b>Step</b> simulates one
 quarter, <b>▶</b> plays quarter after quarter until the end of 2030. Click a firm or an
 institute on the network to inspect it: what it is, its ties (drawn bold) and its talents,
@@ -154,6 +155,42 @@ start-ups founded by talents appear in their field's slice.</p>
 RMB 500 bn target for 2030. The counters compare the designations and firm counts with
 the plan's 2030 targets.</p>
 """
+
+
+# From docs/VALIDATION.md section 4 ("Under each market form"); static text, safe as HTML.
+EXPECTATIONS_HTML = """
+<p><b>What the model expects, and why.</b> Under the default market
+(<code>market.form = frontier</code>: China's market and exports, five competitor regions
+and a world frontier everyone catches up with), the calibrated model puts the plan's 2030
+output at about <b>RMB 1,700 bn</b> (median over 75 posterior draws, 5-95 %: 1,067-3,096),
+over the RMB 500 bn target in every draw; without the plan (<code>baseline</code>) about
+RMB 1,234 bn, so the plan adds about RMB 460 bn (+37 %). The plans raise Shanghai's
+firms' absorption of the frontier and their number of sellers, so its share of China's
+market rises from 0.12 to about 0.20 by 2030, and a national market growing about 4.5 % a
+year carries output up every year.</p>
+<p><b>Caveats.</b> The answer turns on the market's form. Under the earlier form
+(<code>market.form = compounding_outside</code>, an outside option that improves for
+ever) the plan's 2030 output is about <b>RMB 110 bn</b> (45-331), a fifth of the target:
+output peaks around 2026, then falls as competitors' progress compounds. Both forms meet
+the 2021-25 observations each can meet, and neither is ruled out by them; the intervals
+include neither the choice of form nor the calibration's choices. The What if? panel runs
+the scenario's own parameters on a few seeds, not the posterior ensemble
+(<code>rainforest run action_plan --posterior</code>): read its direction and size of
+change, not its level.</p>
+<p><b>Bought on a schedule.</b> Future technical colleges, innovation centers (Foundation
+plan) and pilot areas (Leading plan) are designated on the scenario's schedule whenever
+the plan's money covers them: they reach their targets by construction, so they show
+whether the money is there, not how the ecosystem responds (Foundation × 0 takes colleges
+from 5 to 0 and centers from 15 to 0). Output, leading, ecosystem-leading and high-tech
+enterprises are results of the firms' choices.</p>
+"""
+
+
+@solara.component
+def ExpectationsPanel() -> None:
+    """What the model expects by 2030 under each market form, and what is on a schedule."""
+    with solara.Card(classes=["rf-expectations"], style=CARD_STYLE):
+        solara.HTML(tag="div", unsafe_innerHTML=EXPECTATIONS_HTML, style="font-size: 13px")
 
 
 @solara.component
@@ -191,6 +228,10 @@ def guide_panel(model: ViewModel) -> solara.Element:
     return GuidePanel()
 
 
+def expectations_panel(model: ViewModel) -> solara.Element:
+    return ExpectationsPanel()
+
+
 PANELS: tuple[Callable[[ViewModel], solara.Element], ...] = (
     network_panel,
     inspector_panel,
@@ -198,5 +239,6 @@ PANELS: tuple[Callable[[ViewModel], solara.Element], ...] = (
     counters_panel,
     talent_panel,
     plans_panel,
+    expectations_panel,
     guide_panel,
 )

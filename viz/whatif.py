@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import solara
+import solara.lab
 from rainforest.runs.execute import run_one
 from rainforest.runs.request import resolve_request
 from rainforest.runs.result import RunResult
@@ -22,13 +24,17 @@ from rainforest.runs.summary import summary_dict
 from rainforest.scenarios.loader import library_names
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import targets
-from rainforest.viz.cards import CARD_STYLE, png_image
+from rainforest.viz.cards import png_image
 from rainforest.viz.controls import SAVED, UNCHANGED, WHATIF_SCALES, Controls, Settings
 from rainforest.viz.drawing import figure_png
 from rainforest.viz.figures import fan_chart
 from rainforest.viz.model import view_scenario
 
 CACHED_RUNS = 256  # a city run's per-tick indicators are about 15 kB
+# The card grows with its content (no inner scrolling); the chart is kept short enough that
+# the chart and the scorecard fit side by side on a 1600 x 1000 screen (and 1280 x 800).
+WHATIF_CARD_STYLE = {"margin": "0px 0px 12px 0px"}
+WHATIF_CHART_HEIGHT = "min(420px, 46vh)"
 
 
 @lru_cache(maxsize=CACHED_RUNS)
@@ -79,15 +85,125 @@ def _whatif_results(settings: Settings, scale: str, replicates: int) -> list[Run
     return whatif_results(scenario, replicates, settings.seed)
 
 
+SAME = 0.5  # a difference that rounds to nothing in the scorecard's whole numbers
+
+
+def change_arrow(delta: float) -> str:
+    """▲ up, ▼ down, = unchanged: what a reader sees before reading the number."""
+    if delta >= SAME:
+        return "▲"
+    if delta <= -SAME:
+        return "▼"
+    return "="
+
+
+def _share(delta: float, compared: float) -> str:
+    """The difference as a share of the comparison (" (+37 %)"), none against nothing."""
+    if abs(compared) < SAME:
+        return ""
+    share = 100 * delta / compared
+    return f" ({share:+.1f} %)" if abs(share) < 1 else f" ({share:+.0f} %)"
+
+
+def scorecard_changes(ours: Sequence[dict], theirs: Sequence[dict]) -> list[dict]:
+    """``scorecard_rows`` of these settings beside the comparison's: each indicator's
+    difference of medians (with its arrow and, where the comparison is not zero, its
+    share), and the difference of chances in percentage points."""
+    rows = []
+    for a, b in zip(ours, theirs, strict=True):
+        delta = a["median"] - b["median"]
+        share = _share(delta, b["median"])
+        points = 100 * (a["reach_probability"] - b["reach_probability"])
+        rows.append(
+            {
+                **a,
+                "compared_median": b["median"],
+                "compared_reach_probability": b["reach_probability"],
+                "delta": delta,
+                "arrow": change_arrow(delta),
+                "delta_text": f"{change_arrow(delta)} {delta:+,.0f}{share}"
+                if abs(delta) >= SAME
+                else "= no change",
+                "chance_delta_points": points,
+            }
+        )
+    return rows
+
+
+def headline(row: dict, other_label: str) -> str:
+    """The change in one sentence: ``Output in 2030: 1,714 with these settings, ▲ +461
+    (+37 %) against the action_plan unchanged (1,253).``"""
+    ours = f"{row['median']:,.0f}"
+    if row["arrow"] == "=":
+        return f"{row['label']} in 2030: {ours}, the same as {other_label}."
+    return (
+        f"{row['label']} in 2030: {ours} with these settings, {row['delta_text']} against "
+        f"{other_label} ({row['compared_median']:,.0f})."
+    )
+
+
+def _percent(p: float) -> str:
+    return f"{100 * p:.0f} %"
+
+
+DELTA_COLOURS = {"▲": "#1a7f37", "▼": "#b2182b", "=": "#666666"}
+SCORECARD_GRID = {
+    "display": "grid",
+    "grid-template-columns": "minmax(0, 2.2fr) repeat(3, minmax(0, 1fr))",
+    "column-gap": "10px",
+    "row-gap": "4px",
+    "font-size": "13px",
+    "align-items": "baseline",
+}
+BUSY_STYLE = {"font-size": "13px", "color": "#8a5a00", "font-weight": "bold"}
+
+
+@solara.component
+def Scorecard(rows: list[dict], other_label: str) -> None:
+    """2030's targeted indicators: these settings, the comparison, and the difference."""
+    with solara.Div(classes=["rf-whatif-scorecard"], style=SCORECARD_GRID):
+        for text in ("2030: median (chance of the target)", "these settings", other_label, "Δ"):
+            solara.Text(text, style={"font-weight": "bold"}, classes=["rf-whatif-head"])
+        for row in rows:
+            name = row["indicator"]
+            solara.Text(f"{row['label']} (target {row['target']:,.0f})")
+            solara.Text(
+                f"{row['median']:,.0f} ({_percent(row['reach_probability'])})",
+                classes=[f"rf-whatif-ours-{name}"],
+            )
+            solara.Text(
+                f"{row['compared_median']:,.0f} ({_percent(row['compared_reach_probability'])})",
+                classes=[f"rf-whatif-theirs-{name}"],
+            )
+            solara.Text(
+                row["delta_text"],
+                style={"color": DELTA_COLOURS[row["arrow"]], "font-weight": "bold"},
+                classes=[f"rf-whatif-delta-{name}"],
+            )
+
+
+@dataclass(frozen=True)
+class WhatIfAnswer:
+    """One finished computation: for which settings, its runs, its chart and its time."""
+
+    key: tuple
+    runs: dict[str, list[RunResult]]
+    png: bytes
+    seconds: float
+
+
 @solara.component
 def WhatIfPanel(controls: Controls) -> None:
-    """What the settings do by 2030, at once: compiled runs, against a comparison."""
+    """What the settings do by 2030: compiled runs against a comparison, computed in a
+    thread so that the page shows a busy sign at once and the last answer until the new
+    one is ready."""
     now = controls.settings()
     scale = controls.whatif_scale.value
     replicates = int(controls.whatif_replicates.value)
     other_label, other = _compared_settings(controls, now)
+    key = (now, other_label, other, scale, replicates)
 
-    def compute():
+    def compute() -> WhatIfAnswer:
         start = time.perf_counter()
         runs = {
             "these settings": _whatif_results(now, scale, replicates),
@@ -95,17 +211,18 @@ def WhatIfPanel(controls: Controls) -> None:
         }
         frames = {label: [r.indicators for r in results] for label, results in runs.items()}
         png = figure_png(fan_chart(frames))
-        return runs, png, time.perf_counter() - start
+        return WhatIfAnswer(key, runs, png, time.perf_counter() - start)
 
-    runs, png, seconds = solara.use_memo(compute, [now, other, scale, replicates])
-    ours, theirs = (scorecard_rows(results) for results in runs.values())
-    with solara.Card(classes=["rf-whatif"], style=CARD_STYLE):
+    task = solara.lab.use_task(compute, dependencies=[key], prefer_threaded=True)
+    answer: WhatIfAnswer | None = task.latest
+    busy = task.pending or answer is None or answer.key != key
+    with solara.Card(classes=["rf-whatif"], style=WHATIF_CARD_STYLE):
         solara.Text(
             f"What if? These settings by 2030, at {scale} scale, {replicates} runs each",
             style={"font-weight": "bold"},
             classes=["rf-whatif-title"],
         )
-        with solara.Row():
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Select("Scale", value=controls.whatif_scale, values=list(WHATIF_SCALES))
             solara.Select("Runs", value=controls.whatif_replicates, values=list(range(1, 6)))
             solara.Select(
@@ -118,23 +235,41 @@ def WhatIfPanel(controls: Controls) -> None:
                 on_click=lambda: controls.saved.set(now),
                 classes=["rf-save-settings"],
             )
-        png_image(png)
-        with solara.Div(classes=["rf-whatif-scorecard"], style={"font-size": "13px"}):
-            with solara.Row(justify="space-between", style={"font-weight": "bold"}):
-                solara.Text("2030 (median; chance of reaching the target)")
-                solara.Text(f"these settings | {other_label}", classes=["rf-whatif-compared"])
-            for a, b in zip(ours, theirs, strict=True):
-                with solara.Row(justify="space-between"):
-                    solara.Text(f"{a['label']} (target {a['target']:,.0f})")
-                    solara.Text(
-                        f"{a['median']:,.0f} ({100 * a['reach_probability']:.0f} %) | "
-                        f"{b['median']:,.0f} ({100 * b['reach_probability']:.0f} %)",
-                        classes=[f"rf-whatif-{a['indicator']}"],
-                    )
-        solara.Text(
-            f"Each line is the median of {replicates} compiled runs start to 2030 (the seeds "
-            f"`rainforest run --seed {now.seed}` uses); the band spans them. Computed in "
-            f"{seconds:.1f} s.",
-            style={"font-size": "12px"},
-            classes=["rf-whatif-time"],
-        )
+        if busy:
+            with solara.Div(classes=["rf-whatif-busy"]):
+                solara.ProgressLinear(True, color="warning")
+                solara.Text(
+                    f"Computing {2 * replicates} runs at {scale} scale"
+                    + (
+                        " (about 2-8 s; the answer below is for the previous settings)"
+                        if answer is not None
+                        else " (about 2-8 s)"
+                    ),
+                    style=BUSY_STYLE,
+                )
+        if task.error:
+            solara.Error(f"The what-if could not run: {task.exception}")
+        if answer is None:
+            return
+        answer_label = list(answer.runs)[1]
+        ours, theirs = (scorecard_rows(results) for results in answer.runs.values())
+        rows = scorecard_changes(ours, theirs)
+        stale = {"opacity": "0.45"} if busy else {}
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", **stale}):
+            with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
+                png_image(answer.png, max_height=WHATIF_CHART_HEIGHT)
+            with solara.Div(style={"flex": "1 1 380px", "min-width": "320px"}):
+                solara.Text(
+                    headline(rows[0], answer_label),
+                    style={"font-size": "15px", "font-weight": "bold"},
+                    classes=["rf-whatif-headline"],
+                )
+                Scorecard(rows, answer_label)
+                solara.Text(
+                    f"Each line is the median of {replicates} compiled runs start to 2030 "
+                    f"(the seeds `rainforest run --seed {now.seed}` uses); the band spans "
+                    f"them. Δ is these settings minus {answer_label}; ▲ more, ▼ less. "
+                    f"Computed in {answer.seconds:.1f} s.",
+                    style={"font-size": "12px"},
+                    classes=["rf-whatif-time"],
+                )

@@ -1,7 +1,8 @@
 """The page, rendered with Solara's own test API (no browser, no server).
 
 The page is rendered inside ``solara.AppLayout``, as Solara's server does, so that the
-sidebar (Mesa's controls and the model's parameters) is part of the widget tree.
+sidebar (Mesa's Reset, ▶ and Step and the settings) is part of the widget tree. The what-if
+computes in a thread: ``settled`` waits for its answer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rainforest.viz.app import Page
 from rainforest.viz.controls import CONTROLS, UNCHANGED
 
 STEP_RENDER_LIMIT_S = 1.0
+WHATIF_LIMIT_S = 120.0
 
 
 def reset_controls(whatif_scale: str = "classroom") -> None:
@@ -33,12 +35,51 @@ def reset_controls(whatif_scale: str = "classroom") -> None:
     CONTROLS.saved.set(None)
 
 
+def busy(rc) -> bool:
+    """Whether the what-if shows its busy sign."""
+    return bool(rc.find(v.Html, class_="rf-whatif-busy").widgets)
+
+
+def _quiet(rc, check) -> bool:
+    """``check(rc)`` with no render under way or owed, before and after: the what-if's
+    thread renders too, and a change made while it renders is rendered by it, after the
+    change returned. (Holding the render lock here would lose that render.)"""
+
+    def idle() -> bool:
+        return not rc.thread_lock.locked() and not getattr(rc, "_rerender_needed", False)
+
+    return idle() and check(rc) and idle()
+
+
+def _answered(rc) -> bool:
+    return not busy(rc) and bool(rc.find(v.Html, class_="rf-whatif-headline").widgets)
+
+
+def settled(rc):
+    """The page once the what-if has answered the settings as they are now."""
+    deadline = time.monotonic() + WHATIF_LIMIT_S
+    while not _quiet(rc, _answered):
+        assert time.monotonic() < deadline, "the what-if did not answer"
+        time.sleep(0.05)
+    return rc
+
+
+def shows_busy_at_once(rc) -> bool:
+    """Whether the busy sign shows within the browser test's 200 ms of a change."""
+    deadline = time.monotonic() + 0.2
+    while not _quiet(rc, busy):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 @pytest.fixture()
 def page():
     reset_controls()
     box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
     try:
-        yield rc
+        yield settled(rc)
     finally:
         rc.close()
 
@@ -53,10 +94,9 @@ def click(rc, label: str) -> None:
 
 
 def step_counter(rc) -> int:
-    """The quarters stepped, as Mesa's "Time: " line in the sidebar shows them."""
-    texts = [w.children[0] for w in rc.find(v.Html, tag="span").widgets if w.children]
-    line = next(t for t in texts if isinstance(t, str) and t.startswith("Time: "))
-    return int(float(line.removeprefix("Time: ")))
+    """The quarters stepped, as the sidebar's date line shows them ("... (quarter 9 of 40)")."""
+    line = text_of(rc, "rf-run-date")
+    return int(line.split("(quarter ")[1].split(" of ")[0])
 
 
 def test_the_page_renders_its_panels_and_controls(page):
@@ -72,6 +112,11 @@ def test_the_page_renders_its_panels_and_controls(page):
     for label in ("Reset", "▶", "Step"):
         rc.find(v.Btn, children=[label]).assert_single()
     assert step_counter(rc) == 0
+    assert text_of(rc, "rf-run-date") == "Animated run: start of 2021 (quarter 0 of 40)"
+    # Mesa's tuning controls are left out; its buttons come first in the sidebar
+    assert not any("Interval" in (w.label or "") for w in rc.find(v.Slider).widgets)
+    assert not rc.find(v.Checkbox, label="Use Threads").widgets
+    assert not rc.find(v.Html, class_="rf-out-of-sync").widgets
     images = rc.find(ipywidgets.Image).widgets
     assert len(images) == 3  # what-if, output, talents (the network is a clickable picture)
     assert network_src(rc).startswith("data:image/png;base64,")
@@ -82,6 +127,11 @@ def test_the_page_renders_its_panels_and_controls(page):
     assert text_of(rc, "rf-output-value").endswith("(2030 target: 500)")
     guide = rc.find(solara.widgets.HTML).widgets
     assert any("What the network shows" in (w.unsafe_innerHTML or "") for w in guide)
+    expects = next(
+        w.unsafe_innerHTML for w in guide if "What the model expects, and why" in w.unsafe_innerHTML
+    )
+    assert "RMB 1,700 bn" in expects and "RMB 110 bn" in expects  # VALIDATION.md section 4
+    assert "Bought on a schedule" in expects and "pilot areas" in expects
 
 
 def test_step_advances_the_model(page):
@@ -90,6 +140,7 @@ def test_step_advances_the_model(page):
     for _ in range(9):  # through the settling years into the plan's first quarter
         click(rc, "Step")
     assert step_counter(rc) == 9
+    assert text_of(rc, "rf-run-date").startswith("Animated run: 2023 Q1 ")
     assert text_of(rc, "rf-count-innovation_centers") != "0 / 15"
     assert text_of(rc, "rf-budget-array") == " (× 1.0: RMB 1.50 bn a year). "
     assert int(text_of(rc, "rf-talent-talents").replace(",", "")) > 0
@@ -101,9 +152,12 @@ def test_reset_with_a_changed_slider_builds_a_model_with_the_new_budget(page):
     click(rc, "Step")
     rc.find(v.Slider, label="Array plan budget ×").widget.v_model = 2.0
     rc.find(v.Slider, label="Foundation plan budget ×").widget.v_model = 0.0
-    # The slider alone does not change the animated model ...
+    # The slider alone does not change the animated model, which is marked out of date ...
     assert text_of(rc, "rf-budget-array") == " (× 1.0: RMB 1.50 bn a year). "
+    mark = rc.find(v.Alert, class_="rf-out-of-sync").widget.children[0]
+    assert "Array plan budget × 1.0 → 2.0" in mark and "Foundation plan budget ×" in mark
     click(rc, "Reset")
+    assert not rc.find(v.Alert, class_="rf-out-of-sync").widgets
     # ... Reset builds a new one with twice the Array plan's and none of Foundation's money.
     assert step_counter(rc) == 0
     assert text_of(rc, "rf-budget-array") == " (× 2.0: RMB 3.00 bn a year). "
@@ -149,7 +203,39 @@ def network_src(rc) -> str:
 
 
 def whatif_line(rc, indicator: str = "output_value_bn") -> str:
-    return text_of(rc, f"rf-whatif-{indicator}")
+    """``these settings | the comparison`` in the scorecard, once the what-if answered."""
+    settled(rc)
+    return f"{text_of(rc, f'rf-whatif-ours-{indicator}')} | " + text_of(
+        rc, f"rf-whatif-theirs-{indicator}"
+    )
+
+
+def test_a_slider_shows_a_busy_sign_then_the_change_in_numbers(page):
+    rc = page
+    assert text_of(rc, "rf-whatif-delta-innovation_centers") == "= no change"
+    rc.find(v.Slider, label="Foundation plan budget ×").widget.v_model = 0.0
+    assert shows_busy_at_once(rc)  # before any run finishes
+    settled(rc)
+    assert text_of(rc, "rf-whatif-delta-innovation_centers") == "▼ -15 (-100 %)"
+    assert text_of(rc, "rf-whatif-delta-future_technical_colleges") == "▼ -5 (-100 %)"
+    assert "against action_plan unchanged" in text_of(rc, "rf-whatif-headline")
+
+
+def test_scorecard_changes_give_the_difference_an_arrow():
+    from rainforest.viz.whatif import scorecard_changes
+
+    def row(median: float, p: float) -> dict:
+        return {"indicator": "x", "label": "X", "target": 10.0, "median": median,
+                "reach_probability": p}  # fmt: skip
+
+    up, down, same, from_zero = scorecard_changes(
+        [row(15, 1.0), row(5, 0.0), row(10, 0.5), row(3, 0.0)],
+        [row(10, 0.5), row(10, 1.0), row(10, 0.5), row(0, 0.0)],
+    )
+    assert (up["arrow"], up["delta_text"], up["chance_delta_points"]) == ("▲", "▲ +5 (+50 %)", 50)
+    assert (down["arrow"], down["delta_text"]) == ("▼", "▼ -5 (-50 %)")
+    assert (same["arrow"], same["delta_text"]) == ("=", "= no change")
+    assert from_zero["delta_text"] == "▲ +3"
 
 
 def test_a_slider_changes_the_whatif_without_reset(page):
@@ -188,14 +274,21 @@ def test_the_whatif_equals_rainforest_run_with_the_same_seeds(page):
     assert whatif_line(rc).split(" | ")[0].startswith(f"{median:,.0f} (")
 
 
+def whatif_png(rc) -> bytes:
+    """The what-if's chart (the one picture kept short, beside its scorecard)."""
+    (img,) = [w for w in rc.find(ipywidgets.Image).widgets if w.layout.max_height]
+    return bytes(img.value)
+
+
 def test_a_second_scenario_is_compared_on_one_chart(page):
     rc = page
-    png = rc.find(ipywidgets.Image).widgets[0].value
+    png = whatif_png(rc)
     rc.find(v.Select, label="Compare with").widget.v_model = "baseline"
-    assert text_of(rc, "rf-whatif-compared") == "these settings | baseline unchanged"
     ours, theirs = whatif_line(rc).split(" | ")
+    heads = [w.children[0] for w in rc.find(v.Html, class_="rf-whatif-head").widgets]
+    assert heads[1:] == ["these settings", "baseline unchanged", "Δ"]
     assert ours != theirs  # the action plan against the baseline
-    assert rc.find(ipywidgets.Image).widgets[0].value != png
+    assert whatif_png(rc) != png
     # saved settings: save, move a slider, and the comparison is what was saved
     click(rc, "Save these settings")
     rc.find(v.Select, label="Compare with").widget.v_model = "the saved settings"
@@ -212,6 +305,7 @@ def test_the_whatif_runs_at_city_scale():
     box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
     try:
         assert "at city scale" in text_of(rc, "rf-whatif-title")
+        assert shows_busy_at_once(rc)  # before the city runs finish
         ours, _ = whatif_line(rc).split(" | ")
         assert float(ours.split(" (")[0].replace(",", "")) > 0
     finally:
