@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rainforest.experiments.cli.cmd_optimize",
     "rainforest.experiments.cli.cmd_switching",
     "rainforest.experiments.cli.cmd_voi",
+    "rainforest.experiments.cli.cmd_emulate",
 )
 
 

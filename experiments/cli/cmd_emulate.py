@@ -1,0 +1,232 @@
+"""`rainforest emulate train|validate|predict`: a Gaussian-process emulator of a sweep.
+
+``train`` fits the emulator on a stored sweep folder and saves it; ``validate`` checks
+its 90 % intervals on runs it did not see (a second sweep, or a held-out share of the
+training sweep's samples) and exits 1 when an outcome's share inside is outside 85-95 %;
+``predict`` answers one point at once, with a warning outside the training region.
+The model is in experiments/studies/emulator.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rainforest.experiments.cli.args import _nonneg_int, add_command, out_path
+
+DEFAULT_HOLDOUT = 0.2
+EXIT_MISSED = 1
+
+
+def register(sub) -> None:
+    from rainforest.experiments.cli import Parser
+
+    emulate = add_command(
+        sub, "emulate", "a Gaussian-process emulator of a sweep's outcomes: train, validate",
+        "Train a Gaussian-process emulator (scikit-learn) of a stored sweep's 2030 "
+        "outcomes as functions of its varied parameters (budgets, market assumptions, "
+        "posterior parameters), check it on runs it did not see, and ask it what-ifs that "
+        "answer in milliseconds with a 90 % interval for a new run. The emulator records "
+        "its training region and flags every point outside it.",
+        [
+            "rainforest emulate train results/six_plans_lhs --out emulators/six_plans",
+            "rainforest emulate validate results/six_plans_lhs --holdout 0.2 --out val/",
+            "rainforest emulate validate emulators/six_plans --against results/other --out val/",
+        ],
+    )  # fmt: skip
+    verbs = emulate.add_subparsers(dest="verb", required=True, parser_class=Parser)
+
+    train = add_command(
+        verbs, "train", "fit the emulator on a sweep folder and save it",
+        "Fit one Gaussian process per outcome (the sweep's indicators in 2030, or its "
+        "report year; a function sweep's outcomes) over the sweep's numeric parameters "
+        "that vary, scaled to the unit box, with an anisotropic Matern kernel and a white "
+        "kernel; replicates are averaged and their spread is the seed noise. Saves "
+        "emulator.joblib and emulator.json (inputs, outputs, training region, kernels, the "
+        "sweep's manifest hash) in --out.",
+        ["rainforest emulate train results/six_plans_lhs --out emulators/six_plans"],
+    )  # fmt: skip
+    train.add_argument("dir", type=Path, help="a sweep's results folder")
+    train.add_argument("--out", type=out_path, required=True, help="folder for the emulator")
+    _add_fit_options(train)
+    train.set_defaults(handler=cmd_train)
+
+    validate = add_command(
+        verbs, "validate", "the emulator's 90 %% intervals against held-out runs",
+        "Compare the emulator with real runs it did not see: either SOURCE is a sweep "
+        "folder, and the emulator is trained on its samples less a held-out share "
+        "(--holdout; replicates of a sample stay together) and checked on that share, or "
+        "SOURCE is an emulator folder and --against names a second sweep folder. Prints, "
+        "per outcome, the share of runs inside the 90 % predictive interval (target "
+        "85-95 %) and the standardised errors' mean and sd (0 and 1 when right); --out "
+        "writes an analysis folder with the table and a predicted-against-actual figure. "
+        "Exit 0 when every outcome's share is within 85-95 %, 1 when not, 2 on bad input.",
+        [
+            "rainforest emulate validate results/six_plans_lhs --holdout 0.2 --out val/",
+            "rainforest emulate validate emulators/six_plans --against results/other",
+        ],
+    )  # fmt: skip
+    validate.add_argument("source", type=Path, help="a sweep folder, or an emulator folder")
+    validate.add_argument(
+        "--against", type=Path, default=None,
+        help="with an emulator folder: the sweep folder of held-out runs",
+    )  # fmt: skip
+    validate.add_argument(
+        "--holdout", type=float, default=DEFAULT_HOLDOUT,
+        help="with a sweep folder: the share of its samples held out",
+    )  # fmt: skip
+    validate.add_argument(
+        "--out", type=out_path, default=None,
+        help="folder for analysis.json, emulator_validation.csv, emulator_points.csv and "
+        "emulator_validation.png",
+    )  # fmt: skip
+    _add_fit_options(validate)
+    validate.set_defaults(handler=cmd_validate)
+
+    predict = add_command(
+        verbs, "predict", "the emulator's answer at one point, with its 90 %% interval",
+        "Print every outcome's emulated mean and 90 % interval for a new run at one point "
+        "(each input set with --set NAME=VALUE; inputs not set take the training region's "
+        "centre), and a warning when the point is outside the training region.",
+        ["rainforest emulate predict emulators/six_plans --set plans.array.budget_bn=2.5"],
+    )  # fmt: skip
+    predict.add_argument("emulator", type=Path, help="an emulator folder (emulate train)")
+    predict.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", dest="values",
+        help="an input's value (repeatable)",
+    )  # fmt: skip
+    predict.set_defaults(handler=cmd_predict)
+
+
+def _add_fit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--outputs", default=None,
+        help="comma-separated outcome columns (default: every targeted indicator in the "
+        "report year that varies)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=_nonneg_int, default=0,
+        help="seed of the held-out split and of the hyperparameter subset",
+    )  # fmt: skip
+
+
+def _outputs(args: argparse.Namespace) -> list[str] | None:
+    return [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from rainforest.experiments.studies import emulator as em
+
+    emu = em.train_on_sweep(args.dir, _outputs(args), seed=args.seed)
+    emu.save(args.out)
+    ms = em.prediction_seconds(emu) * 1000
+    print(
+        f"trained on {emu.about['runs']} runs ({emu.about['points']} points) in "
+        f"{emu.about['fit_seconds']:.1f} s: {len(emu.outputs)} outcomes over "
+        f"{len(emu.inputs)} inputs; one prediction of every outcome {ms:.2f} ms"
+    )
+    for name, box in emu.region().items():
+        print(f"  {name}: {box['min']:.4g} to {box['max']:.4g}")
+    for note in emu.about.get("left_out", []):
+        print(f"  left out: {note}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from rainforest.experiments.studies import emulator as em
+    from rainforest.experiments.studies.analysis_dir import provenance, write_analysis
+    from rainforest.scenarios.errors import ScenarioError
+
+    start = time.perf_counter()
+    if (args.source / em.MODEL_FILE).is_file():
+        if args.against is None:
+            raise ScenarioError("--against: an emulator folder is validated on a sweep folder")
+        emu = em.Emulator.load(args.source)
+        _, test = em.load_sweep(args.against)
+        held = f"the runs of {args.against}"
+    else:
+        if args.against is not None:
+            raise ScenarioError("--against: only with an emulator folder as SOURCE")
+        _, runs = em.load_sweep(args.source)
+        train, test = em.split_by_sample(runs, args.holdout, args.seed)
+        emu = em.train_on_sweep(args.source, _outputs(args), frame=train, seed=args.seed)
+        held = f"{args.holdout:.0%} of the samples of {args.source}, held out"
+    missing = [c for c in [*emu.inputs, *emu.outputs] if c not in test.columns]
+    if missing:
+        raise ScenarioError(f"--against: the held-out runs have no column {missing[0]!r}")
+    result = em.validate(emu, test[emu.inputs], test[emu.outputs])
+    print(f"emulator of {emu.about.get('source')} against {held} ({len(test)} runs)")
+    print(em.text_table(result["outcomes"]))
+    if result["outside_region"]:
+        print(
+            f"warning: {result['outside_region']} held-out runs lie outside the training "
+            "region (the emulator extrapolates there)",
+            file=sys.stderr,
+        )
+    if args.out is not None:
+        rows = result["outcomes"]
+        import pandas as pd
+        from rainforest.experiments.studies.predictive_check import png
+
+        analysis = {
+            "kind": "emulator_validation",
+            "title": "Emulator against held-out runs",
+            "held_out": held,
+            "held_out_runs": result["held_out_runs"],
+            "outside_region": result["outside_region"],
+            "coverage_target": result["coverage_target"],
+            "passed": result["passed"],
+            "outcomes": rows,
+            "emulator": emu.describe(),
+            "provenance": provenance(
+                source=str(emu.about.get("source")),
+                code_version=emu.about.get("code_version") or {},
+                scale=emu.about.get("scale"),
+                manifest_hash=emu.about.get("manifest_hash"),
+            ),
+        }
+        figure = em.figure(result["points"], rows)
+        write_analysis(
+            args.out, analysis,
+            figures={"emulator_validation.png": (png(figure), "Emulator (90 % interval) "
+                                                 "against held-out runs")},
+            tables={
+                "emulator_validation.csv": (pd.DataFrame(rows), "Share inside the 90 % "
+                                            "intervals and standardised errors, per outcome"),
+                "emulator_points.csv": (result["points"], "Each held-out run: actual, "
+                                        "predicted, 90 % interval"),
+            },
+        )  # fmt: skip
+        print(f"wrote {args.out}")
+    verdict = "within" if result["passed"] else "OUTSIDE"
+    print(f"coverage {verdict} the 85-95 % target ({time.perf_counter() - start:.1f} s)")
+    return 0 if result["passed"] else EXIT_MISSED
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from rainforest.experiments.studies import emulator as em
+    from rainforest.scenarios.errors import ScenarioError
+
+    emu = em.Emulator.load(args.emulator)
+    values = dict(zip(emu.inputs, (emu.low + emu.high) / 2, strict=True))
+    for item in args.values:
+        name, sep, text = item.partition("=")
+        if not sep or name not in values:
+            raise ScenarioError(f"--set: {item!r}; the inputs are {emu.inputs}")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise ScenarioError(f"--set: {item!r} is not NAME=NUMBER") from None
+    answer = emu.predict_point(values)
+    for name, (mean, low, high) in answer["outcomes"].items():
+        print(f"{name}: {mean:.4g} (90 % interval {low:.4g} to {high:.4g})")
+    if answer["outside"]:
+        print(
+            f"warning: outside the training region in {', '.join(answer['outside'])}: "
+            "the emulator extrapolates",
+            file=sys.stderr,
+        )
+    return 0

@@ -1,0 +1,132 @@
+"""The emulator: calibrated 90 % intervals on a noisy analytic function, the
+out-of-region flag, a save/load round trip, and `rainforest emulate` end to end on a
+small classroom sweep of two budgets."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from rainforest.experiments.cli import main
+from rainforest.experiments.studies.emulator import Emulator, prediction_seconds, validate
+from rainforest.experiments.sweeps.executors import LocalExecutor
+from rainforest.experiments.sweeps.runner import run_sweep
+from rainforest.experiments.sweeps.spec import load_sweep
+
+NOISE = 0.1
+INPUTS = ["a", "b", "c"]
+
+SWEEP = """
+base = "action_plan"
+sampler = "lhs"
+samples = 16
+replicates = 2
+seed = 5
+scale = "classroom"
+indicators = ["output_value_bn", "leading_enterprises"]
+
+[parameters]
+"plans.array.budget_bn" = { min = 0.0, max = 3.0 }
+"plans.rainforest.budget_bn" = { min = 0.0, max = 6.0 }
+"""
+
+
+def _truth(x: np.ndarray) -> np.ndarray:
+    return np.sin(3 * x[:, 0]) + 2 * x[:, 1] ** 2 + 0.5 * x[:, 2]
+
+
+def _runs(rng, points: int, replicates: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    x = np.repeat(rng.uniform(size=(points, 3)), replicates, axis=0)
+    y = _truth(x) + rng.normal(0.0, NOISE, len(x))
+    return pd.DataFrame(x, columns=INPUTS), pd.DataFrame({"y": y, "y10": 10 * y})
+
+
+@pytest.fixture(scope="module")
+def fitted() -> Emulator:
+    rng = np.random.default_rng(1)
+    x, y = _runs(rng, 80, 4)  # replicates: the seed noise from their spread
+    return Emulator.fit(x, y, {"source": "analytic"})
+
+
+@pytest.mark.parametrize("replicates", [1, 4])
+def test_intervals_cover_90_percent_of_held_out_runs(replicates, fitted):
+    rng = np.random.default_rng(2)
+    emulator = fitted if replicates == 4 else Emulator.fit(*_runs(rng, 200, 1))
+    x, y = _runs(np.random.default_rng(3), 1000, 1)
+    result = validate(emulator, x, y)
+    for row in result["outcomes"]:
+        # 1,000 runs: the share's sampling sd is about 1 %
+        assert 0.87 <= row["coverage_90"] <= 0.93, row
+        assert abs(row["z_mean"]) < 0.15 and 0.85 < row["z_sd"] < 1.15, row
+    rmse = {r["outcome"]: r["rmse"] for r in result["outcomes"]}
+    assert rmse["y"] < 1.3 * NOISE  # nearly all the error is the noise itself
+    assert rmse["y10"] == pytest.approx(10 * rmse["y"], rel=0.05)
+    assert result["passed"]
+    assert 0 < result["outside_region"] < 100  # near the unit box's faces, just beyond
+
+
+def test_noise_from_replicates_and_predictions_are_accurate(fitted):
+    assert fitted.run_noise_sd["y"] == pytest.approx(NOISE, rel=0.15)
+    grid = np.random.default_rng(4).uniform(0.1, 0.9, size=(200, 3))
+    mean = fitted.predict(pd.DataFrame(grid, columns=INPUTS)).mean["y"].to_numpy()
+    assert np.sqrt(np.mean((mean - _truth(grid)) ** 2)) < 0.05
+    assert prediction_seconds(fitted, repeats=50) < 0.010
+
+
+def test_points_outside_the_training_region_are_flagged(fitted):
+    region = fitted.region()
+    assert set(region) == set(INPUTS)
+    assert 0.0 <= region["a"]["min"] < 0.05 and 0.95 < region["a"]["max"] <= 1.0
+    x = pd.DataFrame({"a": [0.5, 1.5, 0.5], "b": [0.5, 0.5, -0.2], "c": [0.5, 0.5, 2.0]})
+    prediction = fitted.predict(x)
+    assert prediction.outside.tolist() == [False, True, True]
+    assert prediction.outside_inputs == [[], ["a"], ["b", "c"]]
+    assert fitted.predict_point({"a": 0.5, "b": 0.5, "c": 0.5})["outside"] == []
+    assert fitted.predict_point({"a": 0.5, "b": 0.5, "c": 3.0})["outside"] == ["c"]
+
+
+def test_save_and_load_give_the_same_predictions(fitted, tmp_path):
+    fitted.save(tmp_path / "emu")
+    loaded = Emulator.load(tmp_path / "emu")
+    x = pd.DataFrame(np.random.default_rng(6).uniform(size=(20, 3)), columns=INPUTS)
+    a, b = fitted.predict(x), loaded.predict(x)
+    pd.testing.assert_frame_equal(a.mean, b.mean)
+    pd.testing.assert_frame_equal(a.sd, b.sd)
+    about = json.loads((tmp_path / "emu" / "emulator.json").read_text())
+    assert about["inputs"] == INPUTS and about["outputs"] == ["y", "y10"]
+    assert about["region"]["b"] == fitted.region()["b"] and "Matern" in about["kernels"]["y"]
+
+
+def test_emulate_train_and_validate_on_a_classroom_sweep(tmp_path, capsys):
+    (tmp_path / "two_budgets.toml").write_text(SWEEP)
+    results = tmp_path / "results"
+    assert run_sweep(
+        load_sweep(tmp_path / "two_budgets.toml"), results, lambda: LocalExecutor(1)
+    ).ok
+    emu, val = tmp_path / "emu", tmp_path / "val"
+    assert main(["emulate", "train", str(results), "--out", str(emu)]) == 0
+    out = capsys.readouterr().out
+    assert "trained on 32 runs (16 points)" in out
+    about = json.loads((emu / "emulator.json").read_text())
+    assert about["inputs"] == ["plans.array.budget_bn", "plans.rainforest.budget_bn"]
+    assert "output_value_bn_2030" in about["outputs"] and about["manifest_hash"]
+
+    status = main(["emulate", "validate", str(results), "--holdout", "0.25", "--out", str(val)])
+    analysis = json.loads((val / "analysis.json").read_text())
+    assert status == (0 if analysis["passed"] else 1)
+    assert analysis["kind"] == "emulator_validation" and analysis["held_out_runs"] == 8
+    assert (val / "emulator_validation.png").stat().st_size > 1000
+    table = pd.read_csv(val / "emulator_validation.csv")
+    assert {"coverage_90", "z_mean", "z_sd"} <= set(table.columns)
+    capsys.readouterr()
+
+    # the whole sweep against the emulator trained on it: every run inside the region
+    status = main(["emulate", "validate", str(emu), "--against", str(results)])
+    assert status in (0, 1) and "outside the training region" not in capsys.readouterr().err
+    assert main(["emulate", "predict", str(emu), "--set", "plans.array.budget_bn=9"]) == 0
+    captured = capsys.readouterr()
+    assert "output_value_bn_2030:" in captured.out
+    assert "outside the training region in plans.array.budget_bn" in captured.err
+    assert main(["emulate", "validate", str(emu)]) == 2  # an emulator needs --against
