@@ -110,8 +110,8 @@ def _commands_with_out() -> dict[str, argparse.ArgumentParser]:
 
 def test_every_command_with_out_is_covered():
     assert set(_commands_with_out()) == {
-        "run", "sweep", "analyze", "report", "calibrate", "attribute", "discover",
-        "optimize", "switching",
+        "run", "sweep", "analyze", "report", "calibrate", "check", "attribute", "discover",
+        "optimize", "switching", "voi",
     }  # fmt: skip
 
 
