@@ -60,7 +60,7 @@ def Panels(model: ViewModel) -> None:
 @solara.component
 def Page() -> None:
     """The whole page; one model and one set of settings per browser session."""
-    first = solara.use_memo(lambda: ViewModel(controls=CONTROLS), [])
+    first = solara.use_memo(lambda: ViewModel(**CONTROLS.peek_settings().model_kwargs()), [])
     model = solara.use_reactive(first)
     solara.Style(PAGE_CSS)
     with solara.AppBar():

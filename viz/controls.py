@@ -77,11 +77,19 @@ class Controls:
 
     def settings(self) -> Settings:
         """The values now (a component that calls this re-renders when one changes)."""
+        return self._settings(lambda r: r.value)
+
+    def peek_settings(self) -> Settings:
+        """The values now, without re-rendering the caller when one changes: the page
+        builds its first model from them, and must not redraw itself on every slider."""
+        return self._settings(lambda r: r.peek())
+
+    def _settings(self, read) -> Settings:
         return Settings(
-            scenario_name=self.scenario_name.value,
-            scale=self.scale.value,
-            seed=max(0, int(self.seed.value)),  # the seed field refuses nothing
-            multipliers=tuple((plan, float(r.value)) for plan, r in self.multipliers.items()),
+            scenario_name=read(self.scenario_name),
+            scale=read(self.scale),
+            seed=max(0, int(read(self.seed))),  # the seed field refuses nothing
+            multipliers=tuple((plan, float(read(r))) for plan, r in self.multipliers.items()),
         )
 
 
@@ -141,7 +149,7 @@ def RunStatus(model: ViewModel, controls: Controls) -> None:
     update_counter.get()  # Mesa's Step and ▶ bump it: the date follows each quarter
     solara.Text(
         f"Animated run: {run_date(model)}",
-        style={"font-weight": "bold", "font-size": "14px"},
+        style={"font-weight": "bold", "font-size": "14px", "display": "block", "margin": "8px 0"},
         classes=["rf-run-date"],
     )
     changes = settings_differences(model.built_with, controls.settings())
@@ -177,5 +185,5 @@ def RunCard(model: solara.Reactive[ViewModel], controls: Controls) -> None:
         solara.Text(
             "Reset builds the ecosystem with the settings below; Step simulates one "
             "quarter; ▶ plays quarter after quarter to the end of 2030 (❚❚ pauses).",
-            style={"font-size": "12px"},
+            style={"font-size": "12px", "display": "block", "margin-top": "8px"},
         )

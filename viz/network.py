@@ -136,11 +136,11 @@ def InspectorPanel(model: ViewModel, tick: int) -> None:
     selected = _selected(model)
     with solara.Card(classes=["rf-inspector"], style=CARD_STYLE):
         if selected is None:
-            solara.Text("Inspector", style={"font-weight": "bold"})
+            solara.Text("Inspector", style={"font-weight": "bold", "display": "block"})
             solara.Text(
                 "Click a firm or an institute on the network to see what it is, who it is "
                 "tied to and who works there.",
-                style={"font-size": "13px"},
+                style={"font-size": "13px", "display": "block"},
             )
             return
         org = model.org(selected)

@@ -59,6 +59,7 @@ def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env["SOLARA_ASSETS_PROXY"] = "True"
     env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(assets_dir())
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # its corner badge covered the page's text
     return env
 
 

@@ -35,6 +35,7 @@ CACHED_RUNS = 256  # a city run's per-tick indicators are about 15 kB
 # the chart and the scorecard fit side by side on a 1600 x 1000 screen (and 1280 x 800).
 WHATIF_CARD_STYLE = {"margin": "0px 0px 12px 0px"}
 WHATIF_CHART_HEIGHT = "min(420px, 46vh)"
+SETTLE_S = 0.2  # the server draws its busy sign before the runs take the interpreter
 
 
 @lru_cache(maxsize=CACHED_RUNS)
@@ -97,6 +98,11 @@ def change_arrow(delta: float) -> str:
     return "="
 
 
+def _shown(value: float) -> float:
+    """``value`` as the scorecard prints it (a whole number)."""
+    return float(f"{value:.0f}")
+
+
 def _share(delta: float, compared: float) -> str:
     """The difference as a share of the comparison (" (+37 %)"), none against nothing."""
     if abs(compared) < SAME:
@@ -111,7 +117,9 @@ def scorecard_changes(ours: Sequence[dict], theirs: Sequence[dict]) -> list[dict
     share), and the difference of chances in percentage points."""
     rows = []
     for a, b in zip(ours, theirs, strict=True):
-        delta = a["median"] - b["median"]
+        # the difference of the numbers shown (whole numbers), so that 42 beside 42 reads
+        # "no change" even where the medians are 42.4 and 41.6
+        delta = _shown(a["median"]) - _shown(b["median"])
         share = _share(delta, b["median"])
         points = 100 * (a["reach_probability"] - b["reach_probability"])
         rows.append(
@@ -155,7 +163,6 @@ SCORECARD_GRID = {
     "font-size": "13px",
     "align-items": "baseline",
 }
-BUSY_STYLE = {"font-size": "13px", "color": "#8a5a00", "font-weight": "bold"}
 
 
 @solara.component
@@ -182,12 +189,20 @@ def Scorecard(rows: list[dict], other_label: str) -> None:
             )
 
 
+@solara.component_vue("whatif_busy.vue")
+def WhatIfBusy(busy: bool, text: str) -> None:
+    """The busy sign: shown while ``busy``, and by the browser itself as soon as a
+    setting's slider moves (the server hears of the move a round trip later)."""
+
+
 @dataclass(frozen=True)
 class WhatIfAnswer:
-    """One finished computation: for which settings, its runs, its chart and its time."""
+    """One finished computation: for which settings, against what, its scorecard (rows of
+    ``scorecard_changes``), its chart and its time."""
 
     key: tuple
-    runs: dict[str, list[RunResult]]
+    compared: str
+    rows: list[dict]
     png: bytes
     seconds: float
 
@@ -203,15 +218,22 @@ def WhatIfPanel(controls: Controls) -> None:
     other_label, other = _compared_settings(controls, now)
     key = (now, other_label, other, scale, replicates)
 
-    def compute() -> WhatIfAnswer:
+    def compute() -> WhatIfAnswer | None:
+        # Let the page draw the busy sign before the runs take the interpreter, and let a
+        # slider still moving supersede this call: a stale call stops (its answer would be
+        # dropped anyway).
+        time.sleep(SETTLE_S)
         start = time.perf_counter()
-        runs = {
-            "these settings": _whatif_results(now, scale, replicates),
-            other_label: _whatif_results(other, scale, replicates),
-        }
+        runs = {}
+        for label, settings in (("these settings", now), (other_label, other)):
+            if not task.is_current():
+                return None
+            runs[label] = _whatif_results(settings, scale, replicates)
         frames = {label: [r.indicators for r in results] for label, results in runs.items()}
         png = figure_png(fan_chart(frames))
-        return WhatIfAnswer(key, runs, png, time.perf_counter() - start)
+        ours, theirs = (scorecard_rows(results) for results in runs.values())
+        rows = scorecard_changes(ours, theirs)
+        return WhatIfAnswer(key, other_label, rows, png, time.perf_counter() - start)
 
     task = solara.lab.use_task(compute, dependencies=[key], prefer_threaded=True)
     answer: WhatIfAnswer | None = task.latest
@@ -235,30 +257,21 @@ def WhatIfPanel(controls: Controls) -> None:
                 on_click=lambda: controls.saved.set(now),
                 classes=["rf-save-settings"],
             )
-        if busy:
-            with solara.Div(classes=["rf-whatif-busy"]):
-                solara.ProgressLinear(True, color="warning")
-                solara.Text(
-                    f"Computing {2 * replicates} runs at {scale} scale"
-                    + (
-                        " (about 2-8 s; the answer below is for the previous settings)"
-                        if answer is not None
-                        else " (about 2-8 s)"
-                    ),
-                    style=BUSY_STYLE,
-                )
+        WhatIfBusy(
+            busy=busy,
+            text=f"Computing {2 * replicates} runs at {scale} scale (a few seconds"
+            + ("; the answer below is for the previous settings)" if answer else ")"),
+        )
         if task.error:
             solara.Error(f"The what-if could not run: {task.exception}")
         if answer is None:
             return
-        answer_label = list(answer.runs)[1]
-        ours, theirs = (scorecard_rows(results) for results in answer.runs.values())
-        rows = scorecard_changes(ours, theirs)
+        answer_label, rows = answer.compared, answer.rows
         stale = {"opacity": "0.45"} if busy else {}
         with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", **stale}):
-            with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
+            with solara.Div(style={"flex": "1 1 380px", "min-width": "300px"}):
                 png_image(answer.png, max_height=WHATIF_CHART_HEIGHT)
-            with solara.Div(style={"flex": "1 1 380px", "min-width": "320px"}):
+            with solara.Div(style={"flex": "1 1 360px", "min-width": "320px"}):
                 solara.Text(
                     headline(rows[0], answer_label),
                     style={"font-size": "15px", "font-weight": "bold"},

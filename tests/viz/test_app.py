@@ -36,8 +36,14 @@ def reset_controls(whatif_scale: str = "classroom") -> None:
 
 
 def busy(rc) -> bool:
-    """Whether the what-if shows its busy sign."""
-    return bool(rc.find(v.Html, class_="rf-whatif-busy").widgets)
+    """Whether the server shows the what-if's busy sign (``viz/whatif_busy.vue``)."""
+    pending = [rc.find(v.Card, class_="ma-2 rf-whatif").widget]
+    while pending:
+        widget = pending.pop()
+        if "busy" in getattr(widget, "trait_names", lambda: [])():
+            return bool(widget.busy)
+        pending.extend(getattr(widget, "children", None) or [])
+    raise LookupError("no busy sign in the what-if")
 
 
 def _quiet(rc, check) -> bool:

@@ -31,6 +31,7 @@ def test_the_server_serves_the_app_from_local_assets():
     env = server_env({})
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SOLARA_ASSETS_PROXY"] == "True"
+    assert env["SOLARA_THEME_SHOW_BANNER"] == "False"
     cdn = assets_dir()
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(cdn)
     # what Solara's page template loads first: the Vuetify app and require.js
