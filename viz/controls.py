@@ -1,11 +1,12 @@
 """The page's settings: one set per browser session, read by Reset and by the what-if panel.
 
-Mesa's SolaraViz rebuilds the model on Reset as ``model.__class__(**params)``. Its own
-parameter inputs hold their values inside SolaraViz, where no other panel can see them,
-and show no numbers on their sliders. The page therefore keeps its settings in Solara
-reactive variables (each browser session has its own values) and hands SolaraViz a
-single fixed parameter, ``controls``: Reset builds the model from the settings as they
-are then, and the what-if panel re-runs whenever one of them changes, without Reset.
+Mesa's ``ModelController`` (Reset, ▶, Step) rebuilds the model on Reset as
+``model.__class__(**params)``. The page keeps its settings in Solara reactive variables
+(each browser session has its own values, and every panel can read them) and hands the
+controller a single fixed parameter, ``controls``: Reset builds the model from the
+settings as they are then, and the what-if panel re-runs whenever one of them changes,
+without Reset. The sidebar's run card says where the run is in dates and marks it when
+the settings have moved since its Reset.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The model as the interactive view builds it: from a few keyword parameters.
 
-Mesa's SolaraViz rebuilds the model on Reset as ``model.__class__(**params)``, with one
-keyword per control on the page. ``ViewModel`` is that class: it takes a scenario name,
+Mesa's ``ModelController`` rebuilds the model on Reset as ``model.__class__(**params)``,
+with one keyword per control on the page. ``ViewModel`` is that class: it takes a scenario name,
 a population scale, a seed and one budget multiplier per plan, builds the scenario and
 hands it to ``EcosystemModel``. A multiplier scales the plan's budget for every year of
 the scenario (1 leaves it as the scenario sets it, 0 takes the plan's money away), which
