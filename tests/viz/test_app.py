@@ -358,3 +358,18 @@ def test_clicking_an_organisation_opens_its_inspector(page):
     # a click where nothing is drawn clears the selection
     network_image(rc).vue_event_click({"x": 0.99, "y": 0.01})
     assert "Click a firm" in str([w.children for w in rc.find(v.Html, tag="span").widgets])
+
+
+def test_play_advances_the_dated_run_and_pause_stops_it(page):
+    rc = page
+    click(rc, "▶")
+    deadline = time.monotonic() + 60
+    while step_counter(rc) < 2:
+        assert time.monotonic() < deadline, "▶ did not step the model"
+        time.sleep(0.1)
+    click(rc, "❚❚")
+    time.sleep(0.5)  # a quarter under way ends
+    paused = text_of(rc, "rf-run-date")
+    time.sleep(1.0)
+    assert text_of(rc, "rf-run-date") == paused
+    assert paused.startswith("Animated run: 202") and " Q" in paused
