@@ -11,8 +11,8 @@ used, and the informed ones must exist.
 Tolerance: a share over ``m`` truths has binomial sd sqrt(0.9 * 0.1 / m); the tests
 allow ``Z`` = 3.29 sd (two-sided 0.1 % for one parameter, about 2 % for the 23 together,
 Bonferroni). The model's truths share one table, so their shares are a little more
-correlated than independent draws; with ``DRAWS`` = 600 about 180 truths are used
-(sd 0.022, tolerance 0.073). The issue's 85-95 % band is the full run's criterion
+correlated than independent draws; with ``DRAWS`` = 600, 231 truths are used
+(sd 0.020, tolerance 0.065). The issue's 85-95 % band is the full run's criterion
 (``python -m rainforest.experiments.studies.sbc``, docs/VALIDATION.md section 2).
 """
 
