@@ -174,10 +174,28 @@ def posterior_outlook(
         "median": float(np.median(a - b)),
         "p05": float(np.quantile(a - b, 0.05)),
         "p95": float(np.quantile(a - b, 0.95)),
+        **_spread(a - b, replicates),
     }
     if marginal:
         out["marginal"] = _marginal(by_name, a, plan, boot, root_seed, replicates)
     return out
+
+
+def _spread(diff: np.ndarray, replicates: int) -> dict[str, Any]:
+    """A paired effect's spread over the posterior and over seeds, apart: the draws' mean
+    effects (5-95 %), and the parameter and seed standard deviations of one run's effect
+    (the seed part from the spread between a draw's replicates; None with one)."""
+    by_draw = diff.reshape(-1, replicates)
+    means = by_draw.mean(axis=1)
+    seed_var = float(np.mean(by_draw.var(axis=1, ddof=1))) if replicates > 1 else None
+    param_var = float(np.var(means, ddof=1))
+    if seed_var is not None:
+        param_var = max(param_var - seed_var / replicates, 0.0)
+    return {
+        "over_draws_p05_p95": [float(np.quantile(means, 0.05)), float(np.quantile(means, 0.95))],
+        "sd_parameters": float(np.sqrt(param_var)),
+        "sd_seeds": None if seed_var is None else float(np.sqrt(seed_var)),
+    }
 
 
 def _marginal(
@@ -216,6 +234,8 @@ def _marginal(
             "loo_loss_bn": float(np.mean(a - loo)),
             "loo_loss_per_bn": float(np.mean(a - loo)) / per_spent,
             "loo_loss_per_bn_ci95": boot_ci(a - loo, per_spent),
+            "loo_loss_spread": _spread(a - loo, replicates),
+            "gain_spread": _spread(up - a, replicates),
         }
     return rows  # fmt: skip
 
