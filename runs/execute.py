@@ -41,10 +41,6 @@ def compiled_inputs(scenario: Scenario, seed: int) -> tuple[Any, Any]:
     return build_params(scenario), population_for(scenario, seed)
 
 
-def _scale_name(scenario: Scenario) -> str:
-    return "custom" if scenario.population is not None else scenario.scale
-
-
 def run_with_state(
     scenario: Scenario, seed: int, scale: str | None = None
 ) -> tuple[RunResult, Any]:
@@ -59,7 +55,7 @@ def run_with_state(
     params, population = compiled_inputs(scenario, seed)
     history, state = simulate(params, population, seed)
     frame = indicator_frame(history, scenario.start_year)
-    return RunResult(scenario, int(seed), _scale_name(scenario), frame), state
+    return RunResult(scenario, int(seed), scenario.scale_label, frame), state
 
 
 def run_one(

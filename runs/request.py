@@ -28,7 +28,7 @@ from rainforest.runs.execute import check_scale
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import load_scenario
 from rainforest.scenarios.overrides import apply_overrides
-from rainforest.scenarios.schema import Scenario
+from rainforest.scenarios.schema import DEFAULT_MARKET_FORM, Scenario
 from rainforest.sim.seeds import derive_seed, replicate_seeds
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class RunRequest:
 
     @property
     def scale(self) -> str:
-        return "custom" if self.scenario.population is not None else self.scenario.scale
+        return self.scenario.scale_label
 
     @property
     def run_count(self) -> int:
@@ -161,7 +161,7 @@ def choose_draws(
     replicates: int,
     root_seed: int,
     ensemble: str | Path | None = None,
-    form: str = "frontier",
+    form: str = DEFAULT_MARKET_FORM,
 ) -> PosteriorDraws:
     """The first ``draws`` sets of the ensemble (by default the shipped one of market
     form ``form``) in the root seed's draw order."""

@@ -16,15 +16,18 @@ from typing import Any
 
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.overrides import resolve_path
+from rainforest.scenarios.schema import DEFAULT_MARKET_FORM
 
 ENSEMBLE_FILES: dict[str, Path] = {
-    "frontier": Path(__file__).with_name("posterior.toml"),
+    DEFAULT_MARKET_FORM: Path(__file__).with_name("posterior.toml"),
     "compounding_outside": Path(__file__).with_name("posterior_compounding_outside.toml"),
 }
-ENSEMBLE_FILE = ENSEMBLE_FILES["frontier"]  # the default form's
+ENSEMBLE_FILE = ENSEMBLE_FILES[DEFAULT_MARKET_FORM]
 
 
-def load_ensemble(path: str | Path | None = None, form: str = "frontier") -> dict[str, Any]:
+def load_ensemble(
+    path: str | Path | None = None, form: str = DEFAULT_MARKET_FORM
+) -> dict[str, Any]:
     """The ensemble file (by default the shipped one of market form ``form``) as a dict,
     with ``_path`` naming it (a shipped file by its place in the package, so a summary
     reads the same on any machine). A missing, unreadable or empty file is one
@@ -47,6 +50,12 @@ def load_ensemble(path: str | Path | None = None, form: str = "frontier") -> dic
     return record
 
 
+def ensemble_form(record: dict[str, Any]) -> str:
+    """The market form an ensemble was calibrated in; a record from before the market had
+    two forms is of the form that is now ``compounding_outside``."""
+    return str(record.get("method", {}).get("market_form", "compounding_outside"))
+
+
 def as_overrides(values: Mapping[str, float]) -> dict[str, float | int]:
     """A set's parameter values typed for ``apply_overrides``: whole numbers where the
     schema wants an integer (the ensemble stores every value as a float)."""
@@ -56,12 +65,16 @@ def as_overrides(values: Mapping[str, float]) -> dict[str, float | int]:
     }
 
 
-def ensemble_sets(path: str | Path | None = None, form: str = "frontier") -> list[dict[str, float]]:
+def ensemble_sets(
+    path: str | Path | None = None, form: str = DEFAULT_MARKET_FORM
+) -> list[dict[str, float]]:
     """The accepted sets' parameter values, in file order."""
     return [dict(s["parameters"]) for s in load_ensemble(path, form)["sets"]]
 
 
-def median_overrides(path: str | Path | None = None, form: str = "frontier") -> dict[str, float]:
+def median_overrides(
+    path: str | Path | None = None, form: str = DEFAULT_MARKET_FORM
+) -> dict[str, float]:
     """The ensemble's median set (what the library scenarios carry)."""
     return dict(load_ensemble(path, form)["median"]["parameters"])
 
@@ -69,6 +82,7 @@ def median_overrides(path: str | Path | None = None, form: str = "frontier") -> 
 __all__ = [
     "ENSEMBLE_FILE",
     "ENSEMBLE_FILES",
+    "ensemble_form",
     "as_overrides",
     "ensemble_sets",
     "load_ensemble",

@@ -161,6 +161,7 @@ PLAN_NAMES: tuple[str, ...] = tuple(Plans.model_fields)
 
 MarketForm = Literal["frontier", "compounding_outside"]
 MARKET_FORMS: tuple[str, ...] = get_args(MarketForm)
+DEFAULT_MARKET_FORM: MarketForm = "frontier"
 YearlyRate = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
 
 
@@ -176,7 +177,7 @@ class Market(Closed):
     it alone).
     """
 
-    form: MarketForm = "frontier"
+    form: MarketForm = DEFAULT_MARKET_FORM
     # compounding_outside: the city's addressable demand and an ever-improving outside
     total_potential_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 2000.0
     initial_market_bn: Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)] = 120.0
@@ -304,6 +305,11 @@ class Scenario(Closed):
                             f"start_year {self.start_year}"
                         )
         return self
+
+    @property
+    def scale_label(self) -> str:
+        """The scale a run reports: the preset's name, or "custom" for explicit sizes."""
+        return "custom" if self.population is not None else self.scale
 
     @property
     def ticks(self) -> int:

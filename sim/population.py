@@ -367,5 +367,4 @@ def build_population(seed: int, sizes: tuple[int, int, int], scale: str = "custo
 
 def population_for(scenario: Scenario, seed: int) -> Population:
     """The starting population of a scenario's scale (or explicit sizes) for a seed."""
-    scale = "custom" if scenario.population is not None else scenario.scale
-    return build_population(seed, population_sizes(scenario), scale)
+    return build_population(seed, population_sizes(scenario), scenario.scale_label)

@@ -43,13 +43,16 @@ from rainforest.experiments.studies.observations import (
     observe,
 )
 from rainforest.runs.execute import run_with_state
-from rainforest.scenarios.ensemble import ENSEMBLE_FILE, as_overrides, load_ensemble
+from rainforest.scenarios.ensemble import (
+    ENSEMBLE_FILE,
+    as_overrides,
+    ensemble_form,
+    load_ensemble,
+)
 from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario
 from rainforest.scenarios.overrides import apply_overrides
-from rainforest.scenarios.schema import Scenario
+from rainforest.scenarios.schema import DEFAULT_MARKET_FORM, Scenario
 from rainforest.sim.seeds import derive_seed
-
-SCENARIOS_DIR = LIBRARY_DIR.parent  # the scenarios package's folder
 
 CALIBRATED_SCENARIO = "action_plan"  # the policy in force in 2023-2025
 CALIBRATION_HORIZON = 2025  # calibration runs end with the last observed year
@@ -154,7 +157,7 @@ MARKET_PARAMETERS: dict[str, tuple[FreeParameter, ...]] = {
                       "saturation demand; fields.toml range"),
     ),
 }  # fmt: skip
-DEFAULT_FORM = "frontier"
+DEFAULT_FORM = DEFAULT_MARKET_FORM
 
 
 def free_parameters(form: str = DEFAULT_FORM) -> tuple[FreeParameter, ...]:
@@ -422,7 +425,7 @@ def add_median(record: dict[str, Any], base: Scenario, workers: int = 1) -> None
     pass the acceptance rule, else the accepted set nearest it."""
     sets = record["sets"]
     method = record["method"]
-    form = method.get("market_form", "compounding_outside")
+    form = ensemble_form(record)
     parameters = free_parameters(form)
     observations = recorded_observations(record)
     values = median_parameters(sets, parameters)
@@ -583,7 +586,7 @@ def check_ensemble(
     sample, 1)``): the share still accepted, and each observation's share in its band."""
     record = load_ensemble(path)
     chosen = record["sets"][:sets] if sets else record["sets"]
-    form = record["method"].get("market_form", "compounding_outside")
+    form = ensemble_form(record)
     observations = recorded_observations(record)
     base = calibration_scenario(form=form)
     scale = record["method"]["scale"]

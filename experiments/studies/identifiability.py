@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rainforest.scenarios.ensemble import ensemble_form
 
 BOUND_WIDTH = 0.02  # "at a bound": within this share of the prior's quantile range
 NEAR_WIDTH = 0.10  # the wider window of the pressing test (more sets, more power)
@@ -215,10 +216,9 @@ def identifiability(
         if corr[i][j] is not None and abs(corr[i][j]) >= CORRELATION_SHOWN
     ]
     pairs.sort(key=lambda p: -abs(p["r"]))
-    method = record.get("method", {})
     return {
         "ensemble": record.get("_path"),
-        "market_form": method.get("market_form", "compounding_outside"),  # older records
+        "market_form": ensemble_form(record),
         "sets": n,
         "units": "prior quantiles (the prior's CDF at each accepted value)",
         "ks_level": KS_LEVEL,

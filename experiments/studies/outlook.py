@@ -23,7 +23,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, Scenario
+from rainforest.scenarios.schema import (
+    DEFAULT_MARKET_FORM,
+    MARKET_FORMS,
+    PLAN_NAMES,
+    PLAN_START_YEAR,
+    Scenario,
+)
 
 PLANS = PLAN_NAMES
 TARGET_BN = 500.0
@@ -121,7 +127,7 @@ def posterior_outlook(
     marginal: bool = False,
     boot: int = 2000,
     ensemble: Any = None,
-    form: str = "frontier",
+    form: str = DEFAULT_MARKET_FORM,
 ) -> dict[str, Any]:
     """Action plan and baseline over ``draws`` posterior draws (default: every set) of
     the market form ``form``'s ensemble, each run in that form."""
@@ -241,7 +247,11 @@ def _marginal(
 
 
 def fan_figure(
-    path: Any, draws: int = 40, scale: str = "city", root_seed: int = 0, form: str = "frontier"
+    path: Any,
+    draws: int = 40,
+    scale: str = "city",
+    root_seed: int = 0,
+    form: str = DEFAULT_MARKET_FORM,
 ) -> None:
     """A PNG fan chart of output, action plan and baseline, over ``draws`` posterior draws
     (the runs of ``rainforest run SCENARIO --posterior --draws N --seed S``)."""
@@ -275,7 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--marginal", action="store_true")
     parser.add_argument("--fan", default=None, help="write a fan chart PNG here instead")
-    parser.add_argument("--form", default="frontier", help="the market form (and its ensemble)")
+    parser.add_argument(
+        "--form",
+        choices=MARKET_FORMS,
+        default=DEFAULT_MARKET_FORM,
+        help="the market form (and its ensemble)",
+    )
     args = parser.parse_args(argv)
     if args.fan:
         fan_figure(args.fan, args.draws or 40, args.scale, args.seed, args.form)

@@ -34,8 +34,9 @@ def _region_weight(S, P, r, f):
 
 
 @njit(cache=True, error_model="numpy")
-def _competition(S, P, t, nf, denominator):
-    """Each field's logit weight of the sellers outside Shanghai, into ``denominator``.
+def _competition(S, P, t, nf, denominator, region_weight):
+    """Each field's logit weight of the sellers outside Shanghai, into ``denominator``,
+    and under the frontier form each region's, into ``region_weight`` (region, field).
 
     ``frontier`` form: the world frontier advances, each competitor region closes part of
     its gap to it (``catch_up``), and weighs in with its sellers at its knowledge
@@ -55,7 +56,8 @@ def _competition(S, P, t, nf, denominator):
             S.region_knowledge[r, f] = rules.catch_up(
                 S.region_knowledge[r, f], S.frontier[f], P.region_catch_up[r]
             )
-            denominator[f] += _region_weight(S, P, r, f)
+            region_weight[r, f] = _region_weight(S, P, r, f)
+            denominator[f] += region_weight[r, f]
 
 
 @njit(cache=True, error_model="numpy")
@@ -78,7 +80,8 @@ def market_step(S, P, seed, t, counts):
         potential = rules.market_potential(P.potential[f], P.potential_growth, t)
         demand[f] = potential * S.adoption[f] / 4.0
     denominator = np.empty(nf)
-    _competition(S, P, t, nf, denominator)
+    region_weight = np.zeros((len(P.region_sellers), nf))
+    _competition(S, P, t, nf, denominator, region_weight)
     outside = denominator.copy()
     weight = np.zeros(n_ent)
     for i in range(n_ent):
@@ -89,12 +92,10 @@ def market_step(S, P, seed, t, counts):
             denominator[f] += weight[i]
     for f in range(nf):
         S.field_sales[f] = demand[f] * (1.0 - outside[f] / denominator[f])
-    n_regions = len(P.region_sellers)
-    for r in range(n_regions):
+    for r in range(len(P.region_sellers)):  # all 0 under the compounding form
         S.region_sales[r] = 0.0
-        if not P.compounding_outside:
-            for f in range(nf):
-                S.region_sales[r] += demand[f] * _region_weight(S, P, r, f) / denominator[f]
+        for f in range(nf):
+            S.region_sales[r] += demand[f] * region_weight[r, f] / denominator[f]
     key_finance = rng.stream_key(seed, t, rng.PRIVATE_FINANCE)
     for i in range(n_ent):
         if not S.ent_alive[i]:
