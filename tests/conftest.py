@@ -40,3 +40,23 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite tests/golden/ from the model as it is now and print what moved",
     )
+
+
+@pytest.fixture(scope="session")
+def group_ended():
+    """``group_ended(pgid, within_s)``: whether every process of a process group has
+    ended within ``within_s`` seconds (for tests that stop a command and its children)."""
+    import os
+    import time
+
+    def ended(group: int, within_s: float) -> bool:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.1)
+        return False
+
+    return ended

@@ -92,6 +92,34 @@ def has_default(action: argparse.Action) -> bool:
     return default not in (None, False, argparse.SUPPRESS) and default != []
 
 
+def add_scale_option(parser: argparse.ArgumentParser) -> None:
+    """``--scale``, as the door resolves it (``rainforest.runs.resolve_request``)."""
+    from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
+
+    parser.add_argument(
+        "--scale", choices=SCALE_NAMES, default=None,
+        help=f"population scale (default: the scenario file's, else {DEFAULT_SCALE})",
+    )  # fmt: skip
+
+
+def add_seed_option(parser: argparse.ArgumentParser, what: str = "the root seed") -> None:
+    """``--seed``: the root seed the door derives every run's seed (and draw) from."""
+    from rainforest.runs.request import DEFAULT_SEED
+
+    parser.add_argument(
+        "--seed", type=_nonneg_int, default=DEFAULT_SEED, help=f"{what} (default {DEFAULT_SEED})"
+    )
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set PATH=VALUE`` (repeatable): dotted overrides, read by ``parse_overrides``."""
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+        help="set a scenario value by dotted path, as sweep files do (repeatable): "
+        "--set plans.array.budget_bn=3.0 --set market.bass_q=0.3",
+    )  # fmt: skip
+
+
 def add_command(
     sub, name: str, summary: str, description: str, examples: list[str]
 ) -> argparse.ArgumentParser:

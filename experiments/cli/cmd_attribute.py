@@ -9,14 +9,13 @@ import sys
 from pathlib import Path
 
 from rainforest.experiments.cli.args import (
-    _nonneg_int,
     _pos_int,
     add_command,
     add_dry_run_option,
+    add_scale_option,
+    add_seed_option,
     out_path,
 )
-from rainforest.runs.request import DEFAULT_SEED
-from rainforest.scenarios.schema import SCALE_NAMES
 
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -51,14 +50,8 @@ def register(sub) -> None:
         "--replicates", type=_pos_int, default=20,
         help="replicates per coalition, on the same seeds in all 64 (default: 20)",
     )  # fmt: skip
-    attribute.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help="population scale (default: the scenario's)",
-    )  # fmt: skip
-    attribute.add_argument(
-        "--seed", type=_nonneg_int, default=DEFAULT_SEED,
-        help=f"the root seed (default {DEFAULT_SEED})",
-    )  # fmt: skip
+    add_scale_option(attribute)
+    add_seed_option(attribute)
     attribute.add_argument(
         "--out", type=out_path, default=None,
         help="folder for runs/, sweep.toml, analysis.json, tables and figures "

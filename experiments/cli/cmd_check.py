@@ -14,14 +14,15 @@ import sys
 from pathlib import Path
 
 from rainforest.experiments.cli.args import (
-    _nonneg_int,
     _pos_int,
     add_command,
     add_dry_run_option,
+    add_scale_option,
+    add_seed_option,
     out_path,
 )
-from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_SCENARIO, DEFAULT_SEED
-from rainforest.scenarios.schema import DEFAULT_SCALE, MARKET_FORMS, SCALE_NAMES
+from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_SCENARIO
+from rainforest.scenarios.schema import MARKET_FORMS
 
 PLAIN_REPLICATES = 10  # seeds of the median set when the check runs without --posterior
 CHECK_JSON = "check.json"
@@ -74,14 +75,8 @@ def register(sub) -> None:
         "--ensemble", type=Path, default=None,
         help="with --posterior: the ensemble file (default: the shipped one of the form)",
     )  # fmt: skip
-    check.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help=f"population scale (default: the scenario's, else {DEFAULT_SCALE})",
-    )  # fmt: skip
-    check.add_argument(
-        "--seed", type=_nonneg_int, default=DEFAULT_SEED,
-        help=f"the root seed the runs' seeds and the draws derive from (default {DEFAULT_SEED})",
-    )  # fmt: skip
+    add_scale_option(check)
+    add_seed_option(check, "the root seed the runs' seeds and the draws derive from")
     check.add_argument(
         "--out", type=out_path, default=None,
         help=f"folder for {CHECK_JSON} (the report) and {CHECK_PNG} (one panel an observation)",

@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rainforest.experiments.cli.args import add_scale_option, add_seed_option
 from rainforest.experiments.cli.show import show_analysis
-from rainforest.scenarios.schema import SCALE_NAMES
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -23,7 +23,6 @@ def _range(text: str) -> tuple[float, float]:
 
 def register(sub) -> None:
     from rainforest.experiments.cli.args import (
-        _nonneg_int,
         _pos_int,
         add_command,
         add_dry_run_option,
@@ -81,11 +80,8 @@ def register(sub) -> None:
         help="candidate allocations to run, the scenario's own mix the first",
     )  # fmt: skip
     p.add_argument("--replicates", type=_pos_int, default=8, help="runs per candidate and future")
-    p.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help="default: the scenario's if its file sets one, else city (as rainforest run)",
-    )  # fmt: skip
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="root seed of runs and sampler")
+    add_scale_option(p)
+    add_seed_option(p, "root seed of runs and sampler")
     add_dry_run_option(p)
     p.add_argument(
         "--futures", default=None, metavar="SWEEP",

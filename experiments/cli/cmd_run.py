@@ -7,9 +7,15 @@ import json
 import sys
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command, out_path
-from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES, DEFAULT_SEED
-from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
+from rainforest.experiments.cli.args import (
+    _pos_int,
+    add_command,
+    add_scale_option,
+    add_seed_option,
+    add_set_option,
+    out_path,
+)
+from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES
 
 
 def register(sub) -> None:
@@ -29,19 +35,9 @@ def register(sub) -> None:
         ],
     )  # fmt: skip
     run.add_argument("scenario", help="a built-in scenario name or a scenario TOML file")
-    run.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help=f"population scale (default: the scenario file's, else {DEFAULT_SCALE})",
-    )  # fmt: skip
-    run.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-        help="set a scenario value by dotted path, as sweep files do (repeatable): "
-        "--set plans.array.budget_bn=3.0 --set market.bass_q=0.3",
-    )  # fmt: skip
-    run.add_argument(
-        "--seed", type=_nonneg_int, default=DEFAULT_SEED,
-        help=f"the root seed the runs' seeds derive from (default {DEFAULT_SEED})",
-    )  # fmt: skip
+    add_scale_option(run)
+    add_set_option(run)
+    add_seed_option(run, "the root seed the runs' seeds derive from")
     run.add_argument(
         "--replicates", type=_pos_int, default=DEFAULT_REPLICATES,
         help=f"runs (per posterior draw) (default {DEFAULT_REPLICATES})",

@@ -6,9 +6,14 @@ import argparse
 import json
 
 from rainforest.experiments.cli import Parser
-from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command
-from rainforest.runs.request import DEFAULT_REPLICATES, DEFAULT_SEED
-from rainforest.scenarios.schema import DEFAULT_SCALE, SCALE_NAMES
+from rainforest.experiments.cli.args import (
+    _pos_int,
+    add_command,
+    add_scale_option,
+    add_seed_option,
+    add_set_option,
+)
+from rainforest.runs.request import DEFAULT_REPLICATES
 
 
 def register(sub) -> None:
@@ -35,18 +40,12 @@ def register(sub) -> None:
         "spelt out. Example: rainforest scenarios show action_plan --set market.bass_q=0.3",
     )
     show.add_argument("name", help="a built-in scenario name or a scenario TOML file")
-    show.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help=f"population scale (default: the scenario file's, else {DEFAULT_SCALE})",
-    )  # fmt: skip
-    show.add_argument("--seed", type=_nonneg_int, default=DEFAULT_SEED, help="the root seed")
+    add_scale_option(show)
+    add_seed_option(show)
     show.add_argument(
         "--replicates", type=_pos_int, default=DEFAULT_REPLICATES, help="runs of the request"
     )
-    show.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-        help="set a scenario value by dotted path (repeatable), as `rainforest run --set`",
-    )  # fmt: skip
+    add_set_option(show)
     validate = scen_sub.add_parser("validate", help="check a scenario file")
     validate.add_argument("file")
     scen.set_defaults(handler=cmd_scenarios)

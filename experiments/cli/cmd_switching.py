@@ -7,13 +7,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rainforest.experiments.cli.args import add_scale_option, add_seed_option
 from rainforest.experiments.cli.show import show_analysis
-from rainforest.scenarios.schema import SCALE_NAMES
 
 
 def register(sub) -> None:
     from rainforest.experiments.cli.args import (
-        _nonneg_int,
         _pos_int,
         add_command,
         add_dry_run_option,
@@ -63,11 +62,8 @@ def register(sub) -> None:
         "--replicates", type=_pos_int, default=8,
         help="runs per evaluation, on the same seeds at every value",
     )  # fmt: skip
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="the root seed of the runs")
-    p.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help="default: the scenario's if its file sets one, else city (as rainforest run)",
-    )  # fmt: skip
+    add_seed_option(p, "the root seed of the runs")
+    add_scale_option(p)
     p.add_argument(
         "--xtol", type=float, default=0.01,
         help="precision of a switching value, as a share of its range (default 0.01)",

@@ -9,14 +9,14 @@ import os
 from pathlib import Path
 
 from rainforest.experiments.cli.args import (
-    _nonneg_int,
     _pos_int,
     add_command,
     add_dry_run_option,
+    add_scale_option,
+    add_seed_option,
     out_path,
 )
-from rainforest.runs.request import DEFAULT_SEED
-from rainforest.scenarios.schema import PLAN_NAMES, SCALE_NAMES
+from rainforest.scenarios.schema import PLAN_NAMES
 
 DEFAULT_DRAWS = 30
 
@@ -72,14 +72,8 @@ def register(sub) -> None:
         "--replicates", type=_pos_int, default=1,
         help="seeds per draw, the same for every candidate (default: 1)",
     )  # fmt: skip
-    voi.add_argument(
-        "--scale", choices=SCALE_NAMES, default=None,
-        help="population scale (default: the scenario's)",
-    )  # fmt: skip
-    voi.add_argument(
-        "--seed", type=_nonneg_int, default=DEFAULT_SEED,
-        help=f"the root seed: which draws and seeds (default {DEFAULT_SEED})",
-    )  # fmt: skip
+    add_scale_option(voi)
+    add_seed_option(voi, "the root seed: which draws and seeds")
     voi.add_argument(
         "--ensemble", type=Path, default=None,
         help="a posterior ensemble file (default: the shipped one of the scenario's form)",

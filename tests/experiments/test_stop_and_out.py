@@ -45,18 +45,7 @@ def _chunks(out: Path) -> list[Path]:
     return sorted((out / "chunks").glob("part-*.parquet"))
 
 
-def _group_ended(group: int, within_s: float) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
+def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path, group_ended):
     (tmp_path / "small.toml").write_text(BASE)
     sweep_file = tmp_path / "kill.toml"
     sweep_file.write_text(SWEEP)
@@ -74,7 +63,7 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGTERM)  # as `kill PID` or a job scheduler's stop does
         proc.wait(timeout=60)
-        ended = _group_ended(proc.pid, 20)  # its worker processes leave with it
+        ended = group_ended(proc.pid, 20)  # its worker processes leave with it
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -80,17 +80,6 @@ def _stop_group(server: Server) -> None:
     server.process.wait(timeout=10)
 
 
-def _group_ended(group: int, within_s: float) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     running = _start(tmp_path_factory.mktemp("viz"))
@@ -128,12 +117,12 @@ def test_a_websocket_addressed_to_another_host_is_refused(server):
     assert status_line.split()[1] == b"403", status_line  # no 101 Switching Protocols
 
 
-def test_sigterm_to_viz_ends_its_server_and_frees_the_port(tmp_path):
+def test_sigterm_to_viz_ends_its_server_and_frees_the_port(tmp_path, group_ended):
     server = _start(tmp_path)
     try:
         os.kill(server.process.pid, signal.SIGTERM)  # as `kill PID` does: viz alone
         status = server.process.wait(timeout=30)
-        ended = _group_ended(server.process.pid, 20)
+        ended = group_ended(server.process.pid, 20)
     finally:
         _stop_group(server)
     assert status == 128 + signal.SIGTERM
