@@ -73,8 +73,6 @@ class PlannedRun:
 
     scenario: Scenario
     seed: int
-    draw: int | None  # the posterior draw, or None
-    replicate: int
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ class RunRequest:
         """Every run, draw-major: the scenario it runs and its seed."""
         if self.posterior is None:
             seeds = replicate_seeds(self.seed, self.replicates)
-            return [PlannedRun(self.scenario, s, None, r) for r, s in enumerate(seeds)]
+            return [PlannedRun(self.scenario, s) for s in seeds]
         from rainforest.runs.execute import at_scale
         from rainforest.scenarios.ensemble import as_overrides
 
@@ -113,7 +111,7 @@ class RunRequest:
                 sc = apply_overrides(sc, dict(self.overrides))
             sc = at_scale(sc, self.scenario.scale)
             for r in range(self.replicates):
-                planned.append(PlannedRun(sc, derive_seed(self.seed, d, r), d, r))
+                planned.append(PlannedRun(sc, derive_seed(self.seed, d, r)))
         return planned
 
     def to_dict(self) -> dict[str, Any]:
