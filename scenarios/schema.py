@@ -257,6 +257,20 @@ class Behaviour(Closed):
     private_round_bn: Money = 0.01
     finance_rd_share: Prob = 0.5
     exit_quarters: Annotated[int, Field(ge=1, le=20)] = 2
+    # firms: capacity, demand shocks, learning, exit by age
+    capital_output_ratio: PosFactor = 0.6
+    capacity_depreciation: Prob = 0.025
+    capacity_headroom: Factor = 0.25
+    investment_share: Prob = 0.5
+    pilot_capacity_bn: Money = 0.0125
+    learning_by_doing: Factor = 0.1
+    experience_bn: Pos = 0.1
+    demand_shock_sd: Prob = 0.1
+    demand_shock_persistence: Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)] = 0.95
+    shock_size_elasticity: Prob = 0.2
+    exit_hazard_young: Prob = 0.15
+    exit_hazard_old: Prob = 0.04
+    newness_years: Annotated[float, Field(gt=0.0, le=50.0, allow_inf_nan=False)] = 3.0
     # indicator thresholds
     leading_revenue_bn: Money = 2.0
     ecosystem_partners: Annotated[int, Field(ge=1, le=100)] = 3

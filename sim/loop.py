@@ -164,7 +164,7 @@ def _market(k: Tick) -> None:
 
 
 def _demography(k: Tick) -> None:
-    k.run(demography_step, k.S, k.P, k.t, k.ptr, k.slot)
+    k.run(demography_step, k.S, k.P, k.seed, k.t, k.ptr, k.slot)
 
 
 def _indicators(k: Tick) -> None:
@@ -236,7 +236,7 @@ def compiled_calls(S, P, out):
         (horse_race_step, (S, P, t)),
         (open_source_plan, (S, P, t, y, annual)),
         (maturation_step, (S, P, seed, t, ptr, nbr, slot)),
-        (demography_step, (S, P, t, ptr, slot)),
+        (demography_step, (S, P, seed, t, ptr, slot)),
         (market_step, (S, P, seed, t, ints)),
         (rainforest_plan, (S, P, y)),
         (compute_indicators, indicator_inputs(S, P, t, out[0])),

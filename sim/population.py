@@ -66,6 +66,13 @@ TALENTS_PER_SME = 8.0
 TALENTS_PER_STARTUP = 3.0
 TALENTS_PER_INSTITUTE = 150.0
 SME_SHARE = 0.6  # of the non-leading firms; the rest are start-ups
+# Initial ages in quarters, (youngest, number of quarters drawn uniformly above it), by
+# tier: start-ups are younger than the start-up stage (5 years), SMEs 5-20 years old,
+# leading firms 10-30 years old (docs/ODD.md 5.2). A firm's exit hazard depends on its
+# age (7.8), so a population founded all at once would exit as one cohort.
+STARTUP_AGES = (0, 20)
+SME_AGES = (20, 60)
+LEADING_AGES = (40, 80)
 UNIVERSITY_SHARE = 0.4
 
 
@@ -91,6 +98,7 @@ class Population:
     ent_trl: np.ndarray
     ent_capital: np.ndarray  # RMB bn, for all the real firms a simulated one stands for
     ent_cover: np.ndarray  # share of initial costs met by non-future (legacy) business
+    ent_age: np.ndarray  # quarters since founding
     # talents
     tal_field: np.ndarray
     tal_skill: np.ndarray
@@ -163,6 +171,7 @@ def _build_enterprises(
     trl = np.empty(n, np.int64)
     capital = np.empty(n, np.float64)
     cover = np.empty(n, np.float64)
+    age = np.empty(n, np.int64)
     s = rng.POP_ENTERPRISE
     for i in range(n):
         org = n_institutes + i
@@ -176,15 +185,19 @@ def _build_enterprises(
             weight[i] = weight_other
         district[i] = _pick_cumulative(district_cum, rng.uniform(seed, 0, org, s, rng.ENT_DISTRICT))
         # log mean knowledge, capital, legacy cover; TRLs below the field's start
+        # ages (quarters): every tier a spread of cohorts, not one cohort founded at once
         if tier[i] == LEADING_TIER:
             mu, cap, cov = math.log(5.0), 5.0, 1.2
             offset = rng.index(seed, 0, org, s, rng.ENT_TRL, 2)
+            age[i] = LEADING_AGES[0] + rng.index(seed, 0, org, s, rng.ENT_AGE, LEADING_AGES[1])
         elif tier[i] == SME_TIER:
             mu, cap, cov = 0.0, 0.05, 0.95
             offset = 1 + rng.index(seed, 0, org, s, rng.ENT_TRL, 3)
+            age[i] = SME_AGES[0] + rng.index(seed, 0, org, s, rng.ENT_AGE, SME_AGES[1])
         else:
             mu, cap, cov = math.log(0.5), 0.01, 0.0
             offset = 2 + rng.index(seed, 0, org, s, rng.ENT_TRL, 3)
+            age[i] = STARTUP_AGES[0] + rng.index(seed, 0, org, s, rng.ENT_AGE, STARTUP_AGES[1])
         own = math.exp(mu + 0.5 * rng.normal(seed, 0, org, s, rng.ENT_KNOWLEDGE))
         for f in range(len(field_cluster)):
             u = rng.uniform(seed, 0, org, s, rng.ENT_OTHER_FIELDS + f)
@@ -198,7 +211,7 @@ def _build_enterprises(
         capital[i] = cap * weight[i] * math.exp(0.3 * rng.normal(seed, 0, org, s, rng.ENT_CAPITAL))
         u = rng.uniform(seed, 0, org, s, rng.ENT_COVER)
         cover[i] = cov * (0.85 + 0.3 * u) if cov > 0 else 0.0
-    return field, tier, weight, district, knowledge, trl, capital, cover
+    return field, tier, weight, district, knowledge, trl, capital, cover, age
 
 
 @njit(cache=True)
@@ -357,6 +370,7 @@ def build_population(seed: int, sizes: tuple[int, int, int], scale: str = "custo
         inst_weight=np.full(n_inst, inst_w, dtype=np.int64), inst_knowledge=i_knowledge,
         ent_field=e_field, ent_tier=e_tier, ent_weight=e_weight, ent_district=e[3],
         ent_knowledge=e[4], ent_trl=e[5], ent_capital=e[6], ent_cover=e[7],
+        ent_age=e[8],
         tal_field=t[0], tal_skill=t[1], tal_level=t[2], tal_employer=t[3],
         edge_src=src, edge_dst=dst, edge_strength=strength,
     )  # fmt: skip

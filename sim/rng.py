@@ -104,6 +104,14 @@ def keyed_index(key, entity, counter, n):
     return i if i < n else n - 1
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def keyed_normal(key, entity, counter):
+    """``normal(seed, tick, entity, purpose, counter)``, given its ``stream_key`` prefix."""
+    u1 = keyed_uniform(key, entity, 2 * counter)
+    u2 = keyed_uniform(key, entity, 2 * counter + 1)
+    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+
+
 @_one_signature("float64(int64, int64, int64, int64, int64)")
 def uniform(seed, tick, entity, purpose, counter):
     """A float in [0, 1) with 53 random bits."""
@@ -143,7 +151,8 @@ INST_DISTRICT, INST_LEVEL = 0, 1  # the level is a normal deviate
 INST_KNOWLEDGE = 10  # + field
 
 POP_ENTERPRISE = stream_id("population.enterprise")
-ENT_FIELD, ENT_TIER, ENT_DISTRICT, ENT_TRL, ENT_KNOWLEDGE, ENT_CAPITAL, ENT_COVER = range(7)
+(ENT_FIELD, ENT_TIER, ENT_DISTRICT, ENT_TRL, ENT_KNOWLEDGE, ENT_CAPITAL, ENT_COVER,
+ ENT_AGE) = range(8)  # fmt: skip
 ENT_OTHER_FIELDS = 20  # + field: knowledge outside its field (knowledge, capital: normal)
 
 POP_TALENT = stream_id("population.talent")
@@ -173,6 +182,9 @@ VIA_PARTNER, PARTNERS_PARTNER, IN_PILOT_AREA, IN_CLUSTER, CLUSTER_INSTITUTE = ra
 
 TRL_ADVANCE = stream_id("trl.advance")
 PRIVATE_FINANCE = stream_id("finance.private")
+FIRM_SHOCK = stream_id("firm.shock")  # a normal deviate: the quarter's demand shock
+STATIONARY_SHOCK = 1  # counter of the first quarter's draw from the stationary spread
+FIRM_EXIT = stream_id("firm.exit")
 
 LEADER_ENTRY = stream_id("government.leader_entry")
 ENTRANT_FIELD, ENTRANT_DISTRICT = 0, 1

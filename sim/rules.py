@@ -268,6 +268,44 @@ def product_quality(own_knowledge, trl):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def experience_quality(experience, learning, scale):
+    """Quality a seller has learnt by doing: it rises with the log of its cumulative sales
+    per real firm (Arrow 1962; learning curves, Thompson 2012), so early sales compound."""
+    return learning * math.log1p(experience / scale)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def shock_sd(sd, size, reference, elasticity):
+    """The spread of a firm's quarterly demand shock: ``sd`` at the size of a first
+    production line (``reference``, per real firm) and below, falling as
+    ``(size / reference) ** -elasticity`` for larger firms, whose sales come from more
+    products and customers (Stanley et al. 1996; Bottazzi & Secchi 2006)."""
+    if size <= reference:
+        return sd
+    return sd * (size / reference) ** (-elasticity)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def next_shock(shock, persistence, sd, normal):
+    """A firm's demand shock one quarter on, AR(1) in its log logit weight: persistent
+    product-specific demand (Foster, Haltiwanger & Syverson 2008)."""
+    return persistence * shock + sd * normal
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def capacity_investment(capacity, potential, headroom, cash, share, ratio):
+    """What a seller spends this quarter on capacity (RMB bn): enough for its potential
+    sales plus ``headroom`` (desired utilisation below one: Dosi, Fagiolo & Roventini
+    2010), at ``ratio`` RMB per RMB of annual capacity, but at most ``share`` of its cash;
+    a firm without cash cannot build (financing constraints: Fazzari, Hubbard & Petersen
+    1988)."""
+    gap = (1.0 + headroom) * potential - capacity
+    if gap <= 0.0 or cash <= 0.0:
+        return 0.0
+    return min(4.0 * ratio * gap, share * cash)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def market_weight(weight, quality, beta):
     """A seller's logit weight in its field's demand (``weight`` real firms of that quality)."""
     return weight * math.exp(beta * quality)
@@ -350,6 +388,15 @@ def finance_key(weight, field_weight, tier, startup_priority):
     if tier == STARTUP_TIER:
         key *= startup_priority
     return key
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def exit_hazard(age_quarters, young, old, newness_years):
+    """The chance a firm closes this quarter whatever its cash: an annual hazard falling
+    from ``young`` at founding towards ``old`` with age (the liability of newness:
+    Stinchcombe 1965; Bruederl & Schuessler 1990), as a quarterly probability."""
+    annual = old + (young - old) * math.exp(-age_quarters / (4.0 * newness_years))
+    return 1.0 - (1.0 - annual) ** 0.25
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -50,6 +50,12 @@ class State(NamedTuple):
     ent_capital: np.ndarray
     ent_legacy: np.ndarray
     ent_revenue: np.ndarray
+    # sales it can deliver a quarter (RMB bn, all its real firms); 0 before it sells
+    ent_capacity: np.ndarray
+    # its products' demand shock (log logit weight), persistent
+    ent_shock: np.ndarray
+    # cumulative sales per real firm (RMB bn): learning by doing
+    ent_experience: np.ndarray
     ent_rd: np.ndarray
     # R&D spending working through its lag
     ent_rd_stock: np.ndarray

@@ -1,10 +1,11 @@
-"""Step 7, demography: exits after quarters of negative capital, ageing and promotion."""
+"""Step 7, demography: exits (by an age-dependent hazard, or after quarters of negative
+capital), ageing and promotion."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from rainforest.sim import rules
+from rainforest.sim import rng, rules
 from rainforest.sim.edges import drop_edge_slot
 from rainforest.sim.kinds import FREED, LEADING_TIER, SME_TIER, STARTUP_TIER
 from rainforest.sim.state import N_ENT, N_INST
@@ -32,18 +33,28 @@ def _tier_after(tier, age, annual, startup_quarters, sme_revenue_bn, leading_rev
     return tier
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _closes(u, age, young, old, newness_years):
+    """A firm closes this quarter whatever its cash (``exit_hazard``), from its draw u."""
+    return u < rules.exit_hazard(age, young, old, newness_years)
+
+
 @njit(cache=True, error_model="numpy")
-def demography_step(S, P, t, ptr, slot):
-    """Step 7: firms whose capital has been negative too long exit (their ties end), then
-    the others age and may move up a tier."""
+def demography_step(S, P, seed, t, ptr, slot):
+    """Step 7: firms close by an age-dependent hazard or exit when their capital has been
+    negative too long (their ties end), then the others age and may move up a tier."""
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     exiting = np.zeros(n_ent, np.bool_)
+    key_exit = rng.stream_key(seed, t, rng.FIRM_EXIT)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
         S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
-        if _exits(S.ent_negative[i], P.exit_quarters):
+        u = rng.keyed_uniform(key_exit, n_inst + i, rng.ONE_DRAW)
+        if _exits(S.ent_negative[i], P.exit_quarters) or _closes(
+            u, S.ent_age[i], P.exit_hazard_young, P.exit_hazard_old, P.newness_years
+        ):
             exiting[i] = True
     for i in range(n_ent):
         if exiting[i]:
@@ -58,6 +69,7 @@ def demography_step(S, P, t, ptr, slot):
             S.ent_revenue[i] = 0.0
             S.ent_rd[i] = 0.0
             S.ent_demo_until[i] = -1
+            S.ent_capacity[i] = 0.0
     # Their talents become unemployed: talents_step (and run_ticks at the end) sets each
     # one's employer to -1 when it next reads it, which saves a pass over all talents.
     for i in range(n_ent):

@@ -60,16 +60,38 @@ def _competition(S, P, t, nf, denominator, region_weight):
             denominator[f] += region_weight[r, f]
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _shock(S, P, key_shock, n_inst, i, first):
+    """Firm i's demand shock this quarter: drawn from its stationary spread when it first
+    sells (``first``), else one AR(1) step with a spread that falls with its capacity.
+
+    An agent standing for ``weight`` real firms carries the mean of their independent
+    shocks, whose spread is ``1 / sqrt(weight)`` of one firm's (docs/ODD.md 2.4)."""
+    rho = P.demand_shock_persistence
+    group = 1.0 / np.sqrt(S.ent_weight[i])
+    if first:
+        z = rng.keyed_normal(key_shock, n_inst + i, rng.STATIONARY_SHOCK)
+        return group * P.demand_shock_sd / np.sqrt(1.0 - rho * rho) * z
+    sd = rules.shock_sd(
+        P.demand_shock_sd, S.ent_capacity[i] / S.ent_weight[i], P.pilot_capacity_bn,
+        P.shock_size_elasticity,
+    )  # fmt: skip
+    z = rng.keyed_normal(key_shock, n_inst + i, rng.ONE_DRAW)
+    return rules.next_shock(S.ent_shock[i], rho, group * sd, z)
+
+
 @njit(cache=True, error_model="numpy")
 def market_step(S, P, seed, t, counts):
     """Step 6: each field's adoption advances by Bass diffusion over a potential that
     grows with the market (``market_potential``; the demand is served by producers
     elsewhere too, so it does not wait for a local seller); sellers (TRL 7+) share the
-    field's demand by logit market weight against the competition (``_competition``),
-    and demonstrating firms add the government's purchases; firms may raise a private
-    round; R&D is spent (``rd_spending``, with the quarter's grants) and works through
-    its lag (``lagged``); capital changes by margin less R&D, wages and fixed costs.
-    ``counts``: talents per organisation (talents step)."""
+    field's demand by logit market weight (quality, learning by doing and a persistent
+    demand shock of their own) against the competition (``_competition``), but sell no
+    more than their capacity, and demonstrating firms add the government's purchases;
+    firms may raise a private round; R&D is spent (``rd_spending``, with the quarter's
+    grants) and works through its lag (``lagged``); capital changes by margin less R&D,
+    wages and fixed costs; sellers invest in capacity from their cash
+    (``capacity_investment``). ``counts``: talents per organisation (talents step)."""
     n_inst = S.counts[N_INST]
     n_ent = S.counts[N_ENT]
     nf = len(P.field_cluster)
@@ -84,24 +106,44 @@ def market_step(S, P, seed, t, counts):
     _competition(S, P, t, nf, denominator, region_weight)
     outside = denominator.copy()
     weight = np.zeros(n_ent)
+    key_shock = rng.stream_key(seed, t, rng.FIRM_SHOCK)
+    rho = P.demand_shock_persistence
+    # the mean of exp(shock) at the stationary spread, taken out so that shocks move
+    # shares between firms rather than add to Shanghai's total
+    centre = 0.5 * P.demand_shock_sd**2 / (1.0 - rho * rho)
     for i in range(n_ent):
         if S.ent_alive[i] and S.ent_trl[i] >= SELLING_TRL:
             f = S.ent_field[i]
-            q = rules.product_quality(S.ent_own[i], S.ent_trl[i])
-            weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta)
+            S.ent_shock[i] = _shock(S, P, key_shock, n_inst, i, S.ent_capacity[i] == 0.0)
+            q = rules.product_quality(S.ent_own[i], S.ent_trl[i]) + rules.experience_quality(
+                S.ent_experience[i], P.learning_by_doing, P.experience_bn
+            )
+            weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta) * np.exp(
+                S.ent_shock[i] - centre / S.ent_weight[i]
+            )
             denominator[f] += weight[i]
-    for f in range(nf):
-        S.field_sales[f] = demand[f] * (1.0 - outside[f] / denominator[f])
-    for r in range(len(P.region_sellers)):  # all 0 under the compounding form
-        S.region_sales[r] = 0.0
-        for f in range(nf):
-            S.region_sales[r] += demand[f] * region_weight[r, f] / denominator[f]
+    unserved = np.zeros(nf)
     key_finance = rng.stream_key(seed, t, rng.PRIVATE_FINANCE)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
         f = S.ent_field[i]
-        revenue = demand[f] * weight[i] / denominator[f] if S.ent_trl[i] >= SELLING_TRL else 0.0
+        potential = 0.0
+        sales = 0.0
+        if S.ent_trl[i] >= SELLING_TRL:
+            potential = demand[f] * weight[i] / denominator[f]
+            if S.ent_capacity[i] == 0.0:
+                # the firms selling at the start have built what they sell; a new seller
+                # starts with one production line per real firm
+                S.ent_capacity[i] = (
+                    (1.0 + P.capacity_headroom) * potential
+                    if t == 0
+                    else P.pilot_capacity_bn * S.ent_weight[i]
+                )
+            sales = min(potential, S.ent_capacity[i])
+            unserved[f] += potential - sales
+            S.ent_experience[i] += sales / S.ent_weight[i]
+        revenue = sales
         if S.ent_demo_until[i] > t:
             revenue += demo_procurement(P, S.ent_weight[i])
         S.ent_revenue[i] = revenue
@@ -121,9 +163,26 @@ def market_step(S, P, seed, t, counts):
         S.ent_capital[i] += rules.capital_change(
             S.ent_legacy[i], revenue, P.gross_margin, rd + seat_rd, wages, fixed
         )
+        if S.ent_capacity[i] > 0.0:
+            S.ent_capacity[i] *= 1.0 - P.capacity_depreciation
+            spend = rules.capacity_investment(
+                S.ent_capacity[i], potential, P.capacity_headroom, S.ent_capital[i],
+                P.investment_share, P.capital_output_ratio,
+            )  # fmt: skip
+            S.ent_capacity[i] += spend / (4.0 * P.capital_output_ratio)
+            S.ent_capital[i] -= spend
         S.ent_rd[i] = rd + seat_rd
         S.ent_rd_stock[i] = rules.lagged(S.ent_rd_stock[i], rd, P.research_lag_quarters)
         S.ent_seat_stock[i] = rules.lagged(S.ent_seat_stock[i], seat_rd, P.research_lag_quarters)
         S.ent_grant_rd[i] = 0.0
         S.ent_seat_grant[i] = 0.0
         S.ent_finance_rd[i] = 0.0
+    # Shanghai's sales; what its sellers could not deliver goes to the competitor regions
+    # in proportion to their weights (under the compounding form, to the outside option)
+    for f in range(nf):
+        S.field_sales[f] = demand[f] * (1.0 - outside[f] / denominator[f]) - unserved[f]
+    for r in range(len(P.region_sellers)):  # all 0 under the compounding form
+        S.region_sales[r] = 0.0
+        for f in range(nf):
+            share = region_weight[r, f] / denominator[f]
+            S.region_sales[r] += demand[f] * share + unserved[f] * region_weight[r, f] / outside[f]

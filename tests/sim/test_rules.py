@@ -579,6 +579,52 @@ def test_exit_due_after_the_stated_quarters():
     assert rules.exit_due(3, 2)
 
 
+def test_exit_hazard_falls_with_age_from_young_to_old():
+    young = rules.exit_hazard(0, 0.2, 0.04, 3.0)
+    assert young == pytest.approx(1 - (1 - 0.2) ** 0.25)  # annual 0.2 as a quarterly chance
+    ages = [rules.exit_hazard(a, 0.2, 0.04, 3.0) for a in range(0, 200, 4)]
+    assert (np.diff(ages) < 0).all()  # liability of newness
+    assert ages[-1] == pytest.approx(1 - (1 - 0.04) ** 0.25, rel=1e-4)
+    assert rules.exit_hazard(12, 0.1, 0.1, 3.0) == pytest.approx(1 - 0.9**0.25)
+    # five years of it at the defaults: a survival a referee can compare with the data
+    b = Behaviour()
+    survive = math.prod(
+        1 - rules.exit_hazard(a, b.exit_hazard_young, b.exit_hazard_old, b.newness_years)
+        for a in range(20)
+    )
+    assert 0.5 < survive < 0.75
+
+
+def test_capacity_investment_closes_the_gap_within_the_cash_it_has():
+    # potential 1 a quarter with 25 % headroom, capacity 0.5: a gap of 0.75 a quarter,
+    # 3 a year, at 0.6 RMB per RMB of annual capacity costs 1.8
+    assert rules.capacity_investment(0.5, 1.0, 0.25, 100.0, 0.5, 0.6) == pytest.approx(1.8)
+    assert rules.capacity_investment(0.5, 1.0, 0.25, 2.0, 0.5, 0.6) == pytest.approx(1.0)
+    assert rules.capacity_investment(0.5, 1.0, 0.25, -1.0, 0.5, 0.6) == 0.0  # no cash
+    assert rules.capacity_investment(2.0, 1.0, 0.25, 100.0, 0.5, 0.6) == 0.0  # enough
+    assert rules.capacity_investment(0.0, 0.0, 0.25, 100.0, 0.5, 0.6) == 0.0
+
+
+def test_demand_shocks_are_persistent_and_smaller_for_larger_firms():
+    assert rules.next_shock(0.5, 0.9, 0.1, 0.0) == pytest.approx(0.45)
+    assert rules.next_shock(0.0, 0.9, 0.1, 1.5) == pytest.approx(0.15)
+    assert rules.shock_sd(0.1, 0.01, 0.0125, 0.2) == 0.1  # below a first line: full spread
+    assert rules.shock_sd(0.1, 0.0125, 0.0125, 0.2) == 0.1
+    big = rules.shock_sd(0.1, 0.0125 * 1000, 0.0125, 0.2)
+    assert big == pytest.approx(0.1 * 1000**-0.2)  # Stanley et al.: sd ~ size^-0.2
+    assert rules.shock_sd(0.1, 1.0, 0.0125, 0.0) == 0.1
+
+
+def test_experience_quality_rises_with_the_log_of_cumulative_sales():
+    assert rules.experience_quality(0.0, 0.1, 0.1) == 0.0
+    one = rules.experience_quality(0.1, 0.1, 0.1)
+    assert one == pytest.approx(0.1 * math.log(2))
+    gains = [rules.experience_quality(x, 0.1, 0.1) for x in (0.0, 1.0, 2.0, 3.0)]
+    steps = np.diff(gains)
+    assert (steps > 0).all() and (np.diff(steps) < 0).all()  # rising, each bn adds less
+    assert rules.experience_quality(5.0, 0.0, 0.1) == 0.0
+
+
 # ---------------------------------------------------------------- government
 
 

@@ -13,8 +13,11 @@ model's own runs fill.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from rainforest.sim import rules
 from rainforest.sim.common import tie_sums
 from rainforest.sim.edges import build_csr
 from rainforest.sim.indicators import INDEX, N_INDICATORS
@@ -149,7 +152,7 @@ def assert_edge_store_consistent(S):
 
 
 def test_demography_exits_only_by_the_exit_rule_and_never_resurrects(params):
-    P = params
+    P = params._replace(exit_hazard_young=0.0, exit_hazard_old=0.0)  # the cash rule alone
     S = fresh(P)
     n_inst, n_ent = S.counts[N_INST], S.counts[N_ENT]
     q = P.exit_quarters
@@ -169,7 +172,7 @@ def test_demography_exits_only_by_the_exit_rule_and_never_resurrects(params):
     negative, age = S.ent_negative[:n_ent].copy(), S.ent_age[:n_ent].copy()
     ptr, nbr, slot = adjacency(S)
 
-    demography_step(S, P, 0, ptr, slot)
+    demography_step(S, P, 0, 0, ptr, slot)
 
     now_negative = np.where(capital < 0.0, negative + 1, 0)
     exits = alive & (capital < 0.0) & (now_negative >= q)
@@ -187,6 +190,31 @@ def test_demography_exits_only_by_the_exit_rule_and_never_resurrects(params):
     survivors = alive & ~exits
     assert (S.ent_age[:n_ent][survivors] == age[survivors] + 1).all()
     assert (S.ent_age[:n_ent][~survivors] == age[~survivors]).all()
+
+
+def test_demography_closes_young_firms_more_often_than_old_ones(params):
+    P = params._replace(exit_hazard_young=0.6, exit_hazard_old=0.05, newness_years=1.0)
+    closed = {}
+    for age in (0, 60):
+        S = fresh(P)
+        n_ent = S.counts[N_ENT]
+        S.ent_capital[:n_ent] = 1.0  # no firm near the cash rule
+        S.ent_age[:n_ent] = age
+        ptr, nbr, slot = adjacency(S)
+        demography_step(S, P, 11, 4, ptr, slot)
+        closed[age] = 1.0 - S.ent_alive[:n_ent].mean()
+        # the same draws close the same firms (common random numbers across policies)
+        again = fresh(P)
+        again.ent_capital[:n_ent], again.ent_age[:n_ent] = 1.0, age
+        ptr2, _, slot2 = adjacency(again)
+        demography_step(again, P, 11, 4, ptr2, slot2)
+        assert (again.ent_alive[:n_ent] == S.ent_alive[:n_ent]).all()
+    expected_young = 1 - (1 - 0.6) ** 0.25
+    expected_old = rules.exit_hazard(60, 0.6, 0.05, 1.0)
+    n = fresh(P).counts[N_ENT]
+    assert closed[0] == pytest.approx(expected_young, abs=4 * math.sqrt(expected_young / n))
+    assert closed[60] == pytest.approx(expected_old, abs=4 * math.sqrt(expected_old / n) + 1e-3)
+    assert closed[60] < closed[0]
 
 
 def test_demography_promotes_survivors_at_most_one_tier_a_quarter(params):
@@ -210,7 +238,7 @@ def test_demography_promotes_survivors_at_most_one_tier_a_quarter(params):
     S.ent_revenue[leaders[0]] = 0.0
     ptr, nbr, slot = adjacency(S)
 
-    demography_step(S, P, 0, ptr, slot)
+    demography_step(S, P, 0, 0, ptr, slot)
 
     assert S.ent_tier[old] == SME_TIER
     assert S.ent_tier[rich] == SME_TIER
@@ -527,7 +555,51 @@ def _sellers(P):
     S = fresh(P)
     n_ent = S.counts[N_ENT]
     S.ent_trl[:n_ent] = np.where(np.arange(n_ent) % 3 == 0, 7 + np.arange(n_ent) % 3, 5)
+    # sellers with all the capacity they could use, so that shares alone decide sales
+    S.ent_capacity[:n_ent] = np.where(S.ent_trl[:n_ent] >= 7, 1e6, 0.0)
     return P, S
+
+
+def test_market_sales_are_capped_by_capacity_and_the_rest_goes_to_the_competitors(params):
+    _, S = _sellers(params)
+    P = params  # the frontier form's regions, at their real strength
+    n_ent = S.counts[N_ENT]
+    sells = S.ent_trl[:n_ent] >= 7
+    S.ent_capacity[:n_ent] = np.where(sells, 1e-4, 0.0)
+    capital = S.ent_capital[:n_ent].copy()
+    market_step(S, P, SEED, 3, np.zeros(S.counts[N_INST] + n_ent, np.int64))
+    revenue = S.ent_revenue[:n_ent]
+    assert revenue[sells].max() <= 1e-4 + 1e-15  # no more than they can make
+    assert S.field_sales.sum() == pytest.approx(revenue.sum())
+    # all of the demand is served: by Shanghai's sellers or by the regions
+    assert S.field_sales.sum() + S.region_sales.sum() == pytest.approx(S.field_demand.sum())
+    # constrained sellers with cash build capacity and pay for it
+    built = sells & (S.ent_capacity[:n_ent] > 1e-4 * (1 - P.capacity_depreciation) + 1e-12)
+    assert built.any()
+    assert (S.ent_capital[:n_ent][built] < capital[built] + revenue[built]).all()
+
+
+def test_a_new_seller_starts_with_one_line_a_firm_and_the_first_sellers_with_their_sales(
+    params,
+):
+    P, S = _sellers(params)
+    n_ent = S.counts[N_ENT]
+    sells = S.ent_trl[:n_ent] >= 7
+    S.ent_capacity[:n_ent] = 0.0
+    P = P._replace(capacity_depreciation=0.0)
+    counts = np.zeros(S.counts[N_INST] + n_ent, np.int64)
+    market_step(S, P, SEED, 0, counts)
+    # at the start, a seller holds the capacity its sales need, with headroom
+    first = S.ent_capacity[:n_ent][sells]
+    assert first == pytest.approx((1 + P.capacity_headroom) * S.ent_revenue[:n_ent][sells])
+    P2, S2 = _sellers(params)
+    S2.ent_capacity[:n_ent] = 0.0
+    S2.ent_capital[:] = -1e6  # no cash and no private round: nothing beyond the first line
+    P2 = P2._replace(capacity_depreciation=0.0, private_finance_rate=0.0)
+    market_step(S2, P2, SEED, 5, counts)
+    line = P2.pilot_capacity_bn * S2.ent_weight[:n_ent][sells]
+    assert S2.ent_capacity[:n_ent][sells] == pytest.approx(line)
+    assert (S2.ent_revenue[:n_ent][sells] <= line + 1e-15).all()
 
 
 def test_market_sellers_share_their_fields_demand(params):
