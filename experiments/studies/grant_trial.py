@@ -41,8 +41,8 @@ from rainforest.sim.kinds import SME_TIER
 from rainforest.sim.state import N_ENT, N_INST
 
 GRANT_TRIAL = rng.stream_id("evaluation.grant_trial")
-# One Innofund grant: the programme's free grants were at most 1 million RMB a project
-# (2 million for major ones) (Guo, Guo & Jiang 2016, Research Policy 45: 1129-1144).
+# One grant of the order of an Innofund grant to an SME project (an assumption: the
+# programme's free grants were of up to about 1 million RMB a project).
 GRANT_PER_FIRM_BN = 0.001
 TRIAL_YEAR = 2025  # grants paid in its first quarter; the year before is the baseline
 FOLLOW_YEARS = 3  # the evaluation's years after the grant (2025-27)
