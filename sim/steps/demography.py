@@ -47,13 +47,16 @@ def demography_step(S, P, seed, t, ptr, slot):
     n_ent = S.counts[N_ENT]
     exiting = np.zeros(n_ent, np.bool_)
     key_exit = rng.stream_key(seed, t, rng.FIRM_EXIT)
+    # no firm's hazard is above this: most draws are decided without computing their own
+    most = rules.exit_hazard(0, max(P.exit_hazard_young, P.exit_hazard_old), 0.0, 1.0)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
         S.ent_negative[i] = S.ent_negative[i] + 1 if S.ent_capital[i] < 0.0 else 0
         u = rng.keyed_uniform(key_exit, n_inst + i, rng.ONE_DRAW)
-        if _exits(S.ent_negative[i], P.exit_quarters) or _closes(
-            u, S.ent_age[i], P.exit_hazard_young, P.exit_hazard_old, P.newness_years
+        if _exits(S.ent_negative[i], P.exit_quarters) or (
+            u < most
+            and _closes(u, S.ent_age[i], P.exit_hazard_young, P.exit_hazard_old, P.newness_years)
         ):
             exiting[i] = True
     for i in range(n_ent):
