@@ -58,6 +58,29 @@ def lagged(stock, spend, lag_quarters):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def pilot_ready(firms, sellers, knowledge, min_firms, min_sellers, min_knowledge):
+    """Whether a (district, cluster) area is ready to be a pilot area: at least
+    ``min_firms`` real firms of the cluster, ``min_sellers`` of them selling, and a mean
+    own knowledge (``knowledge``: the sum over the area's real firms) of ``min_knowledge``.
+    Counts are of real firms and knowledge is a mean, so the answer is the same at every
+    scale."""
+    return (
+        firms > 0.0
+        and firms >= min_firms
+        and sellers >= min_sellers
+        and knowledge >= min_knowledge * firms
+    )
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def institute_ready(knowledge, partners, min_knowledge, min_partners):
+    """Whether an institute is ready to host a designation: its knowledge (in its strongest
+    field; per real institute) at least ``min_knowledge`` and its real partner firms (ties
+    per real institute) at least ``min_partners``."""
+    return knowledge >= min_knowledge and partners >= min_partners
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def employer_attractiveness(own_knowledge, revenue_per_firm_bn, pilot_level, designated):
     """How attractive an organisation is to a talent: knowledge, pay capacity, status.
     ``pilot_level`` and ``designated`` (0..1) are how far its pilot area and its own
