@@ -98,7 +98,6 @@ class LeadingPlan(Plan):
     pilot_min_firms: RealFirms = 100.0
     pilot_min_sellers: RealFirms = 10.0
     pilot_min_knowledge: Factor = 0.5
-    subsidy_cap_bn: Money = 0.002
     cost_cut: Prob = 0.2
     spillover_bonus: Factor = 0.5
     test_site_boost: Factor = 1.5
@@ -111,7 +110,6 @@ class HandInHandPlan(Plan):
     consortium_grant_bn: Price = 0.15
     consortium_size: Annotated[int, Field(ge=2, le=20)] = 5
     consortium_quarters: Annotated[int, Field(ge=1, le=40)] = 12
-    max_consortia_per_call: Annotated[int, Field(ge=0, le=500)] = 10
     leader_entry_share: Prob = 0.3
     # at least RMB 10 m: the year's entrants are its money over this price
     leader_entry_cost_bn: Annotated[float, Field(ge=0.01, le=MAX_BN, allow_inf_nan=False)] = 0.5
@@ -153,6 +151,7 @@ class RainforestPlan(Plan):
     finance_cap_bn: Money = 0.003
     startup_priority: Factor = 5.0
     co_investment: Factor = 1.0
+    co_investment_half_bn: Price = 0.01
     factor_share: Prob = 0.3
     cost_cut: Prob = 0.2
     founding_boost: Factor = 2.0
@@ -245,6 +244,7 @@ class Behaviour(Closed):
     absorptive_half: PosFactor = 1.0
     institute_research_bn: Money = 0.005
     rd_additionality: Factor = 1.0
+    grant_deadweight: Prob = 0.5
     research_lag_quarters: Annotated[float, Field(ge=0.0, le=20.0, allow_inf_nan=False)] = 2.0
     build_up_quarters: Annotated[int, Field(ge=1, le=20)] = 4
     # partnering

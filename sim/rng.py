@@ -174,6 +174,7 @@ VIA_PARTNER, PARTNERS_PARTNER, IN_PILOT_AREA, IN_CLUSTER, CLUSTER_INSTITUTE = ra
 TRL_ADVANCE = stream_id("trl.advance")
 PRIVATE_FINANCE = stream_id("finance.private")
 
+ENTRY_COUNT = stream_id("government.entry_count")  # the year's entrants (entity 0)
 LEADER_ENTRY = stream_id("government.leader_entry")
 ENTRANT_FIELD, ENTRANT_DISTRICT = 0, 1
 ENTRANT_KNOWLEDGE = 1  # a normal deviate: uniforms 2 and 3, apart from the district's 1

@@ -136,6 +136,27 @@ def rd_spending(rd_intensity, revenue, legacy, grants, additionality):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def grant_additional_share(grant, own_rd, deadweight):
+    """The share of an R&D grant that pays for projects the firm would not have done
+    anyway: ``1 - deadweight * grant / (grant + own_rd)``. The deadweight share rises
+    with the grant's generosity (its share of the firm's R&D with the grant), up to
+    ``deadweight`` for a grant that pays all of it; the additional R&D a grant buys,
+    ``grant`` times this, still rises with the grant for ``deadweight`` <= 1."""
+    if not grant > 0.0:
+        return 1.0
+    return 1.0 - deadweight * grant / (grant + max(own_rd, 0.0))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def co_investment_ratio(public_per_firm_bn, co_investment, half):
+    """Private RMB co-invested per public RMB: ``co_investment`` when public money is
+    scarce, falling as the public money per real firm a year (``public_per_firm_bn``)
+    rises, halved at ``half`` (private investors' appetite for the screened firms is
+    limited, so a larger public share leaves less for them to add)."""
+    return co_investment / (1.0 + max(public_per_firm_bn, 0.0) / half)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def absorptive_capacity(own_knowledge, half):
     """Share of a neighbour's lead an organisation can take in (Cohen and Levinthal)."""
     return own_knowledge / (own_knowledge + half)

@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rules
-from rainforest.sim.common import _by_designation, _flow, _left, _n_true2, _pilot_level
+from rainforest.sim.common import (
+    _by_designation,
+    _flow,
+    _left,
+    _n_true2,
+    _pilot_level,
+    rd_grant,
+)
 from rainforest.sim.kinds import SELLING_TRL
 from rainforest.sim.plan_ids import LEADING
 from rainforest.sim.state import N_ENT
@@ -68,7 +75,8 @@ def leading_plan(S, P, t, y, annual):
     """Each year, running costs, then pilots up to the year's target while the budget
     lasts and areas meet the readiness gates; each quarter, the areas' build-up, then the
     flow: ``cost_cut`` of the fixed costs of firms in working areas (all if it can, else
-    the same share of each), the rest as R&D subsidies shared by weight, each capped."""
+    the same share of each), the rest as R&D subsidies shared by weight (no cap: a larger
+    subsidy buys less additional R&D, ``rd_grant``)."""
     n_ent = S.counts[N_ENT]
     if annual:
         _pay_pilot_running_costs(S, P, y)
@@ -120,8 +128,6 @@ def leading_plan(S, P, t, y, annual):
     if rest > 0.0:
         for x in range(n_area):
             i = in_area[x]
-            w = S.ent_weight[i]
-            amount = min(P.subsidy_cap_bn * w, rest * w / total)
-            S.ent_capital[i] += amount
-            S.ent_grant_rd[i] += amount
+            amount = rest * S.ent_weight[i] / total
+            rd_grant(S, P, i, amount, False)
             S.ledger[LEADING, y] += amount
