@@ -47,6 +47,7 @@ MAX_GRADUATES = 1_000.0  # real graduates per college per quarter
 # real talents the Array plan may recruit in one year: half the city's researchers
 MAX_ARRAY_TALENTS_A_YEAR = 100_000
 MAX_DESCRIPTION = 2_000  # characters
+MAX_REAL_FIRMS = 100_000.0  # a gate's count of real firms: about five times the city's
 
 Money = Annotated[float, Field(ge=0.0, le=MAX_BN, allow_inf_nan=False)]
 Price = Annotated[float, Field(gt=0.0, le=MAX_BN, allow_inf_nan=False)]
@@ -54,6 +55,8 @@ Factor = Annotated[float, Field(ge=0.0, le=MAX_FACTOR, allow_inf_nan=False)]
 PosFactor = Annotated[float, Field(gt=0.0, le=MAX_FACTOR, allow_inf_nan=False)]
 TalentsPerBn = Annotated[float, Field(gt=0.0, le=MAX_TALENTS_PER_BN, allow_inf_nan=False)]
 Graduates = Annotated[float, Field(ge=0.0, le=MAX_GRADUATES, allow_inf_nan=False)]
+# a number of real firms (a readiness gate): weights summed, so the same at every scale
+RealFirms = Annotated[float, Field(ge=0.0, le=MAX_REAL_FIRMS, allow_inf_nan=False)]
 Budget = dict[Year, Annotated[float, Field(ge=0.0, le=MAX_YEARLY_BN, allow_inf_nan=False)]]
 
 
@@ -78,6 +81,11 @@ class FoundationPlan(Plan):
     # running costs: a college or center works in a year only if its running cost is paid
     college_running_bn: Money = 0.05
     center_running_bn: Money = 0.1
+    # readiness gates (docs/ODD.md 7.1.2): the schedule is an intention; a university or
+    # institute is designated only if it meets them
+    college_min_knowledge: Factor = 6.0
+    center_min_knowledge: Factor = 5.0
+    center_min_partners: RealFirms = 20.0
 
 
 class LeadingPlan(Plan):
@@ -86,7 +94,10 @@ class LeadingPlan(Plan):
     pilot_areas: Schedule = Field(default_factory=dict)
     pilot_area_cost_bn: Price = 0.3
     pilot_running_bn: Money = 0.05
-    subsidy_cap_bn: Money = 0.002
+    # readiness gates (docs/ODD.md 7.1.3): an area is designated only if it meets them
+    pilot_min_firms: RealFirms = 100.0
+    pilot_min_sellers: RealFirms = 10.0
+    pilot_min_knowledge: Factor = 0.5
     cost_cut: Prob = 0.2
     spillover_bonus: Factor = 0.5
     test_site_boost: Factor = 1.5
@@ -99,7 +110,6 @@ class HandInHandPlan(Plan):
     consortium_grant_bn: Price = 0.15
     consortium_size: Annotated[int, Field(ge=2, le=20)] = 5
     consortium_quarters: Annotated[int, Field(ge=1, le=40)] = 12
-    max_consortia_per_call: Annotated[int, Field(ge=0, le=500)] = 10
     leader_entry_share: Prob = 0.3
     # at least RMB 10 m: the year's entrants are its money over this price
     leader_entry_cost_bn: Annotated[float, Field(ge=0.01, le=MAX_BN, allow_inf_nan=False)] = 0.5
@@ -141,6 +151,7 @@ class RainforestPlan(Plan):
     finance_cap_bn: Money = 0.003
     startup_priority: Factor = 5.0
     co_investment: Factor = 1.0
+    co_investment_half_bn: Price = 0.01
     factor_share: Prob = 0.3
     cost_cut: Prob = 0.2
     founding_boost: Factor = 2.0
@@ -233,6 +244,7 @@ class Behaviour(Closed):
     absorptive_half: PosFactor = 1.0
     institute_research_bn: Money = 0.005
     rd_additionality: Factor = 1.0
+    grant_deadweight: Prob = 0.5
     research_lag_quarters: Annotated[float, Field(ge=0.0, le=20.0, allow_inf_nan=False)] = 2.0
     build_up_quarters: Annotated[int, Field(ge=1, le=20)] = 4
     # partnering

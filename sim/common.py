@@ -257,3 +257,22 @@ def _new_enterprise(S, P, field, tier, weight, district, trl, capital, legacy, o
     S.ent_alive[i] = True
     S.counts[N_ENT] += 1
     return i
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def rd_grant(S, P, i, amount, seat):
+    """An R&D grant of ``amount`` to enterprise i: all of it is cash (capital), and the
+    part that is additional (``grant_additional_share`` against the firm's own R&D, a
+    share of last quarter's sales and legacy business) is earmarked for R&D, which the
+    market step spends ``rd_additionality`` times; the rest is deadweight, money for
+    projects the firm would have done anyway, which stays as cash. ``seat``: a
+    consortium seat's grant, one real firm's, weighed against one real firm's own R&D."""
+    own = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
+    if seat:
+        own /= S.ent_weight[i]
+    additional = amount * rules.grant_additional_share(amount, own, P.grant_deadweight)
+    S.ent_capital[i] += amount
+    if seat:
+        S.ent_seat_grant[i] += additional
+    else:
+        S.ent_grant_rd[i] += additional

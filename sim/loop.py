@@ -71,9 +71,8 @@ def room_needed(S, P, t):
     talents = int(P.talent_inflow * counts[N_TAL0]) + 2 + array_bound.py_func(S, P, y)
     talents += n_inst * (int(P.college_graduates_per_quarter / w_t) + 2)
     n_org = n_inst + int(counts[N_ENT]) + founders + entrants
-    edges = (
-        n_org + n_inst * (P.center_members + 1) + (P.max_consortia_per_call + 1) * P.consortium_size
-    )
+    calls = int(P.budget[HAND_IN_HAND, y] / P.consortium_grant_bn) if t % 4 == 0 else 0
+    edges = n_org + n_inst * (P.center_members + 1) + (calls + 1) * P.consortium_size
     return founders + entrants, talents, edges
 
 

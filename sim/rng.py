@@ -186,6 +186,7 @@ FIRM_SHOCK = stream_id("firm.shock")  # a normal deviate: the quarter's demand s
 STATIONARY_SHOCK = 1  # counter of the first quarter's draw from the stationary spread
 FIRM_EXIT = stream_id("firm.exit")
 
+ENTRY_COUNT = stream_id("government.entry_count")  # the year's entrants (entity 0)
 LEADER_ENTRY = stream_id("government.leader_entry")
 ENTRANT_FIELD, ENTRANT_DISTRICT = 0, 1
 ENTRANT_KNOWLEDGE = 1  # a normal deviate: uniforms 2 and 3, apart from the district's 1

@@ -58,6 +58,29 @@ def lagged(stock, spend, lag_quarters):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def pilot_ready(firms, sellers, knowledge, min_firms, min_sellers, min_knowledge):
+    """Whether a (district, cluster) area is ready to be a pilot area: at least
+    ``min_firms`` real firms of the cluster, ``min_sellers`` of them selling, and a mean
+    own knowledge (``knowledge``: the sum over the area's real firms) of ``min_knowledge``.
+    Counts are of real firms and knowledge is a mean, so the answer is the same at every
+    scale."""
+    return (
+        firms > 0.0
+        and firms >= min_firms
+        and sellers >= min_sellers
+        and knowledge >= min_knowledge * firms
+    )
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def institute_ready(knowledge, partners, min_knowledge, min_partners):
+    """Whether an institute is ready to host a designation: its knowledge (in its strongest
+    field; per real institute) at least ``min_knowledge`` and its real partner firms (ties
+    per real institute) at least ``min_partners``."""
+    return knowledge >= min_knowledge and partners >= min_partners
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def employer_attractiveness(own_knowledge, revenue_per_firm_bn, pilot_level, designated):
     """How attractive an organisation is to a talent: knowledge, pay capacity, status.
     ``pilot_level`` and ``designated`` (0..1) are how far its pilot area and its own
@@ -110,6 +133,27 @@ def rd_spending(rd_intensity, revenue, legacy, grants, additionality):
     grants add (``additionality`` RMB of R&D per RMB of grant: below 1 the firm cuts its
     own R&D, above 1 it adds to the grant)."""
     return rd_intensity * (revenue + legacy) + additionality * grants
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def grant_additional_share(grant, own_rd, deadweight):
+    """The share of an R&D grant that pays for projects the firm would not have done
+    anyway: ``1 - deadweight * grant / (grant + own_rd)``. The deadweight share rises
+    with the grant's generosity (its share of the firm's R&D with the grant), up to
+    ``deadweight`` for a grant that pays all of it; the additional R&D a grant buys,
+    ``grant`` times this, still rises with the grant for ``deadweight`` <= 1."""
+    if not grant > 0.0:
+        return 1.0
+    return 1.0 - deadweight * grant / (grant + max(own_rd, 0.0))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def co_investment_ratio(public_per_firm_bn, co_investment, half):
+    """Private RMB co-invested per public RMB: ``co_investment`` when public money is
+    scarce, falling as the public money per real firm a year (``public_per_firm_bn``)
+    rises, halved at ``half`` (private investors' appetite for the screened firms is
+    limited, so a larger public share leaves less for them to add)."""
+    return co_investment / (1.0 + max(public_per_firm_bn, 0.0) / half)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

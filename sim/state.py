@@ -32,7 +32,7 @@ from rainforest.scenarios.regions import N_REGIONS
 from rainforest.sim.engine import prepare
 from rainforest.sim.kinds import FREED, PARTNERSHIP
 from rainforest.sim.params import Params
-from rainforest.sim.plan_ids import N_PLANS
+from rainforest.sim.plan_ids import HAND_IN_HAND, N_PLANS
 from rainforest.sim.population import Population
 from rainforest.sim.rules import steady_catch_up_ratio
 from rainforest.sim.state_layout import State
@@ -377,7 +377,8 @@ def initial_state(pop: Population, params: Params) -> State:
     counts[TALENT_WEIGHT] = w_t
     counts[FOUNDERS] = int((pop.tal_skill >= p.founding_skill).sum())
 
-    max_cons = max(1, p.max_consortia_per_call * p.n_years + 1)
+    # consortia the hand-in-hand budgets could fund, at most
+    max_cons = 1 + int(np.floor(p.budget[HAND_IN_HAND] / p.consortium_grant_bn).sum())
     sizes = {
         "counts": N_COUNTS, "inst": n_inst, "ent": cap_e, "tal": cap_t, "edge": cap_edges,
         "cons": max_cons, "field": N_FIELDS, "plan": N_PLANS, "year": p.n_years,

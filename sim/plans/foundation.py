@@ -22,13 +22,28 @@ def _steer(S, P):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _strongest(S, P, j, own_cluster):
+    """Institute j's knowledge in its strongest field (of its own cluster if
+    ``own_cluster``)."""
+    best = 0.0
+    for f in range(S.inst_knowledge.shape[1]):
+        if own_cluster and P.field_cluster[f] != S.inst_cluster[j]:
+            continue
+        best = max(best, S.inst_knowledge[j, f])
+    return best
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _next_college(S, P, n_inst):
-    """The university to make a college: the most knowledgeable one not yet
-    designated, knowledge weighted by the fields' steer; -1 if none is left."""
+    """The university to make a college: the most knowledgeable one not yet designated
+    that is ready (``institute_ready``: knowledge in its strongest field at least
+    ``college_min_knowledge``), knowledge weighted by the fields' steer; -1 if none is."""
     steer = _steer(S, P)
     best, best_k = -1, -np.inf
     for j in range(n_inst):
         if S.inst_kind[j] != UNIVERSITY or S.inst_college[j]:
+            continue
+        if not rules.institute_ready(_strongest(S, P, j, False), 0.0, P.college_min_knowledge, 0.0):
             continue
         k = rules.weighted_knowledge(S.inst_knowledge[j], steer)
         if k > best_k:
@@ -37,13 +52,41 @@ def _next_college(S, P, n_inst):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _designate_center(S, P, t, ptr, nbr, slot):
-    """Designate one innovation center; False if no institute is left to designate.
+def _center_ready(S, P, n_inst, ptr, nbr, slot):
+    """Which institutes are ready to host a center (``institute_ready``): knowledge in the
+    strongest field of their cluster at least ``center_min_knowledge``, and at least
+    ``center_min_partners`` real partner firms of their cluster (alive firms tied to them,
+    each tie counting the real ties it stands for, per real institute)."""
+    ready = np.zeros(n_inst, np.bool_)
+    n_rows = len(ptr) - 1
+    for j in range(n_inst):
+        partners = 0.0
+        if j < n_rows:
+            for x in range(ptr[j], ptr[j + 1]):
+                b = nbr[x]
+                if b < n_inst:
+                    continue
+                i = b - n_inst
+                if S.ent_alive[i] and P.field_cluster[S.ent_field[i]] == S.inst_cluster[j]:
+                    partners += S.edge_ties[slot[x]]
+        ready[j] = rules.institute_ready(
+            _strongest(S, P, j, True),
+            partners / S.inst_weight[j],
+            P.center_min_knowledge,
+            P.center_min_partners,
+        )
+    return ready
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _designate_center(S, P, t, ptr, nbr, slot, ready):
+    """Designate one innovation center; False if no ready institute is left to designate.
 
     Its host is the institute of the strongest institute–leading-firm tie (strength times
     the pair's knowledge in the firm's field), that firm its first member; without such a
     tie, the most knowledgeable undesignated institute and its cluster's most
-    knowledgeable leading firm. The cluster's most knowledgeable firms fill the other
+    knowledgeable leading firm. Only institutes ``ready`` (``_center_ready``) host. The
+    cluster's most knowledgeable firms fill the other
     places; every member gets a center tie to the host.
     """
     n_inst = S.counts[N_INST]
@@ -56,7 +99,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
             b = nbr[x]
             if b <= a or b < n_inst:
                 continue
-            if S.inst_center[a]:
+            if S.inst_center[a] or not ready[a]:
                 continue
             i = b - n_inst
             if S.ent_tier[i] != LEADING_TIER:
@@ -68,7 +111,7 @@ def _designate_center(S, P, t, ptr, nbr, slot):
     if best_inst < 0:
         cand, cand_k = -1, -np.inf
         for j in range(n_inst):
-            if S.inst_center[j]:
+            if S.inst_center[j] or not ready[j]:
                 continue
             k = rules.weighted_knowledge(S.inst_knowledge[j], steer)
             if k > cand_k:
@@ -140,8 +183,9 @@ def _pay_running_costs(S, P, y, n_inst):
 @njit(cache=True, error_model="numpy")
 def foundation_plan(S, P, t, y, annual, ptr, nbr, slot):
     """Each year, running costs, then colleges and centers up to the year's targets while
-    the budget lasts; each quarter, the designations' build-up, then the flow shared
-    among institutes in proportion to their knowledge weighted by the fields' weights."""
+    the budget lasts and candidates meet the readiness gates; each quarter, the
+    designations' build-up, then the flow shared among institutes in proportion to their
+    knowledge weighted by the fields' weights."""
     n_inst = S.counts[N_INST]
     if annual:
         _pay_running_costs(S, P, y, n_inst)
@@ -158,11 +202,12 @@ def foundation_plan(S, P, t, y, annual, ptr, nbr, slot):
             S.inst_college_paid[best] = True  # its first year is in its cost
             S.ledger[FOUNDATION, y] += P.college_cost_bn
         target = P.centers_target[y]
+        ready = _center_ready(S, P, n_inst, ptr, nbr, slot)
         while (
             _n_true(S.inst_center) < target
             and _left(P.budget, S.ledger, FOUNDATION, y) >= P.center_cost_bn
         ):
-            if not _designate_center(S, P, t, ptr, nbr, slot):
+            if not _designate_center(S, P, t, ptr, nbr, slot, ready):
                 break
             S.ledger[FOUNDATION, y] += P.center_cost_bn
     for j in range(n_inst):

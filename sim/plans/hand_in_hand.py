@@ -18,6 +18,7 @@ from rainforest.sim.common import (
     _pick_weighted,
     _stable_desc,
     _top_desc,
+    rd_grant,
 )
 from rainforest.sim.edges import _edges
 from rainforest.sim.kinds import CONSORTIUM, ENTRANT, LEADING_TIER, PARTNERSHIP
@@ -156,8 +157,7 @@ def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
     for z in range(n_m + 1):
         fid = leader if z == 0 else S.cons_members[k, z - 1]
         S.ent_consortium[fid - n_inst] = k
-        S.ent_capital[fid - n_inst] += share
-        S.ent_seat_grant[fid - n_inst] += share
+        rd_grant(S, P, fid - n_inst, share, True)
     for z in range(n_m + 1):
         other = S.cons_members[k, z] if z < n_m else institute
         if other >= 0:
@@ -166,27 +166,28 @@ def _form_consortium(S, P, t, leader, partners, n_partners, institute, taken):
 
 @njit(cache=True, error_model="numpy")
 def hand_in_hand_plan(S, P, seed, t, y):
-    """Once a year: ended consortia close; entrants come while their share of the budget
-    lasts; every free leading firm proposes a consortium, and the best proposals are
-    funded, up to the number of calls the rest of the budget pays for."""
+    """Once a year: ended consortia close; entrants come, as many as their share of the
+    budget buys on average (the fraction by a draw) while money is left; every free
+    leading firm with a partner to propose proposes a consortium, and the best proposals
+    are funded while the rest of the budget pays for them: the number funded is limited
+    by money and eligible proposals, not by a quota, and each further one is weaker."""
     n_inst = S.counts[N_INST]
     _close_ended_consortia(S, t, n_inst)
     if not _budget(P.budget, HAND_IN_HAND, y) > 0.0:
         return
-    n_entry = int(
-        math.floor(
-            _budget(P.budget, HAND_IN_HAND, y) * P.leader_entry_share / P.leader_entry_cost_bn
-        )
+    n_entry = rng.stochastic_round(
+        _budget(P.budget, HAND_IN_HAND, y) * P.leader_entry_share / P.leader_entry_cost_bn,
+        seed,
+        t,
+        rng.ONE_DRAW,
+        rng.ENTRY_COUNT,
     )
     for _ in range(n_entry):
         if _left(P.budget, S.ledger, HAND_IN_HAND, y) < P.leader_entry_cost_bn:
             break
         add_entrant(S, P, seed, t)
         S.ledger[HAND_IN_HAND, y] += P.leader_entry_cost_bn
-    n_calls = min(
-        P.max_consortia_per_call,
-        int(math.floor(_left(P.budget, S.ledger, HAND_IN_HAND, y) / P.consortium_grant_bn)),
-    )
+    n_calls = int(math.floor(_left(P.budget, S.ledger, HAND_IN_HAND, y) / P.consortium_grant_bn))
     if n_calls <= 0:
         return
     n_ent = S.counts[N_ENT]
@@ -208,6 +209,8 @@ def hand_in_hand_plan(S, P, seed, t, y):
         n_m, inst_id, score = _proposal(
             S, P, n_inst, li, members, size, k_member, prop_members[n_prop]
         )
+        if n_m == 0:  # no partner to propose: not eligible
+            continue
         prop_leader[n_prop] = n_inst + li
         prop_n[n_prop] = n_m
         prop_inst[n_prop] = inst_id

@@ -7,27 +7,52 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rules
-from rainforest.sim.common import _by_designation, _flow, _left, _n_true2, _pilot_level
+from rainforest.sim.common import (
+    _by_designation,
+    _flow,
+    _left,
+    _n_true2,
+    _pilot_level,
+    rd_grant,
+)
+from rainforest.sim.kinds import SELLING_TRL
 from rainforest.sim.plan_ids import LEADING
 from rainforest.sim.state import N_ENT
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _next_pilot(S, P, n_ent):
-    """The area to make a pilot: the undesignated (district, cluster) with the most
-    weighted knowledge of its alive firms, steered by the fields' support (field weight
-    over field share, 1 under fixed allocation), as ``district * 5 + cluster``; -1 if
-    none has any."""
+    """The area to make a pilot: among the undesignated (district, cluster) areas that
+    meet the readiness gates, the one with the most weighted knowledge of its alive firms,
+    steered by the fields' support (field weight over field share, 1 under fixed
+    allocation), as ``district * 5 + cluster``; -1 if none is ready.
+
+    The gates (``pilot_ready``) count real firms (weights) and read mean knowledge, so an
+    area is ready or not whatever the scale: enough firms of the cluster, enough of them
+    selling, and knowledgeable enough on average."""
     score = np.zeros(S.pilot.shape)
+    firms = np.zeros(S.pilot.shape)
+    sellers = np.zeros(S.pilot.shape)
+    knowledge = np.zeros(S.pilot.shape)
     for i in range(n_ent):
         if S.ent_alive[i]:
             f = S.ent_field[i]
+            d, c, w = S.ent_district[i], P.field_cluster[f], S.ent_weight[i]
             steer = S.field_weight[f] / P.field_share[f]
-            score[S.ent_district[i], P.field_cluster[f]] += S.ent_weight[i] * S.ent_own[i] * steer
+            score[d, c] += w * S.ent_own[i] * steer
+            firms[d, c] += w
+            knowledge[d, c] += w * S.ent_own[i]
+            if S.ent_trl[i] >= SELLING_TRL:
+                sellers[d, c] += w
     best, best_s = -1, 0.0
     for d in range(S.pilot.shape[0]):
         for c in range(5):
-            if not S.pilot[d, c] and score[d, c] > best_s:
+            if S.pilot[d, c] or not score[d, c] > best_s:
+                continue
+            if rules.pilot_ready(
+                firms[d, c], sellers[d, c], knowledge[d, c], P.pilot_min_firms,
+                P.pilot_min_sellers, P.pilot_min_knowledge,
+            ):  # fmt: skip
                 best, best_s = d * 5 + c, score[d, c]
     return best
 
@@ -48,9 +73,10 @@ def _pay_pilot_running_costs(S, P, y):
 @njit(cache=True, error_model="numpy")
 def leading_plan(S, P, t, y, annual):
     """Each year, running costs, then pilots up to the year's target while the budget
-    lasts; each quarter, the areas' build-up, then the flow: ``cost_cut`` of the fixed
-    costs of firms in working areas (all if it can, else the same share of each), the
-    rest as R&D subsidies shared by weight, each capped."""
+    lasts and areas meet the readiness gates; each quarter, the areas' build-up, then the
+    flow: ``cost_cut`` of the fixed costs of firms in working areas (all if it can, else
+    the same share of each), the rest as R&D subsidies shared by weight (no cap: a larger
+    subsidy buys less additional R&D, ``rd_grant``)."""
     n_ent = S.counts[N_ENT]
     if annual:
         _pay_pilot_running_costs(S, P, y)
@@ -102,8 +128,6 @@ def leading_plan(S, P, t, y, annual):
     if rest > 0.0:
         for x in range(n_area):
             i = in_area[x]
-            w = S.ent_weight[i]
-            amount = min(P.subsidy_cap_bn * w, rest * w / total)
-            S.ent_capital[i] += amount
-            S.ent_grant_rd[i] += amount
+            amount = rest * S.ent_weight[i] / total
+            rd_grant(S, P, i, amount, False)
             S.ledger[LEADING, y] += amount

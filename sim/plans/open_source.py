@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from rainforest.sim.common import _budget, _left, _stable_desc
+from rainforest.sim.common import _budget, _left, _stable_desc, rd_grant
 from rainforest.sim.plan_ids import OPEN_SOURCE
 from rainforest.sim.state import N_ENT
 
@@ -68,8 +68,7 @@ def open_source_plan(S, P, t, y, annual):
             if _left(P.budget, S.ledger, OPEN_SOURCE, y) < cost:
                 continue
             grant = P.demo_grant_bn * S.ent_weight[i]
-            S.ent_capital[i] += grant
-            S.ent_grant_rd[i] += grant
+            rd_grant(S, P, i, grant, False)
             S.ent_demo_until[i] = t + P.demo_quarters
             S.ledger[OPEN_SOURCE, y] += cost
     spend = np.zeros(len(S.bass_p))

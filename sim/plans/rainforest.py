@@ -31,8 +31,12 @@ def founding_finance_boost(startup_finance_bn, founding_boost, founding_finance_
 @njit(cache=True, inline="always", error_model="numpy")
 def invest(S, P, i, amount):
     """Equity or credit of ``amount`` to firm i, with private co-investment: capital
-    grows by the public and private money, of which ``finance_rd_share`` goes into R&D."""
-    raised = amount * (1.0 + P.co_investment)
+    grows by the public and private money, of which ``finance_rd_share`` goes into R&D.
+    Private investors add less per public RMB the more public money a real firm gets
+    (``co_investment_ratio``, by the amount a year per real firm)."""
+    per_firm = 4.0 * amount / S.ent_weight[i]
+    ratio = rules.co_investment_ratio(per_firm, P.co_investment, P.co_investment_half_bn)
+    raised = amount * (1.0 + ratio)
     S.ent_capital[i] += raised
     S.ent_finance_rd[i] += P.finance_rd_share * raised
 

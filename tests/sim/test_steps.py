@@ -83,9 +83,19 @@ EPS = 1e-12  # rounding allowance for sums of RMB bn
 # ---------------------------------------------------------------- building states
 
 
+# The readiness gates (docs/ODD.md 7.1) are for a city's candidates: the tiny state's four
+# institutes and twenty firms rarely meet them, so the plans' tests here run without them
+# (tests/sim/test_designations.py tests the gates).
+UNGATED = dict.fromkeys(
+    ("college_min_knowledge", "center_min_knowledge", "center_min_partners",
+     "pilot_min_firms", "pilot_min_sellers", "pilot_min_knowledge"),
+    0.0,
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def params(action_plan):
-    return build_params(action_plan)
+    return build_params(action_plan)._replace(**UNGATED)
 
 
 def fresh(params, seed=SEED):
@@ -778,7 +788,8 @@ def test_leading_pays_only_firms_in_working_pilot_areas(params):
     assert in_area.any()
     gained = S.ent_capital[:n_ent] - capital
     assert (gained[in_area] > 0.0).all() and (gained[~in_area] == 0.0).all()
-    assert (S.ent_grant_rd[:n_ent] <= P.subsidy_cap_bn * S.ent_weight[:n_ent] + EPS).all()
+    # no cap: the R&D earmarked is the additional part of each subsidy, at most all of it
+    assert (S.ent_grant_rd[:n_ent] <= gained + EPS).all()
     assert gained.sum() == pytest.approx(
         S.ledger[LEADING, y] - S.pilot.sum() * P.pilot_area_cost_bn
     )
@@ -799,18 +810,20 @@ def test_hand_in_hand_funds_consortia_within_its_calls(params):
 
     hand_in_hand_plan(S, P, SEED, t, y)
 
-    entrants = int(budget * P.leader_entry_share / P.leader_entry_cost_bn)
+    expected = budget * P.leader_entry_share / P.leader_entry_cost_bn
     new = np.arange(n_ent0, S.counts[N_ENT])
-    assert len(new) == entrants
+    entrants = len(new)
+    assert int(expected) <= entrants <= int(expected) + 1  # the fraction by a draw
     assert (S.ent_tier[new] == LEADING_TIER).all() and (S.ent_weight[new] == 1).all()
     assert (S.ent_origin[new] == ENTRANT).all() and S.ent_alive[new].all()
     n_cons = S.counts[N_CONS]
     leaders = (S.ent_tier[: S.counts[N_ENT]] == LEADING_TIER).sum()
-    assert 0 < n_cons <= min(P.max_consortia_per_call, leaders)
+    assert 0 < n_cons <= leaders  # no quota: as many as money and eligible proposals allow
     spent = entrants * P.leader_entry_cost_bn + n_cons * P.consortium_grant_bn
     assert S.ledger[HAND_IN_HAND, y] == pytest.approx(spent)
     assert spent <= budget + EPS
-    assert S.ent_seat_grant.sum() == pytest.approx(n_cons * P.consortium_grant_bn)
+    # the seats' R&D is the additional part of the grants (deadweight stays as cash)
+    assert 0.0 < S.ent_seat_grant.sum() <= n_cons * P.consortium_grant_bn + EPS
     seen = set()
     for k in range(n_cons):
         leader = S.cons_leader[k]
