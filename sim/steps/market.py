@@ -81,6 +81,52 @@ def _shock(S, P, key_shock, n_inst, i, first):
 
 
 @njit(cache=True, error_model="numpy")
+def _rationed_sales(S, P, t, nf, demand, weight, denominator, outside):
+    """Each firm's potential sales (its logit share of the field's demand) and its sales,
+    no more than its capacity; and, by field, the demand nobody in Shanghai could serve.
+
+    A seller meets its capacity when it first sells (``ent_capacity`` 0): in the first
+    quarter the capacity its sales need, later one production line per real firm. Demand
+    a seller cannot serve goes to the field's other suppliers with room, Shanghai's
+    sellers with spare capacity and the competitors, in proportion to their logit
+    weights (rationed customers turn to the next-best supplier, one round); what no
+    Shanghai seller takes is returned (``unserved``) for the competitors."""
+    n_ent = S.counts[N_ENT]
+    potential = np.zeros(n_ent)
+    sales = np.zeros(n_ent)
+    unserved = np.zeros(nf)
+    room_weight = outside.copy()  # the competitors always have room
+    for i in range(n_ent):
+        if weight[i] == 0.0:
+            continue
+        f = S.ent_field[i]
+        potential[i] = demand[f] * weight[i] / denominator[f]
+        if S.ent_capacity[i] == 0.0:
+            S.ent_capacity[i] = (
+                (1.0 + P.capacity_headroom) * potential[i]
+                if t == 0
+                else P.pilot_capacity_bn * S.ent_weight[i]
+            )
+        sales[i] = min(potential[i], S.ent_capacity[i])
+        unserved[f] += potential[i] - sales[i]
+        if sales[i] < S.ent_capacity[i]:
+            room_weight[f] += weight[i]
+    passed = np.zeros(nf)
+    for i in range(n_ent):
+        f = S.ent_field[i] if weight[i] > 0.0 else 0
+        if weight[i] > 0.0 and unserved[f] > 0.0 and sales[i] < S.ent_capacity[i]:
+            extra = min(unserved[f] * weight[i] / room_weight[f], S.ent_capacity[i] - sales[i])
+            sales[i] += extra
+            passed[f] += extra
+    for i in range(n_ent):
+        if weight[i] > 0.0:
+            S.ent_experience[i] += sales[i] / S.ent_weight[i]
+    for f in range(nf):
+        unserved[f] -= passed[f]
+    return potential, sales, unserved
+
+
+@njit(cache=True, error_model="numpy")
 def market_step(S, P, seed, t, counts):
     """Step 6: each field's adoption advances by Bass diffusion over a potential that
     grows with the market (``market_potential``; the demand is served by producers
@@ -99,8 +145,8 @@ def market_step(S, P, seed, t, counts):
     demand = S.field_demand
     for f in range(nf):
         S.adoption[f] = rules.bass_step(S.adoption[f], S.bass_p[f], P.bass_q)
-        potential = rules.market_potential(P.potential[f], P.potential_growth, t)
-        demand[f] = potential * S.adoption[f] / 4.0
+        saturation = rules.market_potential(P.potential[f], P.potential_growth, t)
+        demand[f] = saturation * S.adoption[f] / 4.0
     denominator = np.empty(nf)
     region_weight = np.zeros((len(P.region_sellers), nf))
     _competition(S, P, t, nf, denominator, region_weight)
@@ -122,28 +168,12 @@ def market_step(S, P, seed, t, counts):
                 S.ent_shock[i] - centre / S.ent_weight[i]
             )
             denominator[f] += weight[i]
-    unserved = np.zeros(nf)
+    potential, sales, unserved = _rationed_sales(S, P, t, nf, demand, weight, denominator, outside)
     key_finance = rng.stream_key(seed, t, rng.PRIVATE_FINANCE)
     for i in range(n_ent):
         if not S.ent_alive[i]:
             continue
-        f = S.ent_field[i]
-        potential = 0.0
-        sales = 0.0
-        if S.ent_trl[i] >= SELLING_TRL:
-            potential = demand[f] * weight[i] / denominator[f]
-            if S.ent_capacity[i] == 0.0:
-                # the firms selling at the start have built what they sell; a new seller
-                # starts with one production line per real firm
-                S.ent_capacity[i] = (
-                    (1.0 + P.capacity_headroom) * potential
-                    if t == 0
-                    else P.pilot_capacity_bn * S.ent_weight[i]
-                )
-            sales = min(potential, S.ent_capacity[i])
-            unserved[f] += potential - sales
-            S.ent_experience[i] += sales / S.ent_weight[i]
-        revenue = sales
+        revenue = sales[i]
         if S.ent_demo_until[i] > t:
             revenue += demo_procurement(P, S.ent_weight[i])
         S.ent_revenue[i] = revenue
@@ -166,7 +196,7 @@ def market_step(S, P, seed, t, counts):
         if S.ent_capacity[i] > 0.0:
             S.ent_capacity[i] *= 1.0 - P.capacity_depreciation
             spend = rules.capacity_investment(
-                S.ent_capacity[i], potential, P.capacity_headroom, S.ent_capital[i],
+                S.ent_capacity[i], potential[i], P.capacity_headroom, S.ent_capital[i],
                 P.investment_share, P.capital_output_ratio,
             )  # fmt: skip
             S.ent_capacity[i] += spend / (4.0 * P.capital_output_ratio)
@@ -177,10 +207,14 @@ def market_step(S, P, seed, t, counts):
         S.ent_grant_rd[i] = 0.0
         S.ent_seat_grant[i] = 0.0
         S.ent_finance_rd[i] = 0.0
-    # Shanghai's sales; what its sellers could not deliver goes to the competitor regions
-    # in proportion to their weights (under the compounding form, to the outside option)
+    # Shanghai's sales, and the regions': their shares, and what Shanghai's sellers could
+    # neither deliver nor pass on to one another (under the compounding form, that goes to
+    # the outside option)
     for f in range(nf):
-        S.field_sales[f] = demand[f] * (1.0 - outside[f] / denominator[f]) - unserved[f]
+        S.field_sales[f] = 0.0
+    for i in range(n_ent):
+        if sales[i] > 0.0:
+            S.field_sales[S.ent_field[i]] += sales[i]
     for r in range(len(P.region_sellers)):  # all 0 under the compounding form
         S.region_sales[r] = 0.0
         for f in range(nf):

@@ -7,7 +7,9 @@ the compounding_outside form promises no such thing (its share falls towards zer
 tests run the knowledge and market steps alone, quarter after quarter, on a tiny state
 whose firms all sell (TRL 7) and do no research of their own, so that only the frontier,
 the competitors and the market move: a firm's number of sellers, its exits and the plans
-are held still on purpose.
+are held still on purpose, and so are the firm-level mechanisms that make one firm's
+history matter (learning by doing, demand shocks, capacity: ODD 7.7): they are tested in
+tests/sim/test_steps.py.
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ YEARS = 80
 
 
 def block_params(**market):
-    """The action plan's parameters without research of firms' own and without partner
-    spillovers, with ``market`` values set."""
+    """The action plan's parameters without research of firms' own, without partner
+    spillovers and without firm-level history (no learning by doing, no demand shocks,
+    capacity for any demand), with ``market`` values set."""
     scenario = apply_overrides(
         load_scenario("action_plan"),
         {**{f"market.{k}": v for k, v in market.items()}, "scale": "classroom"},
     )
-    return build_params(scenario)._replace(production_scale=0.0, spillover_rate=0.0)
+    return build_params(scenario)._replace(
+        production_scale=0.0, spillover_rate=0.0, learning_by_doing=0.0, demand_shock_sd=0.0
+    )
 
 
 def block_state(P, knowledge_scale=1.0):
@@ -46,6 +51,7 @@ def block_state(P, knowledge_scale=1.0):
     S.ent_own[:n] *= knowledge_scale
     S.ent_rd_stock[:n] = 0.0
     S.ent_seat_stock[:n] = 0.0
+    S.ent_capacity[:n] = 1e6  # capacity for any demand
     return S
 
 

@@ -589,6 +589,36 @@ def test_market_sales_are_capped_by_capacity_and_the_rest_goes_to_the_competitor
     assert (S.ent_capital[:n_ent][built] < capital[built] + revenue[built]).all()
 
 
+def test_demand_a_seller_cannot_serve_goes_to_the_sellers_with_room(params):
+    def two_in_a_field():
+        """Sellers, the first two of them in one field."""
+        _, S = _sellers(params)
+        a, b = np.flatnonzero(S.ent_trl[: S.counts[N_ENT]] >= 7)[:2]
+        S.ent_field[b] = S.ent_field[a]
+        S.ent_own[b] = S.ent_knowledge[b, S.ent_field[a]]
+        return S, a
+
+    S, short = two_in_a_field()
+    n_ent = S.counts[N_ENT]
+    field = S.ent_field[:n_ent].copy()
+    sells = np.flatnonzero(S.ent_trl[:n_ent] >= 7)
+    counts = np.zeros(S.counts[N_INST] + n_ent, np.int64)
+    revenue = {}
+    for case in ("room", "one short"):
+        S, _ = two_in_a_field()
+        if case == "one short":
+            S.ent_capacity[short] = 1e-6
+        market_step(S, params, SEED, 3, counts)
+        revenue[case] = S.ent_revenue[:n_ent].copy()
+    assert S.field_sales.sum() + S.region_sales.sum() == pytest.approx(S.field_demand.sum())
+    assert revenue["one short"][short] == pytest.approx(1e-6)
+    for i in sells:
+        if i != short and field[i] == field[short]:  # its customers turned to them
+            assert revenue["one short"][i] > revenue["room"][i]
+        elif field[i] != field[short]:  # other fields are untouched
+            assert revenue["one short"][i] == pytest.approx(revenue["room"][i])
+
+
 def test_a_new_seller_starts_with_one_line_a_firm_and_the_first_sellers_with_their_sales(
     params,
 ):
