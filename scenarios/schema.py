@@ -276,7 +276,7 @@ class Behaviour(Closed):
     investment_share: Prob = 0.5
     pilot_capacity_bn: Money = 0.0125
     learning_by_doing: Factor = 0.1
-    experience_bn: Pos = 0.1
+    experience_bn: Price = 0.1
     demand_shock_sd: Prob = 0.1
     demand_shock_persistence: Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)] = 0.95
     shock_size_elasticity: Prob = 0.2

@@ -625,6 +625,45 @@ def test_experience_quality_rises_with_the_log_of_cumulative_sales():
     assert rules.experience_quality(5.0, 0.0, 0.1) == 0.0
 
 
+def test_pilot_ready_needs_firms_sellers_and_knowledge():
+    assert rules.pilot_ready(150.0, 12.0, 150.0 * 0.6, 100.0, 10.0, 0.5)
+    assert not rules.pilot_ready(90.0, 12.0, 90.0 * 0.6, 100.0, 10.0, 0.5)  # too few firms
+    assert not rules.pilot_ready(150.0, 9.0, 150.0 * 0.6, 100.0, 10.0, 0.5)  # few sellers
+    assert not rules.pilot_ready(150.0, 12.0, 150.0 * 0.4, 100.0, 10.0, 0.5)  # knowledge
+    assert not rules.pilot_ready(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # an empty area never
+    assert rules.pilot_ready(1.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # gates at 0: any firm will do
+
+
+def test_institute_ready_needs_knowledge_and_partner_firms():
+    assert rules.institute_ready(6.0, 20.0, 6.0, 20.0)
+    assert not rules.institute_ready(5.9, 30.0, 6.0, 20.0)
+    assert not rules.institute_ready(9.0, 19.0, 6.0, 20.0)
+    assert rules.institute_ready(0.0, 0.0, 0.0, 0.0)
+
+
+def test_a_grants_additional_share_falls_with_its_generosity():
+    assert rules.grant_additional_share(0.0, 1.0, 0.5) == 1.0  # no grant, nothing wasted
+    small = rules.grant_additional_share(0.1, 1.0, 0.5)
+    large = rules.grant_additional_share(1.0, 1.0, 0.5)
+    assert small == pytest.approx(1 - 0.5 * 0.1 / 1.1)
+    assert large == pytest.approx(0.75) and large < small
+    assert rules.grant_additional_share(1.0, 0.0, 0.5) == pytest.approx(0.5)  # all of its R&D
+    assert rules.grant_additional_share(1.0, 1.0, 0.0) == 1.0  # no deadweight
+    # the additional R&D a grant buys still rises with the grant
+    bought = [g * rules.grant_additional_share(g, 1.0, 0.5) for g in (0.1, 0.5, 1.0, 5.0)]
+    assert (np.diff(bought) > 0).all()
+
+
+def test_co_investment_per_public_rmb_falls_as_public_money_rises():
+    assert rules.co_investment_ratio(0.0, 4.0, 0.01) == 4.0
+    assert rules.co_investment_ratio(0.01, 4.0, 0.01) == pytest.approx(2.0)  # halved
+    ratios = [rules.co_investment_ratio(x, 4.0, 0.01) for x in (0.0, 0.005, 0.02, 0.1)]
+    assert (np.diff(ratios) < 0).all()
+    # the private money raised, public x ratio, still rises with the public money
+    raised = [x * rules.co_investment_ratio(x, 4.0, 0.01) for x in (0.005, 0.02, 0.1)]
+    assert (np.diff(raised) > 0).all()
+
+
 # ---------------------------------------------------------------- government
 
 
