@@ -77,7 +77,10 @@ def test_overrides_give_the_numbers_of_run_set(short_file, capsys):
     ("option", "needle"),
     [("plans.array.budgt_bn=1.0", "plans.array.budgt_bn: no such parameter"),
      ("horizon_year", "--set 'horizon_year': expected PATH=VALUE"),
-     ("plans.array.retention=2.0", "plans.array.retention")],
+     ("plans.array.retention=2.0", "plans.array.retention"),
+     ("behaviour.capital_output_ratio=-0.5", "behaviour.capital_output_ratio"),
+     ("behaviour.exit_hazard_young=1.5", "behaviour.exit_hazard_young"),
+     ("behaviour.demand_shock_persistence=1.0", "behaviour.demand_shock_persistence")],
 )  # fmt: skip
 def test_a_bad_set_is_one_message_and_status_2(short_file, capsys, option, needle):
     assert main(["run", str(short_file), "--set", option]) == 2
