@@ -41,6 +41,17 @@ def compiled_inputs(scenario: Scenario, seed: int) -> tuple[Any, Any]:
     return build_params(scenario), population_for(scenario, seed)
 
 
+def run_inputs(params: Any, population: Any, seed: int) -> tuple[Any, Any]:
+    """The compiled model on inputs a study made itself, (indicators by tick, final state):
+    for runs no scenario can ask for, such as the burn-in's frozen market on the synthetic
+    population (experiments/studies/burn_in.py). Start from ``compiled_inputs``."""
+    from rainforest.sim.loop import simulate
+
+    if seed < 0:
+        raise ScenarioError(f"seed: must be >= 0, got {seed}")
+    return simulate(params, population, seed)
+
+
 def run_with_state(
     scenario: Scenario, seed: int, scale: str | None = None
 ) -> tuple[RunResult, Any]:

@@ -39,6 +39,7 @@ from rainforest.sim.kinds import (
     STARTUP_TIER,
     UNIVERSITY,
 )
+from rainforest.sim.settled import SETTLED_SME_SHARE, SETTLED_TRL_OFFSETS
 
 # The real city the presets sample (assumption: the order of magnitude of firms, research
 # organisations and researchers working on the 16 future fields in Shanghai).
@@ -65,12 +66,23 @@ TALENTS_PER_LEADING = 200.0
 TALENTS_PER_SME = 8.0
 TALENTS_PER_STARTUP = 3.0
 TALENTS_PER_INSTITUTE = 150.0
-SME_SHARE = 0.6  # of the non-leading firms; the rest are start-ups
+# of the non-leading firms, the share of SMEs (the rest are start-ups) in the synthetic
+# draws the burn-in starts from; a run's population takes sim/settled.py's instead
+SYNTHETIC_SME_SHARE = 0.6
 # Initial ages in quarters, (youngest, number of quarters drawn uniformly above it), by
 # tier: start-ups are younger than the start-up stage (5 years), SMEs 5-20 years old,
 # leading firms 10-30 years old (docs/ODD.md 5.2). A firm's exit hazard depends on its
 # age (7.8), so a population founded all at once would exit as one cohort.
 STARTUP_AGES = (0, 20)
+# TRL offsets below the field's starting TRL (sim/settled.py holds their chances by tier):
+# TRL_OFFSETS[1] values from TRL_OFFSETS[0]; a negative offset is a TRL above the field's
+# start.
+TRL_OFFSETS = (-2, 9)  # the first offset, and how many (-2 .. 6)
+# The synthetic draws, before settling: offsets 0-1 for leading firms, 1-3 for SMEs,
+# 2-4 for start-ups, each uniform. The burn-in study starts from them.
+SYNTHETIC_TRL_OFFSETS = np.zeros((3, TRL_OFFSETS[1]))
+for _tier, (_low, _n) in ((LEADING_TIER, (0, 2)), (SME_TIER, (1, 3)), (STARTUP_TIER, (2, 3))):
+    SYNTHETIC_TRL_OFFSETS[_tier, _low - TRL_OFFSETS[0] : _low - TRL_OFFSETS[0] + _n] = 1.0 / _n
 SME_AGES = (20, 60)
 LEADING_AGES = (40, 80)
 UNIVERSITY_SHARE = 0.4
@@ -161,7 +173,7 @@ def _build_institutes(seed, n, field_cluster, district_cum):
 @njit(cache=True)
 def _build_enterprises(
     seed, n, n_institutes, n_leading, weight_other, field_cum, field_cluster, start_trl,
-    district_cum,
+    district_cum, offset_cum, sme_share,
 ):  # fmt: skip
     field = np.empty(n, np.int64)
     tier = np.empty(n, np.int64)
@@ -180,23 +192,23 @@ def _build_enterprises(
             tier[i] = LEADING_TIER
             weight[i] = 1
         else:
-            sme = rng.uniform(seed, 0, org, s, rng.ENT_TIER) < SME_SHARE
+            sme = rng.uniform(seed, 0, org, s, rng.ENT_TIER) < sme_share
             tier[i] = SME_TIER if sme else STARTUP_TIER
             weight[i] = weight_other
         district[i] = _pick_cumulative(district_cum, rng.uniform(seed, 0, org, s, rng.ENT_DISTRICT))
         # log mean knowledge, capital, legacy cover; TRLs below the field's start
         # ages (quarters): every tier a spread of cohorts, not one cohort founded at once
+        offset = TRL_OFFSETS[0] + _pick_cumulative(
+            offset_cum[tier[i]], rng.uniform(seed, 0, org, s, rng.ENT_TRL)
+        )
         if tier[i] == LEADING_TIER:
             mu, cap, cov = math.log(5.0), 5.0, 1.2
-            offset = rng.index(seed, 0, org, s, rng.ENT_TRL, 2)
             age[i] = LEADING_AGES[0] + rng.index(seed, 0, org, s, rng.ENT_AGE, LEADING_AGES[1])
         elif tier[i] == SME_TIER:
             mu, cap, cov = 0.0, 0.05, 0.95
-            offset = 1 + rng.index(seed, 0, org, s, rng.ENT_TRL, 3)
             age[i] = SME_AGES[0] + rng.index(seed, 0, org, s, rng.ENT_AGE, SME_AGES[1])
         else:
             mu, cap, cov = math.log(0.5), 0.01, 0.0
-            offset = 2 + rng.index(seed, 0, org, s, rng.ENT_TRL, 3)
             age[i] = STARTUP_AGES[0] + rng.index(seed, 0, org, s, rng.ENT_AGE, STARTUP_AGES[1])
         own = math.exp(mu + 0.5 * rng.normal(seed, 0, org, s, rng.ENT_KNOWLEDGE))
         for f in range(len(field_cluster)):
@@ -207,7 +219,7 @@ def _build_enterprises(
                 knowledge[i, f] = 0.3 * own * u
             else:
                 knowledge[i, f] = 0.05 * own * u
-        trl[i] = max(1, start_trl[field[i]] - offset)
+        trl[i] = min(9, max(1, start_trl[field[i]] - offset))
         capital[i] = cap * weight[i] * math.exp(0.3 * rng.normal(seed, 0, org, s, rng.ENT_CAPITAL))
         u = rng.uniform(seed, 0, org, s, rng.ENT_COVER)
         cover[i] = cov * (0.85 + 0.3 * u) if cov > 0 else 0.0
@@ -303,8 +315,20 @@ def population_sizes(scenario: Scenario) -> tuple[int, int, int]:
     return SCALES[scenario.scale]
 
 
-def build_population(seed: int, sizes: tuple[int, int, int], scale: str = "custom") -> Population:
-    """A population of the given sizes; the same (seed, sizes) always gives the same arrays."""
+def build_population(
+    seed: int,
+    sizes: tuple[int, int, int],
+    scale: str = "custom",
+    trl_offsets: np.ndarray | None = None,
+    sme_share: float | None = None,
+) -> Population:
+    """A population of the given sizes; the same (seed, sizes) always gives the same arrays.
+
+    ``trl_offsets`` (tier, offset) are the chances of each TRL offset below the field's
+    starting TRL by tier, and ``sme_share`` the share of SMEs among the firms that are not
+    leading: by default ``SETTLED_TRL_OFFSETS`` and ``SETTLED_SME_SHARE``, the structure
+    the model's own dynamics settle to (sim/settled.py); the burn-in study that measures
+    it starts from ``SYNTHETIC_TRL_OFFSETS`` and ``SYNTHETIC_SME_SHARE``."""
     prepare()  # a run starts here: compiled code is cached in its folder
     n_ent, n_inst, n_tal = sizes
     if min(sizes) <= 0:
@@ -333,6 +357,8 @@ def build_population(seed: int, sizes: tuple[int, int, int], scale: str = "custo
         field_cluster,
         start_trl,
         district_cum,
+        np.cumsum(SETTLED_TRL_OFFSETS if trl_offsets is None else trl_offsets, axis=1),
+        SETTLED_SME_SHARE if sme_share is None else sme_share,
     )
     e_field, e_tier, e_weight = e[0], e[1], e[2]
     size = np.where(
