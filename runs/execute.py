@@ -41,15 +41,18 @@ def compiled_inputs(scenario: Scenario, seed: int) -> tuple[Any, Any]:
     return build_params(scenario), population_for(scenario, seed)
 
 
-def run_inputs(params: Any, population: Any, seed: int) -> tuple[Any, Any]:
+def run_inputs(params: Any, population: Any, seed: int, start: Any = None) -> tuple[Any, Any]:
     """The compiled model on inputs a study made itself, (indicators by tick, final state):
     for runs no scenario can ask for, such as the burn-in's frozen market on the synthetic
-    population (experiments/studies/burn_in.py). Start from ``compiled_inputs``."""
+    population (experiments/studies/burn_in.py). Start from ``compiled_inputs``; the
+    initial state is built with ``start`` (default: ``params``)."""
     from rainforest.sim.loop import simulate
+    from rainforest.sim.state import initial_state
 
     if seed < 0:
         raise ScenarioError(f"seed: must be >= 0, got {seed}")
-    return simulate(params, population, seed)
+    state = initial_state(population, params if start is None else start)
+    return simulate(params, population, seed, state=state)
 
 
 def run_with_state(

@@ -270,9 +270,16 @@ def rd_grant(S, P, i, amount, seat):
     own = P.rd_intensity * (S.ent_revenue[i] + S.ent_legacy[i])
     if seat:
         own /= S.ent_weight[i]
-    additional = amount * rules.grant_additional_share(amount, own, P.grant_deadweight)
-    S.ent_capital[i] += amount
-    if seat:
+        additional = amount * rules.grant_additional_share(amount, own, P.grant_deadweight)
         S.ent_seat_grant[i] += additional
     else:
+        # against all of the quarter's grants to the firm, so that two grants lose what
+        # one grant of their sum would
+        before = S.ent_grants_paid[i]
+        after = before + amount
+        additional = after * rules.grant_additional_share(
+            after, own, P.grant_deadweight
+        ) - before * rules.grant_additional_share(before, own, P.grant_deadweight)
+        S.ent_grants_paid[i] = after
         S.ent_grant_rd[i] += additional
+    S.ent_capital[i] += amount

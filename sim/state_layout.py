@@ -61,8 +61,10 @@ class State(NamedTuple):
     ent_rd_stock: np.ndarray
     # R&D of a consortium seat's grant (one real firm of the agent), through its lag
     ent_seat_stock: np.ndarray
-    # R&D grants received this quarter
+    # the additional part of the R&D grants received this quarter
     ent_grant_rd: np.ndarray
+    # R&D grants received this quarter, all of them (deadweight included)
+    ent_grants_paid: np.ndarray
     # consortium grant received this quarter
     ent_seat_grant: np.ndarray
     # equity raised this quarter put into R&D

@@ -29,7 +29,7 @@ import numpy as np
 from rainforest.runs.execute import at_scale, compiled_inputs, run_inputs
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.fields import FIELD_START_TRL
-from rainforest.scenarios.schema import DEFAULT_START_YEAR, Scenario
+from rainforest.scenarios.schema import DEFAULT_START_YEAR, PLAN_NAMES, Plans, Scenario
 from rainforest.sim.kinds import LEADING_TIER, SME_TIER, TIERS
 from rainforest.sim.population import (
     SYNTHETIC_SME_SHARE,
@@ -47,15 +47,33 @@ SETTLED_PATH = Path(__file__).resolve().parents[2] / "sim" / "settled.py"
 
 def frozen_market(params):
     """The parameters with the market held at its starting size: no Bass diffusion, no
-    growth of China's market, a still world frontier (the competitors then stay where
-    they start, section 5.4)."""
-    return params._replace(bass_p=0.0, bass_q=0.0, potential_growth=0.0, frontier_growth=0.0)
+    growth of China's market, a still world frontier, and competitors that stay where
+    they start (no catch-up). The state is built with the unfrozen parameters
+    (``run_inputs``'s ``start``), so the competitors start where a real run's do (their
+    steady ratio to the frontier, docs/ODD.md 5.4), not at the frontier."""
+    return params._replace(
+        bass_p=0.0,
+        bass_q=0.0,
+        potential_growth=0.0,
+        frontier_growth=0.0,
+        region_catch_up=np.zeros_like(params.region_catch_up),
+    )
 
 
 def burn_in_scenario(years: int = BURN_IN_YEARS, scale: str = "city") -> Scenario:
-    """``baseline``'s plans over ``years`` years, with the schema's default market and
-    behaviour."""
-    plans = load_scenario("baseline").plans
+    """``baseline``'s plans over ``years`` years (their budgets, schedules and switches;
+    every other plan parameter, like the market and behaviour, at the schema's default)."""
+    library = load_scenario("baseline").plans
+    kept = ("enabled", "budget_bn", "colleges", "centers", "pilot_areas")
+    plans = Plans(
+        **{
+            name: type(getattr(library, name))(
+                **{k: getattr(getattr(library, name), k) for k in kept
+                   if k in type(getattr(library, name)).model_fields}
+            )
+            for name in PLAN_NAMES
+        }
+    )  # fmt: skip
     return at_scale(
         Scenario(name="burn_in", plans=plans, horizon_year=DEFAULT_START_YEAR + years - 1),
         scale,
@@ -76,7 +94,7 @@ def burned_in_structure(
             seed, population_sizes(scenario), scenario.scale_label, SYNTHETIC_TRL_OFFSETS,
             SYNTHETIC_SME_SHARE,
         )  # fmt: skip
-        _, S = run_inputs(frozen_market(params), population, seed)
+        _, S = run_inputs(frozen_market(params), population, seed, start=params)
         n = S.counts[N_ENT]
         alive = S.ent_alive[:n]
         offset = start_trl[S.ent_field[:n]] - S.ent_trl[:n]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from rainforest.sim import rng, rules
-from rainforest.sim.kinds import LEADING_TIER, SELLING_TRL
+from rainforest.sim.kinds import INITIAL_FIRM, LEADING_TIER, SELLING_TRL
 from rainforest.sim.plans.open_source import demo_procurement
 from rainforest.sim.state import N_ENT, N_INST, TALENT_WEIGHT
 
@@ -61,23 +61,28 @@ def _competition(S, P, t, nf, denominator, region_weight):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _shock(S, P, key_shock, n_inst, i, first):
-    """Firm i's demand shock this quarter: drawn from its stationary spread when it first
-    sells (``first``), else one AR(1) step with a spread that falls with its capacity.
-
-    An agent standing for ``weight`` real firms carries the mean of their independent
-    shocks, whose spread is ``1 / sqrt(weight)`` of one firm's (docs/ODD.md 2.4)."""
-    rho = P.demand_shock_persistence
-    group = 1.0 / np.sqrt(S.ent_weight[i])
-    if first:
-        z = rng.keyed_normal(key_shock, n_inst + i, rng.STATIONARY_SHOCK)
-        return group * P.demand_shock_sd / np.sqrt(1.0 - rho * rho) * z
+def _shock_spread(S, P, i):
+    """The spread of firm i's quarterly demand shock (``shock_sd`` at its capacity per real
+    firm; a firm yet to sell has the spread of one production line). An agent standing
+    for ``weight`` real firms carries the mean of their independent shocks, whose spread
+    is ``1 / sqrt(weight)`` of one firm's (docs/ODD.md 2.4)."""
     sd = rules.shock_sd(
         P.demand_shock_sd, S.ent_capacity[i] / S.ent_weight[i], P.pilot_capacity_bn,
         P.shock_size_elasticity,
     )  # fmt: skip
+    return sd / np.sqrt(S.ent_weight[i])
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _shock(S, P, key_shock, n_inst, i, spread, first):
+    """Firm i's demand shock this quarter: drawn from its stationary spread when it first
+    sells (``first``), else one AR(1) step."""
+    rho = P.demand_shock_persistence
+    if first:
+        z = rng.keyed_normal(key_shock, n_inst + i, rng.STATIONARY_SHOCK)
+        return spread / np.sqrt(1.0 - rho * rho) * z
     z = rng.keyed_normal(key_shock, n_inst + i, rng.ONE_DRAW)
-    return rules.next_shock(S.ent_shock[i], rho, group * sd, z)
+    return rules.next_shock(S.ent_shock[i], rho, spread, z)
 
 
 @njit(cache=True, error_model="numpy")
@@ -104,7 +109,7 @@ def _rationed_sales(S, P, t, nf, demand, weight, denominator, outside):
         if S.ent_capacity[i] == 0.0:
             S.ent_capacity[i] = (
                 (1.0 + P.capacity_headroom) * potential[i]
-                if t == 0
+                if t == 0 and S.ent_origin[i] == INITIAL_FIRM
                 else P.pilot_capacity_bn * S.ent_weight[i]
             )
         sales[i] = min(potential[i], S.ent_capacity[i])
@@ -154,18 +159,19 @@ def market_step(S, P, seed, t, counts):
     weight = np.zeros(n_ent)
     key_shock = rng.stream_key(seed, t, rng.FIRM_SHOCK)
     rho = P.demand_shock_persistence
-    # the mean of exp(shock) at the stationary spread, taken out so that shocks move
-    # shares between firms rather than add to Shanghai's total
-    centre = 0.5 * P.demand_shock_sd**2 / (1.0 - rho * rho)
     for i in range(n_ent):
         if S.ent_alive[i] and S.ent_trl[i] >= SELLING_TRL:
             f = S.ent_field[i]
-            S.ent_shock[i] = _shock(S, P, key_shock, n_inst, i, S.ent_capacity[i] == 0.0)
+            spread = _shock_spread(S, P, i)
+            S.ent_shock[i] = _shock(S, P, key_shock, n_inst, i, spread, S.ent_capacity[i] == 0.0)
             q = rules.product_quality(S.ent_own[i], S.ent_trl[i]) + rules.experience_quality(
                 S.ent_experience[i], P.learning_by_doing, P.experience_bn
             )
+            # the mean of exp(shock) at the firm's stationary spread, taken out so that
+            # shocks move shares between firms rather than add to Shanghai's total
+            centre = 0.5 * spread * spread / (1.0 - rho * rho)
             weight[i] = rules.market_weight(S.ent_weight[i], q, P.logit_beta) * np.exp(
-                S.ent_shock[i] - centre / S.ent_weight[i]
+                S.ent_shock[i] - centre
             )
             denominator[f] += weight[i]
     potential, sales, unserved = _rationed_sales(S, P, t, nf, demand, weight, denominator, outside)
@@ -205,6 +211,7 @@ def market_step(S, P, seed, t, counts):
         S.ent_rd_stock[i] = rules.lagged(S.ent_rd_stock[i], rd, P.research_lag_quarters)
         S.ent_seat_stock[i] = rules.lagged(S.ent_seat_stock[i], seat_rd, P.research_lag_quarters)
         S.ent_grant_rd[i] = 0.0
+        S.ent_grants_paid[i] = 0.0
         S.ent_seat_grant[i] = 0.0
         S.ent_finance_rd[i] = 0.0
     # Shanghai's sales, and the regions': their shares, and what Shanghai's sellers could

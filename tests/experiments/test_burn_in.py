@@ -40,7 +40,7 @@ def _sellers_by_year(trl_offsets, sme_share, seed=5):
     population = build_population(
         seed, population_sizes(scenario), "district", trl_offsets, sme_share
     )
-    history, _ = run_inputs(frozen_market(params), population, seed)
+    history, _ = run_inputs(frozen_market(params), population, seed, start=params)
     return history[3::4, SELLERS]
 
 
