@@ -58,7 +58,7 @@ MARKET_RANGES: dict[str, tuple[float, float]] = {
     "frontier_growth": (0.01, 0.15),
     "frontier_absorption": (0.03, 0.3),
     "competitor_catch_up": (0.03, 0.3),
-    "competitor_sellers": (1000.0, 10000.0),
+    "competitor_sellers": (10000.0, 150000.0),
 }
 
 # Shanghai's 16 districts: the unit pilot areas are made of (district x cluster).

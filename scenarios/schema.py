@@ -202,7 +202,7 @@ class Market(Closed):
     frontier_growth: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.05
     frontier_absorption: YearlyRate = 0.1
     frontier_link_bonus: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 1.0
-    competitor_sellers: Annotated[float, Field(gt=0.0, le=1e7, allow_inf_nan=False)] = 2500.0
+    competitor_sellers: Annotated[float, Field(gt=0.0, le=1e7, allow_inf_nan=False)] = 30000.0
     competitor_catch_up: YearlyRate = 0.1
     # both forms
     bass_p: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] = 0.01

@@ -142,8 +142,8 @@ MARKET_PARAMETERS: dict[str, tuple[FreeParameter, ...]] = {
                       "firms' catch-up with the frontier; ODD 8.8 range 0.03-0.3"),
         FreeParameter("market.competitor_catch_up", 0.03, 0.3, True,
                       "regions' catch-up with the frontier; ODD 8.8 range 0.03-0.3"),
-        FreeParameter("market.competitor_sellers", 1000.0, 10000.0, True,
-                      "competing selling firms; ODD 8.8 range 1,000-10,000"),
+        FreeParameter("market.competitor_sellers", 10000.0, 150000.0, True,
+                      "competing selling firms; ODD 8.8 range 10,000-150,000"),
     ),
     "compounding_outside": (
         FreeParameter("market.outside_competition", 100.0, 80000.0, True,
@@ -549,16 +549,27 @@ def library_text(text: str, parameters: Mapping[str, float]) -> str:
 
 
 def library_medians(form: str, median: Mapping[str, float]) -> dict[str, float]:
-    """What the library scenarios carry: ``median`` for market form ``form``, and each
-    other form's median set from its shipped ensemble (the library runs either form on
-    its own calibrated values)."""
+    """What the library scenarios carry when ``median`` is form ``form``'s new median set.
+
+    The library runs the default market form, so the default form's median holds every
+    parameter the forms share (behaviour, plan effects, the Bass coefficients); another
+    form contributes only the market parameters that are its own, so that
+    ``market.form = <other>`` runs on its calibrated market. Applying a non-default
+    form's ensemble therefore never moves the default form's calibrated values.
+    """
     from rainforest.scenarios.ensemble import ENSEMBLE_FILES
 
-    merged: dict[str, float] = {}
+    medians: dict[str, Mapping[str, float]] = {}
     for other, path in ENSEMBLE_FILES.items():
-        if other != form and path.exists():
-            merged.update(load_ensemble(path)["median"]["parameters"])
-    merged.update(median)
+        if other == form:
+            medians[other] = median
+        elif path.exists():
+            medians[other] = load_ensemble(path)["median"]["parameters"]
+    merged: dict[str, float] = {}
+    for other, values in medians.items():
+        if other != DEFAULT_FORM:
+            merged.update(values)
+    merged.update(medians.get(DEFAULT_FORM, {}))
     return merged
 
 

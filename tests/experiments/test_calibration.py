@@ -167,6 +167,16 @@ def test_apply_writes_the_median_set_and_keeps_the_plans(tmp_path) -> None:
         assert after.plans.leading.pilot_areas == before.plans.leading.pilot_areas
 
 
+def test_applying_the_other_form_keeps_the_default_forms_shared_values() -> None:
+    default = median_overrides()
+    other = {path: value * 1.5 for path, value in default.items()}
+    other["market.outside_competition"] = 12345.0
+    carried = library_medians("compounding_outside", other)
+    for path, value in default.items():
+        assert carried[path] == value, path
+    assert carried["market.outside_competition"] == 12345.0
+
+
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, np.ndarray]:
     seeds = [derive_seed(7, 0, r) for r in range(6)]
