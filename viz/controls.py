@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
+from rainforest.runs.request import DEFAULT_SEED
 from rainforest.scenarios.loader import library_names
+from rainforest.scenarios.schema import DEFAULT_SCALE
 from rainforest.viz.model import (
+    ANIMATED_DEFAULT_SCALE,
     DEFAULT_SCENARIO,
     MAX_MULTIPLIER,
     PLAN_TITLES,
@@ -65,12 +68,16 @@ class Controls:
     scenario_name: solara.Reactive[str] = field(
         default_factory=lambda: solara.reactive(DEFAULT_SCENARIO)
     )
-    scale: solara.Reactive[str] = field(default_factory=lambda: solara.reactive("classroom"))
-    seed: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
+    scale: solara.Reactive[str] = field(
+        default_factory=lambda: solara.reactive(ANIMATED_DEFAULT_SCALE)
+    )
+    seed: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(DEFAULT_SEED))
     multipliers: dict[str, solara.Reactive[float]] = field(
         default_factory=lambda: {plan: solara.reactive(1.0) for plan in PLAN_TITLES}
     )
-    whatif_scale: solara.Reactive[str] = field(default_factory=lambda: solara.reactive("city"))
+    whatif_scale: solara.Reactive[str] = field(
+        default_factory=lambda: solara.reactive(DEFAULT_SCALE)
+    )
     whatif_replicates: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(2))
     compare_with: solara.Reactive[str] = field(default_factory=lambda: solara.reactive(UNCHANGED))
     saved: solara.Reactive[Settings | None] = field(default_factory=lambda: solara.reactive(None))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rainforest.agents.model import EcosystemModel
+from rainforest.runs.request import DEFAULT_SEED
 from rainforest.scenarios.loader import library_names, load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import PLAN_NAMES, PLAN_START_YEAR, SCALE_NAMES, Scenario
@@ -105,7 +106,7 @@ class ViewModel(EcosystemModel):
         self,
         scenario_name: str = DEFAULT_SCENARIO,
         scale: str = ANIMATED_DEFAULT_SCALE,
-        seed: int = 0,
+        seed: int = DEFAULT_SEED,
         foundation: float = 1.0,
         leading: float = 1.0,
         hand_in_hand: float = 1.0,

@@ -161,34 +161,35 @@ the plan's 2030 targets.</p>
 EXPECTATIONS_HTML = """
 <p><b>What the model expects, and why.</b> Under the default market
 (<code>market.form = frontier</code>: China's market and exports, five competitor regions
-and a world frontier everyone catches up with), the calibrated model puts the plan's 2030
-output at about <b>RMB 1,700 bn</b> (median over 75 posterior draws, 5-95 %: 1,067-3,096),
-over the RMB 500 bn target in every draw; without the plan (<code>baseline</code>) about
-RMB 1,234 bn, so the plan adds about RMB 460 bn (+37 %). The plans raise Shanghai's
-firms' absorption of the frontier and their number of sellers, so its share of China's
-market rises from 0.12 to about 0.20 by 2030, and a national market growing about 4.5 % a
-year carries output up every year.</p>
+and a world frontier everyone catches up with), calibrated on every observation of
+2021-25, the model puts the plan's 2030 output at about <b>RMB 610 bn</b> (median over
+128 posterior draws, 5-95 %: 463-841), over the RMB 500 bn target in 90 % of draws;
+without the plan (<code>baseline</code>) about RMB 546 bn, so the plan adds about RMB
+66 bn (+12 %). Shanghai's share of China's market drifts from 0.11 to 0.08 by 2030 as
+competitors catch up; the plans slow that loss, and a national market growing about
+6.5 % a year carries output up every year.</p>
 <p><b>Caveats.</b> The answer turns on the market's form. Under the earlier form
 (<code>market.form = compounding_outside</code>, an outside option that improves for
-ever) the plan's 2030 output is about <b>RMB 110 bn</b> (45-331), a fifth of the target:
-output peaks around 2026, then falls as competitors' progress compounds. Both forms meet
-the 2021-25 observations each can meet, and neither is ruled out by them; the intervals
-include neither the choice of form nor the calibration's choices. The What if? panel runs
-the scenario's own parameters on a few seeds, not the posterior ensemble
+ever) the plan's 2030 output is about <b>RMB 180 bn</b> (81-522), about a third of the
+target: output peaks around 2026, then falls as competitors' progress compounds. Both
+forms meet the 2021-25 observations each can meet, and neither is ruled out by them; the
+intervals include neither the choice of form nor the calibration's choices. The What if?
+panel runs the scenario's own parameters on a few seeds, not the posterior ensemble
 (<code>rainforest run action_plan --posterior</code>): read its direction and size of
 change, not its level.</p>
-<p><b>Bought on a schedule.</b> Future technical colleges, innovation centers (Foundation
-plan) and pilot areas (Leading plan) are designated on the scenario's schedule whenever
-the plan's money covers them: they reach their targets by construction, so they show
-whether the money is there, not how the ecosystem responds (Foundation × 0 takes colleges
-from 5 to 0 and centers from 15 to 0). Output, leading, ecosystem-leading and high-tech
+<p><b>Designated when ready.</b> The schedule of future technical colleges, innovation
+centers (Foundation plan) and pilot areas (Leading plan) is the government's intention:
+one is designated only when a candidate meets its readiness gates (an institute's
+knowledge and partner firms; a district's firms, sellers and knowledge in the cluster) and
+the plan's money covers it, so counts can fall short of the schedule (Foundation x 0 takes
+colleges from 5 to 0 and centers to 0). Output, leading, ecosystem-leading and high-tech
 enterprises are results of the firms' choices.</p>
 """
 
 
 @solara.component
 def ExpectationsPanel() -> None:
-    """What the model expects by 2030 under each market form, and what is on a schedule."""
+    """What the model expects by 2030 under each market form, and when designations are made."""
     with solara.Card(classes=["rf-expectations"], style=CARD_STYLE):
         solara.HTML(tag="div", unsafe_innerHTML=EXPECTATIONS_HTML, style="font-size: 13px")
 

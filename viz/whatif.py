@@ -139,8 +139,8 @@ def scorecard_changes(ours: Sequence[dict], theirs: Sequence[dict]) -> list[dict
 
 
 def headline(row: dict, other_label: str) -> str:
-    """The change in one sentence: ``Output in 2030: 1,714 with these settings, ▲ +461
-    (+37 %) against the action_plan unchanged (1,253).``"""
+    """The change in one sentence: ``Output in 2030: 610 with these settings, ▲ +66
+    (+12 %) against the baseline unchanged (544).``"""
     ours = f"{row['median']:,.0f}"
     if row["arrow"] == "=":
         return f"{row['label']} in 2030: {ours}, the same as {other_label}."

@@ -46,11 +46,12 @@ def _sellers_by_year(trl_offsets, sme_share, seed=5):
 
 @pytest.mark.parametrize("settled", [True, False], ids=["settled", "synthetic"])
 def test_a_run_from_the_settled_structure_starts_without_a_surge_of_sellers(settled):
-    # in a market held still, the synthetic start's sellers multiply as its firms mature;
-    # the settled start's change by no more than founding and exit move them
+    # in a market held still, over the five years the calibration sees (2021-25), the
+    # synthetic start's sellers multiply as its firms mature; the settled start's change
+    # by no more than founding and exit move them
     if settled:
         sellers = _sellers_by_year(SETTLED_TRL_OFFSETS, SETTLED_SME_SHARE)
-        assert sellers[2] / sellers[0] < 1.25
+        assert abs(sellers[4] / sellers[0] - 1.0) < 0.25
     else:
         sellers = _sellers_by_year(SYNTHETIC_TRL_OFFSETS, SYNTHETIC_SME_SHARE)
-        assert sellers[2] / sellers[0] > 1.8
+        assert sellers[4] / sellers[0] > 1.8

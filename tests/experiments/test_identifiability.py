@@ -100,11 +100,18 @@ def test_calibrate_report_writes_the_report_of_a_shipped_ensemble(tmp_path, caps
     json_path, png_path = report_paths(ensemble, tmp_path)
     report = json.loads(json_path.read_text())
     assert png_path.read_bytes()[:4] == b"\x89PNG"
-    assert report["sets"] == 143 and report["market_form"] == "compounding_outside"
-    # what the issue found: the outside option's progress informed and pressing its top
+    from rainforest.scenarios.ensemble import load_ensemble
+
+    shipped = len(load_ensemble(ensemble)["sets"])
+    assert report["sets"] == shipped and report["market_form"] == "compounding_outside"
+    # the outside option's progress is informed (moderate growth needs it); the plan
+    # effects are not (observations up to 2025 say little of them)
     progress = report["parameters"]["market.outside_progress"]
-    assert progress["verdict"] == "informed" and progress["at_bound"]["presses"] == "high"
+    assert progress["verdict"] == "informed"
     assert len(report["summary"]["not_informed"]) >= 12
+    # the report the command writes is the one shipped beside the ensemble
+    shipped_report = json.loads(report_paths(ensemble)[0].read_text())
+    assert report["summary"] == shipped_report["summary"]
     assert "| `market.outside_progress` |" in capsys.readouterr().out
 
 
