@@ -4,7 +4,7 @@ Both take replicates as plain per-tick indicator tables (one pandas DataFrame pe
 with ``year``, ``quarter`` and one column per indicator, as ``experiments.run`` makes
 them), grouped by scenario name, so this layer needs nothing from the experiments layer.
 A single run is not an answer in a stochastic model: the fan chart shows the median and
-the 5-95 % band over replicates, and the scorecard the median and band of each 2030
+the 5-95 % band over each scenario's runs, and the scorecard the median and band of each 2030
 indicator as a share of its target.
 """
 
@@ -54,7 +54,9 @@ def literal(text: str) -> str:
 
 
 def fan_chart(runs: Runs, indicator: str = "output_value_bn") -> Figure:
-    """Median and 5-95 % band over replicates, per scenario, against the indicator's target."""
+    """Median and 5-95 % band over each scenario's runs (seeds, or posterior draws: the
+    report's summary says which), against the indicator's target. The legend sits below
+    the axes, where it can cover neither a band nor the target line."""
     _check(runs)
     s = spec(indicator)
     fig = Figure(figsize=(7.5, 4.5))
@@ -81,12 +83,12 @@ def fan_chart(runs: Runs, indicator: str = "output_value_bn") -> Figure:
     ax.set_ylabel(f"{indicator} ({s.unit})")
     ax.set_xlabel("year (ticks at 1 January)")
     ax.set_title(
-        f"{s.description[:1].upper()}{s.description[1:]}: median and "
-        f"{BAND[0]:g}-{BAND[1]:g} % band over replicates",
+        f"{s.description[:1].upper()}{s.description[1:]}:\nmedian and "
+        f"{BAND[0]:g}-{BAND[1]:g} % band over each scenario's runs",
         fontsize=9,
     )
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

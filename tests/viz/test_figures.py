@@ -41,6 +41,24 @@ def test_the_fan_chart_has_the_target_line_at_500(runs):
     assert len(ax.collections) == 2  # one 5-95 % band per scenario
 
 
+def test_the_fan_charts_legend_sits_below_the_axes_and_its_title_fits(runs):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = fan_chart(runs)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    axes = ax.get_window_extent(renderer)
+    figure = fig.bbox
+    assert legend.y1 <= axes.y0  # it covers neither a band nor the target line
+    assert legend.y0 >= figure.y0 and figure.x0 <= legend.x0 <= legend.x1 <= figure.x1
+    title = ax.title.get_window_extent(renderer)
+    assert figure.x0 <= title.x0 and title.x1 <= figure.x1
+    assert "replicates" not in ax.get_title()  # posterior draws are runs too
+
+
 def test_the_scorecard_shows_every_target_for_every_scenario(runs):
     ax = scorecard_chart(runs).axes[0]
     assert len(ax.patches) == 2 * len(targets())
