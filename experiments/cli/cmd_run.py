@@ -17,6 +17,10 @@ from rainforest.experiments.cli.args import (
 )
 from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES
 
+# from this many runs (replicates x posterior draws) `run` says how many and about how long
+# first, on standard error, as the commands that launch many runs do (cli/plan.py)
+MANY_RUNS = 10
+
 
 def register(sub) -> None:
     run = add_command(
@@ -121,7 +125,7 @@ def refuse_results_of_others(out: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.cli.plan import say_if_cold
+    from rainforest.experiments.cli.plan import RunPlan, say_if_cold
     from rainforest.experiments.files import output_folder
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard
@@ -136,6 +140,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None:  # an unwritable folder is found before the runs, not after
         refuse_results_of_others(args.out)
         output_folder(args.out)
+    if request.run_count >= MANY_RUNS:  # say how long before a wait worth knowing about
+        scenario = request.scenario
+        plan = RunPlan(
+            "run", request.run_count, request.scale,
+            scenario.horizon_year - scenario.start_year + 1,
+        )  # fmt: skip
+        print(plan.text(), file=sys.stderr, flush=True)
     say_if_cold()
     progress = _progress(sys.stderr.isatty() and not args.json)
     if progress is None:

@@ -68,3 +68,28 @@ def test_engine_is_not_an_option(short_file, capsys):
         main(["run", str(short_file), "--engine", "mesa"])
     assert info.value.code == 2
     assert "--engine" in capsys.readouterr().err
+
+
+def test_many_runs_are_counted_and_timed_first_on_standard_error(short_file, capsys):
+    assert main(["run", str(short_file), "--replicates", "10", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["replicates"] == 10  # standard output stays JSON
+    assert "run: 10 runs (" in captured.err and "about" in captured.err
+    assert main(["run", str(short_file), "--replicates", "2", "--json"]) == 0
+    assert "run:" not in capsys.readouterr().err  # a few runs start at once
+
+
+def test_a_cold_cache_is_announced_and_a_warm_one_is_not(tmp_path, monkeypatch):
+    import io
+
+    from rainforest.experiments.cli import plan
+    from rainforest.sim.engine import cache
+
+    monkeypatch.setattr(cache, "choose_run_cache_folder", lambda: tmp_path)
+    said = io.StringIO()
+    plan.say_if_cold(said)
+    assert said.getvalue().strip() == plan.COLD_CACHE_NOTICE
+    (tmp_path / f"compiled-{cache.sources_digest()}").write_text("")
+    said = io.StringIO()
+    plan.say_if_cold(said)
+    assert said.getvalue() == ""
