@@ -338,9 +338,14 @@ class Scenario(Closed):
         return "custom" if self.population is not None else self.scale
 
     @property
+    def years(self) -> int:
+        """Years simulated, start_year to horizon_year inclusive."""
+        return self.horizon_year - self.start_year + 1
+
+    @property
     def ticks(self) -> int:
         """Quarters from the first quarter of start_year to the last of horizon_year."""
-        return 4 * (self.horizon_year - self.start_year + 1)
+        return 4 * self.years
 
 
 __all__ = [

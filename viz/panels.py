@@ -181,8 +181,8 @@ change, not its level.</p>
 centers (Foundation plan) and pilot areas (Leading plan) is the government's intention:
 one is designated only when a candidate meets its readiness gates (an institute's
 knowledge and partner firms; a district's firms, sellers and knowledge in the cluster) and
-the plan's money covers it, so counts can fall short of the schedule (Foundation x 0 takes
-colleges from 5 to 0 and centers to 0). Output, leading, ecosystem-leading and high-tech
+the plan's money covers it, so counts can fall short of the schedule (Foundation × 0
+takes away every center and nearly every college). Output, leading, ecosystem-leading and high-tech
 enterprises are results of the firms' choices.</p>
 """
 

@@ -121,7 +121,7 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     plan = RunPlan(
         f"attribution of {request.scenario.name}: {COALITIONS} coalitions x "
         f"{request.replicates} replicates", COALITIONS * request.replicates, request.scale,
-        request.scenario.horizon_year - request.scenario.start_year + 1, workers,
+        request.scenario.years, workers,
         note=f"runs already in {out / 'runs'} are kept",
     )  # fmt: skip
     if announce(plan, args.dry_run, models=not args.scheduler):

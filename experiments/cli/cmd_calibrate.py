@@ -97,7 +97,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     plan = RunPlan(
         f"calibration: {args.waves} waves x {args.samples} samples",
         args.waves * args.samples, args.scale,
-        runs_to.horizon_year - runs_to.start_year + 1, args.workers,
+        runs_to.years, args.workers,
     )  # fmt: skip
     if announce(plan, args.dry_run):
         return 0

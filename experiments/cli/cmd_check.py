@@ -113,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     plan = RunPlan(
         f"predictive check of {len(observations)} observation{'s' * (len(observations) > 1)}",
         request.run_count,
-        request.scale, sc.horizon_year - sc.start_year + 1,
+        request.scale, sc.years,
     )  # fmt: skip
     if announce(plan, args.dry_run):
         return 0

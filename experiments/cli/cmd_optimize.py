@@ -237,7 +237,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"optimisation: {args.trials} trials x {args.replicates} replicates"
         + (f" x {n_futures} futures" if ensemble else ""),
         args.trials * args.replicates * n_futures, args.scale or scenario.scale,
-        scenario.horizon_year - scenario.start_year + 1, args.workers,
+        scenario.years, args.workers,
     )  # fmt: skip
     if announce(plan, args.dry_run):
         return 0

@@ -125,7 +125,7 @@ def refuse_results_of_others(out: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rainforest.experiments.cli.plan import RunPlan, say_if_cold
+    from rainforest.experiments.cli.plan import RunPlan, announce, say_if_cold
     from rainforest.experiments.files import output_folder
     from rainforest.experiments.run_files import write_run_results
     from rainforest.experiments.scorecard import render_scorecard
@@ -141,13 +141,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         refuse_results_of_others(args.out)
         output_folder(args.out)
     if request.run_count >= MANY_RUNS:  # say how long before a wait worth knowing about
-        scenario = request.scenario
-        plan = RunPlan(
-            "run", request.run_count, request.scale,
-            scenario.horizon_year - scenario.start_year + 1,
-        )  # fmt: skip
-        print(plan.text(), file=sys.stderr, flush=True)
-    say_if_cold()
+        announce(
+            RunPlan("run", request.run_count, request.scale, request.scenario.years),
+            dry_run=False,
+        )
+    else:
+        say_if_cold()
     progress = _progress(sys.stderr.isatty() and not args.json)
     if progress is None:
         runs = run_request(request)

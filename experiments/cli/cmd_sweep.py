@@ -233,7 +233,7 @@ def sweep_plan(sweep, workers: int):
         return RunPlan(what, runs, None, 0, workers, note=f"each a call of {sweep.function}")
     base = next(iter(sweep.bases.values()))
     scale = sweep.scale or base.scale
-    years = base.horizon_year - base.start_year + 1
+    years = base.years
     return RunPlan(what, runs, scale, years, workers, note="runs already in --out are kept")
 
 

@@ -181,7 +181,7 @@ def cmd_switching(args: argparse.Namespace) -> int:
     plan = RunPlan(
         f"switching values of {len(ranges)} inputs, {args.replicates} replicates an evaluation",
         evaluations * args.replicates, args.scale or scenario.scale,
-        scenario.horizon_year - scenario.start_year + 1, args.workers,
+        scenario.years, args.workers,
         most_runs=most * args.replicates,
     )  # fmt: skip
     if announce(plan, args.dry_run):

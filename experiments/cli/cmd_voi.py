@@ -115,7 +115,7 @@ def cmd_voi(args: argparse.Namespace) -> int:
     plan = RunPlan(
         f"value of information for {sc.name}: {len(request.candidates)} candidates x "
         f"{request.draws} draws x {request.replicates} replicates",
-        request.runs, request.requests[0].scale, sc.horizon_year - sc.start_year + 1,
+        request.runs, request.requests[0].scale, sc.years,
         min(workers, request.runs),
     )  # fmt: skip
     if announce(plan, args.dry_run):

@@ -23,12 +23,15 @@ calibration that is fitted on runs starting from it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rainforest.runs.execute import at_scale, compiled_inputs, run_inputs
 from rainforest.scenarios import load_scenario
 from rainforest.scenarios.fields import FIELD_START_TRL
+from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import DEFAULT_START_YEAR, PLAN_NAMES, Plans, Scenario
 from rainforest.sim.kinds import LEADING_TIER, SME_TIER, TIERS
 from rainforest.sim.population import (
@@ -81,11 +84,17 @@ def burn_in_scenario(years: int = BURN_IN_YEARS, scale: str = "city") -> Scenari
 
 
 def burned_in_structure(
-    years: int = BURN_IN_YEARS, seeds: tuple[int, ...] = BURN_IN_SEEDS, scale: str = "city"
+    years: int = BURN_IN_YEARS,
+    seeds: tuple[int, ...] = BURN_IN_SEEDS,
+    scale: str = "city",
+    overrides: Mapping[str, Any] | None = None,
 ) -> tuple[np.ndarray, float]:
     """(tier, offset) shares of real firms alive after the burn-in, and the share of SMEs
-    among the alive firms that are not leading, pooled over seeds."""
+    among the alive firms that are not leading, pooled over seeds. ``overrides`` change
+    the burn-in's assumptions (to see how much the settled structure depends on them)."""
     scenario = burn_in_scenario(years, scale)
+    if overrides:
+        scenario = apply_overrides(scenario, overrides)
     counts = np.zeros((len(TIERS), TRL_OFFSETS[1]))
     start_trl = np.asarray(FIELD_START_TRL)
     for seed in seeds:

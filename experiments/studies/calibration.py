@@ -49,6 +49,7 @@ from rainforest.scenarios.ensemble import (
     ensemble_form,
     load_ensemble,
 )
+from rainforest.scenarios.fields import MARKET_RANGES
 from rainforest.scenarios.loader import LIBRARY_DIR, load_scenario
 from rainforest.scenarios.overrides import apply_overrides
 from rainforest.scenarios.schema import DEFAULT_MARKET_FORM, Scenario
@@ -121,40 +122,40 @@ BEHAVIOUR_AND_EFFECTS: tuple[FreeParameter, ...] = (
                   "largest founding boost finance buys; no range (x0.5-x1.5)"),
 )  # fmt: skip
 
+
 # The market's free parameters depend on its form (docs/ODD.md 7.7): each form is
 # calibrated on its own, and the answer reported under each.
+def _market(name: str, log: bool, why: str, source: str = "ODD 8.8") -> FreeParameter:
+    """Market parameter ``name`` over its stated range (scenarios/fields.py MARKET_RANGES,
+    the one place the ranges are written), with where the range is given."""
+    low, high = MARKET_RANGES[name]
+    where = f"{source} range {low:,g}-{high:,g}" if source == "ODD 8.8" else f"{source} range"
+    return FreeParameter(f"market.{name}", low, high, log, f"{why}; {where}")
+
+
 BASS: tuple[FreeParameter, ...] = (
-    FreeParameter("market.bass_p", 0.005, 0.03, False, "Bass innovation; fields.toml range"),
-    FreeParameter("market.bass_q", 0.2, 0.5, False, "Bass imitation; fields.toml range"),
-)  # fmt: skip
+    _market("bass_p", False, "Bass innovation", "fields.toml"),
+    _market("bass_q", False, "Bass imitation", "fields.toml"),
+)
 MARKET_PARAMETERS: dict[str, tuple[FreeParameter, ...]] = {
     "frontier": (
-        FreeParameter("market.national_market_bn", 400.0, 1500.0, True,
-                      "China's market and exports at the start; ODD 8.8 range 400-1,500"),
-        FreeParameter("market.national_potential_bn", 4000.0, 16000.0, True,
-                      "saturation demand; ODD 8.8 range 4,000-16,000"),
-        FreeParameter("market.market_growth", 0.02, 0.08, False,
-                      "growth of the market besides diffusion; ODD 8.8 range 0.02-0.08"),
+        _market("national_market_bn", True, "China's market and exports at the start"),
+        _market("national_potential_bn", True, "saturation demand"),
+        _market("market_growth", False, "growth of the market besides diffusion"),
         *BASS,
-        FreeParameter("market.frontier_growth", 0.01, 0.15, True,
-                      "growth of the world frontier; ODD 8.8 range 0.01-0.15"),
-        FreeParameter("market.frontier_absorption", 0.03, 0.3, True,
-                      "firms' catch-up with the frontier; ODD 8.8 range 0.03-0.3"),
-        FreeParameter("market.competitor_catch_up", 0.03, 0.3, True,
-                      "regions' catch-up with the frontier; ODD 8.8 range 0.03-0.3"),
-        FreeParameter("market.competitor_sellers", 10000.0, 150000.0, True,
-                      "competing selling firms; ODD 8.8 range 10,000-150,000"),
+        _market("frontier_growth", True, "growth of the world frontier"),
+        _market("frontier_absorption", True, "firms' catch-up with the frontier"),
+        _market("competitor_catch_up", True, "regions' catch-up with the frontier"),
+        _market("competitor_sellers", True, "competing selling firms"),
     ),
     "compounding_outside": (
         FreeParameter("market.outside_competition", 100.0, 80000.0, True,
                       "weight of firms outside Shanghai: Shanghai's market share; no range"),
         FreeParameter("market.outside_progress", 0.0, 0.5, False,
                       "yearly quality gain of firms outside Shanghai; no range"),
-        FreeParameter("market.initial_market_bn", 80.0, 400.0, False,
-                      "market size at the start; ODD 8.8 range 80-400"),
+        _market("initial_market_bn", False, "market size at the start"),
         *BASS,
-        FreeParameter("market.total_potential_bn", 1500.0, 3000.0, False,
-                      "saturation demand; fields.toml range"),
+        _market("total_potential_bn", False, "saturation demand", "fields.toml"),
     ),
 }  # fmt: skip
 DEFAULT_FORM = DEFAULT_MARKET_FORM

@@ -34,6 +34,28 @@ def test_the_settled_file_is_what_the_burn_in_measures():
     assert 0.0 < SETTLED_SME_SHARE < 1.0
 
 
+def test_the_settled_structure_hardly_depends_on_the_competition_assumed():
+    # docs/ODD.md 5.5: with 10,000 competing sellers instead of the default 30,000 no
+    # share of the table moves by more than 0.03
+    table, sme_share = burned_in_structure(overrides={"market.competitor_sellers": 10000.0})
+    assert np.abs(table - SETTLED_TRL_OFFSETS).max() <= 0.03
+    assert abs(sme_share - SETTLED_SME_SHARE) <= 0.03
+
+
+def test_at_the_defaults_the_settled_start_sells_and_holds_about_a_fifth_of_demand():
+    # docs/ODD.md 8.8, market.competitor_sellers: the default 30,000 competing sellers
+    # against the settled start give Shanghai about a fifth of China's demand in 2021
+    from rainforest.runs.execute import run_one
+    from rainforest.scenarios.schema import Behaviour, Market
+
+    scenario = load_scenario("action_plan")
+    scenario = scenario.model_copy(update={"market": Market(), "behaviour": Behaviour()})
+    end_2021 = run_one(scenario, 2022, scale="city").at_year_end(2021)
+    assert 0.15 <= end_2021["national_share"] <= 0.3
+    # ODD 5.5: about half of the city's real firms sell from the start (about 10,000)
+    assert 8_000 <= end_2021["trl7_enterprises"] <= 12_000
+
+
 def _sellers_by_year(trl_offsets, sme_share, seed=5):
     scenario = at_scale(load_scenario("baseline"), "district")
     params, _ = compiled_inputs(scenario, seed)
