@@ -49,7 +49,8 @@ _SPECS: list[IndicatorSpec] = [
                   "firms with own-field knowledge above the threshold and TRL >= 4"),
     IndicatorSpec("consortia", "count", True, "funded Hand-in-Hand consortia now active"),
     IndicatorSpec("trl7_enterprises", "count", True, "firms at TRL >= 7 (able to sell)"),
-    IndicatorSpec("enterprises", "count", True, "firms alive"),
+    IndicatorSpec("enterprises", "count", True,
+                  "real firms alive (an agent counts for the firms it stands for)"),
     IndicatorSpec("talents", "count", True, "talents in Shanghai"),
     IndicatorSpec("high_level_talents", "count", True, "high-level talents in Shanghai"),
     IndicatorSpec("talent_inflow", "count per quarter", True, "talents arriving this quarter"),
@@ -92,6 +93,12 @@ _SPECS += [
     for r in REGIONS
 ]  # fmt: skip
 
+_SPECS.append(
+    IndicatorSpec("private_finance_bn", "RMB bn per quarter", False,
+                  "private money raised this quarter: firms' private rounds and private "
+                  "co-investment beside the plans' finance"),
+)  # fmt: skip
+
 INDICATORS: tuple[IndicatorSpec, ...] = tuple(_SPECS)
 INDICATOR_NAMES: tuple[str, ...] = tuple(s.name for s in INDICATORS)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(INDICATOR_NAMES)}
@@ -131,6 +138,7 @@ SPENT_BY_PLAN = INDEX[f"spent_{PLAN_NAMES[0]}_bn"]  # + plan
 NATIONAL_SHARE = INDEX["national_share"]
 NATIONAL_SHARE_BY_CLUSTER = INDEX[f"national_share_{CLUSTERS[0]}"]  # + cluster
 SHARE_BY_REGION = INDEX[f"share_{REGIONS[0]}"]  # + region
+PRIVATE_FINANCE_BN = INDEX["private_finance_bn"]
 
 
 def spec(name: str) -> IndicatorSpec:

@@ -184,6 +184,10 @@ FIELDS = (
           note="[0]: the Array plan's outflow cut"),
     Field("gov", "startup_finance", "float64", 0.0, ("one",),
           note="[0]: Rainforest finance per real start-up last quarter, a year (RMB bn)"),
+    Field("gov", "private_raised", "float64", 0.0, ("one",),
+          note="[0]: private money raised this quarter (RMB bn): firms' private rounds and "
+          "private co-investment beside the plans' finance; read and cleared by the "
+          "indicators step"),
     Field("gov", "frontier", "float64", 0.0, ("field",),
           note="the world frontier's knowledge by field (frontier market form)"),
     Field("gov", "region_knowledge", "float64", 0.0, ("region", "field"),

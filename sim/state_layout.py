@@ -115,6 +115,9 @@ class State(NamedTuple):
     retention_cut: np.ndarray
     # [0]: Rainforest finance per real start-up last quarter, a year (RMB bn)
     startup_finance: np.ndarray
+    # [0]: private money raised this quarter (RMB bn): firms' private rounds and private co-
+    # investment beside the plans' finance; read and cleared by the indicators step
+    private_raised: np.ndarray
     # the world frontier's knowledge by field (frontier market form)
     frontier: np.ndarray
     # competitor regions' knowledge by field (scenarios/regions.py)

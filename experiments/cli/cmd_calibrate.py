@@ -1,7 +1,8 @@
 """`rainforest calibrate`: a posterior ensemble from observations of 2021-2025.
 
-ABC rejection in waves over the market, behaviour and plan-effect parameters
-(experiments/studies/calibration.py); runs end in 2025, so no 2030 outcome can enter.
+ABC by history matching over the market, behaviour and plan-effect parameters
+(experiments/studies/calibration.py, history_matching.py); runs end in 2025 (or an
+earlier backtest year, --horizon), so no 2030 outcome can enter.
 Writes the accepted sets, their seeds, the acceptance rule and the code version as TOML,
 and beside the file its identifiability report (experiments/studies/identifiability.py);
 ``--report ENSEMBLE`` writes the report of an existing ensemble file and runs nothing.
@@ -27,23 +28,27 @@ def register(sub) -> None:
     cal = add_command(
         sub, "calibrate", "a posterior ensemble from observations of 2021-2025 (ABC)",
         "Calibrate the model's uncertain parameters (market, behaviour, plan effects) to "
-        "what was observed in 2021-2025, by approximate Bayesian computation: each wave "
-        "runs --samples parameter sets drawn by Latin hypercube from the prior (the later "
-        "waves from the box the earlier accepted), to 2025 only, so no 2030 outcome can "
-        "enter, and keeps the sets whose runs match every observation. The accepted sets "
+        "what was observed in 2021-2025, by approximate Bayesian computation with history "
+        "matching: the first wave runs --samples parameter sets drawn by Latin hypercube "
+        "from the prior, each later wave --samples sets the Gaussian-process emulators of "
+        "the waves before it do not rule out, to 2025 only, so no 2030 outcome can enter; "
+        "the sets whose runs match every observation are kept. The accepted sets "
         "are the posterior ensemble rainforest run --posterior draws from. That is "
         "samples x waves runs, often an hour or more at city scale: the command says how "
         "many and about how long before it starts (--dry-run stops there).",
         [
             "rainforest calibrate --dry-run",
-            "rainforest calibrate --samples 1100 --waves 2 --workers 4 --out posterior.toml",
+            "rainforest calibrate --samples 1000 --waves 3 --workers 4 --out posterior.toml",
+            "rainforest calibrate --horizon 2024 --out backtest_2024.toml   # then: "
+            "rainforest check docs/observations_2025.toml --posterior --ensemble "
+            "backtest_2024.toml",
             "rainforest calibrate --report scenarios/posterior.toml --out reports/",
         ],
     )  # fmt: skip
     cal.add_argument(
-        "--samples", type=_pos_int, default=1100, help="prior samples per wave (default 1100)"
+        "--samples", type=_pos_int, default=1000, help="runs per wave (default 1000)"
     )
-    cal.add_argument("--waves", type=_pos_int, default=2, help="ABC waves (default 2)")
+    cal.add_argument("--waves", type=_pos_int, default=3, help="waves (default 3)")
     cal.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE, help="population scale")
     cal.add_argument("--seed", type=_nonneg_int, default=2022, help="root seed of the runs")
     cal.add_argument("--sampler-seed", type=_nonneg_int, default=0, help="Latin hypercube seed")
@@ -56,7 +61,12 @@ def register(sub) -> None:
     cal.add_argument(
         "--omit", action="append", default=[], metavar="OBSERVATION",
         help="leave an observation out of the acceptance rule (repeatable; recorded in the "
-        "ensemble as a calibration choice), e.g. --omit growth_2023_2025",
+        "ensemble as a calibration choice), e.g. --omit growth_2025",
+    )  # fmt: skip
+    cal.add_argument(
+        "--horizon", type=int, default=2025, choices=range(2022, 2026), metavar="YEAR",
+        help="the last year run and observed (default 2025): a backtest calibrates on the "
+        "years up to YEAR and checks the later ones with rainforest check",
     )  # fmt: skip
     cal.add_argument(
         "--out", type=out_path, default=None,
@@ -86,14 +96,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.report is not None:
         return write_identifiability(args.report, args.out or Path("."))
     try:
-        held_observations(args.form, tuple(args.omit))
+        held_observations(args.form, tuple(args.omit), args.horizon)
     except ValueError as exc:
         raise ScenarioError(f"--omit: {exc}") from None
 
     from rainforest.experiments.cli.plan import RunPlan, announce
     from rainforest.experiments.studies.calibration import calibration_scenario
 
-    runs_to = calibration_scenario(form=args.form)
+    runs_to = calibration_scenario(form=args.form, horizon=args.horizon)
     plan = RunPlan(
         f"calibration: {args.waves} waves x {args.samples} samples",
         args.waves * args.samples, args.scale,
@@ -116,6 +126,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         on_progress=progress,
         form=args.form,
         omit=tuple(args.omit),
+        horizon=args.horizon,
     )
     method = record["method"]
     print(

@@ -6,19 +6,21 @@ figures observed in 2021-2025 (``observations.OBSERVATIONS``, each with its sour
 from the project's fact sheet), and the runs it makes *end in 2025* (``CALIBRATION_HORIZON``):
 no simulated year after the last observed one exists, so no later outcome can enter.
 
-Method: approximate Bayesian computation by rejection with a uniform kernel (Pritchard et
-al. 1999; the observation bands are the kernel), in two waves. Wave 1 draws Latin
-hypercube samples from the prior box (``FREE_PARAMETERS``: market, behaviour and
-plan-effect parameters, uniform or log-uniform); each sample runs once (its own seed);
-a sample is *accepted* when every observation of its run lies inside its band. Wave 2
-refocuses, as history matching does: it samples the prior truncated to the box of the
-wave-1 accepted sets widened by ``REFOCUS_MARGIN`` of each range on each side, and applies
-the same rule. The prior is uniform over the box, so accepted sets of both waves are
-draws of the same ABC posterior as long as that box holds its support (checked: the
-share of wave-2 accepted sets at a box edge is recorded). The ensemble is the accepted
+Method: approximate Bayesian computation with a uniform kernel (Pritchard et al. 1999;
+the observation bands are the kernel), its waves refocused by history matching
+(``history_matching``). Wave 0 draws a Latin hypercube of the prior (``FREE_PARAMETERS``:
+market, behaviour and plan-effect parameters, uniform or log-uniform); each set runs once
+(its own seed) and is *accepted* when every observation of its run lies inside its band.
+After each wave, Gaussian-process emulators of the observations rule out the parameter
+sets whose runs would surely miss a band; the next wave draws from the prior and keeps
+what no emulator rules out. The prior is uniform in its quantiles, so the accepted runs
+inside the last wave's not-ruled-out space are draws of the same ABC posterior as
+rejection from the prior would give, for a fraction of the runs. The ensemble is those
 sets, each with its seed and observations; the *median set* is the componentwise median
 of the accepted sets, kept if its runs on fresh seeds pass the acceptance rule (else the
-accepted set nearest it), and the library scenarios carry it.
+accepted set nearest it), and the library scenarios carry it. A backtest calibrates with
+an earlier ``horizon`` (the observations up to that year) and checks the later years
+with ``rainforest check``.
 
 Every sample, its seed and the sampler are derived from two integers (``root_seed``,
 ``sampler_seed``) with ``rainforest.sim.seeds``, and results are gathered in sample
@@ -58,7 +60,6 @@ from rainforest.sim.seeds import derive_seed
 CALIBRATED_SCENARIO = "action_plan"  # the policy in force in 2023-2025
 CALIBRATION_HORIZON = 2025  # calibration runs end with the last observed year
 TARGET_YEAR = 2030  # the year of the plan's targets: no observation may read it
-REFOCUS_MARGIN = 0.15  # wave 2: accepted box widened by this share of each prior range
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,10 @@ BEHAVIOUR_AND_EFFECTS: tuple[FreeParameter, ...] = (
                   "Bass p per demonstration spending share; ODD 8.5 range 0-5"),
     FreeParameter("plans.open_source.demo_trl_boost", 0.5, 3.0, False,
                   "demonstrations' extra TRL 5-7 hazard; no range"),
-    FreeParameter("plans.rainforest.co_investment", 0.5, 4.0, False,
-                  "private RMB per public RMB; ODD 8.7 range 0.5-4"),
+    FreeParameter("plans.rainforest.co_investment", 0.5, 6.0, False,
+                  "private RMB per public RMB; ODD 8.7 range 0.5-6 (the leading-industry "
+                  "mother funds' sub-funds raised 2.7-4.8 private RMB per public RMB in "
+                  "2024-26)"),
     FreeParameter("plans.rainforest.founding_boost", 1.0, 3.0, False,
                   "largest founding boost finance buys; no range (x0.5-x1.5)"),
 )  # fmt: skip
@@ -169,13 +172,18 @@ def free_parameters(form: str = DEFAULT_FORM) -> tuple[FreeParameter, ...]:
 FREE_PARAMETERS: tuple[FreeParameter, ...] = free_parameters()
 
 
-def held_observations(form: str = DEFAULT_FORM, omit: Sequence[str] = ()) -> list[Observation]:
-    """The observations a calibration of ``form`` holds runs to, less ``omit``."""
+def held_observations(
+    form: str = DEFAULT_FORM, omit: Sequence[str] = (), horizon: int = CALIBRATION_HORIZON
+) -> list[Observation]:
+    """The observations a calibration of ``form`` ending in ``horizon`` holds runs to:
+    those of the form whose years end by ``horizon``, less ``omit``."""
     known = {ob.name for ob in observations_for(form)}
     unknown = [name for name in omit if name not in known]
     if unknown:
         raise ValueError(f"omit: not an observation of the {form} form: {unknown}")
-    return [ob for ob in observations_for(form) if ob.name not in omit]
+    return [
+        ob for ob in observations_for(form) if ob.name not in omit and max(ob.years) <= horizon
+    ]
 
 
 def recorded_observations(record: Mapping[str, Any]) -> list[Observation]:
@@ -215,12 +223,16 @@ def distance(
 
 
 def calibration_scenario(
-    base: str | Scenario = CALIBRATED_SCENARIO, form: str = DEFAULT_FORM
+    base: str | Scenario = CALIBRATED_SCENARIO,
+    form: str = DEFAULT_FORM,
+    horizon: int = CALIBRATION_HORIZON,
 ) -> Scenario:
-    """The calibrated scenario in market form ``form``, cut at ``CALIBRATION_HORIZON``:
-    nothing after 2025 is run."""
+    """The calibrated scenario in market form ``form``, cut at ``horizon`` (2025, or a
+    backtest's earlier year): nothing after it is run."""
+    if horizon > CALIBRATION_HORIZON:
+        raise ValueError(f"horizon: calibration runs end by {CALIBRATION_HORIZON}, not {horizon}")
     sc = load_scenario(base) if isinstance(base, str) else base
-    return apply_overrides(sc, {"horizon_year": CALIBRATION_HORIZON, "market.form": form})
+    return apply_overrides(sc, {"horizon_year": horizon, "market.form": form})
 
 
 def simulate_set(
@@ -272,7 +284,7 @@ def _evaluate(
 
 def calibrate(
     samples: int = 1000,
-    waves: int = 2,
+    waves: int = 3,
     scale: str = "city",
     root_seed: int = 2022,
     sampler_seed: int = 0,
@@ -280,89 +292,122 @@ def calibrate(
     on_progress: Callable[[int, int, int], None] | None = None,
     form: str = DEFAULT_FORM,
     omit: Sequence[str] = (),
+    horizon: int = CALIBRATION_HORIZON,
 ) -> dict[str, Any]:
-    """ABC rejection in ``waves`` waves of ``samples`` samples each, of market form
-    ``form``, holding runs to the form's observations less those named in ``omit`` (a
-    calibration choice, recorded); returns the record, with every simulated run under
-    ``runs`` (for the identifiability report; ``to_toml`` writes the accepted sets only).
+    """ABC by history matching in ``waves`` waves of ``samples`` runs, of market form
+    ``form``, holding runs (ending in ``horizon``) to the form's observations up to that
+    year less those named in ``omit`` (a calibration choice, recorded); returns the
+    record, with every simulated run under ``runs`` (for the identifiability report;
+    ``to_toml`` writes the accepted sets only).
 
-    Sample ``i`` of wave ``w`` runs with seed ``derive_seed(root_seed, w * samples + i, 0)``
-    and the wave's Latin hypercube is seeded by ``derive_seed(sampler_seed, w, 0)``.
+    Wave 0 is a Latin hypercube of the prior, seeded by ``derive_seed(sampler_seed, 0,
+    0)``; wave ``w > 0`` draws uniformly from the prior, seeded by ``derive_seed(
+    sampler_seed, w, 0)``, and keeps the draws the emulators of the waves before it do not
+    rule out (``history_matching``). Run ``i`` (counted over all waves) has the seed
+    ``derive_seed(root_seed, i, 0)``. The posterior is the accepted runs inside the last
+    wave's not-ruled-out space.
     """
     import time
 
+    from rainforest.experiments.studies import history_matching as hm
+
     started = time.perf_counter()
-    base = calibration_scenario(form=form)
+    base = calibration_scenario(form=form, horizon=horizon)
     parameters = free_parameters(form)
-    observations = held_observations(form, omit)
+    observations = held_observations(form, omit, horizon)
+    bands = {ob.name: ob.band for ob in observations}
     d = len(parameters)
-    low, high = np.zeros(d), np.ones(d)
     rows: list[dict[str, Any]] = []
-    boxes: list[list[list[float]]] = []
+    emulators: list[list[hm.ObservationEmulator]] = []
+    wave_records: list[dict[str, Any]] = []
     for wave in range(waves):
-        units = lhs(samples, derive_seed(sampler_seed, wave, 0), low, high)
+        if wave == 0:
+            units = lhs(samples, derive_seed(sampler_seed, 0, 0), np.zeros(d), np.ones(d))
+            candidates = samples
+        else:
+            units, candidates = hm.draw_not_ruled_out(
+                emulators, samples, d, derive_seed(sampler_seed, wave, 0)
+            )
+        first = len(rows)
         tasks = []
         for i, u in enumerate(units):
             values = {fp.path: fp.from_unit(float(x)) for fp, x in zip(parameters, u, strict=True)}
-            seed = derive_seed(root_seed, wave * samples + i, 0)
-            tasks.append((values, seed, scale, base))
+            tasks.append((values, derive_seed(root_seed, first + i, 0), scale, base))
 
-        def done(k: int, wave: int = wave) -> None:
+        def done(k: int, wave: int = wave, n: int = len(tasks)) -> None:
             if on_progress is not None:
-                on_progress(wave, k, samples)
+                on_progress(wave, k, n)
 
         observed = _evaluate(tasks, workers, done)
-        boxes.append([low.tolist(), high.tolist()])
         for i, ((values, seed, _, _), obs) in enumerate(zip(tasks, observed, strict=True)):
             rows.append({
-                "sample": wave * samples + i, "wave": wave, "seed": int(seed),
+                "sample": first + i, "wave": wave, "seed": int(seed),
                 "parameters": values, "observed": obs, "accepted": accepted(obs, observations),
                 "distance": distance(obs, observations),
             })  # fmt: skip
-        good = [r for r in rows if r["accepted"]]
-        if good:
-            pts = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in parameters]
-                            for r in good])  # fmt: skip
-            low = np.clip(pts.min(axis=0) - REFOCUS_MARGIN, 0.0, 1.0)
-            high = np.clip(pts.max(axis=0) + REFOCUS_MARGIN, 0.0, 1.0)
-    sets = [r for r in rows if r["accepted"]]
-    last_wave = [r for r in sets if r["wave"] == waves - 1]
-    at_edge = {fp.path: 0 for fp in parameters}
-    if waves > 1 and last_wave:
-        blo, bhi = np.array(boxes[-1][0]), np.array(boxes[-1][1])
-        for r in last_wave:
-            u = np.array([fp.to_unit(r["parameters"][fp.path]) for fp in parameters])
-            edge = ((blo > 0) & (u - blo < 0.02)) | ((bhi < 1) & (bhi - u < 0.02))
-            for fp, hit in zip(parameters, edge, strict=True):
-                at_edge[fp.path] += int(hit)
+        checks = {
+            f"wave {k} {em.name}": round(
+                em.coverage(units, np.array([o[em.name] for o in observed], dtype=float)), 4
+            )
+            for k, ems in enumerate(emulators)
+            for em in ems
+            if len(units)
+        }
+        record_wave = {
+            "wave": wave,
+            "simulations": len(units),
+            "prior_draws": int(candidates),
+            "not_ruled_out_share": round(len(units) / max(candidates, 1), 6),
+            "accepted": sum(r["accepted"] for r in rows[first:]),
+            "earlier_emulators_cover": checks,
+        }
+        if wave < waves - 1 and len(units):
+            fitted = hm.fit_wave(units, observed, bands, derive_seed(sampler_seed, wave, 2))
+            emulators.append(fitted)
+            record_wave["emulated"] = {em.name: em.kernel for em in fitted}
+        wave_records.append(record_wave)
+    sets = _inside_last_space(rows, emulators, parameters)
+    total = len(rows)
+    prior_acceptance = wave_records[0]["accepted"] / max(wave_records[0]["simulations"], 1)
     from rainforest.experiments.provenance import code_version
 
     record = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "method": {
-            "name": "ABC rejection, uniform kernel, two-wave refocusing (history matching)",
+            "name": "ABC by history matching: uniform kernel, waves refocused on the space "
+            "Gaussian-process emulators do not rule out",
             "acceptance_rule": "every observation of the run inside its band (OBSERVATIONS.band)",
+            "refocusing": f"implausibility |emulator mean - band| / emulator sd > {hm.CUTOFF} "
+            "for any observation rules a set out (experiments/studies/history_matching.py)",
             "scenario": CALIBRATED_SCENARIO,
             "market_form": form,
             "omitted_observations": list(omit),
-            "horizon_year": CALIBRATION_HORIZON,
+            "horizon_year": horizon,
             "scale": scale,
             "samples_per_wave": samples,
             "waves": waves,
-            "simulations": len(rows),
+            "simulations": total,
             "accepted": len(sets),
             "acceptance_by_wave": [
-                sum(r["accepted"] for r in rows if r["wave"] == w) / samples for w in range(waves)
+                w["accepted"] / max(w["simulations"], 1) for w in wave_records
             ],
-            "last_wave_accepted_at_inner_box_edge": {k: v for k, v in at_edge.items() if v},
-            "refocus_margin": REFOCUS_MARGIN,
+            "not_ruled_out_share_by_wave": [w["not_ruled_out_share"] for w in wave_records],
+            "rejection_abc_same_budget": {
+                "prior_acceptance": prior_acceptance,
+                "expected_sets": round(prior_acceptance * total, 1),
+                "basis": "wave 0 is rejection ABC from the prior: its acceptance rate "
+                "times all simulations",
+            },
+            "implausibility_cutoff": hm.CUTOFF,
             "root_seed": root_seed,
             "sampler_seed": sampler_seed,
-            "sampler": "Latin hypercube of prior quantiles, derive_seed(sampler_seed, wave, 0)",
+            "sampler": "wave 0: Latin hypercube of prior quantiles, derive_seed(sampler_seed, "
+            "0, 0); wave w: uniform prior quantiles, derive_seed(sampler_seed, w, 0), kept "
+            "where not ruled out; emulators fitted with derive_seed(sampler_seed, w, 2)",
             "run_seeds": "derive_seed(root_seed, sample, 0)",
             "wall_seconds": round(time.perf_counter() - started, 1),
             "workers": workers,
-            "boxes": boxes,
+            "wave_details": wave_records,
         },
         "observations": {
             ob.name: {
@@ -393,6 +438,7 @@ def calibrate(
             "near_misses_within_0.1": sum(
                 1 for r in rows if not r["accepted"] and r["distance"] <= 0.1
             ),
+            "accepted_but_ruled_out_later": sum(r["accepted"] for r in rows) - len(sets),
             "by_observation": {
                 ob.name: sum(
                     1 for r in rows if not (ob.band[0] <= r["observed"][ob.name] <= ob.band[1])
@@ -404,6 +450,25 @@ def calibrate(
     if sets:
         add_median(record, base, workers=1)
     return record
+
+
+def _inside_last_space(
+    rows: Sequence[dict[str, Any]], emulators: Sequence[Sequence[Any]],
+    parameters: Sequence[FreeParameter],
+) -> list[dict[str, Any]]:
+    """The accepted runs no emulator fitted at or after their own wave rules out: uniform
+    draws of the last wave's not-ruled-out space, so all waves' accepted runs are draws of
+    one posterior."""
+    from rainforest.experiments.studies import history_matching as hm
+
+    out = []
+    for r in rows:
+        if not r["accepted"]:
+            continue
+        u = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in parameters]])
+        if hm.not_ruled_out(emulators[r["wave"]:], u)[0]:
+            out.append(r)
+    return out  # fmt: skip
 
 
 MEDIAN_CHECKS = 4  # fresh seeds the componentwise median must pass on
@@ -600,7 +665,7 @@ def check_ensemble(
     chosen = record["sets"][:sets] if sets else record["sets"]
     form = ensemble_form(record)
     observations = recorded_observations(record)
-    base = calibration_scenario(form=form)
+    base = calibration_scenario(form=form, horizon=record["method"]["horizon_year"])
     scale = record["method"]["scale"]
     tasks = [
         (as_overrides(s["parameters"]), derive_seed(root_seed, s["sample"], 1), scale, base)

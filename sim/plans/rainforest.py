@@ -37,6 +37,7 @@ def invest(S, P, i, amount):
     per_firm = 4.0 * amount / S.ent_weight[i]
     ratio = rules.co_investment_ratio(per_firm, P.co_investment, P.co_investment_half_bn)
     raised = amount * (1.0 + ratio)
+    S.private_raised[0] += amount * ratio
     S.ent_capital[i] += raised
     S.ent_finance_rd[i] += P.finance_rd_share * raised
 

@@ -7,6 +7,7 @@ from rainforest.scenarios.fields import N_CLUSTERS
 from rainforest.sim.indicators import (
     NATIONAL_SHARE,
     NATIONAL_SHARE_BY_CLUSTER,
+    PRIVATE_FINANCE_BN,
     SHARE_BY_REGION,
     compute_indicators,
 )
@@ -27,6 +28,8 @@ def indicators_step(run, S, P, t, out):
     a ``sim.engine.entry.Compiled``)."""
     run(compute_indicators, *indicator_inputs(S, P, t, out))
     market_shares(S, P, out)
+    out[PRIVATE_FINANCE_BN] = S.private_raised[0]
+    S.private_raised[0] = 0.0  # the next quarter raises its own
 
 
 def market_shares(S, P, out):

@@ -185,6 +185,7 @@ def market_step(S, P, seed, t, counts):
         S.ent_revenue[i] = revenue
         if _raises_private_round(S, P, key_finance, n_inst, i):
             raised = P.private_round_bn * S.ent_weight[i]
+            S.private_raised[0] += raised
             S.ent_capital[i] += raised
             S.ent_finance_rd[i] += P.finance_rd_share * raised
         rd = (
