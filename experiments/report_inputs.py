@@ -328,7 +328,7 @@ def outcome_sentence(run: RunFolder) -> str:
         f"{run.label}{what}: in {year}, {plain_name(OUTPUT).lower()} is "
         f"{value_text(OUTPUT, median, low, high)} {unit} (median; 5-95 % band "
         f"{value_text(OUTPUT, low, median, high)}-{value_text(OUTPUT, high, median, low)} "
-        f"over {run.band_over})"
+        f"over {run.band_over}{_form_text(run)})"
     )
     if entry.get("target") is not None and entry.get("reach_probability") is not None:
         text += (
@@ -336,6 +336,12 @@ def outcome_sentence(run: RunFolder) -> str:
             f"{_percent(entry['reach_probability'])} of runs"
         )
     return text + "."
+
+
+def _form_text(run: RunFolder) -> str:
+    """Under which market form the runs ran (docs/ODD.md 7.7), where the summary says."""
+    form = run.summary.get("market_form")
+    return f", {form} market form" if isinstance(form, str) and form else ""
 
 
 def targets_sentence(run: RunFolder) -> str:

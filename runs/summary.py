@@ -46,6 +46,7 @@ def summary_dict(results: Sequence[RunResult], root_seed: int) -> dict:
         "seed": int(root_seed),
         "replicates": len(results),
         "scale": first.scale,
+        "market_form": first.scenario.market.form,
         "year": first.report_year,
         "seeds": [r.seed for r in results],
         "indicators": indicators,

@@ -52,7 +52,7 @@ def peeling_trajectory(
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0.0, 1.03)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: it covers no step
     ax.set_title(wrap(title or f"PRIM peeling trajectory, box {box['box']}"), fontsize=10)
     return fig
 

@@ -63,7 +63,7 @@ def search_history(trials: Sequence[Trial], indicator: str, title: str = "") -> 
     ax.set_ylabel(f"P({indicator} reaches its threshold)")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    fig.legend(loc="outside lower center", ncols=3, fontsize=7)  # below: it covers no point
     ax.set_title(wrap(title or "Search"), fontsize=10)
     return fig
 
@@ -90,7 +90,7 @@ def pareto_front(trials: Sequence[Trial], indicator: str, title: str = "") -> Fi
     ax.set_ylabel(f"P({indicator} reaches its threshold)")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    fig.legend(loc="outside lower center", ncols=3, fontsize=7)
     ax.set_title(wrap(title or "Cost against reach"), fontsize=10)
     return fig
 
@@ -127,6 +127,6 @@ def robustness_chart(
     ax.set_xlabel(f"10th percentile of the median outcome across futures{suffix}")
     ax.set_ylabel(f"maximum regret across futures{suffix}")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=7)
     ax.set_title(wrap(title or "Robustness over futures"), fontsize=10)
     return fig

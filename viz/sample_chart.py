@@ -38,7 +38,7 @@ def sample_ranges(
 
     median, low, high = arr(medians), arr(lows), arr(highs)
     n = len(labels)
-    fig = Figure(figsize=(9.0, 1.6 + 0.38 * n))
+    fig = Figure(figsize=(9.0, 1.9 + 0.38 * n), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(n)
     colour = SCENARIO_COLOURS[0]
@@ -51,8 +51,7 @@ def sample_ranges(
     ax.set_xlabel(axis_label)
     ax.set_title(title, fontsize=9)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)  # below: it covers no row
     return fig
 
 
@@ -70,7 +69,7 @@ def year_fans(
     folder's fan chart (``figures.fan_chart``) shows every quarter."""
     if not series:
         raise ValueError("year_fans needs at least one sample")
-    fig = Figure(figsize=(7.5, 4.5))
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
     ax = fig.add_subplot()
     top = 0.0
     for i, (label, (years, median, low, high)) in enumerate(series.items()):
@@ -90,6 +89,5 @@ def year_fans(
     ax.set_xlabel("year (values at the end of each year kept)")
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=7)
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncols=min(4, len(series) + 1), fontsize=7)
     return fig

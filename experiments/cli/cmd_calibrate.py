@@ -45,9 +45,7 @@ def register(sub) -> None:
             "rainforest calibrate --report scenarios/posterior.toml --out reports/",
         ],
     )  # fmt: skip
-    cal.add_argument(
-        "--samples", type=_pos_int, default=1000, help="runs per wave (default 1000)"
-    )
+    cal.add_argument("--samples", type=_pos_int, default=1000, help="runs per wave (default 1000)")
     cal.add_argument("--waves", type=_pos_int, default=3, help="waves (default 3)")
     cal.add_argument("--scale", choices=SCALE_NAMES, default=DEFAULT_SCALE, help="population scale")
     cal.add_argument("--seed", type=_nonneg_int, default=2022, help="root seed of the runs")

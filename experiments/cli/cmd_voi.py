@@ -42,6 +42,7 @@ def register(sub) -> None:
             "rainforest voi --scale classroom --draws 10 --dry-run",
             "rainforest voi action_plan --draws 30 --workers 2 --out results/voi",
             "rainforest voi --measure reach --candidates my_allocations.toml --out results/voi",
+            "rainforest voi --optimized results/optimize --draws 30 --out results/voi",
         ],
     )  # fmt: skip
     voi.add_argument(
@@ -63,6 +64,11 @@ def register(sub) -> None:
     voi.add_argument(
         "--candidates", type=Path, default=None, metavar="FILE",
         help="a TOML file of further candidate allocations (default: none)",
+    )  # fmt: skip
+    voi.add_argument(
+        "--optimized", type=Path, default=None, metavar="DIR",
+        help="a rainforest optimize folder: its best allocation becomes the candidate "
+        "'optimised' (default: none)",
     )  # fmt: skip
     voi.add_argument(
         "--draws", type=_pos_int, default=DEFAULT_DRAWS,
@@ -96,6 +102,7 @@ def cmd_voi(args: argparse.Namespace) -> int:
     from rainforest.experiments.studies.analysis_dir import plain
     from rainforest.experiments.studies.voi import (
         analyze,
+        candidate_from_optimization,
         default_candidates,
         prepare,
         read_candidates,
@@ -106,6 +113,8 @@ def cmd_voi(args: argparse.Namespace) -> int:
     candidates = default_candidates(args.rule, args.plans)
     if args.candidates is not None:
         candidates += read_candidates(args.candidates)
+    if args.optimized is not None:
+        candidates.append(candidate_from_optimization(args.optimized))
     request = prepare(
         args.scenario, candidates, args.draws, args.replicates, args.seed, args.scale,
         args.measure, args.ensemble,

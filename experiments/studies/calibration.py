@@ -181,9 +181,7 @@ def held_observations(
     unknown = [name for name in omit if name not in known]
     if unknown:
         raise ValueError(f"omit: not an observation of the {form} form: {unknown}")
-    return [
-        ob for ob in observations_for(form) if ob.name not in omit and max(ob.years) <= horizon
-    ]
+    return [ob for ob in observations_for(form) if ob.name not in omit and max(ob.years) <= horizon]
 
 
 def recorded_observations(record: Mapping[str, Any]) -> list[Observation]:
@@ -388,9 +386,7 @@ def calibrate(
             "waves": waves,
             "simulations": total,
             "accepted": len(sets),
-            "acceptance_by_wave": [
-                w["accepted"] / max(w["simulations"], 1) for w in wave_records
-            ],
+            "acceptance_by_wave": [w["accepted"] / max(w["simulations"], 1) for w in wave_records],
             "not_ruled_out_share_by_wave": [w["not_ruled_out_share"] for w in wave_records],
             "rejection_abc_same_budget": {
                 "prior_acceptance": prior_acceptance,
@@ -453,7 +449,8 @@ def calibrate(
 
 
 def _inside_last_space(
-    rows: Sequence[dict[str, Any]], emulators: Sequence[Sequence[Any]],
+    rows: Sequence[dict[str, Any]],
+    emulators: Sequence[Sequence[Any]],
     parameters: Sequence[FreeParameter],
 ) -> list[dict[str, Any]]:
     """The accepted runs no emulator fitted at or after their own wave rules out: uniform
@@ -466,7 +463,7 @@ def _inside_last_space(
         if not r["accepted"]:
             continue
         u = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in parameters]])
-        if hm.not_ruled_out(emulators[r["wave"]:], u)[0]:
+        if hm.not_ruled_out(emulators[r["wave"] :], u)[0]:
             out.append(r)
     return out  # fmt: skip
 

@@ -115,9 +115,7 @@ def outputs_by_set(
     return sets, plan, base
 
 
-def report(
-    sets: Sequence[Mapping[str, Any]], plan: np.ndarray, base: np.ndarray
-) -> dict[str, Any]:
+def report(sets: Sequence[Mapping[str, Any]], plan: np.ndarray, base: np.ndarray) -> dict[str, Any]:
     """P(>= 500 bn), median output and gain over the baseline under each choice."""
     rows = []
     for name, changed in choices().items():
@@ -137,9 +135,7 @@ def report(
     shipped = rows[0]["reach_500_probability"]
     for r in rows:
         p = r["reach_500_probability"]
-        r["flips_conclusion"] = (
-            None if p is None else (p >= CONCLUSION) != (shipped >= CONCLUSION)
-        )
+        r["flips_conclusion"] = None if p is None else (p >= CONCLUSION) != (shipped >= CONCLUSION)
     return {
         "conclusion_threshold": CONCLUSION,
         "shipped_reach_500_probability": shipped,

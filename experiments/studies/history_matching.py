@@ -152,9 +152,7 @@ def implausibility(emulators: Sequence[ObservationEmulator], units: np.ndarray) 
     return worst
 
 
-def not_ruled_out(
-    waves: Sequence[Sequence[ObservationEmulator]], units: np.ndarray
-) -> np.ndarray:
+def not_ruled_out(waves: Sequence[Sequence[ObservationEmulator]], units: np.ndarray) -> np.ndarray:
     """Which rows of ``units`` no emulator of any wave rules out (the NROY space)."""
     keep = np.ones(len(units), dtype=bool)
     for emulators in waves:

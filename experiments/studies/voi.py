@@ -64,10 +64,53 @@ class Candidate:
     name: str
     factors: Mapping[str, float] = field(default_factory=dict)
     keep_total: bool = False
+    budgets_bn: Mapping[str, float] = field(default_factory=dict)  # RMB bn a year, 2023 on
 
     def overrides(self, scenario: Scenario) -> dict[str, Any]:
-        """The budget overrides this candidate applies to ``scenario``."""
+        """The budget overrides this candidate applies to ``scenario``: its factors, or
+        its budgets a year (as ``rainforest optimize`` allocates) in every plan year,
+        the years before the plans kept as they are."""
+        if self.budgets_bn:
+            return budget_overrides(scenario, self.budgets_bn, self.name)
         return allocation_overrides(scenario, self.factors, self.keep_total, self.name)
+
+
+def budget_overrides(
+    scenario: Scenario, budgets_bn: Mapping[str, float], name: str = ""
+) -> dict[str, Any]:
+    """Overrides giving each named plan ``budgets_bn[plan]`` RMB bn in every plan year
+    (2023 on) of its table; earlier years keep their pre-plan support."""
+    table = budgets(scenario)
+    out = {}
+    for plan, value in budgets_bn.items():
+        if plan not in PLAN_NAMES:
+            raise ScenarioError(f"candidate {name!r}: unknown plan {plan!r} (plans: {PLAN_NAMES})")
+        if not float(value) >= 0.0:
+            raise ScenarioError(f"candidate {name!r}: {plan}: budget must be >= 0, got {value!r}")
+        years = sorted(set(table[plan]) | {PLAN_START_YEAR})
+        out[f"plans.{plan}.budget_bn"] = {
+            y: (float(value) if y >= PLAN_START_YEAR else table[plan][y]) for y in years
+        }
+    return out
+
+
+def candidate_from_optimization(folder: str | Path, name: str = "optimised") -> Candidate:
+    """The best allocation a ``rainforest optimize`` folder found, as a candidate (its
+    budgets a year for every plan)."""
+    import json
+
+    path = Path(folder) / "analysis.json"
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"--optimized {folder}: no readable analysis.json ({exc})") from None
+    if not isinstance(report, dict) or report.get("kind") != "optimization":
+        raise ScenarioError(f"--optimized {folder}: not a rainforest optimize folder")
+    best = report.get("best")
+    trials = {t.get("trial"): t for t in report.get("trials", []) if isinstance(t, dict)}
+    if best not in trials or not isinstance(trials[best].get("budgets_bn"), dict):
+        raise ScenarioError(f"--optimized {folder}: analysis.json names no best allocation")
+    return Candidate(name, budgets_bn=dict(trials[best]["budgets_bn"]))
 
 
 def budgets(scenario: Scenario) -> dict[str, dict[int, float]]:
@@ -149,7 +192,7 @@ def read_candidates(path: str | Path) -> list[Candidate]:
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ScenarioError(f"--candidates {path}: candidate {i + 1}: needs a name")
-        unknown = set(entry) - {"name", "factors", "keep_total"}
+        unknown = set(entry) - {"name", "factors", "keep_total", "budgets_bn"}
         if unknown:
             raise ScenarioError(
                 f"--candidates {path}: {entry['name']}: unknown keys {sorted(unknown)}"
@@ -157,7 +200,13 @@ def read_candidates(path: str | Path) -> list[Candidate]:
         factors = entry.get("factors", {})
         if not isinstance(factors, dict):
             raise ScenarioError(f"--candidates {path}: {entry['name']}: factors: a table")
-        out.append(Candidate(entry["name"], dict(factors), bool(entry.get("keep_total", False))))
+        given = entry.get("budgets_bn", {})
+        if not isinstance(given, dict) or (given and factors):
+            raise ScenarioError(
+                f"--candidates {path}: {entry['name']}: budgets_bn: a table, and not with factors"
+            )
+        out.append(Candidate(entry["name"], dict(factors),
+                             bool(entry.get("keep_total", False)), dict(given)))  # fmt: skip
     return out
 
 
@@ -367,6 +416,7 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
             "candidate": c.name,
             "factors": dict(c.factors),
             "keep_total": c.keep_total,
+            "budgets_bn": dict(c.budgets_bn),
             "plan_spend_bn": round(spend, 3),
             "mean_output_bn": float(out.mean()),
             "output_p05_bn": float(np.quantile(out, 0.05)),

@@ -75,12 +75,14 @@ def test_the_report_opens_with_what_the_plan_and_the_baseline_give(folders, tmp_
             value_text("output_value_bn", o[k], o["median"], o["p05"], o["p95"])
             for k in ("median", "p05", "p95")
         )
+        assert s["market_form"] == "frontier"  # the summary says which market form ran
         described = s.get("description") or load_scenario(name).description
         described = " ".join(described.split()).rstrip(".")
         sentence = (
             f"{name} ({described}): in 2024, future-industry output value "
             f"is {median} RMB bn per year (median; 5-95 % band {low}-{high} over "
-            f"{REPLICATES} runs on different seeds), against the 2030 target of 500: reached "
+            f"{REPLICATES} runs on different seeds, frontier market form), against the 2030 "
+            "target of 500: reached "
             f"in {100 * o['reach_probability']:.0f} % of runs."
         )
         assert sentence in text

@@ -118,3 +118,32 @@ def test_dry_run_says_how_many_runs(capsys):
 
     assert main(["voi", "--scale", "classroom", "--draws", "4", "--dry-run"]) == 0
     assert "28 runs" in capsys.readouterr().out
+
+
+def test_the_optimisers_best_allocation_is_a_candidate(tmp_path):
+    from rainforest.experiments.studies.voi import candidate_from_optimization
+    from rainforest.scenarios.loader import load_scenario
+    from rainforest.scenarios.overrides import apply_overrides
+
+    best = {p: 0.5 + i for i, p in enumerate(PLAN_NAMES)}
+    folder = tmp_path / "opt"
+    folder.mkdir()
+    (folder / "analysis.json").write_text(json.dumps({
+        "kind": "optimization", "best": 7,
+        "trials": [{"trial": 0, "budgets_bn": {p: 1.0 for p in PLAN_NAMES}},
+                   {"trial": 7, "budgets_bn": best}],
+    }))  # fmt: skip
+    candidate = candidate_from_optimization(folder)
+    assert candidate.name == "optimised" and dict(candidate.budgets_bn) == best
+    plan = load_scenario("action_plan")
+    after = budgets(apply_overrides(plan, candidate.overrides(plan)))
+    before = budgets(plan)
+    for p in PLAN_NAMES:
+        for y, v in after[p].items():
+            # the plan years get the optimiser's budget; the years before keep their support
+            assert v == (best[p] if y >= PLAN_START_YEAR else before[p][y]), (p, y)
+    (folder / "analysis.json").write_text(json.dumps({"kind": "attribution"}))
+    with pytest.raises(ScenarioError, match="not a rainforest optimize folder"):
+        candidate_from_optimization(folder)
+    with pytest.raises(ScenarioError, match="no readable analysis.json"):
+        candidate_from_optimization(tmp_path / "missing")

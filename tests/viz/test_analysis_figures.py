@@ -90,3 +90,49 @@ def test_the_optimisation_figures_draw_every_trial():
     rob = robustness_chart(metrics, picks, reference=0).axes[0]
     assert len(rob.collections) == 4  # trials, the two picks, the scenario's own mix
     assert rob.collections[-1].get_offsets().tolist() == [[1.0, 0.5]]
+
+
+def _legends_clear_of_the_axes(fig) -> None:
+    """Every legend of ``fig`` lies outside every plotting area (it covers no data)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert legends, "no legend: the check would be vacuous"
+    plots = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for area in plots:
+            assert not box.overlaps(area), (box, area)
+        page = fig.bbox
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0
+
+
+def test_no_legend_covers_the_data_it_explains():
+    from rainforest.viz.sample_chart import sample_ranges, year_fans
+
+    metrics = {"p10_outcome": {0: 300.0, 1: 320.0, 2: 280.0},
+               "max_regret_outcome": {0: 40.0, 1: 10.0, 2: 60.0}}  # fmt: skip
+    figures = [
+        search_history(TRIALS, "output_value_bn"),
+        pareto_front(TRIALS, "output_value_bn"),
+        robustness_chart(
+            metrics, {"p10_outcome": 1, "max_regret_outcome": 1}, "RMB bn", reference=0
+        ),  # fmt: skip
+        allocation_chart([("own", TRIALS[0]), ("best", TRIALS[2])], "output_value_bn"),
+        peeling_trajectory(BOX, min_density=0.8),
+        sample_ranges(
+            ["a", "b"], [600.0, 450.0], [550.0, 400.0], [650.0, 480.0], "x", "t", target=500.0
+        ),  # fmt: skip
+        year_fans(
+            {"a": ([2025, 2030], [300.0, 600.0], [280.0, 550.0], [320.0, 650.0])},
+            "y",
+            "t",
+            target=500.0,
+            target_year=2030,
+        ),  # fmt: skip
+    ]
+    for fig in figures:
+        _legends_clear_of_the_axes(fig)

@@ -108,7 +108,7 @@ def test_year_fans_draw_one_median_line_per_sample_and_the_target():
         "output_value_bn", "timing", target=500.0, target_year=2030,
     )  # fmt: skip
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["on time", "late", "2030 target 500"]
     assert ax.get_ylim()[1] >= 650.0
     with pytest.raises(ValueError):
