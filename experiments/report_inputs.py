@@ -800,6 +800,38 @@ def sources_section(sources: Sequence[Source], runs_text: Mapping[int, str]) -> 
     )
 
 
+def voi_sentence(folder: Path) -> str | None:
+    """What is most worth learning, in words, from a ``rainforest voi`` folder (None for
+    any other analysis): the parameter with the largest EVPPI, its share of the EVPI,
+    whether today's observations inform it, and the best allocation on expectation."""
+    data = _read_json(folder / "analysis.json")
+    if not isinstance(data, dict) or data.get("kind") != "value_of_information":
+        return None
+    rows = [r for r in data.get("evppi", []) if r.get("kind") == "parameter"]
+    if not rows:
+        return None
+    top = max(rows, key=lambda r: r["evppi"])
+    unit = data.get("unit", "")
+    informed = top.get("identified_today") or "unknown"
+    by = f", moved by {top['informed_by']}" if top.get("informed_by") else ""
+    by_name = {c.get("candidate"): c for c in data.get("candidates", [])}
+    best = data.get("best_candidate")
+    margin = ""
+    if best in by_name and "today" in by_name and best != "today":
+        gain = by_name[best]["mean_output_bn"] - by_name["today"]["mean_output_bn"]
+        margin = (
+            f" Of the allocations tried, {best} buys most: {gain:+.3g} RMB bn of mean 2030 "
+            "output over today's allocation."
+        )
+    return (
+        f"Most worth learning before choosing among {len(data.get('candidates', []))} "
+        f"allocations ({data.get('band', '')}): {top['parameter']}, whose perfect knowledge "
+        f"would be worth {top['evppi']:.3g} ({unit}) of the {data['evpi']:.3g} that knowing "
+        f"every parameter would be worth; today's observations: {informed}{by}. Best on "
+        f"expectation: {data.get('best_candidate')}.{margin}"
+    )
+
+
 def report_sections(folders: Sequence[str | Path]) -> list[Section]:
     """Sections for the folders: the summary in words first, then the scorecard and fan
     chart of all the run folders together, each other folder's section in the order
@@ -828,6 +860,9 @@ def report_sections(folders: Sequence[str | Path]) -> list[Section]:
         sources.append((number, f"{section.heading}: {section.title}", section.provenance))
         cited.append(_cite(section, [number]))
     summary = summary_section(runs)
+    learned = [voi_sentence(p) for p, k in kinds if k == "analysis"]
+    if any(learned):
+        summary = replace(summary, notes=(*summary.notes, *(t for t in learned if t)))
     caution = scales_caution(sources)
     if caution is not None:
         summary = replace(summary, cautions=(*summary.cautions, caution))

@@ -148,10 +148,11 @@ def effect_runs(
     workers: int,
     form: str,
     ensemble: str | Path | None = None,
-) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
-    """Each draw's parameters and each plan's effect on the 2030 output (action plan minus
+) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each draw's parameters, each plan's effect on the 2030 output (action plan minus
     its leave-one-out; ``all``: minus the baseline), paired on the door's posterior draws
-    and seeds."""
+    and seeds, and what each plan spent by 2030 in the action plan (``all``: what the
+    action plan spent beyond the baseline)."""
     from rainforest.experiments.studies.outlook import run_many
     from rainforest.runs.request import resolve_request
     from rainforest.scenarios.ensemble import load_ensemble
@@ -174,29 +175,53 @@ def effect_runs(
     x = np.array([[float(p[k]) for k in paths] for p in params])
     effects = {"all": out["action_plan"] - out["baseline"]}
     effects.update({p: out["action_plan"] - out[f"no_{p}"] for p in PLAN_NAMES})
-    return paths, x, effects
+    plan_rows = rows[:n]
+    spent = {p: np.array([r[f"spent_{p}_bn"] for r in plan_rows]) for p in PLAN_NAMES}
+    spent["all"] = np.array([r["government_spent_bn"] for r in plan_rows]) - np.array(
+        [r["government_spent_bn"] for r in rows[n : 2 * n]]
+    )
+    return paths, x, effects, spent
 
 
-def analyse(paths: Sequence[str], x: np.ndarray, effects: Mapping[str, np.ndarray]) -> dict:
-    """Shapley effects of the groups for every plan's effect."""
+def analyse(
+    paths: Sequence[str],
+    x: np.ndarray,
+    effects: Mapping[str, np.ndarray],
+    spent: Mapping[str, np.ndarray] | None = None,
+) -> dict:
+    """Shapley effects of the groups for every plan's effect, with each effect's median
+    and 5-95 % over the draws and, given what was spent, the 2030 output it buys per RMB
+    spent by 2030 (median over draws, with a 95 % bootstrap interval of the mean)."""
     groups = column_groups(paths)
-    return {
+    out = {
         "groups": {k: [paths[j] for j in v] for k, v in groups.items()},
         "effects": {name: shapley_effects(x, y, groups) for name, y in effects.items()},
     }
+    for name, y in effects.items():
+        row = out["effects"][name]
+        row["median_bn"] = float(np.median(y))
+        row["p05_bn"], row["p95_bn"] = (float(q) for q in np.quantile(y, [0.05, 0.95]))
+        if spent is not None and name in spent:
+            per = y / np.maximum(spent[name], 1e-9)
+            rng = np.random.default_rng(np.random.SeedSequence([7]))
+            boot = [float(np.mean(rng.choice(per, len(per)))) for _ in range(2000)]
+            row["spent_bn"] = float(np.median(spent[name]))
+            row["per_rmb_mean"] = float(np.mean(per))
+            row["per_rmb_ci95"] = [float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))]
+    return out
 
 
 def markdown_table(report: Mapping[str, Any]) -> str:
     """One row per effect: its mean, sd and each group's share of its variance."""
     names = list(report["groups"])
-    head = "| effect of | mean (RMB bn) | sd | " + " | ".join(names) + " | unexplained |"
-    rows = [head, "|" + "---|" * (len(names) + 4)]
+    head = "| effect of | median (5-95 %), RMB bn | " + " | ".join(names) + " | unexplained |"
+    rows = [head, "|" + "---|" * (len(names) + 3)]
     for effect, r in report["effects"].items():
         label = "the action plan (vs baseline)" if effect == "all" else effect
         cells = " | ".join(f"{r['effects'][g]:.2f}" for g in names)
         rows.append(
-            f"| {label} | {r['mean']:.1f} | {math.sqrt(r['variance']):.1f} | {cells} | "
-            f"{r['unexplained']:.2f} |"
+            f"| {label} | {r['median_bn']:.1f} ({r['p05_bn']:.1f} to {r['p95_bn']:.1f}) | "
+            f"{cells} | {r['unexplained']:.2f} |"
         )
     return "\n".join(rows)
 
@@ -213,8 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--form", default=DEFAULT_MARKET_FORM)
     parser.add_argument("--out", default=None, help="write the JSON here too")
     args = parser.parse_args(argv)
-    paths, x, effects = effect_runs(args.draws, args.scale, args.seed, args.workers, args.form)
-    report = analyse(paths, x, effects)
+    paths, x, effects, spent = effect_runs(
+        args.draws, args.scale, args.seed, args.workers, args.form
+    )
+    report = analyse(paths, x, effects, spent)
     report.update({"draws": len(x), "scale": args.scale, "root_seed": args.seed,
                    "market_form": args.form})  # fmt: skip
     text = json.dumps(report, indent=1)

@@ -20,7 +20,8 @@ With U(a, theta) a candidate's outcome (its 2030 output in RMB bn, or whether it
   first candidate is regressed on the parameter (a penalised cubic regression spline:
   scikit-learn's ``SplineTransformer`` and ``RidgeCV``, its penalty chosen by
   generalised cross-validation; additive over a group's members), and EVPPI is the EVPI
-  formula applied to the fitted values. It is clipped to [0, EVPI].
+  formula applied to the fitted values. It is not clipped: the bounds 0 <= EVPPI <= EVPI
+  are the estimator's to keep, and a test checks them.
 
 Which observation would inform a parameter comes from the ensemble's identifiability
 report (``studies.identifiability``): whether today's observations inform it at all and
@@ -249,12 +250,16 @@ def fitted_gains(x: np.ndarray, utilities: np.ndarray) -> np.ndarray:
     return out
 
 
-def evppi(x: np.ndarray, utilities: np.ndarray, cap: float | None = None) -> float:
+def evppi(x: np.ndarray, utilities: np.ndarray) -> float:
     """The regression estimate of the EVPPI of the parameter(s) ``x`` (samples, or
-    samples x group members), clipped to [0, ``cap``] (by default the EVPI of
-    ``utilities``)."""
-    cap = evpi(utilities) if cap is None else cap
-    return float(np.clip(evpi(fitted_gains(x, utilities)), 0.0, max(cap, 0.0)))
+    samples x group members).
+
+    Not clipped: it is never negative (the mean of a maximum is at least the maximum of
+    the means, and the fitted gains keep each candidate's mean, the regression having an
+    unpenalised intercept), and it stays below the EVPI as long as the regression smooths
+    rather than overfits, which ``test_evpi_bounds_every_evppi_which_is_never_negative``
+    checks on random problems: a clip would hide the failure it tests for."""
+    return float(evpi(fitted_gains(x, utilities)))
 
 
 # --- the runs ------------------------------------------------------------------------
@@ -357,12 +362,12 @@ def value_of_information(
     total = max(evpi(u.mean(axis=1)), 0.0)
     flat = u.reshape(n * r, a)
     x = np.repeat(theta, r, axis=0)
-    per = {p: evppi(x[:, j], flat, total) for j, p in enumerate(paths)}
+    per = {p: evppi(x[:, j], flat) for j, p in enumerate(paths)}
     grouped = {}
     for name, members in (groups or {}).items():
         idx = [paths.index(m) for m in members if m in paths]
         if idx:
-            grouped[name] = evppi(x[:, idx], flat, total)
+            grouped[name] = evppi(x[:, idx], flat)
     return {"evpi": total, "parameters": per, "groups": grouped}
 
 
@@ -467,7 +472,7 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
         "method": (
             "EVPI = E[max_a U] - max_a E[U] over draws (replicates averaged); EVPPI by "
             "Strong, Oakley & Brennan (2014): each candidate's gain over the first regressed "
-            "on the parameter (penalised cubic spline, RidgeCV), clipped to [0, EVPI]"
+            "on the parameter (penalised cubic spline, RidgeCV), not clipped"
         ),
         "provenance": provenance(
             source=request.scenario.name,

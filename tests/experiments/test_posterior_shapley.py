@@ -61,3 +61,22 @@ def test_parameters_fall_into_the_four_groups():
         "behaviour": [2],
         "plan effects": [3],
     }
+
+
+def test_each_effect_is_reported_with_its_band_and_its_yield_per_rmb():
+    from rainforest.experiments.studies.posterior_shapley import analyse, markdown_table
+
+    rng = np.random.default_rng(5)
+    paths = ["market.national_market_bn", "plans.rainforest.co_investment"]
+    x = rng.random((120, 2))
+    effect = 10.0 + 20.0 * x[:, 0] + rng.normal(0.0, 1.0, 120)
+    spent = np.full(120, 40.0)
+    report = analyse(paths, x, {"rainforest": effect}, {"rainforest": spent})
+    row = report["effects"]["rainforest"]
+    assert row["median_bn"] == pytest.approx(float(np.median(effect)))
+    assert row["spent_bn"] == 40.0
+    assert row["per_rmb_mean"] == pytest.approx(float(np.mean(effect)) / 40.0)
+    low, high = row["per_rmb_ci95"]
+    assert low < row["per_rmb_mean"] < high
+    assert row["effects"]["market demand"] > 0.8 > 0.05 > row["effects"]["plan effects"]
+    assert "| rainforest |" in markdown_table(report)

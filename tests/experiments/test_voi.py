@@ -110,7 +110,12 @@ def test_voi_at_classroom_scale_writes_an_analysis_folder(tmp_path, capsys):
     # the report reads it like any analysis folder
     from rainforest.experiments.report_inputs import build_report
 
-    assert "Value of information" in build_report([out], "t")
+    page = build_report([out], "t")
+    assert "Value of information" in page
+    # the report's opening says what is most worth learning, and which allocation wins
+    top = max((r for r in data["evppi"] if r["kind"] == "parameter"), key=lambda r: r["evppi"])
+    assert "Most worth learning before choosing among 2 allocations" in page
+    assert top["parameter"] in page and f"Best on expectation: {data['best_candidate']}" in page
 
 
 def test_dry_run_says_how_many_runs(capsys):
