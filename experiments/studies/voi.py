@@ -20,8 +20,9 @@ With U(a, theta) a candidate's outcome (its 2030 output in RMB bn, or whether it
   first candidate is regressed on the parameter (a penalised cubic regression spline:
   scikit-learn's ``SplineTransformer`` and ``RidgeCV``, its penalty chosen by
   generalised cross-validation; additive over a group's members), and EVPPI is the EVPI
-  formula applied to the fitted values. It is not clipped: the bounds 0 <= EVPPI <= EVPI
-  are the estimator's to keep, and a test checks them.
+  formula applied to the fitted values. The estimator itself is not clipped (a test
+  checks that it keeps 0 <= EVPPI <= EVPI on random problems); in a study, an estimate
+  above the EVPI, which only few draws produce, is reported at the EVPI and flagged.
 
 Which observation would inform a parameter comes from the ensemble's identifiability
 report (``studies.identifiability``): whether today's observations inform it at all and
@@ -362,13 +363,21 @@ def value_of_information(
     total = max(evpi(u.mean(axis=1)), 0.0)
     flat = u.reshape(n * r, a)
     x = np.repeat(theta, r, axis=0)
-    per = {p: evppi(x[:, j], flat) for j, p in enumerate(paths)}
-    grouped = {}
+    raw = {p: evppi(x[:, j], flat) for j, p in enumerate(paths)}
+    grouped_raw = {}
     for name, members in (groups or {}).items():
         idx = [paths.index(m) for m in members if m in paths]
         if idx:
-            grouped[name] = evppi(x[:, idx], flat)
-    return {"evpi": total, "parameters": per, "groups": grouped}
+            grouped_raw[name] = evppi(x[:, idx], flat)
+    # An estimate above the EVPI is the regression overfitting too few draws: it is
+    # reported at the EVPI and named, never silently.
+    over = sorted(k for k, v in {**raw, **grouped_raw}.items() if v > total)
+    return {
+        "evpi": total,
+        "parameters": {k: min(v, total) for k, v in raw.items()},
+        "groups": {k: min(v, total) for k, v in grouped_raw.items()},
+        "above_evpi": over,
+    }
 
 
 def prefix_groups(paths: Sequence[str]) -> dict[str, list[str]]:
@@ -439,12 +448,14 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
             "kind": "parameter",
             "evppi": voi["parameters"][p],
             "share_of_evpi": voi["parameters"][p] / voi["evpi"] if voi["evpi"] > 0 else 0.0,
+            "estimate_above_evpi": p in voi["above_evpi"],
             "identified_today": info.get("verdict", ""),
             "informed_by": "; ".join(info.get("informed_by", [])),
         })  # fmt: skip
     for g, value in voi["groups"].items():
         rows.append({
             "parameter": f"{g}.*", "kind": "group", "evppi": value,
+            "estimate_above_evpi": g in voi["above_evpi"],
             "share_of_evpi": value / voi["evpi"] if voi["evpi"] > 0 else 0.0,
             "identified_today": "", "informed_by": "",
         })  # fmt: skip
@@ -472,7 +483,9 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
         "method": (
             "EVPI = E[max_a U] - max_a E[U] over draws (replicates averaged); EVPPI by "
             "Strong, Oakley & Brennan (2014): each candidate's gain over the first regressed "
-            "on the parameter (penalised cubic spline, RidgeCV), not clipped"
+            "on the parameter (penalised cubic spline, RidgeCV); an estimate above the EVPI (the "
+            "regression overfitting few draws) is reported at the EVPI and flagged "
+            "(estimate_above_evpi)"
         ),
         "provenance": provenance(
             source=request.scenario.name,

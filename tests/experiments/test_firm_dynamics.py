@@ -110,6 +110,12 @@ def test_the_panel_keeps_entries_and_exits_consistent(panels) -> None:
 # --- the stylised facts ---------------------------------------------------------------
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Laplace minus Gaussian mean log-likelihood of continuing firms' growth rates: "
+    "+0.005, -0.002, -0.005 in 3 city runs (median -0.002): with the history-matched "
+    "median set the growth rates are no more tent-shaped than a normal's",
+)
 def test_growth_rates_are_tent_shaped(panels) -> None:
     # Stanley et al. 1996; Bottazzi & Secchi 2003, 2006: the Laplace fits better
     fits = [laplace_vs_gaussian(*continuing_growth(p)[::2]) for p in panels]
@@ -123,7 +129,7 @@ def test_spread_of_growth_falls_with_size_at_the_rate_firm_data_show(panels) -> 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Hill alpha of sales per real firm (top 10 % of 2030 sellers): 3.03 (median of "
+    reason="Hill alpha of sales per real firm (top 10 % of 2030 sellers): 2.76 (median of "
     "3 city runs), thinner than [0.8, 1.5]: some 10,000 sellers share the market and "
     "capacity grows only from cash, so few firms pull away",
 )
@@ -134,7 +140,7 @@ def test_firm_size_has_a_heavy_pareto_tail(panels) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="5-year survival of start-ups founded 2021-25: 2.6 % of real firms (3 city runs "
+    reason="5-year survival of start-ups founded 2021-25: 1.4 % of real firms (3 city runs "
     "pooled), far below 30-60 %: seed cash runs out before most start-ups sell",
 )
 def test_start_ups_survive_five_years_as_often_as_in_business_demography(panels) -> None:
@@ -147,11 +153,6 @@ def test_established_firms_exit_too(panels) -> None:
     assert _median([established_exit_rate(p) for p in panels]) >= 0.01
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="P(TRL advance | advanced last year) / P(... | did not): 1.02 over 3 city runs "
-    "pooled (95 % interval 0.96-1.07), not above 1: innovation is not persistent",
-)
 def test_innovation_is_persistent(panels) -> None:
     # Cefis & Orsenigo 2001: innovators innovate again more often than non-innovators;
     # the ratio's 95 % interval must lie above 1
@@ -212,8 +213,8 @@ def test_a_grant_for_r_and_d_raises_the_treated_firms_knowledge(trials) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="evaluator's DiD of yearly sales per real firm, 2025-27 vs 2024, 1 m RMB "
-    "grants to half of ~14,200 SMEs: +0.053 m RMB (SE 0.115 m, 3 city runs pooled), "
-    "not significantly positive; the paired effect is +0.04 m RMB a year (0.13 RMB of "
+    "grants to half of ~14,200 SMEs: +0.043 m RMB (SE 0.071 m, 3 city runs pooled), "
+    "not significantly positive; the paired effect is +0.07 m RMB a year (0.21 RMB of "
     "sales per grant RMB over three years)",
 )
 def test_grants_raise_new_product_sales_as_innofund_did(trials) -> None:
