@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--form", default=DEFAULT_FORM)
     parser.add_argument(
         "--omit", action="append", default=None, metavar="OBSERVATION",
-        help="observation left out (default: the shipped ensemble's choice for the form)",
+        help="observation left out (default: SBC_OMIT's choice for the form: the yearly growth)",
     )  # fmt: skip
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--min-accepted", type=int, default=MIN_ACCEPTED)
