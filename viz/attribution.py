@@ -43,7 +43,10 @@ def _waterfall_axes(ax, m: Mapping[str, Any], plans: list[str], target: float | 
     ax.errorbar(x[-1], every, yerr=err_all, color="black", capsize=3, linewidth=0.8)
     if target is not None and math.isfinite(target):
         ax.axhline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1.0, label="target")
-        ax.legend(loc="upper left", fontsize=8)
+        # named on the line itself, right of the last bar: a legend box would cover bars
+        ax.annotate(f"target {target:g}", xy=(1.0, target), xycoords=("axes fraction", "data"),
+                    xytext=(3, 0), textcoords="offset points", va="center", ha="left",
+                    fontsize=8, color=TARGET_COLOUR, annotation_clip=False)  # fmt: skip
     ax.set_xticks(x, labels, rotation=35, ha="right", fontsize=8)
     ax.axhline(0.0, color="black", linewidth=0.5)
 

@@ -52,6 +52,9 @@ def test_the_waterfall_climbs_from_no_plan_to_all_plans(report):
     assert level == pytest.approx(bars[7].get_height()) == pytest.approx(m["all"]["mean"])
     targets = [line for line in ax.get_lines() if line.get_label() == "target"]
     assert len(targets) == 1 and set(targets[0].get_ydata()) == {180.0}
+    # the target is named beside the axes, not in a legend box that could cover a bar
+    assert ax.get_legend() is None and not fig.legends
+    assert [t.get_text() for t in ax.texts] == ["target 180"]
     assert len(waterfall(report, "without_target").axes) == 1
 
 
