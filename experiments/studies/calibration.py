@@ -316,6 +316,7 @@ def calibrate(
     bands = {ob.name: ob.band for ob in observations}
     d = len(parameters)
     rows: list[dict[str, Any]] = []
+    drawn: list[np.ndarray] = []  # each run's prior quantiles as drawn (before rounding)
     emulators: list[list[hm.ObservationEmulator]] = []
     wave_records: list[dict[str, Any]] = []
     for wave in range(waves):
@@ -337,6 +338,7 @@ def calibrate(
                 on_progress(wave, k, n)
 
         observed = _evaluate(tasks, workers, done)
+        drawn += list(units)
         for i, ((values, seed, _, _), obs) in enumerate(zip(tasks, observed, strict=True)):
             rows.append({
                 "sample": first + i, "wave": wave, "seed": int(seed),
@@ -364,7 +366,7 @@ def calibrate(
             emulators.append(fitted)
             record_wave["emulated"] = {em.name: em.kernel for em in fitted}
         wave_records.append(record_wave)
-    sets = _inside_last_space(rows, emulators, parameters)
+    sets = _inside_last_space(rows, drawn, emulators)
     total = len(rows)
     prior_acceptance = wave_records[0]["accepted"] / max(wave_records[0]["simulations"], 1)
     from rainforest.experiments.provenance import code_version
@@ -450,22 +452,20 @@ def calibrate(
 
 def _inside_last_space(
     rows: Sequence[dict[str, Any]],
+    drawn: Sequence[np.ndarray],
     emulators: Sequence[Sequence[Any]],
-    parameters: Sequence[FreeParameter],
 ) -> list[dict[str, Any]]:
-    """The accepted runs no emulator fitted at or after their own wave rules out: uniform
-    draws of the last wave's not-ruled-out space, so all waves' accepted runs are draws of
-    one posterior."""
+    """The accepted runs no emulator fitted at or after their own wave rules out, judged at
+    the prior quantiles they were drawn at (the coordinates the emulators were fitted on):
+    uniform draws of the last wave's not-ruled-out space, so all waves' accepted runs are
+    draws of one posterior."""
     from rainforest.experiments.studies import history_matching as hm
 
-    out = []
-    for r in rows:
-        if not r["accepted"]:
-            continue
-        u = np.array([[fp.to_unit(r["parameters"][fp.path]) for fp in parameters]])
-        if hm.not_ruled_out(emulators[r["wave"] :], u)[0]:
-            out.append(r)
-    return out  # fmt: skip
+    return [
+        r
+        for r, u in zip(rows, drawn, strict=True)
+        if r["accepted"] and hm.not_ruled_out(emulators[r["wave"] :], u[None, :])[0]
+    ]
 
 
 MEDIAN_CHECKS = 4  # fresh seeds the componentwise median must pass on

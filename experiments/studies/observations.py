@@ -61,6 +61,7 @@ class Observation:
     source: str
     why: str
     forms: tuple[str, ...] = MARKET_FORMS  # the market forms whose runs it describes
+    final_state: bool = False  # read from the run's final state: only a run ending then
 
 
 OBSERVATIONS: tuple[Observation, ...] = (
@@ -136,6 +137,7 @@ OBSERVATIONS: tuple[Observation, ...] = (
         "galleon.cc/press_to.asp?id=1545); Lingang 109 projects, 100.76 bn (same source)",
         "an upper bound: the first three areas hold about 28,000 firms of all industries "
         "(about 9,000 an area); the model's future-industry firms must be fewer",
+        final_state=True,
     ),
     Observation(
         "national_share_2021", "national_share", (2021,),
@@ -257,13 +259,12 @@ def _measures(result: RunResult, state: Any) -> dict[str, Callable[[], float]]:
 
 def observe(result: RunResult, state: Any) -> dict[str, float]:
     """The value of every ``OBSERVATIONS`` term a run can show: those whose years end by
-    the run's last year (a run ending in 2024, as a backtest's, shows no 2025 term). A
-    term read from the final state (firms per pilot area) is shown only by a run ending
-    in the term's year."""
+    the run's last year (a run ending in 2024, as a backtest's, shows no 2025 term); a
+    term read from the final state (``final_state``) only by a run ending in its year."""
     last = int(result.indicators["year"].max())
     measures = _measures(result, state)
     return {
         ob.name: measures[ob.name]()
         for ob in OBSERVATIONS
-        if max(ob.years) <= last and (ob.name != "pilot_firms_per_area_2025" or last == 2025)
+        if max(ob.years) <= last and (not ob.final_state or last == max(ob.years))
     }
