@@ -131,7 +131,7 @@ def fit_wave(
             kernel, normalize_y=True, n_restarts_optimizer=0, random_state=int(seed % 2**32)
         )
         with threadpool_limits(1), warnings.catch_warnings():
-            # one BLAS thread: the same bits on any machine; a length scale at its upper
+            # one BLAS thread: the thread count cannot change the bits; a length scale at its upper
             # bound only says the observation does not depend on that parameter
             warnings.simplefilter("ignore", ConvergenceWarning)
             gp.fit(units[keep], y)
