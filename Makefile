@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint format bench golden state-layout clean
+.PHONY: demo test lint format bench golden emulators state-layout clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo 'make: no Python 3.12+ found; set PYTHON=/path/to/python3.12' >&2; exit 2; }
@@ -45,6 +45,16 @@ clean:
 # deliberate model change, with the printed diff in the change's note.
 golden: $(TEST_STAMP)
 	$(PY) -P -m pytest -q -s tests/sim/test_golden.py --update-golden
+
+# Rewrites the view's what-if emulators (viz/emulators/) from the model as it is now: after
+# a model change, with the golden files (tests/viz/test_whatif_emulator.py says when).
+emulators: $(STAMP)
+	@# each prints its check and exits 1 when an outcome misses the 85-95 % target (the
+	@# files are written either way, so make goes on to the next)
+	-$(VENV)/bin/rainforest emulate whatif action_plan --scale classroom --workers 2 --points 120 --replicates 2 \
+		--out viz/emulators/action_plan_classroom
+	-$(VENV)/bin/rainforest emulate whatif action_plan --scale city --workers 2 --points 120 --replicates 2 \
+		--out viz/emulators/action_plan_city
 
 # sim/state_layout.py (the State NamedTuple) from the FIELDS table in sim/state.py
 state-layout: $(STAMP)

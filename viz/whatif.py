@@ -21,6 +21,7 @@ from rainforest.runs.execute import run_one
 from rainforest.runs.request import resolve_request
 from rainforest.runs.result import RunResult
 from rainforest.runs.summary import summary_dict
+from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.loader import library_names
 from rainforest.scenarios.schema import Scenario
 from rainforest.scenarios.targets import targets
@@ -29,6 +30,7 @@ from rainforest.viz.controls import SAVED, UNCHANGED, WHATIF_SCALES, Controls, S
 from rainforest.viz.drawing import figure_png
 from rainforest.viz.figures import fan_chart
 from rainforest.viz.model import view_scenario
+from rainforest.viz.whatif_emulator import InstantAnswer, instant_answer, stored_emulator, svg_chart
 
 CACHED_RUNS = 256  # a city run's per-tick indicators are about 15 kB
 # The card grows with its content (no inner scrolling); the chart is kept short enough that
@@ -150,6 +152,16 @@ def headline(row: dict, other_label: str) -> str:
     )
 
 
+def _emulator_said(instant: InstantAnswer) -> str:
+    row = instant.rows[0]
+    band = _interval(row["lower"], row["upper"])
+    return (
+        f" The emulator had answered {row['mean']:,.0f}"
+        + (f" (90 % for a run: {band})" if band else "")
+        + f" for {row['label'].lower()}."
+    )
+
+
 def _percent(p: float) -> str:
     return f"{100 * p:.0f} %"
 
@@ -186,6 +198,102 @@ def Scorecard(rows: list[dict], other_label: str) -> None:
                 row["delta_text"],
                 style={"color": DELTA_COLOURS[row["arrow"]], "font-weight": "bold"},
                 classes=[f"rf-whatif-delta-{name}"],
+            )
+
+
+def instant_for(
+    now: Settings, other: Settings, other_label: str, scale: str
+) -> InstantAnswer | None:
+    """The stored emulator's answer for ``now`` against ``other``, where one is stored for
+    their scenario at ``scale`` (both sides must be that scenario); else None."""
+    if now.scenario_name != other.scenario_name:
+        return None
+    try:
+        emulator = stored_emulator(now.scenario_name, scale)
+    except ScenarioError:
+        return None  # a damaged file: the real runs still answer
+    if emulator is None:
+        return None
+    return instant_answer(
+        emulator, dict(now.multipliers), dict(other.multipliers), ("these settings", other_label)
+    )
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{low:,.0f}-{high:,.0f}" if round(high) > round(low) else ""
+
+
+def instant_delta_text(row: dict) -> str:
+    """The expected difference with its 90 % interval: ``▲ +45 (+20 to +70)``."""
+    delta = row["delta"]
+    if abs(delta) < SAME and abs(row["delta_upper"] - row["delta_lower"]) < 2 * SAME:
+        return "= no change"
+    arrow = change_arrow(delta)
+    return f"{arrow} {delta:+,.0f} ({row['delta_lower']:+,.0f} to {row['delta_upper']:+,.0f})"
+
+
+def instant_headline(row: dict, other_label: str) -> str:
+    """The emulator's answer in one sentence, with its interval."""
+    band = _interval(row["lower"], row["upper"])
+    return (
+        f"{row['label']} in 2030: about {row['mean']:,.0f}"
+        + (f" (90 %: {band})" if band else "")
+        + f" with these settings, {instant_delta_text(row)} against {other_label}"
+        + f" ({row['compared_mean']:,.0f}): the emulator's answer, real runs computing."
+    )
+
+
+@solara.component
+def InstantCard(instant: InstantAnswer, other_label: str) -> None:
+    """The emulator's chart and 2030 scorecard, shown while the real runs compute."""
+    with solara.Row(
+        style={"align-items": "flex-start", "flex-wrap": "wrap"}, classes=["rf-whatif-instant"]
+    ):
+        with solara.Div(style={"flex": "1 1 380px", "min-width": "300px"}):
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=svg_chart(instant.chart),
+                classes=["rf-whatif-instant-chart"],
+            )
+        with solara.Div(style={"flex": "1 1 360px", "min-width": "320px"}):
+            solara.Text(
+                instant_headline(instant.rows[0], other_label),
+                style={"font-size": "15px", "font-weight": "bold"},
+                classes=["rf-whatif-instant-headline"],
+            )
+            if instant.outside:
+                solara.Warning(
+                    f"Outside the emulator's training region in {', '.join(instant.outside)}: "
+                    "its answer is an extrapolation; wait for the real runs.",
+                    classes=["rf-whatif-instant-outside"],
+                )
+            with solara.Div(classes=["rf-whatif-instant-scorecard"], style=SCORECARD_GRID):
+                for text in ("2030: expected (90 % for a run)", "these settings",
+                             other_label, "Δ expected (90 %)"):  # fmt: skip
+                    solara.Text(text, style={"font-weight": "bold"})
+                for row in instant.rows:
+                    name = row["indicator"]
+                    band = _interval(row["lower"], row["upper"])
+                    solara.Text(f"{row['label']} (target {row['target']:,.0f})")
+                    solara.Text(
+                        f"{row['mean']:,.0f}" + (f" ({band})" if band else ""),
+                        classes=[f"rf-instant-ours-{name}"],
+                    )
+                    solara.Text(
+                        f"{row['compared_mean']:,.0f}", classes=[f"rf-instant-theirs-{name}"]
+                    )
+                    solara.Text(
+                        instant_delta_text(row),
+                        style={"color": DELTA_COLOURS[change_arrow(row["delta"])]},
+                        classes=[f"rf-instant-delta-{name}"],
+                    )
+            solara.Text(
+                f"A Gaussian-process emulator trained on {instant.runs} runs of this scenario at "
+                "this scale (each slider's multiplier drawn over 0-3): the expected value over "
+                "seeds, with the interval a new run falls in nine times in ten. It answered in "
+                f"{instant.milliseconds:.0f} ms; the real runs replace it when they finish.",
+                style={"font-size": "12px"},
+                classes=["rf-whatif-instant-time"],
             )
 
 
@@ -238,6 +346,7 @@ def WhatIfPanel(controls: Controls) -> None:
     task = solara.lab.use_task(compute, dependencies=[key], prefer_threaded=True)
     answer: WhatIfAnswer | None = task.latest
     busy = task.pending or answer is None or answer.key != key
+    instant = instant_for(now, other, other_label, scale)
     with solara.Card(classes=["rf-whatif"], style=WHATIF_CARD_STYLE):
         solara.Text(
             f"What if? These settings by 2030, at {scale} scale, {replicates} runs each",
@@ -264,6 +373,9 @@ def WhatIfPanel(controls: Controls) -> None:
         )
         if task.error:
             solara.Error(f"The what-if could not run: {task.exception}")
+        if busy and instant is not None:
+            InstantCard(instant, other_label)
+            return
         if answer is None:
             return
         answer_label, rows = answer.compared, answer.rows
@@ -282,7 +394,8 @@ def WhatIfPanel(controls: Controls) -> None:
                     f"Each line is the median of {replicates} compiled runs start to 2030 "
                     f"(the seeds `rainforest run --seed {now.seed}` uses); the band spans "
                     f"them. Δ is these settings minus {answer_label}; ▲ more, ▼ less. "
-                    f"Computed in {answer.seconds:.1f} s.",
+                    f"Computed in {answer.seconds:.1f} s."
+                    + (_emulator_said(instant) if instant is not None else ""),
                     style={"font-size": "12px"},
                     classes=["rf-whatif-time"],
                 )

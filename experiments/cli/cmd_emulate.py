@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from rainforest.experiments.cli.args import _nonneg_int, add_command, out_path
+from rainforest.experiments.cli.args import _nonneg_int, _pos_int, add_command, out_path
 
 DEFAULT_HOLDOUT = 0.2
 EXIT_MISSED = 1
@@ -44,7 +44,7 @@ def register(sub) -> None:
         "report year; a function sweep's outcomes) over the sweep's numeric parameters "
         "that vary, scaled to the unit box, with an anisotropic Matern kernel and a white "
         "kernel; replicates are averaged and their spread is the seed noise. Saves "
-        "emulator.joblib and emulator.json (inputs, outputs, training region, kernels, the "
+        "emulator.json and emulator.npz (inputs, outputs, training region, kernels, the "
         "sweep's manifest hash) in --out.",
         ["rainforest emulate train results/six_plans_lhs --out emulators/six_plans"],
     )  # fmt: skip
@@ -99,6 +99,39 @@ def register(sub) -> None:
     )  # fmt: skip
     predict.set_defaults(handler=cmd_predict)
 
+    whatif = add_command(
+        verbs, "whatif", "the view's instant what-if: an emulator of the six sliders",
+        "Run SCENARIO at --scale at a Latin hypercube of the six plans' budget multipliers "
+        "(0-3, the view's sliders; --replicates runs a point on their own seeds), fit the "
+        "emulator of every 2030 target and of the output value at each year's end, check it on "
+        "--check-points further runs it never saw (the share inside its 90 % intervals, "
+        "target 85-95 %), and save it with the check in --out. The view reads "
+        "viz/emulators/SCENARIO_SCALE/ and shows its answer while the real runs compute. "
+        "Runs --points x --replicates + --check-points runs (a city run takes about a second).",
+        [
+            "rainforest emulate whatif action_plan --scale city --workers 2 "
+            "--out viz/emulators/action_plan_city",
+        ],
+    )  # fmt: skip
+    whatif.add_argument("scenario", help="a library scenario's name")
+    whatif.add_argument("--scale", default="city", help="the runs' scale (default: city)")
+    whatif.add_argument(
+        "--points", type=_pos_int, default=120, help="training points (default: 120)"
+    )
+    whatif.add_argument(
+        "--replicates", type=_pos_int, default=2,
+        help="runs at each training point, on their own seeds: their spread is the seed "
+        "noise (default: 2)",
+    )  # fmt: skip
+    whatif.add_argument(
+        "--check-points", type=_pos_int, default=60, dest="check_points",
+        help="runs the emulator is checked on, never trained on (default: 60)",
+    )  # fmt: skip
+    whatif.add_argument("--seed", type=_nonneg_int, default=2030, help="design and run seed")
+    whatif.add_argument("--workers", type=_pos_int, default=1, help="worker processes")
+    whatif.add_argument("--out", type=out_path, required=True, help="folder for the emulator")
+    whatif.set_defaults(handler=cmd_whatif)
+
 
 def _add_fit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -120,7 +153,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from rainforest.experiments.studies import emulator as em
 
     emu = em.train_on_sweep(args.dir, _outputs(args), seed=args.seed)
-    emu.save(args.out)
+    em.save(emu, args.out)
     ms = em.prediction_seconds(emu) * 1000
     print(
         f"trained on {emu.about['runs']} runs ({emu.about['points']} points) in "
@@ -141,7 +174,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from rainforest.scenarios.errors import ScenarioError
 
     start = time.perf_counter()
-    if (args.source / em.MODEL_FILE).is_file():
+    if em.is_emulator_folder(args.source):
         if args.against is None:
             raise ScenarioError("--against: an emulator folder is validated on a sweep folder")
         emu = em.Emulator.load(args.source)
@@ -230,3 +263,35 @@ def cmd_predict(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    import pandas as pd
+    from rainforest.experiments.files import write_atomic
+    from rainforest.experiments.provenance import code_version
+    from rainforest.experiments.studies import emulator as em
+    from rainforest.experiments.studies import whatif_emulator as wf
+    from rainforest.runs.execute import check_scale
+    from rainforest.scenarios.loader import load_scenario
+
+    load_scenario(args.scenario)  # an unknown name is bad input before any run
+    check_scale(args.scale)
+    total = args.points * args.replicates + args.check_points
+    print(f"{total} runs of {args.scenario} at {args.scale} scale on {args.workers} worker(s)")
+    emu, train, check, result = wf.build(
+        args.scenario, args.scale, args.points, args.replicates, args.check_points, args.seed,
+        args.workers,
+        code_version(),
+    )  # fmt: skip
+    em.save(emu, args.out)
+    frame: pd.DataFrame = wf.check_points_frame(check, emu)
+    write_atomic(args.out / "check_runs.csv", frame.to_csv(index=False))
+    write_atomic(args.out / "train_runs.csv", train.to_csv(index=False))
+    print(em.text_table(result["outcomes"]))
+    ms = em.prediction_seconds(emu) * 1000
+    print(
+        f"{wf.coverage_line(result['outcomes'])}; one prediction of every outcome {ms:.2f} ms; "
+        f"runs {emu.about['run_seconds']:.0f} s, fit {emu.about['fit_seconds']:.1f} s"
+    )
+    print(f"wrote {args.out}")
+    return 0 if result["passed"] else EXIT_MISSED

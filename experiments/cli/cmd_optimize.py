@@ -41,11 +41,15 @@ def register(sub) -> None:
         "too and gives the front of cost against that chance; --futures scores every "
         "candidate in each future of a sweep file and ranks them by robustness. That is "
         "trials x replicates (x futures) runs: the command says how many and about how "
-        "long before it starts (--dry-run stops there).",
+        "long before it starts (--dry-run stops there). With --emulator, a Gaussian-process "
+        "emulator of the budgets scores thousands of candidates at once and only its best "
+        "few, and the scenario's own mix, are run; each says what the emulator predicted.",
         [
             "rainforest optimize --budget-bn 20 --scale classroom --trials 20 --dry-run",
             "rainforest optimize --pareto --trials 100 --out results/pareto",
             "rainforest optimize --budget-bn 20 --futures uncertainty --out results/robust",
+            "rainforest optimize --budget-bn 20 --emulator emulators/six_plans --screen 5000 "
+            "--confirm 5 --out results/emulated",
         ],
     )  # fmt: skip
     p.add_argument(
@@ -88,6 +92,21 @@ def register(sub) -> None:
         help="a sweep file of uncertainties (or a shipped one): each of its samples is a "
         "future every candidate is scored in",
     )  # fmt: skip
+    p.add_argument(
+        "--emulator", type=Path, default=None, metavar="DIR",
+        help="an emulator of the six plans' budgets (rainforest emulate train on a sweep "
+        "like six_plans_lhs, at this scale): score --screen candidates with it in "
+        "milliseconds, then confirm its best --confirm with real runs (--trials unused)",
+    )  # fmt: skip
+    p.add_argument(
+        "--screen", type=_pos_int, default=5000,
+        help="with --emulator: candidate allocations the emulator scores",
+    )  # fmt: skip
+    p.add_argument(
+        "--confirm", type=_pos_int, default=5,
+        help="with --emulator: the emulator's best candidates run for real (with the "
+        "scenario's own mix)",
+    )  # fmt: skip
     add_local_workers_option(p)
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
@@ -114,6 +133,13 @@ def write_optimization(report: dict[str, Any], out: Path) -> list[Path]:
     by_number = {t["trial"]: t for t in trials}
     figures: dict[str, tuple[bytes, str]] = {}
     tables = {"trials.csv": (trials_frame(report), "Every candidate tried: shares, budgets, reach")}
+    screened = report.pop("screened", None)
+    if screened is not None:
+        tables["screened.csv"] = (
+            screened,
+            "Every candidate the emulator scored: shares, total, emulated reach and mean, "
+            "whether it lies outside the emulator's training region",
+        )
     if report["mode"] == "pareto":
         figures["pareto.png"] = (
             png_bytes(figs.pareto_front(trials, name, f"Cost against P({name} >= {threshold:g})")),
@@ -188,7 +214,18 @@ def render(report: dict[str, Any]) -> None:
     for n in names:
         table.add_row(f"P({n})", *(f"{t['reach_probability'][n]:.2f}" for t in shown))
         table.add_row(f"median {n}", *(f"{t['median'][n]:.4g}" for t in shown))
+        if report.get("emulator"):
+            table.add_row(
+                f"emulated P({n})", *(f"{t['emulated_reach_probability'][n]:.2f}" for t in shown)
+            )
+            table.add_row(f"emulated mean {n}", *(f"{t['emulated_mean'][n]:.4g}" for t in shown))
     console.print(table)
+    if report.get("emulator"):
+        s = report["sampler"]
+        console.print(
+            f"the emulator scored {s['screened']} candidates ({s['outside_region']} outside its "
+            f"training region, never confirmed); {s['confirmed']} were run for real"
+        )
     rob = report["robustness"]
     if rob is not None:
         picks = rob["most_robust"]
@@ -231,7 +268,11 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     ensemble = None
     if args.futures is not None:
+        if args.emulator is not None:
+            raise ScenarioError("--futures: not with --emulator (it emulates one future)")
         ensemble = futures(load_sweep(args.futures))
+    if args.emulator is not None:
+        return _optimize_with_emulator(args, scenario, objectives)
     n_futures = len(ensemble) if ensemble else 1
     plan = RunPlan(
         f"optimisation: {args.trials} trials x {args.replicates} replicates"
@@ -248,4 +289,29 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         workers=args.workers,
     )  # fmt: skip
     written = write_optimization(report, args.out) if args.out is not None else []
+    return show_analysis(report, written, args.json, render)
+
+
+def _optimize_with_emulator(args: argparse.Namespace, scenario, objectives) -> int:
+    from rainforest.experiments.cli.plan import RunPlan, announce
+    from rainforest.experiments.studies.optimization import optimize_with_emulator
+    from rainforest.runs.emulator import Emulator
+
+    emulator = Emulator.load(args.emulator)
+    plan = RunPlan(
+        f"optimisation by emulator: {args.screen} candidates scored, the best {args.confirm} "
+        f"and the scenario's mix x {args.replicates} replicates run",
+        (args.confirm + 1) * args.replicates, args.scale or scenario.scale, scenario.years,
+        args.workers,
+    )  # fmt: skip
+    if announce(plan, args.dry_run):
+        return 0
+    report = optimize_with_emulator(
+        scenario, objectives, emulator, budget_bn=args.budget_bn,
+        budget_range=args.budget_range, screen=args.screen, confirm=args.confirm,
+        replicates=args.replicates, root_seed=args.seed, scale=args.scale,
+        source=args.scenario, emulator_source=str(args.emulator), workers=args.workers,
+    )  # fmt: skip
+    written = write_optimization(report, args.out) if args.out is not None else []
+    report.pop("screened", None)
     return show_analysis(report, written, args.json, render)

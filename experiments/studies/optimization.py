@@ -177,26 +177,7 @@ def optimize(
 
     pareto = budget_bn is None
     _check(budget_bn, budget_range, trials, replicates, futures)
-    if not outcomes:
-        raise ScenarioError("--objectives: at least one indicator")
-    disabled = [name for name in PLAN_NAMES if not getattr(base.plans, name).enabled]
-    if disabled:
-        raise ScenarioError(
-            f"scenario {base.name!r}: {', '.join(f'plans.{n}' for n in disabled)} disabled "
-            "(enabled = false), so money given to it buys nothing; optimise a scenario with "
-            "all six plans enabled, such as action_plan"
-        )
-    scale = scale or base.scale  # as rainforest run: the scenario file's, else city
-    if scale != base.scale:
-        base = apply_overrides(base, {"scale": scale})
-    for o in outcomes:
-        o.check_years(base)
-    if len({o.year for o in outcomes}) != 1:
-        raise ScenarioError("--objectives: every objective must be read in one year")
-    own = plan_budgets(base)
-    own_total = sum(own.values())
-    if pareto and budget_range is None:
-        budget_range = (0.0, 2.0 * own_total if own_total > 0 else 30.0)
+    base, own, budget_range = _prepared(base, outcomes, scale, pareto, budget_range)
     seeds = replicate_seeds(root_seed, replicates)
     pool = RunPool(workers)
     evaluate = Evaluator(base, outcomes, seeds, list(futures) if futures else [{}], pool)
@@ -224,7 +205,238 @@ def optimize(
     front = sorted(t.number for t in study.best_trials) if (pareto or len(outcomes) > 1) else []
     candidates = _candidates(records, outcomes, reference, front)
     best = _best(candidates, outcomes, pareto)
-    report: dict[str, Any] = {
+    report = _report(base, outcomes, budget_bn, budget_range, own, candidates, best, reference,
+                     front, pareto, pool, root_seed, replicates, seeds, source)  # fmt: skip
+    report["sampler"] = sampler_info
+    report["futures"] = {"count": len(evaluate.futures), "source": futures_source}
+    if futures:
+        report["robustness"] = _robustness(records, futures, outcomes[0])
+    return report
+
+
+SCREEN = 5000  # candidates the emulator scores
+CONFIRM = 5  # of them, the best confirmed with real runs
+
+
+def emulator_columns(emulator, outcomes: Sequence[Outcome], base: Scenario) -> list[str]:
+    """The emulator's outcome column of each objective, after checking that it emulates
+    the six plans' budgets of ``base`` at its scale; one clear error where it does not."""
+    from rainforest.experiments.sweeps.spec import value_column
+
+    needed = {f"plans.{name}.budget_bn" for name in PLAN_NAMES}
+    if set(emulator.inputs) != needed:
+        raise ScenarioError(
+            f"--emulator: its inputs are {emulator.inputs}; optimize needs an emulator of "
+            "the six plans' budgets alone (train one on a sweep like six_plans_lhs)"
+        )
+    scale, trained_on = emulator.about.get("scale"), emulator.about.get("base")
+    if scale is not None and scale != base.scale:
+        raise ScenarioError(
+            f"--emulator: trained on {scale} runs; this search runs at {base.scale} scale"
+        )
+    if trained_on is not None and trained_on != base.name:
+        raise ScenarioError(f"--emulator: trained on {trained_on!r}, not {base.name!r}")
+    columns = []
+    for o in outcomes:
+        column = value_column(o.indicator, o.year)
+        if column not in emulator.outputs:
+            raise ScenarioError(
+                f"--emulator: it does not emulate {column} (it has {emulator.outputs})"
+            )
+        columns.append(column)
+    return columns
+
+
+def emulated_reach(emulator, columns: Sequence[str], outcomes: Sequence[Outcome],
+                   budgets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(P(a new run reaches each threshold), mean, outside-region flag) of each row of
+    ``budgets`` (plans in PLAN_NAMES order), from the emulator's normal predictive."""
+    from scipy.stats import norm
+
+    order = [emulator.inputs.index(f"plans.{name}.budget_bn") for name in PLAN_NAMES]
+    x = np.empty_like(budgets)
+    x[:, order] = budgets
+    mean, sd, outside = emulator.predict_array(x)
+    picks = [emulator.outputs.index(c) for c in columns]
+    thresholds = np.array([o.threshold for o in outcomes])
+    reach_p = norm.sf(thresholds, loc=mean[:, picks], scale=np.maximum(sd[:, picks], 1e-12))
+    return reach_p, mean[:, picks], outside
+
+
+def screen_candidates(
+    emulator, columns, outcomes, own, budget_bn, budget_range, count: int, seed: int
+) -> pd.DataFrame:
+    """``count`` allocations drawn uniformly (shares on the simplex; totals uniform over
+    the range with ``budget_range``), the scenario's own mix first, each scored by the
+    emulator; rows outside its training region are kept and flagged."""
+    rng = np.random.default_rng([int(seed), 0x0E])
+    own_total = sum(own.values())
+    shares = np.array([shares_from_unit(u) for u in rng.uniform(U_MIN, 1.0, (count, 6))])
+    if budget_bn is not None:
+        totals = np.full(count, float(budget_bn))
+    else:
+        totals = rng.uniform(budget_range[0], budget_range[1], count)
+    if own_total > 0:
+        shares[0] = [own[name] / own_total for name in PLAN_NAMES]
+        totals[0] = budget_bn if budget_bn is not None else own_total
+    budgets = totals[:, None] * shares
+    p, mean, outside = emulated_reach(emulator, columns, outcomes, budgets)
+    frame = pd.DataFrame({"candidate": np.arange(count), "total_bn": totals})
+    for k, name in enumerate(PLAN_NAMES):
+        frame[f"share_{name}"] = shares[:, k]
+    for k, o in enumerate(outcomes):
+        frame[f"emulated_reach_{o.indicator}"] = p[:, k]
+        frame[f"emulated_mean_{o.indicator}"] = mean[:, k]
+    frame["outside_region"] = outside
+    frame["reference"] = frame["candidate"].eq(0) & (own_total > 0)
+    return frame
+
+
+def _front(totals: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point beats on both lower total and higher value."""
+    order = np.lexsort((-values, totals))
+    best, keep = -np.inf, []
+    for i in order:
+        if values[i] > best:
+            keep.append(i)
+            best = values[i]
+    return np.array(keep, dtype=int)
+
+
+def confirmed_picks(screened: pd.DataFrame, primary: str, pareto: bool, confirm: int) -> list[int]:
+    """The candidates real runs confirm: the reference, and the emulator's best inside the
+    training region (by reach, then mean) or, on the front, ``confirm`` spread along it."""
+    inside = screened[~screened["outside_region"]]
+    reach_col, mean_col = f"emulated_reach_{primary}", f"emulated_mean_{primary}"
+    if pareto:
+        front = inside.iloc[_front(inside["total_bn"].to_numpy(), inside[reach_col].to_numpy())]
+        at = np.unique(np.linspace(0, len(front) - 1, min(confirm, len(front))).round().astype(int))
+        picks = front["candidate"].to_numpy()[at].tolist()
+    else:
+        ranked = inside.sort_values([reach_col, mean_col, "candidate"],
+                                    ascending=[False, False, True])  # fmt: skip
+        picks = ranked["candidate"].head(confirm).tolist()
+    reference = screened.loc[screened["reference"], "candidate"].tolist()
+    return sorted(set(reference) | {int(c) for c in picks})
+
+
+def optimize_with_emulator(
+    base: Scenario,
+    outcomes: Sequence[Outcome],
+    emulator,
+    budget_bn: float | None = None,
+    budget_range: tuple[float, float] | None = None,
+    screen: int = SCREEN,
+    confirm: int = CONFIRM,
+    replicates: int = 8,
+    root_seed: int = 0,
+    scale: str | None = None,
+    source: str = "",
+    emulator_source: str = "",
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Score ``screen`` allocations with the emulator (milliseconds each), then run the
+    best ``confirm`` of those inside its training region, and the scenario's own mix, on
+    common seeds: the report's trials are those real runs, its best is chosen by them, and
+    each says what the emulator had predicted."""
+    pareto = budget_bn is None
+    _check(budget_bn, budget_range, max(screen, 1), replicates, None)
+    if screen < 2 or confirm < 1:
+        raise ScenarioError("--screen needs at least 2 candidates and --confirm at least 1")
+    base, own, budget_range = _prepared(base, outcomes, scale, pareto, budget_range)
+    columns = emulator_columns(emulator, outcomes, base)
+    screened = screen_candidates(
+        emulator, columns, outcomes, own, budget_bn, budget_range, screen, root_seed
+    )
+    picks = confirmed_picks(screened, outcomes[0].indicator, pareto, confirm)
+    seeds = replicate_seeds(root_seed, replicates)
+    pool = RunPool(workers)
+    evaluate = Evaluator(base, outcomes, seeds, [{}], pool)
+    records = []
+    by_candidate = screened.set_index("candidate")
+    with pool:
+        for c in picks:
+            row = by_candidate.loc[c]
+            shares = np.array([row[f"share_{n}"] for n in PLAN_NAMES])
+            values = evaluate(float(row["total_bn"]), shares)
+            records.append(
+                {"trial": int(c), "total_bn": float(row["total_bn"]), "shares": shares,
+                 "reach_by_future": reach(values, outcomes),
+                 "median_by_future": np.median(values, axis=1),
+                 "score": [float(v) for v in scores(values, outcomes)]}
+            )  # fmt: skip
+    reference = (
+        int(screened.loc[screened["reference"], "candidate"].iloc[0])
+        if bool(screened["reference"].any())
+        else None
+    )
+    if pareto:
+        totals = np.array([r["total_bn"] for r in records])
+        reached = np.array([r["reach_by_future"][:, 0].mean() for r in records])
+        front = sorted(records[i]["trial"] for i in _front(totals, reached))
+    else:
+        front = []
+    candidates = _candidates(records, outcomes, reference, front)
+    for cand in candidates:
+        row = by_candidate.loc[cand["trial"]]
+        cand["emulated_reach_probability"] = {
+            o.indicator: float(row[f"emulated_reach_{o.indicator}"]) for o in outcomes
+        }
+        cand["emulated_mean"] = {
+            o.indicator: float(row[f"emulated_mean_{o.indicator}"]) for o in outcomes
+        }
+        cand["outside_region"] = bool(row["outside_region"])
+    best = _best(candidates, outcomes, pareto)
+    report = _report(base, outcomes, budget_bn, budget_range, own, candidates, best, reference,
+                     front, pareto, pool, root_seed, replicates, seeds, source)  # fmt: skip
+    report["sampler"] = {
+        "name": "emulator screen",
+        "screened": int(screen),
+        "outside_region": int(screened["outside_region"].sum()),
+        "confirmed": len(picks),
+        "seed": int(root_seed),
+        "draws": "shares uniform on the simplex, totals uniform over the range",
+    }
+    report["emulator"] = {
+        "source": emulator_source,
+        "trained_on": emulator.about.get("source"),
+        "runs": emulator.about.get("runs"),
+        "region": emulator.region(),
+        "reach": "P(a new run reaches the threshold) under the emulator's normal predictive",
+    }
+    report["screened"] = screened
+    return report
+
+
+def _prepared(base, outcomes, scale, pareto, budget_range):
+    """(the base at its scale, its own budgets, the totals' range): checks shared by both
+    searches."""
+    if not outcomes:
+        raise ScenarioError("--objectives: at least one indicator")
+    disabled = [name for name in PLAN_NAMES if not getattr(base.plans, name).enabled]
+    if disabled:
+        raise ScenarioError(
+            f"scenario {base.name!r}: {', '.join(f'plans.{n}' for n in disabled)} disabled "
+            "(enabled = false), so money given to it buys nothing; optimise a scenario with "
+            "all six plans enabled, such as action_plan"
+        )
+    scale = scale or base.scale  # as rainforest run: the scenario file's, else city
+    if scale != base.scale:
+        base = apply_overrides(base, {"scale": scale})
+    for o in outcomes:
+        o.check_years(base)
+    if len({o.year for o in outcomes}) != 1:
+        raise ScenarioError("--objectives: every objective must be read in one year")
+    own = plan_budgets(base)
+    own_total = sum(own.values())
+    if pareto and budget_range is None:
+        budget_range = (0.0, 2.0 * own_total if own_total > 0 else 30.0)
+    return base, own, budget_range
+
+
+def _report(base, outcomes, budget_bn, budget_range, own, candidates, best, reference, front,
+            pareto, pool, root_seed, replicates, seeds, source) -> dict[str, Any]:  # fmt: skip
+    return {
         "kind": "optimization",
         "mode": "pareto" if pareto else "budget",
         "title": _title(base, outcomes, budget_bn, pareto),
@@ -241,10 +453,9 @@ def optimize(
         "reference": reference,
         "front": front,
         "cheapest": cheapest(candidates, outcomes[0].indicator) if pareto else None,
-        "futures": {"count": len(evaluate.futures), "source": futures_source},
+        "futures": {"count": 1, "source": None},
         "runs": pool.runs,
         "workers": pool.workers,
-        "sampler": sampler_info,
         "parameterisation": "shares = -ln(u) / sum(-ln(u)), u uniform in (0, 1]",
         "score": "reach probability averaged over futures, ties broken by the median's "
         "closeness to the threshold (less than one step of the probability)",
@@ -259,9 +470,6 @@ def optimize(
             common_random_numbers="every candidate and future runs on the same seeds",
         ),
     }
-    if futures:
-        report["robustness"] = _robustness(records, futures, outcomes[0])
-    return report
 
 
 def _search(optuna, objective, pareto, outcomes, trials, root_seed, own, budget_range):

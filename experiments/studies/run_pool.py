@@ -10,11 +10,14 @@ numbers do not depend on the number of workers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
+from typing import Any, TypeVar
 
 from rainforest.scenarios.schema import Scenario
+
+T = TypeVar("T")
 
 
 def outcomes_at(scenario: Scenario, seed: int, year: int) -> dict[str, float]:
@@ -54,6 +57,16 @@ class RunPool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def map(self, fn: Callable[..., T], *columns: Sequence[Any]) -> list[T]:
+        """``fn`` of each row of ``columns`` (a module-level function, so that a worker
+        can import it), in the order given."""
+        count = len(columns[0]) if columns else 0
+        self.runs += count
+        if self._pool is None:
+            return [fn(*row) for row in zip(*columns, strict=True)]
+        chunk = max(1, count // (2 * self.workers))
+        return list(self._pool.map(fn, *columns, chunksize=chunk))
 
     def outcomes(self, jobs: Sequence[tuple[Scenario, int]], year: int) -> list[dict[str, float]]:
         """Each (scenario, seed) run's indicators in ``year``, in the order given."""

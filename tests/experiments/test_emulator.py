@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from rainforest.experiments.cli import main
-from rainforest.experiments.studies.emulator import Emulator, prediction_seconds, validate
+from rainforest.experiments.studies.emulator import (
+    Emulator,
+    prediction_seconds,
+    save,
+    validate,
+)
 from rainforest.experiments.sweeps.executors import LocalExecutor
 from rainforest.experiments.sweeps.runner import run_sweep
 from rainforest.experiments.sweeps.spec import load_sweep
@@ -88,7 +93,7 @@ def test_points_outside_the_training_region_are_flagged(fitted):
 
 
 def test_save_and_load_give_the_same_predictions(fitted, tmp_path):
-    fitted.save(tmp_path / "emu")
+    save(fitted, tmp_path / "emu")
     loaded = Emulator.load(tmp_path / "emu")
     x = pd.DataFrame(np.random.default_rng(6).uniform(size=(20, 3)), columns=INPUTS)
     a, b = fitted.predict(x), loaded.predict(x)
@@ -130,3 +135,25 @@ def test_emulate_train_and_validate_on_a_classroom_sweep(tmp_path, capsys):
     assert "output_value_bn_2030:" in captured.out
     assert "outside the training region in plans.array.budget_bn" in captured.err
     assert main(["emulate", "validate", str(emu)]) == 2  # an emulator needs --against
+
+
+def test_an_emulator_file_is_data_and_a_damaged_one_is_refused(fitted, tmp_path):
+    from rainforest.scenarios.errors import ScenarioError
+
+    folder = tmp_path / "emu"
+    save(fitted, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["emulator.json", "emulator.npz"]
+    arrays = dict(np.load(folder / "emulator.npz", allow_pickle=False))
+    arrays["x_0"] = np.array([{"code": "runs on load"}], dtype=object)  # a pickled object
+    np.savez(folder / "emulator.npz", **arrays)
+    with pytest.raises(ScenarioError, match="damaged emulator"):
+        Emulator.load(folder)
+    save(fitted, folder)
+    about = json.loads((folder / "emulator.json").read_text())
+    about["kernel_theta"]["y"] = about["kernel_theta"]["y"][:-1]
+    (folder / "emulator.json").write_text(json.dumps(about))
+    with pytest.raises(ScenarioError, match="damaged emulator"):
+        Emulator.load(folder)
+    (folder / "emulator.json").write_text('{"format": "rainforest-emulator/1"}')
+    with pytest.raises(ScenarioError, match="train the emulator again"):
+        Emulator.load(folder)

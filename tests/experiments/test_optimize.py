@@ -231,3 +231,81 @@ def test_bad_input_is_one_message_and_exit_2(argv, message, capsys, tmp_path):
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+SIX_BUDGETS = """
+base = "action_plan"
+sampler = "lhs"
+samples = 40
+replicates = 1
+seed = 11
+scale = "classroom"
+years = [2030]
+[parameters]
+"plans.foundation.budget_bn" = { min = 0.0, max = 6.0 }
+"plans.leading.budget_bn" = { min = 0.0, max = 5.0 }
+"plans.hand_in_hand.budget_bn" = { min = 0.0, max = 4.0 }
+"plans.open_source.budget_bn" = { min = 0.0, max = 3.0 }
+"plans.array.budget_bn" = { min = 0.0, max = 3.0 }
+"plans.rainforest.budget_bn" = { min = 0.0, max = 6.0 }
+"""
+
+
+@pytest.fixture(scope="module")
+def six_budget_emulator(tmp_path_factory):
+    from rainforest.experiments.sweeps.executors import LocalExecutor
+    from rainforest.experiments.sweeps.runner import run_sweep
+    from rainforest.experiments.sweeps.spec import load_sweep
+
+    folder = tmp_path_factory.mktemp("six")
+    (folder / "six.toml").write_text(SIX_BUDGETS)
+    assert run_sweep(load_sweep(folder / "six.toml"), folder / "runs", lambda: LocalExecutor(1)).ok
+    assert main(["emulate", "train", str(folder / "runs"), "--out", str(folder / "emu")]) == 0
+    return folder / "emu"
+
+
+def test_optimize_screens_with_the_emulator_and_confirms_with_real_runs(
+    six_budget_emulator, tmp_path, capsys
+):
+    out = tmp_path / "opt"
+    argv = ["optimize", "--budget-bn", "15", "--scale", "classroom", "--replicates", "2",
+            "--emulator", str(six_budget_emulator), "--screen", "3000", "--confirm", "3",
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "the emulator scored 3000 candidates" in text
+    report = json.loads((out / "analysis.json").read_text())
+    assert report["sampler"]["name"] == "emulator screen" and report["runs"] == 4 * 2
+    trials = report["trials"]
+    assert len(trials) == 4 and report["reference"] == 0
+    screened = pd.read_csv(out / "screened.csv")
+    assert len(screened) == 3000
+    inside = screened[~screened["outside_region"]]
+    best_emulated = inside["emulated_reach_output_value_bn"].max()
+    for t in trials:
+        assert t["total_bn"] == pytest.approx(15.0)
+        assert not t["outside_region"]
+        assert 0.0 <= t["emulated_reach_probability"]["output_value_bn"] <= 1.0
+    confirmed = [t for t in trials if not t["reference"]]
+    assert max(t["emulated_reach_probability"]["output_value_bn"] for t in confirmed) == (
+        pytest.approx(best_emulated)
+    )
+    # the confirmation is real: each trial's median is its runs' (common seeds)
+    seeds = replicate_seeds(0, 2)
+    base = apply_overrides(load_scenario("action_plan"), {"scale": "classroom"})
+    t = confirmed[0]
+    overrides = {f"plans.{n}.budget_bn": v for n, v in t["budgets_bn"].items()}
+    finals = [run_one(apply_overrides(base, overrides), s).at_year_end()["output_value_bn"]
+              for s in seeds]  # fmt: skip
+    assert t["median"]["output_value_bn"] == pytest.approx(float(np.median(finals)))
+
+
+def test_an_emulator_of_other_inputs_or_scale_is_refused(six_budget_emulator, capsys):
+    base = ["optimize", "--budget-bn", "15", "--emulator", str(six_budget_emulator)]
+    assert main([*base, "--scale", "district"]) == 2
+    assert "trained on classroom runs" in capsys.readouterr().err
+    assert main([*base, "--scale", "classroom", "--objectives", "pilot_areas",
+                 "--year", "2025"]) == 2  # fmt: skip
+    assert "does not emulate pilot_areas_2025" in capsys.readouterr().err
+    assert main([*base, "--scale", "classroom", "--futures", "uncertainty"]) == 2
+    assert "not with --emulator" in capsys.readouterr().err

@@ -233,6 +233,37 @@ def test_a_slider_shows_a_busy_sign_then_the_change_in_numbers(page):
     assert "against action_plan unchanged" in text_of(rc, "rf-whatif-headline")
 
 
+def test_a_slider_shows_the_emulators_answer_at_once_then_the_real_runs(page):
+    rc = page
+    rc.find(v.Slider, label="Foundation plan budget ×").widget.v_model = 0.0
+
+    def instant(rc) -> bool:
+        return bool(rc.find(v.Html, class_="rf-whatif-instant-headline").widgets)
+
+    deadline = time.monotonic() + 1.0  # the real runs take longer: SETTLE_S, then runs
+    while not _quiet(rc, instant):
+        assert time.monotonic() < deadline, "no instant answer within a second"
+        time.sleep(0.01)
+    assert busy(rc)
+    assert "the emulator's answer, real runs computing" in text_of(rc, "rf-whatif-instant-headline")
+    assert text_of(rc, "rf-instant-delta-innovation_centers").startswith("▼ -")
+    milliseconds = re.search(r"answered in (\d+) ms", text_of(rc, "rf-whatif-instant-time"))
+    assert milliseconds and int(milliseconds.group(1)) < 100
+    settled(rc)
+    assert not instant(rc)  # the real runs' answer replaced it
+    assert "The emulator had answered" in text_of(rc, "rf-whatif-time")
+
+
+def test_no_instant_answer_against_another_scenario(page):
+    rc = page
+    rc.find(v.Select, label="Compare with").widget.v_model = "baseline"
+    settled(rc)
+    rc.find(v.Slider, label="Array plan budget ×").widget.v_model = 2.0
+    time.sleep(0.1)
+    assert not rc.find(v.Html, class_="rf-whatif-instant-headline").widgets
+    settled(rc)
+
+
 def test_scorecard_changes_give_the_difference_an_arrow():
     from rainforest.viz.whatif import scorecard_changes
 

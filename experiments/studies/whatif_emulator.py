@@ -1,0 +1,149 @@
+"""The what-if panel's emulator: a scenario's outcomes as functions of the six plans' multipliers.
+
+The view's sliders multiply each plan's yearly budget by 0 to 3 (``viz.model.view_scenario``).
+This study runs the scenario at one scale at a Latin-hypercube design of those six
+multipliers, a few runs a point (replicate r of point i on ``derive_seed(root, i, r)``;
+their spread is the seed noise, estimated apart from the response), and fits
+``runs.emulator.Emulator`` to the runs: each targeted indicator at the end of 2030 and
+the output value at the end of every year, for the chart. One run at each of further
+points, never trained on, checks it: the share of those runs inside its 90 % intervals
+(target 85-95 %) and its standardised errors are stored with it.
+
+The view reads the stored emulator from ``viz/emulators/<scenario>_<scale>/`` and shows
+its answer at once, before the real runs of the slider's settings arrive.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rainforest.experiments.studies.emulator import validate
+from rainforest.experiments.studies.run_pool import RunPool
+from rainforest.runs.emulator import Emulator
+from rainforest.scenarios.schema import Scenario
+from rainforest.scenarios.targets import TARGET_YEAR, targets
+from rainforest.sim.seeds import derive_seed
+from rainforest.viz.model import MAX_MULTIPLIER, PLAN_TITLES, view_scenario
+from rainforest.viz.whatif_emulator import CHART_INDICATOR, chart_column, outcome_column
+
+DEFAULT_POINTS = 120
+DEFAULT_REPLICATES = 2
+DEFAULT_CHECK_POINTS = 60
+DEFAULT_SEED = 2030
+
+
+def chart_years(scenario: Scenario) -> list[int]:
+    """The year ends the chart draws: every year of the run up to the report year."""
+    last = min(TARGET_YEAR, scenario.horizon_year)
+    return list(range(scenario.start_year, last + 1))
+
+
+def design(points: int, seed: int) -> pd.DataFrame:
+    """``points`` multiplier settings by Latin hypercube over [0, MAX_MULTIPLIER]^6."""
+    from scipy.stats import qmc
+
+    sample = qmc.LatinHypercube(d=len(PLAN_TITLES), seed=seed).random(points)
+    return pd.DataFrame(sample * MAX_MULTIPLIER, columns=list(PLAN_TITLES))
+
+
+def year_ends(scenario: Scenario, seed: int, years: Sequence[int]) -> dict[str, float]:
+    """One run's outcomes: each targeted indicator in the report year and the chart's
+    indicator at the end of each year (a worker's task)."""
+    from rainforest.runs.execute import run_one
+
+    result = run_one(scenario, seed)
+    final = result.at_year_end()
+    row = {outcome_column(name): final[name] for name in targets()}
+    for year in years:
+        row[chart_column(year)] = result.at_year_end(year)[CHART_INDICATOR]
+    return row
+
+
+def outcomes(
+    scenario_name: str,
+    scale: str,
+    settings: pd.DataFrame,
+    root_seed: int,
+    first_point: int,
+    replicates: int,
+    pool: RunPool,
+) -> pd.DataFrame:
+    """The runs at each row of ``settings`` (point ``first_point + row``), ``replicates``
+    a row: the point, the replicate, the seed, the multipliers, the outcomes."""
+    records = settings.to_dict("records")
+    scenarios, seeds, labels = [], [], []
+    for i, row in enumerate(records):
+        scenario = view_scenario(scenario_name, scale, row)
+        for r in range(replicates):
+            scenarios.append(scenario)
+            seeds.append(derive_seed(root_seed, first_point + i, r))
+            labels.append({"point": first_point + i, "replicate": r, "seed": seeds[-1], **row})
+    years = chart_years(scenarios[0])
+    rows = pool.map(year_ends, scenarios, seeds, [years] * len(scenarios))
+    return pd.concat([pd.DataFrame(labels), pd.DataFrame(rows)], axis=1)
+
+
+def build(
+    scenario_name: str,
+    scale: str,
+    points: int = DEFAULT_POINTS,
+    replicates: int = DEFAULT_REPLICATES,
+    check_points: int = DEFAULT_CHECK_POINTS,
+    seed: int = DEFAULT_SEED,
+    workers: int = 1,
+    code_version: dict[str, Any] | None = None,
+) -> tuple[Emulator, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """(emulator, its training runs, the check runs, the check's result): the emulator
+    trained on ``replicates`` runs at each of ``points`` points and checked on one run at
+    each of ``check_points`` other points."""
+    start = time.perf_counter()
+    inputs = list(PLAN_TITLES)
+    with RunPool(workers) as pool:
+        train = outcomes(scenario_name, scale, design(points, seed), seed, 0, replicates, pool)
+        check = outcomes(
+            scenario_name, scale, design(check_points, seed + 1), seed, points, 1, pool
+        )
+    run_seconds = time.perf_counter() - start
+    outputs = [c for c in train.columns if c not in ("point", "replicate", "seed", *inputs)]
+    varying = [c for c in outputs if train[c].nunique() > 1]
+    about = {
+        "source": f"rainforest emulate whatif {scenario_name} --scale {scale}",
+        "scenario": scenario_name,
+        "scale": scale,
+        "design": f"Latin hypercube of the six plans' multipliers over 0-{MAX_MULTIPLIER:g}, "
+        f"{points} points x {replicates} runs",
+        "root_seed": seed,
+        "constant_outputs": {c: float(train[c].iloc[0]) for c in outputs if c not in varying},
+        "code_version": dict(code_version or {}),
+        "run_seconds": round(run_seconds, 1),
+    }
+    box = ([0.0] * len(inputs), [MAX_MULTIPLIER] * len(inputs))
+    emulator = Emulator.fit(train[inputs], train[varying], about, seed=seed, bounds=box)
+    result = validate(emulator, check[inputs], check[varying])
+    emulator.about["check"] = {
+        "runs": int(len(check)),
+        "passed": bool(result["passed"]),
+        "outcomes": result["outcomes"],
+    }
+    return emulator, train, check, result
+
+
+def check_points_frame(check: pd.DataFrame, emulator: Emulator) -> pd.DataFrame:
+    """The check runs beside the emulator's mean and 90 % interval for each outcome."""
+    prediction = emulator.predict(check[emulator.inputs])
+    frame = check.copy()
+    for name in emulator.outputs:
+        frame[f"{name}_predicted"] = prediction.mean[name].to_numpy()
+        frame[f"{name}_lower_90"] = prediction.lower[name].to_numpy()
+        frame[f"{name}_upper_90"] = prediction.upper[name].to_numpy()
+    return frame
+
+
+def coverage_line(rows: Sequence[dict[str, Any]]) -> str:
+    """The check in one line: the range of shares inside the 90 % intervals."""
+    shares = [r["coverage_90"] for r in rows if np.isfinite(r["coverage_90"])]
+    return f"{min(shares):.0%}-{max(shares):.0%} of check runs inside the 90 % intervals"
