@@ -36,6 +36,8 @@ def register(sub) -> None:
         [
             "rainforest attribute --scale classroom --replicates 4 --dry-run",
             "rainforest attribute action_plan --replicates 20 --out results/attribution",
+            "rainforest attribute --posterior --draws 20 --replicates 2 --scale district "
+            "--out results/attribution_posterior",
         ],
     )  # fmt: skip
     attribute.add_argument(
@@ -70,6 +72,21 @@ def register(sub) -> None:
         help="local worker processes, or the LocalCluster's workers (default: CPUs)",
     )  # fmt: skip
     attribute.add_argument("--chunk-size", type=_pos_int, default=None, help="runs per chunk")
+    attribute.add_argument(
+        "--posterior", action="store_true",
+        help="attribute over --draws accepted sets of the posterior ensemble, each draw "
+        "its own 64 coalitions on its own seeds (64 x draws x replicates runs); the "
+        "report keeps parameter and seed uncertainty apart",
+    )  # fmt: skip
+    attribute.add_argument(
+        "--draws", type=_pos_int, default=None,
+        help="with --posterior: accepted sets to draw (default: the door's, 10)",
+    )  # fmt: skip
+    attribute.add_argument(
+        "--ensemble", type=Path, default=None,
+        help="with --posterior: the ensemble file (default: the shipped one of the "
+        "scenario's market form)",
+    )  # fmt: skip
     attribute.add_argument("--json", action="store_true", help="print the attribution as JSON")
     add_dry_run_option(attribute)
     attribute.set_defaults(handler=cmd_attribute)
@@ -113,14 +130,16 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     )
 
     request = prepare(
-        args.scenario, _indicators(args.indicators), args.replicates, args.seed, args.scale
-    )
+        args.scenario, _indicators(args.indicators), args.replicates, args.seed, args.scale,
+        posterior=args.posterior, draws=args.draws, ensemble=args.ensemble,
+    )  # fmt: skip
     out = args.out if args.out is not None else Path(f"attribution_{request.scenario.name}")
     make = make_executor_factory(args)
     workers = 1 if args.scheduler else args.workers or os.cpu_count() or 1
+    over = f" x {len(request.draws)} posterior draws" if request.draws else ""
     plan = RunPlan(
         f"attribution of {request.scenario.name}: {COALITIONS} coalitions x "
-        f"{request.replicates} replicates", COALITIONS * request.replicates, request.scale,
+        f"{request.replicates} replicates{over}", request.runs, request.scale,
         request.scenario.years, workers,
         note=f"runs already in {out / 'runs'} are kept",
     )  # fmt: skip
@@ -183,6 +202,22 @@ def render(report: dict, summary) -> None:
             table.add_row(plan, *[cell(m["shapley"][plan]) for m in measures.values()])
         table.add_row("all plans", *[cell(m["all"]) for m in measures.values()])
         console.print(table)
+    for name, entry in report["indicators"].items():
+        sources = entry["measures"]["value"].get("sources")
+        if not sources:
+            continue
+        table = Table(title=f"{name} over the posterior: where the uncertainty comes from")
+        for column in ("plan", "mean", "5-95 % over draws", "parameter sd", "seed sd"):
+            table.add_column(column, justify="left" if column == "plan" else "right")
+        for plan in report["plans"]:
+            s, mean = sources[plan], entry["measures"]["value"]["shapley"][plan]["mean"]
+            table.add_row(
+                plan, _fmt(mean), f"{_fmt(s['posterior_low'])} to {_fmt(s['posterior_high'])}",
+                "-" if s["parameter_sd"] is None else _fmt(s["parameter_sd"]),
+                "-" if s["seed_sd"] is None else _fmt(s["seed_sd"]),
+            )  # fmt: skip
+        console.print(table)
+    console.print(report["uncertainty"])
     eff = report["efficiency"]
     verdict = "they do" if eff["holds"] else "they DO NOT"
     console.print(

@@ -223,8 +223,9 @@ def render(report: dict[str, Any]) -> None:
     if report.get("emulator"):
         s = report["sampler"]
         console.print(
-            f"the emulator scored {s['screened']} candidates ({s['outside_region']} outside its "
-            f"training region, never confirmed); {s['confirmed']} were run for real"
+            f"the emulator scored {s['screened']} candidates inside its training region (of "
+            f"{s['drawn']} drawn; {s['outside_region']} scored outside it, never confirmed); "
+            f"{s['confirmed']} were run for real"
         )
     rob = report["robustness"]
     if rob is not None:

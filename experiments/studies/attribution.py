@@ -15,6 +15,16 @@ The runs are a sweep (a ``list`` sweep of 64 rows, ``common_seeds = true``) writ
 ``DIR/sweep.toml`` and run into ``DIR/runs/`` by the sweep machinery, so an attribution
 runs on local workers or a Dask cluster, resumes where it stopped, and its runs are
 Parquet like any sweep's.
+
+Over the posterior (``--posterior``) the attribution is made for each of ``draws``
+parameter sets of the calibrated ensemble (the door's ``resolve_request(...,
+posterior=True)`` chooses them): draw d is a sweep of its own, ``DIR/runs/draw_ddd/``,
+whose 64 coalitions run on its own seeds (root ``derive_seed(seed, d, 0)``), common to
+its coalitions. Each (draw, replicate) is a game; the values are their mean, with a
+bootstrap over draws (each drawn with its replicates). Two further figures keep the
+sources of uncertainty apart: the 5-95 % range of the draws' mean effects (over the
+posterior), and the parameter and seed standard deviations from the spread between and
+within draws (seeds need two replicates a draw).
 """
 
 from __future__ import annotations
@@ -67,6 +77,8 @@ SHAPLEY_CSV = "shapley.csv"
 INTERACTIONS_CSV = "interactions.csv"
 COALITIONS_CSV = "coalitions.csv"
 INTERACTIONS_PNG = "interactions.png"
+POSTERIOR_FILE = "posterior.json"
+POSTERIOR_BAND = (5.0, 95.0)  # the range of the draws' mean effects reported
 
 
 def coalition_label(mask: int, players: Sequence[str] = PLANS) -> str:
@@ -99,6 +111,12 @@ class Request:
     replicates: int
     seed: int
     scale: str
+    draws: tuple[Mapping[str, float], ...] = ()  # the posterior's sets, one a draw
+    posterior: Mapping[str, Any] | None = None  # which sets, from which ensemble
+
+    @property
+    def runs(self) -> int:
+        return COALITIONS * self.replicates * max(1, len(self.draws))
 
     @property
     def sweep_base(self) -> str:
@@ -114,10 +132,18 @@ def prepare(
     replicates: int = DEFAULT_REPLICATES,
     seed: int = DEFAULT_SEED,
     scale: str | None = None,
+    posterior: bool = False,
+    draws: int | None = None,
+    ensemble: str | Path | None = None,
 ) -> Request:
     """Check an attribution's inputs; every problem is one ScenarioError naming it."""
-    # the door checks the scenario, scale, seed and replicates, and fills in the scale
-    scenario = resolve_request(reference, scale=scale, seed=seed, replicates=replicates).scenario
+    # the door checks the scenario, scale, seed, replicates and the posterior's draws,
+    # fills in the scale and chooses the draws
+    door = resolve_request(
+        reference, scale=scale, seed=seed, replicates=replicates, posterior=posterior,
+        draws=draws, ensemble=ensemble,
+    )  # fmt: skip
+    scenario = door.scenario
     if scenario.horizon_year < TARGET_YEAR or scenario.start_year > TARGET_YEAR:
         raise ScenarioError(
             f"{reference}: runs {scenario.start_year}-{scenario.horizon_year}; the attribution "
@@ -130,12 +156,36 @@ def prepare(
                 f"--indicators: unknown indicator {name!r} "
                 f"(choose from {', '.join(INDICATOR_NAMES)})"
             )
-    return Request(reference, scenario, chosen, int(replicates), int(seed), scenario.scale)
+    sets: tuple[Mapping[str, float], ...] = ()
+    info = None
+    if door.posterior is not None:
+        sets, info = tuple(door.posterior.parameters), door.posterior.to_dict()
+    return Request(
+        reference, scenario, chosen, int(replicates), int(seed), scenario.scale, sets, info
+    )
 
 
-def sweep_text(request: Request) -> str:
-    """The attribution's sweep file: 64 rows, one per coalition in mask order, common seeds."""
-    rows = [coalition_overrides(request.scenario, mask) for mask in range(COALITIONS)]
+def draw_root_seed(request: Request, draw: int) -> int:
+    """The root seed of draw ``draw``'s sweep: its own seeds, common to its coalitions."""
+    return derive_seed(request.seed, draw, 0)
+
+
+def draw_runs(out: Path, draw: int) -> Path:
+    """Draw ``draw``'s runs folder inside an attribution folder."""
+    return Path(out) / RUNS / f"draw_{draw:03d}"
+
+
+def draw_sweep_file(out: Path, draw: int) -> Path:
+    return Path(out) / "sweeps" / f"draw_{draw:03d}.toml"
+
+
+def sweep_text(request: Request, draw: int | None = None) -> str:
+    """The attribution's sweep file: 64 rows, one per coalition in mask order, common seeds;
+    for a posterior draw, each row also sets the draw's parameters."""
+    from rainforest.scenarios.ensemble import as_overrides
+
+    fixed = as_overrides(request.draws[draw]) if draw is not None else {}
+    rows = [{**fixed, **coalition_overrides(request.scenario, mask)} for mask in range(COALITIONS)]
     data = {
         "name": f"attribution_{request.scenario.name}",
         "description": (
@@ -145,13 +195,16 @@ def sweep_text(request: Request) -> str:
         "base": request.sweep_base,
         "sampler": "list",
         "replicates": request.replicates,
-        "seed": request.seed,
+        "seed": request.seed if draw is None else draw_root_seed(request, draw),
         "common_seeds": True,
         "scale": request.scale,
         "indicators": list(request.indicators),
         "years": [TARGET_YEAR],
         "rows": rows,
     }
+    if draw is not None:
+        data["name"] = f"attribution_{request.scenario.name}_draw_{draw:03d}"
+        data["description"] += f"; posterior draw {draw} (set {request.posterior['sets'][draw]})"
     header = (
         "# Written by `rainforest attribute`: sample s is the coalition whose plans are the\n"
         "# bits of s (bit i = the i-th plan of foundation, leading, hand_in_hand,\n"
@@ -160,9 +213,10 @@ def sweep_text(request: Request) -> str:
     return header + tomli_w.dumps(data)
 
 
-def attribution_sweep(request: Request, out: Path) -> Sweep:
-    """The attribution's sweep, as ``DIR/sweep.toml`` will hold it."""
-    return sweep_from_text(sweep_text(request), Path(out) / SWEEP_FILE)
+def attribution_sweep(request: Request, out: Path, draw: int | None = None) -> Sweep:
+    """The attribution's sweep, as ``DIR/sweep.toml`` (or a draw's file) will hold it."""
+    path = Path(out) / SWEEP_FILE if draw is None else draw_sweep_file(out, draw)
+    return sweep_from_text(sweep_text(request, draw), path)
 
 
 def run_attribution(
@@ -177,11 +231,50 @@ def run_attribution(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a folder")
+    if request.draws:
+        return _run_posterior(request, out, make_executor, chunk_size, progress)
+    if (out / RUNS / "draw_000").exists():
+        raise ScenarioError(f"--out {out}: holds a posterior attribution; add --posterior")
     sweep = attribution_sweep(request, out)
     _check_runs_folder(sweep, out / RUNS)
     summary = run_sweep(sweep, out / RUNS, make_executor, chunk_size=chunk_size, progress=progress)
     write_atomic(out / SWEEP_FILE, sweep.text)
     return summary
+
+
+def _run_posterior(request, out, make_executor, chunk_size, progress) -> SweepSummary:
+    """Each draw's sweep in turn (each resumes where it stopped); one summary of them all."""
+    if (out / RUNS / "manifest.json").exists():
+        raise ScenarioError(f"--out {out}: holds an attribution without --posterior")
+    existing = sorted((out / RUNS).glob("draw_*")) if (out / RUNS).is_dir() else []
+    if len(existing) > len(request.draws):
+        raise ScenarioError(
+            f"--out {out}: holds {len(existing)} draws; repeat that attribution's --draws"
+        )
+    sweeps = [attribution_sweep(request, out, d) for d in range(len(request.draws))]
+    for d, sweep in enumerate(sweeps):
+        _check_runs_folder(sweep, draw_runs(out, d))
+    total = SweepSummary(f"attribution_{request.scenario.name}_posterior", out / RUNS, "", 0)
+    for d, sweep in enumerate(sweeps):
+        s = run_sweep(sweep, draw_runs(out, d), make_executor, chunk_size=chunk_size,
+                      progress=progress)  # fmt: skip
+        draw_sweep_file(out, d).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(draw_sweep_file(out, d), sweep.text)
+        total.executor = s.executor
+        total.total_runs += s.total_runs
+        total.finished_runs += s.finished_runs
+        total.ran_now += s.ran_now
+        total.failed_runs += s.failed_runs
+        total.failures += s.failures
+        total.unrun += s.unrun
+        total.seconds += s.seconds
+        total.compute_seconds += s.compute_seconds
+        if s.aborted:
+            total.aborted = s.aborted
+            break
+    info = {**request.posterior, "root_seed": request.seed}
+    write_atomic(out / POSTERIOR_FILE, json.dumps(info, indent=2) + "\n")
+    return total
 
 
 def _check_runs_folder(sweep: Sweep, runs: Path) -> None:
@@ -296,22 +389,80 @@ def bootstrap_counts(seed: int, replicates: int, resamples: int = RESAMPLES) -> 
 # --------------------------------------------------------------------------- the analysis
 
 
+def uncertainty_sources(v: np.ndarray, draws: int, replicates: int) -> dict[str, Any]:
+    """Each plan's Shapley value over the posterior, its sources of uncertainty apart.
+
+    ``v`` is (64, draws x replicates), draw-major. ``posterior_band``: the 5-95 % range
+    of the draws' mean values (over the posterior; each mean is over the draw's seeds, so
+    with few replicates it keeps some seed noise). ``seed_sd``: the pooled sd within
+    draws (one run's seed noise; None with one replicate). ``parameter_sd``: the sd of
+    the draws' true means, their spread less the seed noise it carries (a one-way
+    random-effects estimate, floored at 0)."""
+    phi = shapley_values(v).reshape(len(PLANS), draws, replicates)
+    means = phi.mean(axis=2)  # (plans, draws)
+    low, high = np.percentile(means, POSTERIOR_BAND, axis=1)
+    out = {}
+    for i, plan in enumerate(PLANS):
+        between = float(np.var(means[i], ddof=1)) if draws > 1 else 0.0
+        within = float(np.mean(np.var(phi[i], axis=1, ddof=1))) if replicates > 1 else None
+        param_var = between - (within or 0.0) / replicates
+        out[plan] = {
+            "posterior_low": float(low[i]),
+            "posterior_high": float(high[i]),
+            "parameter_sd": math.sqrt(max(param_var, 0.0)) if draws > 1 else None,
+            "seed_sd": math.sqrt(within) if within is not None else None,
+        }
+    return out
+
+
+def _draw_counts(seed: int, draws: int, replicates: int) -> np.ndarray:
+    """A bootstrap over draws: each resampled draw brings all its replicates."""
+    per_draw = bootstrap_counts(seed, draws)
+    return np.repeat(per_draw, replicates, axis=1)
+
+
+def _games(out: Path, columns: Sequence[str]):
+    """(games, manifest, draws, replicates, dropped): each column's games, (64, games),
+    from the runs of ``out``; over the posterior, draw-major with every draw's replicates."""
+    runs = out / RUNS
+    folders = sorted(runs.glob("draw_*")) if runs.is_dir() else []
+    if not folders:
+        manifest = load_manifest(runs)
+        frame = load_results(runs, columns=[*columns, "error"])
+        if manifest.runs.count != len(frame):
+            raise ScenarioError(
+                f"{runs}: {len(frame)} of {manifest.runs.count} runs finished; run the "
+                "attribution again to finish them"
+            )
+        games, kept, dropped = coalition_games(frame, columns)
+        return games, manifest, 0, len(kept), dropped
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+    manifest = None
+    for folder in folders:
+        m = load_manifest(folder)
+        manifest = manifest or m
+        frame = load_results(folder, columns=[*columns, "error"])
+        games, kept, dropped = coalition_games(frame, columns)
+        if m.runs.count != len(frame) or dropped:
+            raise ScenarioError(
+                f"{folder}: not every run finished; run the attribution again to finish them"
+            )
+        for c in columns:
+            parts[c].append(games[c])
+    games = {c: np.concatenate(parts[c], axis=1) for c in columns}
+    return games, manifest, len(folders), manifest.replicates, []
+
+
 def analyze_attribution(out: Path) -> dict[str, Any]:
     """The attribution of a finished ``DIR/runs`` as plain data (``DIR/analysis.json``)."""
     out = Path(out)
     runs = out / RUNS
-    manifest = load_manifest(runs)
     year = TARGET_YEAR
-    indicators = list(manifest.indicators)
+    probe = sorted(runs.glob("draw_*")) if runs.is_dir() else []
+    indicators = list(load_manifest(probe[0] if probe else runs).indicators)
     columns = [value_column(name, year) for name in indicators]
-    frame = load_results(runs, columns=[*columns, "error"])
-    if manifest.runs.count != len(frame):
-        raise ScenarioError(
-            f"{runs}: {len(frame)} of {manifest.runs.count} runs finished; run the "
-            "attribution again to finish them"
-        )
-    games, kept, dropped = coalition_games(frame, columns)
-    if not kept:
+    games, manifest, draws, replicates, dropped = _games(out, columns)
+    if replicates == 0:
         raise ScenarioError(f"{runs}: no replicate finished in every coalition")
     for name, column in zip(indicators, columns, strict=True):
         if np.isnan(games[column]).any():
@@ -319,7 +470,12 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
                 f"--indicators: {name} is undefined (NaN) in some runs, so it cannot be "
                 "attributed; leave it out"
             )
-    counts = bootstrap_counts(manifest.root_seed, len(kept))
+    posterior = draws > 0
+    info = json.loads((out / POSTERIOR_FILE).read_text(encoding="utf-8")) if posterior else {}
+    if posterior:
+        counts = _draw_counts(int(info["root_seed"]), draws, replicates)
+    else:
+        counts = bootstrap_counts(manifest.root_seed, replicates)
     result: dict[str, Any] = {}
     gaps = []
     for name, column in zip(indicators, columns, strict=True):
@@ -330,16 +486,24 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
         if s.target is not None:
             reached = (v >= s.target).astype(np.float64)
             entry["measures"]["reach_probability"] = attribute_game(reached, counts)
+        if posterior:
+            entry["measures"]["value"]["sources"] = uncertainty_sources(v, draws, replicates)
         for m in entry["measures"].values():
             gaps.append(m["efficiency_gap"] <= m["efficiency_tolerance"])
         result[name] = entry
     scenario = _scenario_name(manifest)
     largest_gap = max(m["efficiency_gap"] for e in result.values() for m in e["measures"].values())
-    return {
+    games_count = replicates * max(draws, 1)
+    over = (
+        f"{draws} posterior draws x {replicates} replicates x {COALITIONS} coalitions"
+        if posterior
+        else f"{replicates} replicates x {COALITIONS} coalitions"
+    )
+    report = {
         "kind": "attribution",
         "title": (
             f"Shapley attribution of {scenario}'s {year} outcomes to the six plans "
-            f"({len(kept)} replicates x {COALITIONS} coalitions, {manifest.scale} scale)"
+            f"({over}, {manifest.scale} scale)"
         ),
         "provenance": {
             "manifest_hash": manifest.identity,
@@ -356,19 +520,41 @@ def analyze_attribution(out: Path) -> dict[str, Any]:
         "plans": list(PLANS),
         "coalitions": [coalition_label(m) for m in range(COALITIONS)],
         "replicates": manifest.replicates,
-        "replicates_used": len(kept),
+        "replicates_used": games_count,
         "replicates_dropped": dropped,
         "common_random_numbers": manifest.common_seeds,
         "conf_level": CONF_LEVEL,
         "resamples": RESAMPLES,
         "efficiency": {"holds": all(gaps), "largest_gap": largest_gap},
         "indicators": result,
+        "uncertainty": (
+            "over seeds: the 95 % interval is a bootstrap over replicates, all on one parameter set"
+        ),
     }
+    if posterior:
+        report["posterior"] = {**info, "draws": draws, "replicates_per_draw": replicates}
+        report["provenance"]["seeds"] = {
+            "root": info.get("root_seed"),
+            "draws": "draw d's sweep has root seed derive_seed(seed, d, 0), common to its "
+            "64 coalitions",
+            "replicates": replicates,
+        }
+        report["uncertainty"] = (
+            "over the posterior and seeds together: the 95 % interval is a bootstrap over "
+            "draws (each with its replicates), the uncertainty of the posterior mean; "
+            "posterior_low-high is the 5-95 % range of the draws' mean values (parameter "
+            "uncertainty, each draw's seeds averaged); parameter_sd and seed_sd split the "
+            "spread of a single game into its two sources"
+        )
+    return report
 
 
 def _scenario_name(manifest: Manifest) -> str:
     """The attributed scenario's name: the sweep is named ``attribution_<name>``."""
-    return manifest.name.removeprefix("attribution_") or str(manifest.base)
+    name = manifest.name.removeprefix("attribution_")
+    if "_draw_" in name:
+        name = name.rsplit("_draw_", 1)[0]
+    return name or str(manifest.base)
 
 
 # --------------------------------------------------------------------------- tables
@@ -390,6 +576,7 @@ def shapley_frame(report: Mapping[str, Any]) -> pd.DataFrame:
                     **base, "term": plan, **value, "share_of_total": share,
                     "alone": m["alone"][plan]["mean"],
                     "leave_one_out": m["leave_one_out"][plan]["mean"],
+                    **m.get("sources", {}).get(plan, {}),
                 })  # fmt: skip
             rows.append({**base, "term": "all", **m["all"]})
     return pd.DataFrame(rows)

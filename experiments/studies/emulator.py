@@ -140,7 +140,27 @@ def train_on_sweep(
         "function": manifest.function,
         "left_out": left,
     }
-    return Emulator.fit(runs[inputs], runs[found], about, seed=seed)
+    return Emulator.fit(
+        runs[inputs], runs[found], about, seed=seed, bounds=design_box(manifest, runs[inputs])
+    )
+
+
+def design_box(manifest, x: pd.DataFrame) -> tuple[list[float], list[float]] | None:
+    """The sweep's declared box of the inputs ``x`` (each parameter's min and max), the
+    region its sampler covered, or None where an input has no such range or a run lies
+    outside it: the training region is then the runs' own min and max."""
+    ranges = {str(p["path"]): p for p in manifest.parameters}
+    low, high = [], []
+    for name in x.columns:
+        p = ranges.get(name, {})
+        if not isinstance(p.get("min"), int | float) or not isinstance(p.get("max"), int | float):
+            return None
+        low.append(float(p["min"]))
+        high.append(float(p["max"]))
+    values = x.to_numpy(dtype=float)
+    if np.any(values < np.array(low)) or np.any(values > np.array(high)):
+        return None
+    return low, high
 
 
 # --------------------------------------------------------------- validation

@@ -216,6 +216,10 @@ def optimize(
 
 SCREEN = 5000  # candidates the emulator scores
 CONFIRM = 5  # of them, the best confirmed with real runs
+SCREEN_TRIES = 50  # draws per candidate wanted, at most, before giving up on the region
+# Chances closer than this are ties, broken by the emulated mean: far from the target the
+# normal tail gives chances like 1e-130 that rank spread, not outcome.
+REACH_RESOLUTION = 1e-3
 
 
 def emulator_columns(emulator, outcomes: Sequence[Outcome], base: Scenario) -> list[str]:
@@ -266,22 +270,36 @@ def emulated_reach(emulator, columns: Sequence[str], outcomes: Sequence[Outcome]
 def screen_candidates(
     emulator, columns, outcomes, own, budget_bn, budget_range, count: int, seed: int
 ) -> pd.DataFrame:
-    """``count`` allocations drawn uniformly (shares on the simplex; totals uniform over
-    the range with ``budget_range``), the scenario's own mix first, each scored by the
-    emulator; rows outside its training region are kept and flagged."""
+    """``count`` allocations inside the emulator's training region, drawn uniformly
+    (shares on the simplex; totals uniform over the range with ``budget_range``; draws
+    outside the region are dropped, up to ``SCREEN_TRIES`` times ``count`` draws), the
+    scenario's own mix first (flagged where it lies outside), each scored by the emulator."""
     rng = np.random.default_rng([int(seed), 0x0E])
     own_total = sum(own.values())
-    shares = np.array([shares_from_unit(u) for u in rng.uniform(U_MIN, 1.0, (count, 6))])
-    if budget_bn is not None:
-        totals = np.full(count, float(budget_bn))
-    else:
-        totals = rng.uniform(budget_range[0], budget_range[1], count)
+    order = [emulator.inputs.index(f"plans.{name}.budget_bn") for name in PLAN_NAMES]
+    low, high = emulator.low[order], emulator.high[order]
+    kept_shares, kept_totals, drawn = [], [], 0
+    while sum(len(t) for t in kept_totals) < count and drawn < SCREEN_TRIES * count:
+        batch = max(count, 1000)
+        shares = np.array([shares_from_unit(u) for u in rng.uniform(U_MIN, 1.0, (batch, 6))])
+        if budget_bn is not None:
+            totals = np.full(batch, float(budget_bn))
+        else:
+            totals = rng.uniform(budget_range[0], budget_range[1], batch)
+        budgets = totals[:, None] * shares
+        inside = ((budgets >= low) & (budgets <= high)).all(axis=1)
+        kept_shares.append(shares[inside])
+        kept_totals.append(totals[inside])
+        drawn += batch
+    shares = np.concatenate(kept_shares)[: count - 1] if kept_shares else np.empty((0, 6))
+    totals = np.concatenate(kept_totals)[: count - 1] if kept_totals else np.empty(0)
     if own_total > 0:
-        shares[0] = [own[name] / own_total for name in PLAN_NAMES]
-        totals[0] = budget_bn if budget_bn is not None else own_total
+        own_shares = np.array([[own[name] / own_total for name in PLAN_NAMES]])
+        shares = np.vstack([own_shares, shares])
+        totals = np.concatenate([[budget_bn if budget_bn is not None else own_total], totals])
     budgets = totals[:, None] * shares
     p, mean, outside = emulated_reach(emulator, columns, outcomes, budgets)
-    frame = pd.DataFrame({"candidate": np.arange(count), "total_bn": totals})
+    frame = pd.DataFrame({"candidate": np.arange(len(totals)), "total_bn": totals})
     for k, name in enumerate(PLAN_NAMES):
         frame[f"share_{name}"] = shares[:, k]
     for k, o in enumerate(outcomes):
@@ -289,6 +307,7 @@ def screen_candidates(
         frame[f"emulated_mean_{o.indicator}"] = mean[:, k]
     frame["outside_region"] = outside
     frame["reference"] = frame["candidate"].eq(0) & (own_total > 0)
+    frame.attrs["drawn"] = drawn
     return frame
 
 
@@ -313,8 +332,9 @@ def confirmed_picks(screened: pd.DataFrame, primary: str, pareto: bool, confirm:
         at = np.unique(np.linspace(0, len(front) - 1, min(confirm, len(front))).round().astype(int))
         picks = front["candidate"].to_numpy()[at].tolist()
     else:
-        ranked = inside.sort_values([reach_col, mean_col, "candidate"],
-                                    ascending=[False, False, True])  # fmt: skip
+        ranked = inside.assign(_reach=(inside[reach_col] / REACH_RESOLUTION).round()).sort_values(
+            ["_reach", mean_col, "candidate"], ascending=[False, False, True]
+        )
         picks = ranked["candidate"].head(confirm).tolist()
     reference = screened.loc[screened["reference"], "candidate"].tolist()
     return sorted(set(reference) | {int(c) for c in picks})
@@ -348,6 +368,11 @@ def optimize_with_emulator(
     screened = screen_candidates(
         emulator, columns, outcomes, own, budget_bn, budget_range, screen, root_seed
     )
+    if int((~screened["outside_region"]).sum()) < 2:
+        raise ScenarioError(
+            f"--emulator: no allocation of this total fits its training region "
+            f"({', '.join(f'{n} {b["min"]:g}-{b["max"]:g}' for n, b in emulator.region().items())})"
+        )
     picks = confirmed_picks(screened, outcomes[0].indicator, pareto, confirm)
     seeds = replicate_seeds(root_seed, replicates)
     pool = RunPool(workers)
@@ -391,11 +416,14 @@ def optimize_with_emulator(
                      front, pareto, pool, root_seed, replicates, seeds, source)  # fmt: skip
     report["sampler"] = {
         "name": "emulator screen",
-        "screened": int(screen),
+        "screened": len(screened),
+        "drawn": int(screened.attrs.get("drawn", len(screened))),
         "outside_region": int(screened["outside_region"].sum()),
         "confirmed": len(picks),
         "seed": int(root_seed),
-        "draws": "shares uniform on the simplex, totals uniform over the range",
+        "draws": "shares uniform on the simplex, totals uniform over the range; draws "
+        "outside the emulator's training region dropped",
+        "ranking": f"emulated reach probability to {REACH_RESOLUTION:g}, then the emulated mean",
     }
     report["emulator"] = {
         "source": emulator_source,

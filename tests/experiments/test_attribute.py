@@ -177,3 +177,92 @@ def test_another_attributions_folder_is_refused(attribution, capsys):
             "--out", str(attribution)]  # fmt: skip
     assert main(argv) == 2
     assert "holds the runs of another attribution" in capsys.readouterr().err
+
+
+POSTERIOR_DRAWS = 3
+POSTERIOR_REPLICATES = 2
+
+
+@pytest.fixture(scope="module")
+def posterior_attribution(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("posterior_attribution") / "out"
+    argv = ["attribute", "--posterior", "--draws", str(POSTERIOR_DRAWS), "--replicates",
+            str(POSTERIOR_REPLICATES), "--scale", "classroom", "--seed", str(SEED),
+            "--indicators", "output_value_bn", "--workers", "1", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    return out
+
+
+def test_over_the_posterior_each_draw_is_its_own_game_on_its_own_seeds(posterior_attribution):
+    from rainforest.runs.request import resolve_request
+    from rainforest.scenarios.ensemble import as_overrides
+    from rainforest.scenarios.overrides import apply_overrides
+    from rainforest.sim.seeds import derive_seed
+
+    out = posterior_attribution
+    door = resolve_request("action_plan", scale="classroom", seed=SEED,
+                           replicates=POSTERIOR_REPLICATES, posterior=True,
+                           draws=POSTERIOR_DRAWS)  # fmt: skip
+    seeds = set()
+    for d in range(POSTERIOR_DRAWS):
+        folder = out / "runs" / f"draw_{d:03d}"
+        frame = load_results(folder)
+        assert len(frame) == COALITIONS * POSTERIOR_REPLICATES
+        # common seeds within the draw, its own across draws
+        per_replicate = frame.groupby("replicate")["seed"].nunique()
+        assert (per_replicate == 1).all()
+        draw_seeds = set(frame["seed"])
+        assert not draw_seeds & seeds
+        seeds |= draw_seeds
+        assert load_manifest(folder).root_seed == derive_seed(SEED, d, 0)
+        # the grand coalition of draw d is the door's draw d, on that sweep's seed
+        everything = frame[(frame["sample"] == COALITIONS - 1) & (frame["replicate"] == 0)]
+        scenario = apply_overrides(
+            apply_overrides(
+                load_scenario("action_plan"), as_overrides(door.posterior.parameters[d])
+            ),
+            {"scale": "classroom"},
+        )
+        final = run_one(scenario, int(everything["seed"].iloc[0])).at_year_end()
+        column = f"output_value_bn_{TARGET_YEAR}"
+        assert final["output_value_bn"] == pytest.approx(float(everything[column].iloc[0]))
+
+
+def test_over_the_posterior_the_report_splits_parameter_and_seed_uncertainty(
+    posterior_attribution,
+):
+    report = json.loads((posterior_attribution / "analysis.json").read_text())
+    assert report["posterior"]["draws"] == POSTERIOR_DRAWS
+    assert report["replicates_used"] == POSTERIOR_DRAWS * POSTERIOR_REPLICATES
+    assert "over the posterior and seeds together" in report["uncertainty"]
+    value = report["indicators"]["output_value_bn"]["measures"]["value"]
+    assert report["efficiency"]["holds"]
+    for plan in PLANS:
+        s = value["sources"][plan]
+        assert s["posterior_low"] <= s["posterior_high"]
+        assert s["parameter_sd"] >= 0 and s["seed_sd"] >= 0
+        # the posterior mean lies inside the range of the draws' means
+        assert (
+            s["posterior_low"] - 1e-9
+            <= value["shapley"][plan]["mean"]
+            <= (s["posterior_high"] + 1e-9)
+        )
+    table = pd.read_csv(posterior_attribution / "shapley.csv")
+    assert {"posterior_low", "posterior_high", "parameter_sd", "seed_sd"} <= set(table.columns)
+
+
+def test_uncertainty_sources_recover_a_known_split():
+    from rainforest.experiments.studies.attribution import uncertainty_sources
+
+    rng = np.random.default_rng(4)
+    draws, replicates = 400, 4
+    # a game where only the first plan matters: its worth = a draw effect + seed noise
+    effect = rng.normal(10.0, 3.0, draws)[:, None] + rng.normal(0.0, 2.0, (draws, replicates))
+    v = np.zeros((COALITIONS, draws * replicates))
+    for mask in range(COALITIONS):
+        if mask & 1:
+            v[mask] = effect.ravel()
+    sources = uncertainty_sources(v, draws, replicates)
+    assert sources["foundation"]["parameter_sd"] == pytest.approx(3.0, rel=0.1)
+    assert sources["foundation"]["seed_sd"] == pytest.approx(2.0, rel=0.05)
+    assert sources["leading"]["parameter_sd"] == 0.0
