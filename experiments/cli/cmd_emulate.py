@@ -116,16 +116,28 @@ def register(sub) -> None:
     whatif.add_argument("scenario", help="a library scenario's name")
     whatif.add_argument("--scale", default="city", help="the runs' scale (default: city)")
     whatif.add_argument(
-        "--points", type=_pos_int, default=120, help="training points (default: 120)"
-    )
+        "--points", type=_pos_int, default=None,
+        help="training points (default: 120; with --posterior 500)",
+    )  # fmt: skip
     whatif.add_argument(
         "--replicates", type=_pos_int, default=2,
         help="runs at each training point, on their own seeds: their spread is the seed "
-        "noise (default: 2)",
+        "noise (default: 2; with --posterior one run a point)",
     )  # fmt: skip
     whatif.add_argument(
-        "--check-points", type=_pos_int, default=60, dest="check_points",
-        help="runs the emulator is checked on, never trained on (default: 60)",
+        "--check-points", type=_pos_int, default=None, dest="check_points",
+        help="runs the emulator is checked on, never trained on (default: 60; with "
+        "--posterior 100)",
+    )  # fmt: skip
+    whatif.add_argument(
+        "--posterior", action="store_true",
+        help="emulate over the posterior too: each point runs under one accepted set of "
+        "the ensemble, the set's parameters are inputs beside the multipliers (0-2); what "
+        "rainforest voi --emulator needs",
+    )  # fmt: skip
+    whatif.add_argument(
+        "--ensemble", type=Path, default=None,
+        help="with --posterior: the ensemble file (default: the shipped one)",
     )  # fmt: skip
     whatif.add_argument("--seed", type=_nonneg_int, default=2030, help="design and run seed")
     whatif.add_argument("--workers", type=_pos_int, default=1, help="worker processes")
@@ -272,17 +284,31 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from rainforest.experiments.studies import emulator as em
     from rainforest.experiments.studies import whatif_emulator as wf
     from rainforest.runs.execute import check_scale
+    from rainforest.scenarios.errors import ScenarioError
     from rainforest.scenarios.loader import load_scenario
 
     load_scenario(args.scenario)  # an unknown name is bad input before any run
     check_scale(args.scale)
-    total = args.points * args.replicates + args.check_points
-    print(f"{total} runs of {args.scenario} at {args.scale} scale on {args.workers} worker(s)")
-    emu, train, check, result = wf.build(
-        args.scenario, args.scale, args.points, args.replicates, args.check_points, args.seed,
-        args.workers,
-        code_version(),
-    )  # fmt: skip
+    if args.ensemble is not None and not args.posterior:
+        raise ScenarioError("--ensemble: only with --posterior")
+    if args.posterior:
+        points, checks = args.points or 500, args.check_points or 100
+        print(
+            f"{points + checks} runs of {args.scenario} at {args.scale} scale over the "
+            f"posterior on {args.workers} worker(s)"
+        )
+        emu, train, check, result = wf.build_posterior(
+            args.scenario, args.scale, points, checks, args.seed, args.workers,
+            None if args.ensemble is None else str(args.ensemble), code_version(),
+        )  # fmt: skip
+    else:
+        points, checks = args.points or 120, args.check_points or 60
+        total = points * args.replicates + checks
+        print(f"{total} runs of {args.scenario} at {args.scale} scale on {args.workers} worker(s)")
+        emu, train, check, result = wf.build(
+            args.scenario, args.scale, points, args.replicates, checks, args.seed,
+            args.workers, code_version(),
+        )  # fmt: skip
     em.save(emu, args.out)
     frame: pd.DataFrame = wf.check_points_frame(check, emu)
     write_atomic(args.out / "check_runs.csv", frame.to_csv(index=False))

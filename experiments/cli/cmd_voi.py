@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 from rainforest.experiments.cli.args import (
@@ -43,6 +44,8 @@ def register(sub) -> None:
             "rainforest voi action_plan --draws 30 --workers 2 --out results/voi",
             "rainforest voi --measure reach --candidates my_allocations.toml --out results/voi",
             "rainforest voi --optimized results/optimize --draws 30 --out results/voi",
+            "rainforest voi --emulator emulators/action_plan_posterior --draws 600 "
+            "--out results/voi_emulated",
         ],
     )  # fmt: skip
     voi.add_argument(
@@ -92,6 +95,12 @@ def register(sub) -> None:
         "--out", type=out_path, default=None,
         help="the analysis folder (default: voi_<scenario>)",
     )  # fmt: skip
+    voi.add_argument(
+        "--emulator", type=Path, default=None, metavar="DIR",
+        help="an emulator over the posterior (rainforest emulate whatif --posterior, same "
+        "scenario and scale): each candidate's expected outcome in each draw is emulated "
+        "instead of run, so --draws can be every accepted set at no cost in runs",
+    )  # fmt: skip
     voi.add_argument("--json", action="store_true", help="print the analysis as JSON")
     add_dry_run_option(voi)
     voi.set_defaults(handler=cmd_voi)
@@ -119,8 +128,19 @@ def cmd_voi(args: argparse.Namespace) -> int:
         args.scenario, candidates, args.draws, args.replicates, args.seed, args.scale,
         args.measure, args.ensemble,
     )  # fmt: skip
-    workers = args.workers or os.cpu_count() or 1
     sc = request.scenario
+    if args.emulator is not None:
+        from rainforest.experiments.studies.voi import emulated_outcomes
+        from rainforest.runs.emulator import Emulator
+
+        emulator = Emulator.load(args.emulator)
+        expected, reach, outside = emulated_outcomes(request, emulator)
+        about = {"source": str(args.emulator), "outside_region": outside,
+                 **{k: emulator.about.get(k) for k in ("scenario", "scale", "posterior",
+                                                       "design", "runs", "check")}}  # fmt: skip
+        report = analyze(request, expected, args.ensemble, {"reach": reach, "about": about})
+        return _finish(args, report, sc.name, write_voi, plain)
+    workers = args.workers or os.cpu_count() or 1
     plan = RunPlan(
         f"value of information for {sc.name}: {len(request.candidates)} candidates x "
         f"{request.draws} draws x {request.replicates} replicates",
@@ -131,12 +151,22 @@ def cmd_voi(args: argparse.Namespace) -> int:
         return 0
     outputs = run_outcomes(request, workers)
     report = analyze(request, outputs, args.ensemble)
-    out = args.out if args.out is not None else Path(f"voi_{sc.name}")
+    return _finish(args, report, sc.name, write_voi, plain)
+
+
+def _finish(args: argparse.Namespace, report: dict, name: str, write_voi, plain) -> int:
+    out = args.out if args.out is not None else Path(f"voi_{name}")
     written = write_voi(report, out)
     if args.json:
         print(json.dumps(plain(report), indent=2))
         return 0
     render(report)
+    if report.get("emulator") and report["emulator"]["outside_region"]:
+        print(
+            f"warning: {report['emulator']['outside_region']} candidate-draw points lie "
+            "outside the emulator's training region (it extrapolates there)",
+            file=sys.stderr,
+        )
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0
 

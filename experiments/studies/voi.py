@@ -24,6 +24,13 @@ With U(a, theta) a candidate's outcome (its 2030 output in RMB bn, or whether it
   checks that it keeps 0 <= EVPPI <= EVPI on random problems); in a study, an estimate
   above the EVPI, which only few draws produce, is reported at the EVPI and flagged.
 
+With an emulator over the posterior (``rainforest emulate whatif --posterior``: the 2030
+outcomes as functions of the six budget multipliers and the posterior's parameters),
+``emulated_outcomes`` replaces the runs: each candidate is its six multipliers (its
+budget over the plan years against the scenario's), each draw its set's values, and U is
+the emulator's expected outcome, seed noise averaged out, so EVPI no longer counts seed
+noise as information and every accepted set can be a draw at no cost in runs.
+
 Which observation would inform a parameter comes from the ensemble's identifiability
 report (``studies.identifiability``): whether today's observations inform it at all and
 which observations move with it.
@@ -339,6 +346,71 @@ def run_outcomes(request: VoiRequest, workers: int = 1) -> np.ndarray:
     return values.reshape(a, request.draws, request.replicates).transpose(1, 2, 0)
 
 
+def candidate_multipliers(request: VoiRequest) -> list[dict[str, float]]:
+    """Each candidate's budget of each plan over the plan years (2023 on) as a multiple
+    of the scenario's: what an emulator of the budget multipliers takes. A candidate
+    that changes the years' profile of a plan (keep_total with uneven tables) is read by
+    its total; a plan the scenario gives nothing cannot be multiplied (ScenarioError)."""
+    base = budgets(request.requests[0].base)
+    out = []
+    for c, r in zip(request.candidates, request.requests, strict=True):
+        new = budgets(r.scenario)
+        factors = {}
+        for plan in PLAN_NAMES:
+            old = sum(v for y, v in base[plan].items() if y >= PLAN_START_YEAR)
+            now = sum(v for y, v in new[plan].items() if y >= PLAN_START_YEAR)
+            if old <= 0.0:
+                if now > 0.0:
+                    raise ScenarioError(
+                        f"candidate {c.name!r}: {plan} has no budget in the scenario, so an "
+                        "emulator of budget multipliers cannot give it one"
+                    )
+                factors[plan] = 0.0
+            else:
+                factors[plan] = now / old
+        out.append(factors)
+    return out
+
+
+def emulated_outcomes(request: VoiRequest, emulator) -> tuple[np.ndarray, np.ndarray, int]:
+    """(expected 2030 output, P(a run reaches 500 bn), points outside the emulator's
+    region) of each draw and candidate, shaped draws x 1 x candidates, from an emulator
+    of the budget multipliers and the posterior's parameters."""
+    from scipy.stats import norm
+
+    about = emulator.about
+    column = f"{INDICATOR}_{YEAR}"
+    first = request.requests[0]
+    if "posterior" not in about:
+        raise ScenarioError(
+            "--emulator: not an emulator over the posterior (rainforest emulate whatif "
+            "--posterior makes one)"
+        )
+    if about.get("scale") != first.scale or about.get("scenario") != first.base.name:
+        raise ScenarioError(
+            f"--emulator: trained on {about.get('scenario')} at {about.get('scale')} scale; "
+            f"this study is {first.base.name} at {first.scale} scale"
+        )
+    if column not in emulator.outputs:
+        raise ScenarioError(f"--emulator: it does not emulate {column}")
+    multipliers = candidate_multipliers(request)
+    sets = first.posterior.parameters
+    missing = [n for n in emulator.inputs if n not in PLAN_NAMES and n not in sets[0]]
+    if missing:
+        raise ScenarioError(f"--emulator: the posterior's sets have no {missing[0]!r}")
+    rows = [
+        [m[n] if n in PLAN_NAMES else float(s[n]) for n in emulator.inputs]
+        for s in sets
+        for m in multipliers
+    ]
+    mean, sd, outside = emulator.predict_array(np.array(rows))
+    j = emulator.outputs.index(column)
+    shape = (len(sets), 1, len(multipliers))
+    expected = mean[:, j].reshape(shape)
+    reach = norm.sf(TARGET_BN, loc=mean[:, j], scale=np.maximum(sd[:, j], 1e-12)).reshape(shape)
+    return expected, reach, int(outside.sum())
+
+
 def parameter_matrix(request: VoiRequest) -> tuple[list[str], np.ndarray]:
     """The posterior draws' parameter values (draws x parameters), by dotted path."""
     params = request.requests[0].posterior.parameters
@@ -408,12 +480,24 @@ def informing(ensemble: str | Path | None, form: str) -> dict[str, dict[str, Any
 # --- the analysis --------------------------------------------------------------------
 
 
-def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> dict[str, Any]:
-    """The study's result as plain data (``analysis.json`` less its files)."""
+def analyze(
+    request: VoiRequest,
+    outputs: np.ndarray,
+    ensemble: Any = None,
+    emulated: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The study's result as plain data (``analysis.json`` less its files). With
+    ``emulated`` (``reach``: P(a run reaches 500 bn) per draw and candidate, and what the
+    emulator is), ``outputs`` are the emulator's expected outputs, not runs."""
     from rainforest.experiments.provenance import code_version
     from rainforest.experiments.studies.analysis_dir import provenance
 
-    u = utilities(outputs, request.measure)
+    if emulated is not None:
+        reach_p = np.asarray(emulated["reach"])
+        u = outputs if request.measure == "output" else reach_p
+    else:
+        reach_p = (outputs >= TARGET_BN).astype(float)
+        u = utilities(outputs, request.measure)
     paths, theta = parameter_matrix(request)
     voi = value_of_information(paths, theta, u, prefix_groups(paths))
     informs = informing(ensemble, request.scenario.market.form)
@@ -435,7 +519,7 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
             "mean_output_bn": float(out.mean()),
             "output_p05_bn": float(np.quantile(out, 0.05)),
             "output_p95_bn": float(np.quantile(out, 0.95)),
-            "reach_500_probability": float(np.mean(out >= TARGET_BN)),
+            "reach_500_probability": float(reach_p[:, :, i].mean()),
             "expected_utility": float(means[i]),
             "expected_regret": float(regret[:, i].mean()),
             "best_in_share_of_draws": float(wins[i] / len(per_draw)),
@@ -479,6 +563,9 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
         "band": (
             f"over {request.draws} posterior draws x {request.replicates} replicate(s), "
             "the same draws and seeds for every candidate"
+            if emulated is None
+            else f"over {request.draws} posterior draws, each candidate's expected output "
+            "by the emulator (seed noise averaged out; the band is parameter uncertainty only)"
         ),
         "method": (
             "EVPI = E[max_a U] - max_a E[U] over draws (replicates averaged); EVPPI by "
@@ -496,6 +583,7 @@ def analyze(request: VoiRequest, outputs: np.ndarray, ensemble: Any = None) -> d
             posterior=posterior.to_dict(),
             market_form=request.scenario.market.form,
         ),
+        "emulator": None if emulated is None else dict(emulated["about"]),
     }
 
 

@@ -147,3 +147,112 @@ def coverage_line(rows: Sequence[dict[str, Any]]) -> str:
     """The check in one line: the range of shares inside the 90 % intervals."""
     shares = [r["coverage_90"] for r in rows if np.isfinite(r["coverage_90"])]
     return f"{min(shares):.0%}-{max(shares):.0%} of check runs inside the 90 % intervals"
+
+
+# ------------------------------------------------------------ over the posterior
+
+POSTERIOR_MULTIPLIERS = (0.0, 2.0)  # the budget multipliers' range over the posterior
+
+
+def posterior_outcomes(
+    scenario_name: str,
+    scale: str,
+    settings: pd.DataFrame,
+    sets: Sequence[dict[str, float]],
+    root_seed: int,
+    first_point: int,
+    pool: RunPool,
+) -> pd.DataFrame:
+    """One run at each row of ``settings`` (point ``first_point + row``) under the
+    posterior set of the same row, on seed ``derive_seed(root, point, 0)``: the point,
+    the seed, the multipliers, the set's values, the 2030 targets."""
+    from rainforest.scenarios.ensemble import as_overrides
+    from rainforest.scenarios.loader import load_scenario
+    from rainforest.scenarios.overrides import apply_overrides
+
+    base = load_scenario(scenario_name)
+    scenarios, seeds, labels = [], [], []
+    for i, (row, values) in enumerate(zip(settings.to_dict("records"), sets, strict=True)):
+        calibrated = apply_overrides(base, as_overrides(values))
+        scenarios.append(view_scenario(calibrated, scale, row))
+        seeds.append(derive_seed(root_seed, first_point + i, 0))
+        labels.append({"point": first_point + i, "seed": seeds[-1], **row, **values})
+    rows = pool.map(year_ends, scenarios, seeds, [[]] * len(scenarios))
+    return pd.concat([pd.DataFrame(labels), pd.DataFrame(rows)], axis=1)
+
+
+def build_posterior(
+    scenario_name: str,
+    scale: str,
+    points: int = 500,
+    check_points: int = 100,
+    seed: int = DEFAULT_SEED,
+    workers: int = 1,
+    ensemble: str | None = None,
+    code_version: dict[str, Any] | None = None,
+) -> tuple[Emulator, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """An emulator of the 2030 targets over the six budget multipliers (0-2) and the
+    posterior's parameters: point i runs the Latin-hypercube multipliers i under the
+    ensemble's set ``draw_order[i]`` (sets reused in that order when the points outnumber
+    them), one run a point; ``check_points`` further points, under the sets that follow,
+    check it. Its region is the multipliers' box and the ensemble's range of each
+    parameter."""
+    from rainforest.runs.request import draw_order
+    from rainforest.scenarios.ensemble import load_ensemble
+    from rainforest.scenarios.loader import load_scenario
+
+    start = time.perf_counter()
+    form = load_scenario(scenario_name).market.form
+    record = load_ensemble(ensemble, form)
+    sets = [dict(s["parameters"]) for s in record["sets"]]
+    order = draw_order(len(sets), seed)
+    chosen = [sets[order[i % len(sets)]] for i in range(points + check_points)]
+    lo, hi = POSTERIOR_MULTIPLIERS
+    train_design = pd.DataFrame(
+        design(points, seed).to_numpy() / MAX_MULTIPLIER * (hi - lo) + lo,
+        columns=list(PLAN_TITLES),
+    )
+    check_design = pd.DataFrame(
+        design(check_points, seed + 1).to_numpy() / MAX_MULTIPLIER * (hi - lo) + lo,
+        columns=list(PLAN_TITLES),
+    )
+    with RunPool(workers) as pool:
+        train = posterior_outcomes(
+            scenario_name, scale, train_design, chosen[:points], seed, 0, pool
+        )
+        check = posterior_outcomes(
+            scenario_name, scale, check_design, chosen[points:], seed, points, pool
+        )
+    run_seconds = time.perf_counter() - start
+    paths = sorted({p for s in sets for p in s})
+    varying = [p for p in paths if len({s.get(p) for s in sets}) > 1]
+    inputs = [*PLAN_TITLES, *varying]
+    outputs = [outcome_column(name) for name in targets()]
+    modelled = [c for c in outputs if train[c].nunique() > 1]
+    low = [lo] * len(PLAN_TITLES) + [min(s[p] for s in sets) for p in varying]
+    high = [hi] * len(PLAN_TITLES) + [max(s[p] for s in sets) for p in varying]
+    about = {
+        "source": f"rainforest emulate whatif {scenario_name} --scale {scale} --posterior",
+        "scenario": scenario_name,
+        "scale": scale,
+        "posterior": {
+            "file": record["_path"],
+            "ensemble_date": str(record.get("date", "")),
+            "sets": len(sets),
+            "parameters": varying,
+        },
+        "design": f"Latin hypercube of the six plans' multipliers over {lo:g}-{hi:g}, each "
+        f"point under one posterior set, {points} points x 1 run",
+        "root_seed": seed,
+        "constant_outputs": {c: float(train[c].iloc[0]) for c in outputs if c not in modelled},
+        "code_version": dict(code_version or {}),
+        "run_seconds": round(run_seconds, 1),
+    }
+    emulator = Emulator.fit(train[inputs], train[modelled], about, seed=seed, bounds=(low, high))
+    result = validate(emulator, check[inputs], check[modelled])
+    emulator.about["check"] = {
+        "runs": int(len(check)),
+        "passed": bool(result["passed"]),
+        "outcomes": result["outcomes"],
+    }
+    return emulator, train, check, result

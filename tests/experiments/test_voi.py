@@ -167,3 +167,74 @@ def test_an_overfitted_evppi_is_reported_at_the_evpi_and_named():
     assert raw > out["evpi"] > 0.0  # the estimator overshoots here
     assert out["above_evpi"] == ["a"] and out["parameters"]["a"] == out["evpi"]
     assert out["parameters"]["b"] <= out["evpi"] and out["parameters"]["c"] <= out["evpi"]
+
+
+@pytest.fixture(scope="module")
+def posterior_emulator(tmp_path_factory):
+    from rainforest.experiments.cli import main
+
+    out = tmp_path_factory.mktemp("posterior_emulator") / "emu"
+    argv = ["emulate", "whatif", "action_plan", "--scale", "classroom", "--posterior",
+            "--points", "60", "--check-points", "10", "--out", str(out)]  # fmt: skip
+    assert main(argv) in (0, 1)  # 60 points in 29 inputs: its check may miss the target
+    about = json.loads((out / "emulator.json").read_text())
+    assert about["posterior"]["sets"] > 100 and about["check"]["runs"] == 10
+    assert about["inputs"][:6] == list(PLAN_NAMES)
+    return out
+
+
+def test_a_candidates_multipliers_are_its_plan_years_budget_against_the_scenarios():
+    from rainforest.experiments.studies.voi import (
+        candidate_multipliers,
+        default_candidates,
+        prepare,
+    )
+
+    request = prepare("action_plan", default_candidates(), draws=2, scale="classroom")
+    table = budgets(request.requests[0].base)
+    spend = {p: sum(v for y, v in table[p].items() if y >= PLAN_START_YEAR) for p in PLAN_NAMES}
+    for candidate, m in zip(request.candidates, candidate_multipliers(request), strict=True):
+        if candidate.name == "today":
+            assert m == dict.fromkeys(PLAN_NAMES, 1.0)
+            continue
+        plan = candidate.name.removeprefix("shift_")
+        assert m[plan] == pytest.approx(1.2)
+        # the total over the plan years is kept
+        assert sum(m[p] * spend[p] for p in PLAN_NAMES) == pytest.approx(sum(spend.values()))
+
+
+def test_voi_with_an_emulator_runs_nothing_and_keeps_its_bounds(posterior_emulator, tmp_path):
+    from rainforest.experiments.cli import main
+
+    out = tmp_path / "voi"
+    argv = ["voi", "--scale", "classroom", "--emulator", str(posterior_emulator),
+            "--draws", "200", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    report = json.loads((out / "analysis.json").read_text())
+    assert report["emulator"]["source"] == str(posterior_emulator)
+    assert "by the emulator" in report["band"]
+    assert "200 posterior draws" in report["band"]
+    for row in report["evppi"]:
+        assert -1e-9 <= row["evppi"] <= report["evpi"] + 1e-12
+    for c in report["candidates"]:
+        assert 0.0 <= c["reach_500_probability"] <= 1.0
+
+    reach = tmp_path / "reach"
+    assert main([*argv[:-2], "--measure", "reach", "--out", str(reach)]) == 0
+    assert json.loads((reach / "analysis.json").read_text())["measure"] == "reach"
+
+
+def test_voi_refuses_an_emulator_of_another_scale_or_without_the_posterior(
+    posterior_emulator, tmp_path, capsys
+):
+    from rainforest.experiments.cli import main
+
+    argv = ["voi", "--draws", "5", "--out", str(tmp_path / "v"), "--emulator"]
+    assert main([*argv, str(posterior_emulator), "--scale", "district"]) == 2
+    assert "trained on action_plan at classroom scale" in capsys.readouterr().err
+    plain = tmp_path / "plain"
+    assert main(["emulate", "whatif", "action_plan", "--scale", "classroom", "--points", "8",
+                 "--check-points", "4", "--out", str(plain)]) in (0, 1)  # fmt: skip
+    capsys.readouterr()
+    assert main([*argv, str(plain), "--scale", "classroom"]) == 2
+    assert "not an emulator over the posterior" in capsys.readouterr().err
