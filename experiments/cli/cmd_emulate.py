@@ -97,6 +97,12 @@ def register(sub) -> None:
         "--set", action="append", default=[], metavar="NAME=VALUE", dest="values",
         help="an input's value (repeatable)",
     )  # fmt: skip
+    predict.add_argument(
+        "--effects", action="store_true",
+        help="also each plan's effect at the point: the expected difference from taking "
+        "its budget (its multiplier or plans.PLAN.budget_bn input) to zero, with the 90 %% "
+        "interval of that expectation from the emulator's joint predictive",
+    )  # fmt: skip
     predict.set_defaults(handler=cmd_predict)
 
     whatif = add_command(
@@ -268,6 +274,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
     answer = emu.predict_point(values)
     for name, (mean, low, high) in answer["outcomes"].items():
         print(f"{name}: {mean:.4g} (90 % interval {low:.4g} to {high:.4g})")
+    if args.effects:
+        from rainforest.experiments.studies.emulator import plan_inputs
+
+        plans = plan_inputs(emu)
+        if not plans:
+            raise ScenarioError("--effects: the emulator has no plan budget among its inputs")
+        for plan, column in plans.items():
+            without = {**values, column: 0.0}
+            for name, (mean, low, high) in emu.predict_difference(values, without).items():
+                print(f"effect of {plan} on {name}: {mean:+.4g} (90 % interval {low:+.4g} "
+                      f"to {high:+.4g})")  # fmt: skip
     if answer["outside"]:
         print(
             f"warning: outside the training region in {', '.join(answer['outside'])}: "

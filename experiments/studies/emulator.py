@@ -31,7 +31,7 @@ COVERAGE_TARGET = (0.85, 0.95)
 RUN_COLUMNS = ("run", "sample", "replicate", "seed", "error")
 __all__ = [
     "ABOUT_FILE", "ARRAYS_FILE", "COVERAGE_TARGET", "Emulator", "LEVEL", "Prediction", "Z",
-    "figure", "is_emulator_folder", "load_sweep", "prediction_seconds", "save",
+    "figure", "is_emulator_folder", "load_sweep", "plan_inputs", "prediction_seconds", "save",
     "split_by_sample", "sweep_columns", "text_table", "train_on_sweep", "validate",
 ]  # fmt: skip
 
@@ -41,6 +41,19 @@ def save(emulator: Emulator, folder: str | Path) -> list[Path]:
     from rainforest.experiments.files import write_files
 
     return write_files(Path(folder), emulator.files())
+
+
+def plan_inputs(emulator: Emulator) -> dict[str, str]:
+    """Each plan whose budget is an input of ``emulator``, and that input: the view's
+    multiplier (named by the plan) or a sweep's ``plans.<plan>.budget_bn``."""
+    from rainforest.scenarios.schema import PLAN_NAMES
+
+    out = {}
+    for plan in PLAN_NAMES:
+        for name in (plan, f"plans.{plan}.budget_bn"):
+            if name in emulator.inputs:
+                out[plan] = name
+    return out
 
 
 def is_emulator_folder(folder: str | Path) -> bool:

@@ -5,6 +5,7 @@ small classroom sweep of two budgets."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -157,3 +158,19 @@ def test_an_emulator_file_is_data_and_a_damaged_one_is_refused(fitted, tmp_path)
     (folder / "emulator.json").write_text('{"format": "rainforest-emulator/1"}')
     with pytest.raises(ScenarioError, match="train the emulator again"):
         Emulator.load(folder)
+
+
+def test_predict_gives_each_plans_effect_with_an_interval(capsys):
+    from rainforest.viz.whatif_emulator import emulator_folder
+
+    folder = emulator_folder("action_plan", "classroom")
+    ones = [f"--set={plan}=1" for plan in ("foundation", "leading", "hand_in_hand",
+                                            "open_source", "array", "rainforest")]  # fmt: skip
+    assert main(["emulate", "predict", str(folder), *ones, "--effects"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    effect = next(line for line in lines if line.startswith("effect of foundation on innovation"))
+    numbers = re.findall(r"[+-][\d.]+(?:e[+-]?\d+)?", effect.split(": ", 1)[1])
+    mean, low, high = (float(x) for x in numbers)
+    # the foundation plan pays for the innovation centers: it adds them, surely
+    assert 0 < low <= mean <= high
+    assert sum(line.startswith("effect of ") for line in lines) >= 6 * 7
