@@ -86,6 +86,16 @@ class Emulator:
     models: dict[str, Any]  # outcome -> fitted GaussianProcessRegressor
     run_noise_sd: dict[str, float]  # seed noise added to the GP's sd for a new run
     about: dict[str, Any] = field(default_factory=dict)
+    warps: dict[str, str] = field(default_factory=dict)  # input -> a WARPS name
+
+    def unit(self, xv: np.ndarray) -> np.ndarray:
+        """Input points (columns in ``inputs`` order) in the GP's unit box: each input
+        warped (``warps``), then scaled by the warped region."""
+        xw, low, high = (
+            _warp(xv, self.inputs, self.warps),
+            *(_warp(b[None, :], self.inputs, self.warps)[0] for b in (self.low, self.high)),
+        )
+        return (xw - low) / (high - low)
 
     # ------------------------------------------------------------------ fit
 
@@ -97,12 +107,15 @@ class Emulator:
         about: Mapping[str, Any] | None = None,
         seed: int = 0,
         bounds: tuple[Sequence[float], Sequence[float]] | None = None,
+        warps: Mapping[str, str] | None = None,
     ) -> Emulator:
         """Fit one GP per column of ``y`` on the inputs ``x`` (one row per run).
 
         The training region is the runs' min and max of each input, or ``bounds`` (low,
         high) where the runs were drawn to cover a known box: a design's box, whose edges
-        a finite sample never quite reaches."""
+        a finite sample never quite reaches. ``warps`` names inputs the GP sees through a
+        monotone warp (``"sqrt"``: a budget whose first units do most, so that the GP's
+        one length scale fits a response that flattens)."""
         from sklearn.exceptions import ConvergenceWarning
 
         start = time.perf_counter()
@@ -123,10 +136,16 @@ class Emulator:
         if np.any(high <= low):
             flat = [n for n, lo, hi in zip(inputs, low, high, strict=True) if hi <= lo]
             raise ScenarioError(f"emulator: inputs {flat} do not vary in the training runs")
+        warps = dict(warps or {})
+        unknown = [n for n, w in warps.items() if n not in inputs or w not in WARPS]
+        if unknown:
+            raise ScenarioError(f"emulator: warps {unknown} name no input or no warp")
+        if warps and np.any(low[[inputs.index(n) for n in warps]] < 0):
+            raise ScenarioError("emulator: a warped input must not be negative")
         points, group = np.unique(xv, axis=0, return_inverse=True)
         group = group.ravel()
         counts = np.bincount(group).astype(float)
-        unit = (points - low) / (high - low)
+        unit = cls(inputs, outputs, low, high, {}, {}, {}, warps).unit(points)
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(points))
         hyper = np.sort(order[:HYPER_POINTS])
@@ -155,7 +174,7 @@ class Emulator:
             points_used=int(len(used)),
             fit_seconds=round(time.perf_counter() - start, 3),
         )
-        return cls(inputs, outputs, low, high, models, noise, info)
+        return cls(inputs, outputs, low, high, models, noise, info, warps)
 
     # -------------------------------------------------------------- predict
 
@@ -178,7 +197,7 @@ class Emulator:
         """(mean, sd) of a new run, each points x outcomes, and the out-of-region flag
         per point, for an array of input points (columns in ``inputs`` order)."""
         xv = np.atleast_2d(np.asarray(xv, dtype=float))
-        unit = (xv - self.low) / (self.high - self.low)
+        unit = self.unit(xv)
         mean = np.empty((len(xv), len(self.outputs)))
         sd = np.empty_like(mean)
         for j, name in enumerate(self.outputs):
@@ -212,7 +231,7 @@ class Emulator:
         is for the expected difference, over seeds; it leaves out the seed noise of a
         single pair of runs."""
         xv = np.array([[float(p[n]) for n in self.inputs] for p in (a, b)])
-        unit = (xv - self.low) / (self.high - self.low)
+        unit = self.unit(xv)
         out = {}
         for name in self.outputs:
             mean, cov = self.models[name].predict(unit, return_cov=True)
@@ -247,6 +266,7 @@ class Emulator:
             "kernels": {n: str(gp.kernel_) for n, gp in self.models.items()},
             "kernel_theta": {n: gp.kernel_.theta.tolist() for n, gp in self.models.items()},
             "run_noise_sd": self.run_noise_sd,
+            "warps": self.warps,
             "interval": {"level": LEVEL, "z": Z},
             **self.about,
         }
@@ -304,6 +324,9 @@ class Emulator:
                 theta = np.asarray(about["kernel_theta"][name], dtype=float)
                 models[name] = _conditioned(len(inputs), theta, x, y, alpha)
             low, high = arrays["low"], arrays["high"]
+            warps = {str(k): str(v) for k, v in dict(about.get("warps") or {}).items()}
+            if any(n not in inputs or w not in WARPS for n, w in warps.items()):
+                raise ValueError(f"unknown warps {warps}")
         except (KeyError, ValueError, TypeError, OSError) as exc:
             raise ScenarioError(f"{folder}: a damaged emulator ({exc})") from None
         if low.shape != (len(inputs),) or high.shape != (len(inputs),) or np.any(high <= low):
@@ -312,9 +335,23 @@ class Emulator:
             k: v
             for k, v in about.items()
             if k not in ("format", "inputs", "outputs", "region", "kernels", "kernel_theta",
-                         "run_noise_sd", "interval")
+                         "run_noise_sd", "interval", "warps")
         }  # fmt: skip
-        return cls(inputs, outputs, low, high, models, noise, kept)
+        return cls(inputs, outputs, low, high, models, noise, kept, warps)
+
+
+WARPS = {"sqrt": np.sqrt}
+
+
+def _warp(xv: np.ndarray, inputs: Sequence[str], warps: Mapping[str, str]) -> np.ndarray:
+    """``xv`` with each warped input's column through its warp."""
+    if not warps:
+        return xv
+    out = np.array(xv, dtype=float, copy=True)
+    for name, warp in warps.items():
+        j = inputs.index(name)
+        out[:, j] = WARPS[warp](np.maximum(out[:, j], 0.0))
+    return out
 
 
 def _default_kernel(dims: int):

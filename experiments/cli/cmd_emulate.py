@@ -113,7 +113,8 @@ def register(sub) -> None:
         "--check-points further runs it never saw (the share inside its 90 % intervals, "
         "target 85-95 %), and save it with the check in --out. The view reads "
         "viz/emulators/SCENARIO_SCALE/ and shows its answer while the real runs compute. "
-        "Runs --points x --replicates + --check-points runs (a city run takes about a second).",
+        "Runs (--points + 60) x --replicates + --check-points runs (the 60: ten a plan with "
+        "that plan off; a city run takes about a second).",
         [
             "rainforest emulate whatif action_plan --scale city --workers 2 "
             "--out viz/emulators/action_plan_city",
@@ -303,6 +304,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from rainforest.runs.execute import check_scale
     from rainforest.scenarios.errors import ScenarioError
     from rainforest.scenarios.loader import load_scenario
+    from rainforest.scenarios.schema import PLAN_NAMES
 
     load_scenario(args.scenario)  # an unknown name is bad input before any run
     check_scale(args.scale)
@@ -320,7 +322,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         )  # fmt: skip
     else:
         points, checks = args.points or 120, args.check_points or 60
-        total = points * args.replicates + checks
+        total = (points + len(PLAN_NAMES) * wf.EDGE_POINTS) * args.replicates + checks
         print(f"{total} runs of {args.scenario} at {args.scale} scale on {args.workers} worker(s)")
         emu, train, check, result = wf.build(
             args.scenario, args.scale, points, args.replicates, checks, args.seed,

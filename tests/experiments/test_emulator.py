@@ -174,3 +174,26 @@ def test_predict_gives_each_plans_effect_with_an_interval(capsys):
     # the foundation plan pays for the innovation centers: it adds them, surely
     assert 0 < low <= mean <= high
     assert sum(line.startswith("effect of ") for line in lines) >= 6 * 7
+
+
+def test_a_square_root_warp_fits_a_response_that_flattens_and_is_saved(tmp_path):
+    rng = np.random.default_rng(12)
+    x = pd.DataFrame({"budget": rng.uniform(0.0, 3.0, 150), "other": rng.uniform(size=150)})
+    y = pd.DataFrame({"out": 10 * np.sqrt(x["budget"]) + rng.normal(0.0, 0.5, 150)})
+    plain = Emulator.fit(x, y, seed=1, bounds=([0.0, 0.0], [3.0, 1.0]))
+    warped = Emulator.fit(x, y, seed=1, bounds=([0.0, 0.0], [3.0, 1.0]), warps={"budget": "sqrt"})
+    grid = pd.DataFrame({"budget": [0.0, 0.05, 0.2, 0.5], "other": 0.5})
+    truth = 10 * np.sqrt(grid["budget"].to_numpy())
+
+    def error(emulator):
+        return np.abs(emulator.predict(grid).mean["out"].to_numpy() - truth).max()
+
+    assert error(warped) < error(plain) and error(warped) < 1.0
+    save(warped, tmp_path / "w")
+    loaded = Emulator.load(tmp_path / "w")
+    assert loaded.warps == {"budget": "sqrt"}
+    pd.testing.assert_frame_equal(loaded.predict(grid).mean, warped.predict(grid).mean)
+    from rainforest.scenarios.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="warps"):
+        Emulator.fit(x, y, warps={"budget": "cube"})

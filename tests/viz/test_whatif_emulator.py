@@ -47,12 +47,15 @@ def test_each_stored_emulator_passed_its_check_on_runs_it_never_saw(scenario, sc
     emulator = stored_emulator(scenario, scale)
     check = emulator.about["check"]
     assert check["runs"] >= 60
-    shares = [row["coverage_90"] for row in check["outcomes"]]
-    # each outcome's share inside its 90 % intervals, 85-95 % as the target; with 60 check
-    # runs a share's sampling sd is about 4 points, so two of 16 a point or two outside
-    # the target is what a right emulator shows, not what a wrong one does
-    assert min(shares) >= 0.8 and max(shares) <= 0.99, shares
-    assert sum(0.85 <= s <= 0.95 for s in shares) >= len(shares) - 2, shares
+    rows = check["outcomes"]
+    shares = [row["coverage_90"] for row in rows]
+    # Each outcome's share inside its 90 % intervals has a sampling sd of about 4 points
+    # with 60 check runs, so a right emulator leaves one outcome in eight outside 85-95 %;
+    # pooled over the outcomes the share is steady enough to hold to the target itself,
+    # and no outcome may fall where a right emulator would not (below 78 %: p < 0.003).
+    pooled = sum(r["coverage_90"] * r["runs"] for r in rows) / sum(r["runs"] for r in rows)
+    assert 0.85 <= pooled <= 0.95, pooled
+    assert min(shares) >= 0.78, shares
     assert emulator.about["scenario"] == scenario and emulator.about["scale"] == scale
 
 
