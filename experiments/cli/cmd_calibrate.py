@@ -62,6 +62,12 @@ def register(sub) -> None:
         "ensemble as a calibration choice), e.g. --omit growth_2025",
     )  # fmt: skip
     cal.add_argument(
+        "--growth-margin", type=float, default=None, metavar="M",
+        help="widen the yearly growth bands' tops by M instead of the default 0.10 (a "
+        "calibration choice, recorded): a wider band's ensemble answers every narrower one "
+        "in the calibration_choices study",
+    )  # fmt: skip
+    cal.add_argument(
         "--horizon", type=int, default=2025, choices=range(2022, 2026), metavar="YEAR",
         help="the last year run and observed (default 2025): a backtest calibrates on the "
         "years up to YEAR and checks the later ones with rainforest check",
@@ -93,8 +99,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.report is not None:
         return write_identifiability(args.report, args.out or Path("."))
+    from rainforest.experiments.studies.observations import YOUNG_CLUSTER_MARGIN
+
+    margin = YOUNG_CLUSTER_MARGIN if args.growth_margin is None else args.growth_margin
+    if not 0.0 <= margin <= 1.0:
+        raise ScenarioError(f"--growth-margin: between 0 and 1, got {args.growth_margin}")
     try:
-        held_observations(args.form, tuple(args.omit), args.horizon)
+        held_observations(args.form, tuple(args.omit), args.horizon, margin)
     except ValueError as exc:
         raise ScenarioError(f"--omit: {exc}") from None
 
@@ -125,6 +136,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         form=args.form,
         omit=tuple(args.omit),
         horizon=args.horizon,
+        growth_margin=margin,
     )
     method = record["method"]
     print(

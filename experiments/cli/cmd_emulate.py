@@ -313,7 +313,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.posterior:
         points, checks = args.points or 500, args.check_points or 100
         print(
-            f"{points + checks} runs of {args.scenario} at {args.scale} scale over the "
+            f"{points + len(PLAN_NAMES) * wf.EDGE_POINTS + checks} runs of {args.scenario} at "
+            f"{args.scale} scale over the "
             f"posterior on {args.workers} worker(s)"
         )
         emu, train, check, result = wf.build_posterior(

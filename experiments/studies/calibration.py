@@ -40,9 +40,11 @@ import numpy as np
 from rainforest.experiments.files import write_atomic
 from rainforest.experiments.studies.observations import (
     OBSERVATIONS,
+    YOUNG_CLUSTER_MARGIN,
     Observation,
     observations_for,
     observe,
+    with_growth_margin,
 )
 from rainforest.runs.execute import run_with_state
 from rainforest.scenarios.ensemble import (
@@ -173,20 +175,32 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = free_parameters()
 
 
 def held_observations(
-    form: str = DEFAULT_FORM, omit: Sequence[str] = (), horizon: int = CALIBRATION_HORIZON
+    form: str = DEFAULT_FORM,
+    omit: Sequence[str] = (),
+    horizon: int = CALIBRATION_HORIZON,
+    growth_margin: float = YOUNG_CLUSTER_MARGIN,
 ) -> list[Observation]:
     """The observations a calibration of ``form`` ending in ``horizon`` holds runs to:
-    those of the form whose years end by ``horizon``, less ``omit``."""
+    those of the form whose years end by ``horizon``, less ``omit``, the yearly growth
+    bands widened by ``growth_margin``."""
     known = {ob.name for ob in observations_for(form)}
     unknown = [name for name in omit if name not in known]
     if unknown:
         raise ValueError(f"omit: not an observation of the {form} form: {unknown}")
-    return [ob for ob in observations_for(form) if ob.name not in omit and max(ob.years) <= horizon]
+    held = [ob for ob in observations_for(form) if ob.name not in omit and max(ob.years) <= horizon]
+    return with_growth_margin(held, growth_margin)
+
+
+def ensemble_growth_margin(record: Mapping[str, Any]) -> float:
+    """The growth bands' margin an ensemble was calibrated with (older files: the default)."""
+    return float(record.get("method", {}).get("growth_margin", YOUNG_CLUSTER_MARGIN))
 
 
 def recorded_observations(record: Mapping[str, Any]) -> list[Observation]:
-    """The observations an ensemble's runs were held to, as its record lists them."""
-    return [ob for ob in OBSERVATIONS if ob.name in record["observations"]]
+    """The observations an ensemble's runs were held to, as its record lists them, with
+    the growth margin it was calibrated with."""
+    held = [ob for ob in OBSERVATIONS if ob.name in record["observations"]]
+    return with_growth_margin(held, ensemble_growth_margin(record))
 
 
 PARAMETER_PATHS: tuple[str, ...] = tuple(fp.path for fp in FREE_PARAMETERS)
@@ -291,6 +305,7 @@ def calibrate(
     form: str = DEFAULT_FORM,
     omit: Sequence[str] = (),
     horizon: int = CALIBRATION_HORIZON,
+    growth_margin: float = YOUNG_CLUSTER_MARGIN,
 ) -> dict[str, Any]:
     """ABC by history matching in ``waves`` waves of ``samples`` runs, of market form
     ``form``, holding runs (ending in ``horizon``) to the form's observations up to that
@@ -312,7 +327,7 @@ def calibrate(
     started = time.perf_counter()
     base = calibration_scenario(form=form, horizon=horizon)
     parameters = free_parameters(form)
-    observations = held_observations(form, omit, horizon)
+    observations = held_observations(form, omit, horizon, growth_margin)
     bands = {ob.name: ob.band for ob in observations}
     d = len(parameters)
     rows: list[dict[str, Any]] = []
@@ -382,6 +397,7 @@ def calibrate(
             "scenario": CALIBRATED_SCENARIO,
             "market_form": form,
             "omitted_observations": list(omit),
+            "growth_margin": growth_margin,
             "horizon_year": horizon,
             "scale": scale,
             "samples_per_wave": samples,

@@ -4,17 +4,21 @@ The shipped posterior follows from choices nobody observed: how far the bands wi
 published ranges (the future clusters may outgrow the related industries by
 ``YOUNG_CLUSTER_MARGIN``; the national share's range is widened for the proxies'
 difference from the sixteen fields). This study runs the action plan and the baseline
-to 2030 once on each accepted set of an ensemble (the set's own parameters, a seed of
-its own, common between the two scenarios), then, for each alternative choice, keeps the
-sets whose recorded observations meet the alternative bands and reports P(2030 output
->= 500 bn), with its 95 % Wilson interval, the median output and the plan's median gain
-over the baseline.
+to 2030 once on each of ``draws`` accepted sets of an ensemble, through the door
+(``resolve_request(..., posterior=True)``: the sets in the root seed's draw order, draw
+d on seed ``derive_seed(seed, d, 0)``, common between the two scenarios), then, for each
+alternative choice, keeps the sets whose recorded observations meet the alternative
+bands and reports P(2030 output >= 500 bn), with its 95 % Wilson interval, the median
+output and the plan's median gain over the baseline.
 
-Only narrower choices are answered from the sets: a narrower band accepts a subset of
-the runs the shipped bands accepted, and those runs were drawn uniformly from a space
-that holds the narrower posterior too (history matching rules out a set only if its runs
-surely miss the shipped, wider bands). A wider band, another prior or an observation
-left out needs a new calibration (``rainforest calibrate --omit ...``).
+Only choices narrower than the ensemble's own are answered from its sets: a narrower
+band accepts a subset of the runs the ensemble's bands accepted, and those runs were drawn
+uniformly from a space that holds the narrower posterior too (history matching rules out
+a set only if its runs surely miss the ensemble's, wider bands). So an ensemble
+calibrated with wider growth bands (``rainforest calibrate --growth-margin 0.25``)
+answers every margin up to its own, the shipped 0.10 among them; the other choices are
+then taken at the shipped margin. Another prior or an observation left out needs a new
+calibration (``rainforest calibrate --omit ...``).
 
 The *switching value* of the growth margin is the margin at which P(>= 500 bn) crosses
 one half, the point where "the plan more likely than not reaches its target" turns
@@ -41,9 +45,9 @@ from rainforest.experiments.studies.observations import (
 from rainforest.experiments.studies.outlook import TARGET_BN, run_many, wilson
 from rainforest.scenarios.schema import DEFAULT_MARKET_FORM
 
-MARGINS = (0.0, 0.025, 0.05, 0.075, YOUNG_CLUSTER_MARGIN)  # the growth bands' top margin
+MARGIN_STEP = 0.025  # the growth bands' top margins compared: 0, 0.025, ... the ensemble's
 CONCLUSION = 0.5  # P(>= 500 bn) on either side of this is "likely" or "unlikely"
-ROOT_SEED = 11  # seeds derive_seed(ROOT_SEED, sample, 2): not the calibration's
+ROOT_SEED = 11  # the door's root seed for the runs: not the calibration's
 
 
 def _bands() -> dict[str, tuple[float, float]]:
@@ -59,20 +63,37 @@ def growth_margin_bands(margin: float) -> dict[str, tuple[float, float]]:
     }
 
 
-def choices() -> dict[str, dict[str, tuple[float, float]]]:
-    """Each alternative choice: the bands it changes (all narrower than the shipped)."""
+def margins(ensemble_margin: float) -> list[float]:
+    """The growth margins compared: every MARGIN_STEP up to the ensemble's, the shipped
+    YOUNG_CLUSTER_MARGIN among them when the ensemble's is at least that."""
+    steps = int(round(ensemble_margin / MARGIN_STEP))
+    grid = {round(k * MARGIN_STEP, 4) for k in range(steps + 1)}
+    grid.add(round(ensemble_margin, 4))
+    if ensemble_margin >= YOUNG_CLUSTER_MARGIN:
+        grid.add(YOUNG_CLUSTER_MARGIN)
+    return sorted(m for m in grid if m <= ensemble_margin + 1e-12)
+
+
+def choices(
+    ensemble_margin: float = YOUNG_CLUSTER_MARGIN,
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Each alternative choice: the bands it changes, all within the ensemble's. The
+    first is the shipped choice (growth margin YOUNG_CLUSTER_MARGIN, every other band as
+    shipped); the choices that change other bands keep the shipped growth margin."""
     observed = {ob.name: ob.observed for ob in OBSERVATIONS}
-    out: dict[str, dict[str, tuple[float, float]]] = {"shipped": {}}
-    for m in MARGINS:
+    shipped = growth_margin_bands(min(YOUNG_CLUSTER_MARGIN, ensemble_margin))
+    out: dict[str, dict[str, tuple[float, float]]] = {"shipped": shipped}
+    for m in margins(ensemble_margin):
         if m != YOUNG_CLUSTER_MARGIN:
             out[f"growth top margin {m:.3f}"] = growth_margin_bands(m)
     out["national share 2021 as observed (0.13-0.20)"] = {
-        "national_share_2021": observed["national_share_2021"]
-    }
+        **shipped, "national_share_2021": observed["national_share_2021"]
+    }  # fmt: skip
     out["share change as observed (-0.01 to +0.04)"] = {
-        "national_share_change_2021_2025": observed["national_share_change_2021_2025"]
-    }
+        **shipped, "national_share_change_2021_2025": observed["national_share_change_2021_2025"]
+    }  # fmt: skip
     out["founding and exit rates as observed (5-15 %)"] = {
+        **shipped,
         "founding_rate_2023_2025": observed["founding_rate_2023_2025"],
         "exit_rate_2023_2025": observed["exit_rate_2023_2025"],
     }
@@ -90,35 +111,41 @@ def meets(observed: Mapping[str, float], changed: Mapping[str, tuple[float, floa
 
 
 def outputs_by_set(
-    ensemble: str | Path | None, form: str, scale: str, workers: int
+    ensemble: str | Path | None, form: str, scale: str, workers: int, draws: int | None = None
 ) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray]:
-    """Every accepted set of the ensemble, with its 2030 output under the action plan and
-    the baseline (one run each, seed ``derive_seed(ROOT_SEED, sample, 2)``, common)."""
-    from rainforest.scenarios.ensemble import as_overrides, load_ensemble
-    from rainforest.scenarios.loader import load_scenario
-    from rainforest.scenarios.overrides import apply_overrides
-    from rainforest.sim.seeds import derive_seed
+    """``draws`` accepted sets of the ensemble (default: all) in the door's draw order,
+    each with its 2030 output under the action plan and the baseline: one run each, the
+    door's posterior request with root seed ROOT_SEED (draw d on ``derive_seed(ROOT_SEED,
+    d, 0)``, the same seed for both scenarios)."""
+    from rainforest.runs.request import resolve_request
+    from rainforest.scenarios.ensemble import load_ensemble
 
-    sets = load_ensemble(ensemble, form)["sets"]
-    tasks = []
+    record = load_ensemble(ensemble, form)
+    by_sample = {int(s["sample"]): s for s in record["sets"]}
+    n = len(by_sample) if draws is None else int(draws)
+    tasks, chosen = [], None
     for name in ("action_plan", "baseline"):
-        base = load_scenario(name)
-        for s in sets:
-            sc = apply_overrides(
-                base, {**as_overrides(s["parameters"]), "market.form": form, "scale": scale}
-            )
-            tasks.append((sc, derive_seed(ROOT_SEED, int(s["sample"]), 2)))
+        request = resolve_request(
+            name, overrides={"market.form": form}, scale=scale, seed=ROOT_SEED,
+            replicates=1, posterior=True, draws=n, ensemble=ensemble,
+        )  # fmt: skip
+        chosen = chosen or [by_sample[i] for i in request.posterior.sets]
+        tasks += [(p.scenario, p.seed) for p in request.planned_runs()]
     rows = run_many(tasks, workers)
-    n = len(sets)
     plan = np.array([r["output_value_bn"] for r in rows[:n]])
     base = np.array([r["output_value_bn"] for r in rows[n:]])
-    return sets, plan, base
+    return chosen, plan, base
 
 
-def report(sets: Sequence[Mapping[str, Any]], plan: np.ndarray, base: np.ndarray) -> dict[str, Any]:
+def report(
+    sets: Sequence[Mapping[str, Any]],
+    plan: np.ndarray,
+    base: np.ndarray,
+    ensemble_margin: float = YOUNG_CLUSTER_MARGIN,
+) -> dict[str, Any]:
     """P(>= 500 bn), median output and gain over the baseline under each choice."""
     rows = []
-    for name, changed in choices().items():
+    for name, changed in choices(ensemble_margin).items():
         keep = np.array([meets(s["observed"], changed) for s in sets], dtype=bool)
         k = int(keep.sum())
         reach = int(np.sum(plan[keep] >= TARGET_BN))
@@ -140,14 +167,19 @@ def report(sets: Sequence[Mapping[str, Any]], plan: np.ndarray, base: np.ndarray
         "conclusion_threshold": CONCLUSION,
         "shipped_reach_500_probability": shipped,
         "choices": rows,
-        "growth_margin_switching_value": switching_margin(sets, plan),
+        "ensemble_growth_margin": ensemble_margin,
+        "growth_margin_switching_value": switching_margin(sets, plan, ensemble_margin),
     }
 
 
-def switching_margin(sets: Sequence[Mapping[str, Any]], plan: np.ndarray) -> dict[str, Any]:
-    """P(>= 500 bn) against the growth bands' top margin (a fine grid up to the shipped
-    one) and the margin where it crosses one half, if it does."""
-    grid = np.round(np.linspace(0.0, YOUNG_CLUSTER_MARGIN, 21), 4)
+def switching_margin(
+    sets: Sequence[Mapping[str, Any]],
+    plan: np.ndarray,
+    ensemble_margin: float = YOUNG_CLUSTER_MARGIN,
+) -> dict[str, Any]:
+    """P(>= 500 bn) against the growth bands' top margin (a fine grid up to the
+    ensemble's) and the margin where it crosses one half, if it does."""
+    grid = np.round(np.linspace(0.0, ensemble_margin, 41), 4)
     curve = []
     for m in grid:
         changed = growth_margin_bands(float(m))
@@ -177,10 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--form", default=DEFAULT_MARKET_FORM)
     parser.add_argument("--scale", default="city")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--draws", type=int, default=None, help="default: every set")
     parser.add_argument("--out", default=None, help="write the JSON here too")
     args = parser.parse_args(argv)
-    sets, plan, base = outputs_by_set(args.ensemble, args.form, args.scale, args.workers)
-    text = json.dumps(report(sets, plan, base), indent=1)
+    from rainforest.experiments.studies.calibration import ensemble_growth_margin
+    from rainforest.scenarios.ensemble import load_ensemble
+
+    margin = ensemble_growth_margin(load_ensemble(args.ensemble, args.form))
+    sets, plan, base = outputs_by_set(
+        args.ensemble, args.form, args.scale, args.workers, args.draws
+    )
+    text = json.dumps(report(sets, plan, base, margin), indent=1)
     if args.out:
         write_atomic(Path(args.out), text)
     print(text)

@@ -9,7 +9,7 @@ them from here, so neither imports the other.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,3 +268,19 @@ def observe(result: RunResult, state: Any) -> dict[str, float]:
         for ob in OBSERVATIONS
         if max(ob.years) <= last and (not ob.final_state or last == max(ob.years))
     }
+
+
+def with_growth_margin(observations: Sequence[Observation], margin: float) -> list[Observation]:
+    """``observations`` with the yearly growth bands' tops widened by ``margin`` instead of
+    ``YOUNG_CLUSTER_MARGIN``: a calibration choice (``rainforest calibrate
+    --growth-margin``), whose effect on the answer ``calibration_choices`` measures."""
+    import dataclasses
+
+    if not margin >= 0.0:
+        raise ValueError(f"growth margin: must be >= 0, got {margin}")
+    out = []
+    for ob in observations:
+        if ob.name.startswith("growth_") and ob.name[7:].isdigit():
+            ob = dataclasses.replace(ob, band=(YEARLY_GROWTH_FLOOR, ob.observed[1] + margin))
+        out.append(ob)
+    return out

@@ -215,11 +215,11 @@ def build_posterior(
     code_version: dict[str, Any] | None = None,
 ) -> tuple[Emulator, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """An emulator of the 2030 targets over the six budget multipliers (0-2) and the
-    posterior's parameters: point i runs the Latin-hypercube multipliers i under the
-    ensemble's set ``draw_order[i]`` (sets reused in that order when the points outnumber
-    them), one run a point; ``check_points`` further points, under the sets that follow,
-    check it. Its region is the multipliers' box and the ensemble's range of each
-    parameter."""
+    posterior's parameters: point i runs the Latin-hypercube multipliers i (and, after
+    them, ten points a plan with that plan off) under the ensemble's set ``draw_order[i]``
+    (sets reused in that order when the points outnumber them), one run a point;
+    ``check_points`` further points, under the sets that follow, check it. Its region
+    is the multipliers' box and the ensemble's range of each parameter."""
     from rainforest.runs.request import draw_order
     from rainforest.scenarios.ensemble import load_ensemble
     from rainforest.scenarios.loader import load_scenario
@@ -229,12 +229,13 @@ def build_posterior(
     record = load_ensemble(ensemble, form)
     sets = [dict(s["parameters"]) for s in record["sets"]]
     order = draw_order(len(sets), seed)
-    chosen = [sets[order[i % len(sets)]] for i in range(points + check_points)]
     lo, hi = POSTERIOR_MULTIPLIERS
+    interior = pd.concat([design(points, seed), edge_design(EDGE_POINTS, seed)], ignore_index=True)
     train_design = pd.DataFrame(
-        design(points, seed).to_numpy() / MAX_MULTIPLIER * (hi - lo) + lo,
-        columns=list(PLAN_TITLES),
+        interior.to_numpy() / MAX_MULTIPLIER * (hi - lo) + lo, columns=list(PLAN_TITLES)
     )
+    points = len(train_design)
+    chosen = [sets[order[i % len(sets)]] for i in range(points + check_points)]
     check_design = pd.DataFrame(
         design(check_points, seed + 1).to_numpy() / MAX_MULTIPLIER * (hi - lo) + lo,
         columns=list(PLAN_TITLES),
@@ -265,7 +266,7 @@ def build_posterior(
             "parameters": varying,
         },
         "design": f"Latin hypercube of the six plans' multipliers over {lo:g}-{hi:g}, each "
-        f"point under one posterior set, {points} points x 1 run",
+        f"point under one posterior set, {points} points (60 with one plan off) x 1 run",
         "root_seed": seed,
         "constant_outputs": {c: float(train[c].iloc[0]) for c in outputs if c not in modelled},
         "code_version": dict(code_version or {}),

@@ -63,3 +63,29 @@ def test_narrower_growth_bands_keep_the_slow_sets_and_flip_the_answer() -> None:
     curve = out["growth_margin_switching_value"]["curve_margin_sets_probability"]
     probabilities = [p for _, _, p in curve if p is not None]
     assert probabilities == sorted(probabilities)  # wider tops keep more fast growers
+
+
+def test_an_ensemble_with_wider_growth_bands_answers_every_margin_up_to_its_own() -> None:
+    from rainforest.experiments.studies.calibration import held_observations
+
+    wide = 0.25
+    bands = {ob.name: ob.band for ob in held_observations(growth_margin=wide)}
+    shipped_bands = {ob.name: ob.band for ob in held_observations()}
+    assert bands["growth_2024"][1] == pytest.approx(shipped_bands["growth_2024"][1] + 0.15)
+    assert bands["founding_rate_2023_2025"] == shipped_bands["founding_rate_2023_2025"]
+
+    top = min(b[1] for name, b in bands.items() if name.startswith("growth_20"))
+    growth = np.linspace(0.07, top, 120)
+    sets = _sets(growth)
+    plan = np.where(growth > 0.2, 600.0, 300.0)
+    out = report(sets, plan, plan - 40.0, ensemble_margin=wide)
+    rows = {r["choice"]: r for r in out["choices"]}
+    shipped_top = min(b[1] for n, b in shipped_bands.items() if n.startswith("growth_20"))
+    assert rows["shipped"]["sets"] == int(np.sum(growth <= shipped_top))
+    assert rows["growth top margin 0.250"]["sets"] == len(growth)
+    assert "growth top margin 0.150" in rows
+    # the non-growth choices are taken at the shipped margin, within it
+    share = rows["national share 2021 as observed (0.13-0.20)"]
+    assert share["sets"] <= rows["shipped"]["sets"]
+    curve = out["growth_margin_switching_value"]["curve_margin_sets_probability"]
+    assert curve[-1][0] == pytest.approx(wide) and curve[-1][1] == len(growth)
