@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rainforest.runs.json_data import plain
 from rainforest.scenarios.errors import ScenarioError
 
 LEVEL = 0.90  # the predictive intervals' probability
@@ -290,7 +291,7 @@ class Emulator:
             ).copy()
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        text = json.dumps(_json_data(self.describe()), indent=2, allow_nan=False) + "\n"
+        text = json.dumps(plain(self.describe()), indent=2, allow_nan=False) + "\n"
         return {ABOUT_FILE: text.encode("utf-8"), ARRAYS_FILE: buffer.getvalue()}
 
     @classmethod
@@ -380,24 +381,6 @@ def _conditioned(dims: int, theta: np.ndarray, x: np.ndarray, y: np.ndarray, alp
         raise ValueError(f"{len(theta)} kernel hyperparameters, {len(kernel.theta)} expected")
     gp = _regressor(dims, alpha, 0, kernel=kernel.clone_with_theta(theta))
     return gp.fit(x, y)
-
-
-def _json_data(value: Any) -> Any:
-    """``value`` as JSON data: numpy scalars and arrays as Python values."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_data(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_data(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _json_data(value.tolist())
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        value = float(value)
-        return None if math.isnan(value) or math.isinf(value) else value
-    return value
 
 
 def prediction_seconds(emulator: Emulator, repeats: int = 200) -> float:

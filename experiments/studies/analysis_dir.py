@@ -11,14 +11,13 @@ that finds ``analysis.json`` finds every file it names.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from rainforest.experiments.files import write_files
+from rainforest.runs.json_data import plain
 
 ANALYSIS_FILE = "analysis.json"
 
@@ -42,24 +41,6 @@ def provenance(
         out["scale"] = scale
     out.update(extra)
     return out
-
-
-def plain(value: Any) -> Any:
-    """``value`` as JSON data: numpy scalars and arrays as Python values, NaN as null."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        value = float(value)
-        return None if math.isnan(value) or math.isinf(value) else value
-    return value
 
 
 def write_analysis(

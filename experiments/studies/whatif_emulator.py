@@ -130,7 +130,6 @@ def build(
         )
     run_seconds = time.perf_counter() - start
     outputs = [c for c in train.columns if c not in ("point", "replicate", "seed", *inputs)]
-    varying = [c for c in outputs if train[c].nunique() > 1]
     about = {
         "source": f"rainforest emulate whatif {scenario_name} --scale {scale}",
         "scenario": scenario_name,
@@ -138,21 +137,40 @@ def build(
         "design": f"Latin hypercube of the six plans' multipliers over 0-{MAX_MULTIPLIER:g}, "
         f"{points} points, and {EDGE_POINTS} a plan with that plan off, x {replicates} runs",
         "root_seed": seed,
-        "constant_outputs": {c: float(train[c].iloc[0]) for c in outputs if c not in varying},
         "code_version": dict(code_version or {}),
         "run_seconds": round(run_seconds, 1),
     }
     box = ([0.0] * len(inputs), [MAX_MULTIPLIER] * len(inputs))
+    emulator, result = fitted_and_checked(train, check, inputs, outputs, about, seed, box)
+    return emulator, train, check, result
+
+
+def fitted_and_checked(
+    train: pd.DataFrame,
+    check: pd.DataFrame,
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    about: dict[str, Any],
+    seed: int,
+    bounds: tuple[Sequence[float], Sequence[float]],
+) -> tuple[Emulator, dict[str, Any]]:
+    """The emulator of ``outputs`` fitted on ``train`` (an outcome the same in every
+    training run is kept as that constant) and its check on ``check``, stored with it."""
+    modelled = [c for c in outputs if train[c].nunique() > 1]
+    about = {
+        **about,
+        "constant_outputs": {c: float(train[c].iloc[0]) for c in outputs if c not in modelled},
+    }
     emulator = Emulator.fit(
-        train[inputs], train[varying], about, seed=seed, bounds=box, warps=BUDGET_WARPS
+        train[list(inputs)], train[modelled], about, seed=seed, bounds=bounds, warps=BUDGET_WARPS
     )
-    result = validate(emulator, check[inputs], check[varying])
+    result = validate(emulator, check[list(inputs)], check[modelled])
     emulator.about["check"] = {
         "runs": int(len(check)),
         "passed": bool(result["passed"]),
         "outcomes": result["outcomes"],
     }
-    return emulator, train, check, result
+    return emulator, result
 
 
 def check_points_frame(check: pd.DataFrame, emulator: Emulator) -> pd.DataFrame:
@@ -252,7 +270,6 @@ def build_posterior(
     varying = [p for p in paths if len({s.get(p) for s in sets}) > 1]
     inputs = [*PLAN_TITLES, *varying]
     outputs = [outcome_column(name) for name in targets()]
-    modelled = [c for c in outputs if train[c].nunique() > 1]
     low = [lo] * len(PLAN_TITLES) + [min(s[p] for s in sets) for p in varying]
     high = [hi] * len(PLAN_TITLES) + [max(s[p] for s in sets) for p in varying]
     about = {
@@ -268,17 +285,8 @@ def build_posterior(
         "design": f"Latin hypercube of the six plans' multipliers over {lo:g}-{hi:g}, each "
         f"point under one posterior set, {points} points (60 with one plan off) x 1 run",
         "root_seed": seed,
-        "constant_outputs": {c: float(train[c].iloc[0]) for c in outputs if c not in modelled},
         "code_version": dict(code_version or {}),
         "run_seconds": round(run_seconds, 1),
     }
-    emulator = Emulator.fit(
-        train[inputs], train[modelled], about, seed=seed, bounds=(low, high), warps=BUDGET_WARPS
-    )
-    result = validate(emulator, check[inputs], check[modelled])
-    emulator.about["check"] = {
-        "runs": int(len(check)),
-        "passed": bool(result["passed"]),
-        "outcomes": result["outcomes"],
-    }
+    emulator, result = fitted_and_checked(train, check, inputs, outputs, about, seed, (low, high))
     return emulator, train, check, result
