@@ -210,13 +210,14 @@ def instant_for(
         return None
     try:
         emulator = stored_emulator(now.scenario_name, scale)
+        if emulator is None:
+            return None
+        return instant_answer(
+            emulator, dict(now.multipliers), dict(other.multipliers),
+            ("these settings", other_label),
+        )  # fmt: skip
     except ScenarioError:
-        return None  # a damaged file: the real runs still answer
-    if emulator is None:
-        return None
-    return instant_answer(
-        emulator, dict(now.multipliers), dict(other.multipliers), ("these settings", other_label)
-    )
+        return None  # a damaged or foreign emulator: the real runs still answer
 
 
 def _interval(low: float, high: float) -> str:

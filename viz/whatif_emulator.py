@@ -91,8 +91,16 @@ def instant_answer(
 ) -> InstantAnswer:
     """The emulator's scorecard and chart for multipliers ``ours`` against ``theirs``."""
     start = time.perf_counter()
-    answers = [emulator.predict_point(point) for point in (ours, theirs)]
-    delta = emulator.predict_difference(ours, theirs)
+    pair = emulator.predict_pair(ours, theirs)
+    beyond = [
+        n for n, lo, hi in zip(emulator.inputs, emulator.low, emulator.high, strict=True)
+        if not lo <= float(ours[n]) <= hi
+    ]  # fmt: skip
+    answers = [
+        {"outcomes": {name: p[side] for name, p in pair.items()}, "outside": beyond}
+        for side in ("a", "b")
+    ]
+    delta = {name: p["difference"] for name, p in pair.items()}
     rows = []
     for name, target in targets().items():
         column = outcome_column(name)

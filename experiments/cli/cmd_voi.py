@@ -134,6 +134,12 @@ def cmd_voi(args: argparse.Namespace) -> int:
         from rainforest.runs.emulator import Emulator
 
         emulator = Emulator.load(args.emulator)
+        if args.dry_run:
+            print(
+                f"value of information for {sc.name} by the emulator {args.emulator}: "
+                f"{len(request.candidates)} candidates x {request.draws} draws, no runs"
+            )
+            return 0
         expected, reach, outside = emulated_outcomes(request, emulator)
         about = {"source": str(args.emulator), "outside_region": outside,
                  **{k: emulator.about.get(k) for k in ("scenario", "scale", "posterior",

@@ -106,8 +106,10 @@ def choices(
 
 
 def meets(observed: Mapping[str, float], changed: Mapping[str, tuple[float, float]]) -> bool:
-    """Whether a set's recorded observations meet the changed bands (the rest it met)."""
-    return all(lo <= observed[name] <= hi for name, (lo, hi) in changed.items())
+    """Whether a set's recorded observations meet the changed bands (the rest it met); a
+    band of an observation the set's calibration did not hold (a backtest's later years)
+    does not apply."""
+    return all(lo <= observed[name] <= hi for name, (lo, hi) in changed.items() if name in observed)
 
 
 def outputs_by_set(

@@ -142,20 +142,35 @@ def train_on_sweep(
         raise ScenarioError(f"{folder}: no numeric parameter varies; nothing to emulate")
     if not found:
         raise ScenarioError(f"{folder}: no outcome varies; nothing to emulate")
+    base_name, scale = _base_and_scale(manifest)
     about = {
         "source": str(folder),
         "sweep": manifest.name,
-        "base": manifest.base,
+        "base": base_name,
         "manifest_hash": manifest.identity,
         "sweep_sha256": manifest.sweep_sha256,
         "code_version": dict(manifest.code),
-        "scale": manifest.scale,
+        "scale": scale,
         "function": manifest.function,
         "left_out": left,
     }
     return Emulator.fit(
         runs[inputs], runs[found], about, seed=seed, bounds=design_box(manifest, runs[inputs])
     )
+
+
+def _base_and_scale(manifest) -> tuple[str | None, str | None]:
+    """The sweep's base scenario by its name (a file's base by the name inside it) and
+    the scale its runs ran at (the base's own where the sweep sets none)."""
+    from rainforest.scenarios.loader import load_scenario
+
+    if manifest.base is None:
+        return None, manifest.scale
+    try:
+        scenario = load_scenario(manifest.base)
+    except ScenarioError:
+        return str(manifest.base), manifest.scale
+    return scenario.name, manifest.scale or scenario.scale
 
 
 def design_box(manifest, x: pd.DataFrame) -> tuple[list[float], list[float]] | None:

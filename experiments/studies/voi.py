@@ -376,6 +376,7 @@ def emulated_outcomes(request: VoiRequest, emulator) -> tuple[np.ndarray, np.nda
     """(expected 2030 output, P(a run reaches 500 bn), points outside the emulator's
     region) of each draw and candidate, shaped draws x 1 x candidates, from an emulator
     of the budget multipliers and the posterior's parameters."""
+    from rainforest.experiments.studies.whatif_emulator import PLAN_YEARS
     from scipy.stats import norm
 
     about = emulator.about
@@ -393,11 +394,26 @@ def emulated_outcomes(request: VoiRequest, emulator) -> tuple[np.ndarray, np.nda
         )
     if column not in emulator.outputs:
         raise ScenarioError(f"--emulator: it does not emulate {column}")
+    if about.get("multiplies") != PLAN_YEARS:
+        raise ScenarioError(
+            "--emulator: its multipliers scale every year's budget; voi's candidates change "
+            "the plan years (2023 on): train it again with rainforest emulate whatif "
+            "--posterior"
+        )
+    trained_on = about["posterior"].get("file")
+    if trained_on != first.posterior.file:
+        raise ScenarioError(
+            f"--emulator: trained on the sets of {trained_on}; this study draws from "
+            f"{first.posterior.file} (--ensemble)"
+        )
     multipliers = candidate_multipliers(request)
     sets = first.posterior.parameters
     missing = [n for n in emulator.inputs if n not in PLAN_NAMES and n not in sets[0]]
     if missing:
         raise ScenarioError(f"--emulator: the posterior's sets have no {missing[0]!r}")
+    ignored = [p for p in sets[0] if p not in emulator.inputs and len({s[p] for s in sets}) > 1]
+    if ignored:
+        raise ScenarioError(f"--emulator: the draws vary {ignored[0]!r}, not one of its inputs")
     rows = [
         [m[n] if n in PLAN_NAMES else float(s[n]) for n in emulator.inputs]
         for s in sets

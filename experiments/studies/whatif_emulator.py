@@ -193,6 +193,24 @@ def coverage_line(rows: Sequence[dict[str, Any]]) -> str:
 # ------------------------------------------------------------ over the posterior
 
 POSTERIOR_MULTIPLIERS = (0.0, 2.0)  # the budget multipliers' range over the posterior
+PLAN_YEARS = "plan years"  # what the posterior emulator's multipliers scale: 2023 on
+
+
+def plan_years_scenario(scenario: Scenario, scale: str, multipliers: dict[str, float]) -> Scenario:
+    """``scenario`` at ``scale``, each plan's budget from 2023 on (the plan years) times its
+    multiplier; the settling years keep their pre-plan support. This is how rainforest
+    voi's candidates change the money, so the posterior emulator is asked what it saw."""
+    from rainforest.scenarios.overrides import apply_overrides
+    from rainforest.scenarios.schema import PLAN_START_YEAR
+
+    overrides: dict[str, Any] = {"scale": scale}
+    for plan, factor in multipliers.items():
+        table = getattr(scenario.plans, plan).budget_bn
+        overrides[f"plans.{plan}.budget_bn"] = {
+            year: float(v) * (float(factor) if year >= PLAN_START_YEAR else 1.0)
+            for year, v in table.items()
+        }
+    return apply_overrides(scenario, overrides)
 
 
 def posterior_outcomes(
@@ -215,7 +233,7 @@ def posterior_outcomes(
     scenarios, seeds, labels = [], [], []
     for i, (row, values) in enumerate(zip(settings.to_dict("records"), sets, strict=True)):
         calibrated = apply_overrides(base, as_overrides(values))
-        scenarios.append(view_scenario(calibrated, scale, row))
+        scenarios.append(plan_years_scenario(calibrated, scale, row))
         seeds.append(derive_seed(root_seed, first_point + i, 0))
         labels.append({"point": first_point + i, "seed": seeds[-1], **row, **values})
     rows = pool.map(year_ends, scenarios, seeds, [[]] * len(scenarios))
@@ -232,8 +250,9 @@ def build_posterior(
     ensemble: str | None = None,
     code_version: dict[str, Any] | None = None,
 ) -> tuple[Emulator, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """An emulator of the 2030 targets over the six budget multipliers (0-2) and the
-    posterior's parameters: point i runs the Latin-hypercube multipliers i (and, after
+    """An emulator of the 2030 targets over the six budget multipliers (0-2; each scales
+    its plan's budget from 2023 on, as voi's candidates do) and the posterior's
+    parameters: point i runs the Latin-hypercube multipliers i (and, after
     them, ten points a plan with that plan off) under the ensemble's set ``draw_order[i]``
     (sets reused in that order when the points outnumber them), one run a point;
     ``check_points`` further points, under the sets that follow, check it. Its region
@@ -284,6 +303,7 @@ def build_posterior(
         },
         "design": f"Latin hypercube of the six plans' multipliers over {lo:g}-{hi:g}, each "
         f"point under one posterior set, {points} points (60 with one plan off) x 1 run",
+        "multiplies": PLAN_YEARS,
         "root_seed": seed,
         "code_version": dict(code_version or {}),
         "run_seconds": round(run_seconds, 1),

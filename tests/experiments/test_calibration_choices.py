@@ -89,3 +89,9 @@ def test_an_ensemble_with_wider_growth_bands_answers_every_margin_up_to_its_own(
     assert share["sets"] <= rows["shipped"]["sets"]
     curve = out["growth_margin_switching_value"]["curve_margin_sets_probability"]
     assert curve[-1][0] == pytest.approx(wide) and curve[-1][1] == len(growth)
+
+
+def test_a_band_the_set_was_not_held_to_does_not_apply() -> None:
+    # a backtest's sets observed nothing of 2025
+    assert meets({"growth_2023": 0.1}, {"growth_2023": (0.05, 0.2), "growth_2025": (0.0, 0.01)})
+    assert not meets({"growth_2023": 0.3}, {"growth_2023": (0.05, 0.2)})

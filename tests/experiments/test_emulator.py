@@ -197,3 +197,14 @@ def test_a_square_root_warp_fits_a_response_that_flattens_and_is_saved(tmp_path)
 
     with pytest.raises(ScenarioError, match="warps"):
         Emulator.fit(x, y, warps={"budget": "cube"})
+
+
+def test_a_difference_is_of_expectations_so_a_point_against_itself_is_exactly_zero(fitted):
+    a = {"a": 0.3, "b": 0.5, "c": 0.5}
+    same = fitted.predict_difference(a, a)
+    for mean, low, high in same.values():
+        assert mean == 0.0 and high - low < 1e-5
+    # the difference's interval is narrower than a single run's: no seed noise in it
+    moved = fitted.predict_difference({**a, "a": 0.7}, a)["y"]
+    run = fitted.predict_point(a)["outcomes"]["y"]
+    assert moved[2] - moved[1] < run[2] - run[1]

@@ -179,6 +179,7 @@ def posterior_emulator(tmp_path_factory):
     assert main(argv) in (0, 1)  # 60 points in 29 inputs: its check may miss the target
     about = json.loads((out / "emulator.json").read_text())
     assert about["posterior"]["sets"] > 100 and about["check"]["runs"] == 10
+    assert about["multiplies"] == "plan years"
     assert about["inputs"][:6] == list(PLAN_NAMES)
     return out
 
@@ -218,6 +219,10 @@ def test_voi_with_an_emulator_runs_nothing_and_keeps_its_bounds(posterior_emulat
         assert -1e-9 <= row["evppi"] <= report["evpi"] + 1e-12
     for c in report["candidates"]:
         assert 0.0 <= c["reach_500_probability"] <= 1.0
+
+    dry = tmp_path / "dry"
+    assert main([*argv[:-2], "--dry-run", "--out", str(dry)]) == 0
+    assert not dry.exists()
 
     reach = tmp_path / "reach"
     assert main([*argv[:-2], "--measure", "reach", "--out", str(reach)]) == 0
