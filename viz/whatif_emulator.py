@@ -21,7 +21,7 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
-from rainforest.runs.emulator import Emulator
+from rainforest.runs.emulator import Emulator, Z
 from rainforest.scenarios.errors import ScenarioError
 from rainforest.scenarios.targets import TARGET_YEAR, targets
 
@@ -107,8 +107,8 @@ def instant_answer(
         mean, low, high = _value(emulator, column, answers[0]["outcomes"])
         other = _value(emulator, column, answers[1]["outcomes"])
         change = delta.get(column, (mean - other[0],) * 3)
-        sd = (high - mean) / 1.6448536269514722 if high > mean else 0.0
-        other_sd = (other[2] - other[0]) / 1.6448536269514722 if other[2] > other[0] else 0.0
+        sd = (high - mean) / Z if high > mean else 0.0
+        other_sd = (other[2] - other[0]) / Z if other[2] > other[0] else 0.0
         rows.append(
             {
                 "indicator": name,

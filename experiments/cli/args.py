@@ -120,6 +120,25 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def add_posterior_options(parser: argparse.ArgumentParser, posterior_help: str) -> None:
+    """``--posterior``, ``--draws`` and ``--ensemble``: what the door's posterior request
+    takes (``resolve_request(..., posterior=True, draws=, ensemble=)``)."""
+    from pathlib import Path
+
+    from rainforest.runs.request import DEFAULT_DRAWS
+
+    parser.add_argument("--posterior", action="store_true", help=posterior_help)
+    parser.add_argument(
+        "--draws", type=_pos_int, default=None,
+        help=f"with --posterior: accepted sets to draw (default {DEFAULT_DRAWS})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ensemble", type=Path, default=None,
+        help="with --posterior: the ensemble file (default: the shipped one of the "
+        "scenario's market form)",
+    )  # fmt: skip
+
+
 def add_command(
     sub, name: str, summary: str, description: str, examples: list[str]
 ) -> argparse.ArgumentParser:

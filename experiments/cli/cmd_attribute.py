@@ -12,6 +12,7 @@ from rainforest.experiments.cli.args import (
     _pos_int,
     add_command,
     add_dry_run_option,
+    add_posterior_options,
     add_scale_option,
     add_seed_option,
     out_path,
@@ -72,21 +73,12 @@ def register(sub) -> None:
         help="local worker processes, or the LocalCluster's workers (default: CPUs)",
     )  # fmt: skip
     attribute.add_argument("--chunk-size", type=_pos_int, default=None, help="runs per chunk")
-    attribute.add_argument(
-        "--posterior", action="store_true",
-        help="attribute over --draws accepted sets of the posterior ensemble, each draw "
-        "its own 64 coalitions on its own seeds (64 x draws x replicates runs); the "
-        "report keeps parameter and seed uncertainty apart",
-    )  # fmt: skip
-    attribute.add_argument(
-        "--draws", type=_pos_int, default=None,
-        help="with --posterior: accepted sets to draw (default: the door's, 10)",
-    )  # fmt: skip
-    attribute.add_argument(
-        "--ensemble", type=Path, default=None,
-        help="with --posterior: the ensemble file (default: the shipped one of the "
-        "scenario's market form)",
-    )  # fmt: skip
+    add_posterior_options(
+        attribute,
+        "attribute over --draws accepted sets of the posterior ensemble, each draw its own "
+        "64 coalitions on its own seeds (64 x draws x replicates runs); the report keeps "
+        "parameter and seed uncertainty apart",
+    )
     attribute.add_argument("--json", action="store_true", help="print the attribution as JSON")
     add_dry_run_option(attribute)
     attribute.set_defaults(handler=cmd_attribute)

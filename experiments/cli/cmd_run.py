@@ -10,12 +10,13 @@ from pathlib import Path
 from rainforest.experiments.cli.args import (
     _pos_int,
     add_command,
+    add_posterior_options,
     add_scale_option,
     add_seed_option,
     add_set_option,
     out_path,
 )
-from rainforest.runs.request import DEFAULT_DRAWS, DEFAULT_REPLICATES
+from rainforest.runs.request import DEFAULT_REPLICATES
 
 # from this many runs (replicates x posterior draws) `run` says how many and about how long
 # first, on standard error, as the commands that launch many runs do (cli/plan.py)
@@ -51,20 +52,11 @@ def register(sub) -> None:
         help="folder for Parquet, summary.json and the fan chart and scorecard PNGs",
     )  # fmt: skip
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument(
-        "--posterior", action="store_true",
-        help="run each replicate on a different accepted set of the posterior ensemble "
+    add_posterior_options(
+        run,
+        "run each replicate on a different accepted set of the posterior ensemble "
         "(replicates x draws runs); without it a run uses the ensemble's median set",
-    )  # fmt: skip
-    run.add_argument(
-        "--draws", type=_pos_int, default=None,
-        help=f"with --posterior: accepted sets to draw (default {DEFAULT_DRAWS})",
-    )  # fmt: skip
-    run.add_argument(
-        "--ensemble", type=Path, default=None,
-        help="with --posterior: the ensemble file (default: the shipped one of the "
-        "scenario's market form)",
-    )  # fmt: skip
+    )
     run.set_defaults(handler=cmd_run)
 
 
