@@ -85,7 +85,9 @@ def employer_attractiveness(own_knowledge, revenue_per_firm_bn, pilot_level, des
     """How attractive an organisation is to a talent: knowledge, pay capacity, status.
     ``pilot_level`` and ``designated`` (0..1) are how far its pilot area and its own
     designation (the share of the agent's real organisations that hold it) are working."""
-    a = math.log1p(own_knowledge) + math.log1p(100.0 * max(revenue_per_firm_bn, 0.0))
+    a = math.log1p(own_knowledge)
+    if revenue_per_firm_bn > 0.0:  # most firms sell nothing, and log1p(0) adds nothing
+        a += math.log1p(100.0 * revenue_per_firm_bn)
     return a + 0.5 * pilot_level + 0.5 * designated
 
 

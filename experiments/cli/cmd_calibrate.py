@@ -68,6 +68,13 @@ def register(sub) -> None:
         "in the calibration_choices study",
     )  # fmt: skip
     cal.add_argument(
+        "--prior", action="append", default=[], metavar="PARAMETER=LOW,HIGH",
+        help="draw a free parameter from LOW-HIGH instead of its stated range (repeatable; "
+        "recorded in the ensemble as a calibration choice), e.g. --prior "
+        "market.bass_q=0.01,0.5: a wider prior shows whether a posterior that presses a "
+        "bound is held there by the data or by the prior",
+    )  # fmt: skip
+    cal.add_argument(
         "--horizon", type=int, default=2025, choices=range(2022, 2026), metavar="YEAR",
         help="the last year run and observed (default 2025): a backtest calibrates on the "
         "years up to YEAR and checks the later ones with rainforest check",
@@ -108,6 +115,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         held_observations(args.form, tuple(args.omit), args.horizon, margin)
     except ValueError as exc:
         raise ScenarioError(f"--omit: {exc}") from None
+    priors = chosen_priors(args.prior, args.form)
 
     from rainforest.experiments.cli.plan import RunPlan, announce
     from rainforest.experiments.studies.calibration import calibration_scenario
@@ -137,6 +145,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         omit=tuple(args.omit),
         horizon=args.horizon,
         growth_margin=margin,
+        priors=priors,
     )
     method = record["method"]
     print(
@@ -175,6 +184,27 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         for path in apply_to_library(library_medians(args.form, record["median"]["parameters"])):
             print(f"updated {path}", file=sys.stderr)
     return 0
+
+
+def chosen_priors(given: list[str], form: str) -> dict[str, tuple[float, float]]:
+    """``--prior PARAMETER=LOW,HIGH`` options as ranges, checked against the form's free
+    parameters; a malformed one is a ScenarioError naming it."""
+    from rainforest.experiments.studies.calibration import free_parameters
+    from rainforest.scenarios.errors import ScenarioError
+
+    priors: dict[str, tuple[float, float]] = {}
+    for text in given:
+        path, _, bounds = text.partition("=")
+        try:
+            low, high = (float(v) for v in bounds.split(","))
+        except ValueError:
+            raise ScenarioError(f"--prior {text}: expected PARAMETER=LOW,HIGH") from None
+        priors[path.strip()] = (low, high)
+    try:
+        free_parameters(form, priors)
+    except ValueError as exc:
+        raise ScenarioError(f"--prior: {exc}") from None
+    return priors
 
 
 def write_identifiability(ensemble: Path, folder: Path) -> int:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +166,56 @@ MARKET_PARAMETERS: dict[str, tuple[FreeParameter, ...]] = {
 DEFAULT_FORM = DEFAULT_MARKET_FORM
 
 
-def free_parameters(form: str = DEFAULT_FORM) -> tuple[FreeParameter, ...]:
-    """The parameters a calibration of market form ``form`` covers."""
-    return MARKET_PARAMETERS[form] + BEHAVIOUR_AND_EFFECTS
+def free_parameters(
+    form: str = DEFAULT_FORM, priors: Mapping[str, tuple[float, float]] | None = None
+) -> tuple[FreeParameter, ...]:
+    """The parameters a calibration of market form ``form`` covers, each over its stated
+    range or, where ``priors`` names it, over the range given there (a calibration
+    choice: a wider prior shows whether a posterior that presses a bound is held there by
+    the data or by the prior)."""
+    parameters = MARKET_PARAMETERS[form] + BEHAVIOUR_AND_EFFECTS
+    if not priors:
+        return parameters
+    known = {fp.path: fp for fp in parameters}
+    unknown = sorted(set(priors) - set(known))
+    if unknown:
+        raise ValueError(f"not a free parameter of the {form} form: {', '.join(unknown)}")
+    out = []
+    for fp in parameters:
+        if fp.path not in priors:
+            out.append(fp)
+            continue
+        low, high = (float(v) for v in priors[fp.path])
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ValueError(f"{fp.path}: the range needs low < high, got {low:g}, {high:g}")
+        if fp.log and low <= 0.0:
+            raise ValueError(f"{fp.path}: a log-uniform prior needs low > 0, got {low:g}")
+        why = f"{fp.why}; range {low:g}-{high:g} chosen for this calibration"
+        out.append(replace(fp, low=low, high=high, why=why))
+    chosen = {fp.path: fp for fp in out}
+    market, potential = (
+        chosen.get("market.national_market_bn"),
+        chosen.get("market.national_potential_bn"),
+    )
+    if market is not None and potential is not None and potential.low <= market.high:
+        raise ValueError(
+            f"market.national_potential_bn: its low end ({potential.low:g}) must lie above "
+            f"market.national_market_bn's high end ({market.high:g}): adoption is a share"
+        )
+    return tuple(out)
+
+
+def recorded_parameters(record: Mapping[str, Any]) -> tuple[FreeParameter, ...]:
+    """The free parameters of an ensemble over the priors its record lists (a calibration
+    with chosen ranges draws from those, not from the stated ones)."""
+    form = ensemble_form(record)
+    stated = {fp.path: (fp.low, fp.high) for fp in free_parameters(form)}
+    chosen = {
+        path: (float(entry["low"]), float(entry["high"]))
+        for path, entry in record.get("priors", {}).items()
+        if path in stated and (float(entry["low"]), float(entry["high"])) != stated[path]
+    }
+    return free_parameters(form, chosen)
 
 
 FREE_PARAMETERS: tuple[FreeParameter, ...] = free_parameters()
@@ -306,10 +353,12 @@ def calibrate(
     omit: Sequence[str] = (),
     horizon: int = CALIBRATION_HORIZON,
     growth_margin: float = YOUNG_CLUSTER_MARGIN,
+    priors: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """ABC by history matching in ``waves`` waves of ``samples`` runs, of market form
     ``form``, holding runs (ending in ``horizon``) to the form's observations up to that
-    year less those named in ``omit`` (a calibration choice, recorded); returns the
+    year less those named in ``omit``, with the prior ranges ``priors`` gives (calibration
+    choices, recorded); returns the
     record, with every simulated run under ``runs`` (for the identifiability report;
     ``to_toml`` writes the accepted sets only).
 
@@ -326,7 +375,7 @@ def calibrate(
 
     started = time.perf_counter()
     base = calibration_scenario(form=form, horizon=horizon)
-    parameters = free_parameters(form)
+    parameters = free_parameters(form, priors)
     observations = held_observations(form, omit, horizon, growth_margin)
     bands = {ob.name: ob.band for ob in observations}
     d = len(parameters)
@@ -461,6 +510,10 @@ def calibrate(
             },
         },  # fmt: skip
     }
+    if priors:
+        record["method"]["chosen_priors"] = {
+            path: [float(v) for v in bounds] for path, bounds in priors.items()
+        }
     if sets:
         add_median(record, base, workers=1)
     return record
@@ -504,8 +557,7 @@ def add_median(record: dict[str, Any], base: Scenario, workers: int = 1) -> None
     pass the acceptance rule, else the accepted set nearest it."""
     sets = record["sets"]
     method = record["method"]
-    form = ensemble_form(record)
-    parameters = free_parameters(form)
+    parameters = recorded_parameters(record)
     observations = recorded_observations(record)
     values = median_parameters(sets, parameters)
     first = method["simulations"]

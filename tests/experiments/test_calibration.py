@@ -187,6 +187,47 @@ def test_calibrate_refuses_a_horizon_after_the_observed_years(capsys) -> None:
     assert "--horizon" in capsys.readouterr().err
 
 
+def test_a_chosen_prior_range_is_drawn_from_and_recorded() -> None:
+    from rainforest.experiments.studies.calibration import free_parameters, recorded_parameters
+
+    wide = {"market.bass_q": (0.01, 0.5), "market.bass_p": (0.0002, 0.03)}
+    a = calibrate(samples=6, waves=1, scale="classroom", root_seed=3, sampler_seed=4,
+                  priors=wide)  # fmt: skip
+    assert a["method"]["chosen_priors"] == {"market.bass_q": [0.01, 0.5],
+                                            "market.bass_p": [0.0002, 0.03]}  # fmt: skip
+    assert (a["priors"]["market.bass_q"]["low"], a["priors"]["market.bass_q"]["high"]) == (
+        0.01, 0.5)  # fmt: skip
+    # the Latin hypercube spans the chosen range: some draw of six falls below the stated 0.05
+    drawn = [r["parameters"]["market.bass_q"] for r in a["runs"]]
+    assert min(drawn) < 0.05 and all(0.01 <= q <= 0.5 for q in drawn)
+    # the parameters read back from the record are the chosen ones, the rest as stated
+    back = {fp.path: (fp.low, fp.high) for fp in recorded_parameters(a)}
+    stated = {fp.path: (fp.low, fp.high) for fp in free_parameters()}
+    assert back["market.bass_q"] == (0.01, 0.5) and back["market.bass_p"] == (0.0002, 0.03)
+    assert {k: v for k, v in back.items() if k not in wide} == {
+        k: v for k, v in stated.items() if k not in wide
+    }
+    assert "chosen_priors" not in calibrate(samples=2, waves=1, scale="classroom")["method"]
+
+
+@pytest.mark.parametrize(
+    ("option", "names"),
+    [
+        ("market.bass_q=0.01", "PARAMETER=LOW,HIGH"),
+        ("market.no_such=0.1,0.2", "market.no_such"),
+        ("market.bass_q=0.5,0.1", "low < high"),
+        ("market.frontier_growth=0,0.2", "low > 0"),
+        ("market.national_potential_bn=1000,16000", "national_market_bn"),
+    ],
+)
+def test_calibrate_refuses_a_prior_range_it_cannot_draw_from(option, names, capsys) -> None:
+    from rainforest.experiments.cli import main
+
+    assert main(["calibrate", "--prior", option, "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert names in err and "Traceback" not in err
+
+
 def test_apply_writes_the_median_set_and_keeps_the_plans(tmp_path) -> None:
     import shutil
 
