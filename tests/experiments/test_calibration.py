@@ -324,6 +324,15 @@ CHOICE_FILES = {
     "posterior_without_growth": {
         "omitted_observations": ["growth_2023", "growth_2024", "growth_2025"]
     },
+    "posterior_compounding_outside_wide_priors": {
+        "chosen_priors": {
+            "market.outside_competition": [100.0, 400000.0],
+            "market.total_potential_bn": [1000.0, 3000.0],
+            "behaviour.trl_hazard": [0.02, 0.6],
+            "market.bass_q": [0.01, 0.5],
+            "market.bass_p": [0.0002, 0.03],
+        }
+    },
     "posterior_wide_demand_priors": {
         "chosen_priors": {
             "market.bass_p": [0.0002, 0.03],
