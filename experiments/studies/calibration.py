@@ -207,15 +207,15 @@ def free_parameters(
 
 def recorded_parameters(record: Mapping[str, Any]) -> tuple[FreeParameter, ...]:
     """The free parameters of an ensemble over the priors its record lists (a calibration
-    with chosen ranges draws from those, not from the stated ones)."""
-    form = ensemble_form(record)
-    stated = {fp.path: (fp.low, fp.high) for fp in free_parameters(form)}
-    chosen = {
-        path: (float(entry["low"]), float(entry["high"]))
-        for path, entry in record.get("priors", {}).items()
-        if path in stated and (float(entry["low"]), float(entry["high"])) != stated[path]
-    }
-    return free_parameters(form, chosen)
+    with chosen ranges drew from those, not from the stated ones); a record without a
+    priors table, over the stated ones of its form."""
+    if "priors" not in record:
+        return free_parameters(ensemble_form(record))
+    return tuple(
+        FreeParameter(path, float(entry["low"]), float(entry["high"]), entry["scale"] == "log",
+                      entry["why"], bool(entry["integer"]))
+        for path, entry in record["priors"].items()
+    )  # fmt: skip
 
 
 FREE_PARAMETERS: tuple[FreeParameter, ...] = free_parameters()
@@ -358,9 +358,8 @@ def calibrate(
     """ABC by history matching in ``waves`` waves of ``samples`` runs, of market form
     ``form``, holding runs (ending in ``horizon``) to the form's observations up to that
     year less those named in ``omit``, with the prior ranges ``priors`` gives (calibration
-    choices, recorded); returns the
-    record, with every simulated run under ``runs`` (for the identifiability report;
-    ``to_toml`` writes the accepted sets only).
+    choices, recorded); returns the record, with every simulated run under ``runs`` (for
+    the identifiability report; ``to_toml`` writes the accepted sets only).
 
     Wave 0 is a Latin hypercube of the prior, seeded by ``derive_seed(sampler_seed, 0,
     0)``; wave ``w > 0`` draws uniformly from the prior, seeded by ``derive_seed(
